@@ -1,0 +1,366 @@
+"""The catalogue's data model, with SciCat's field names.
+
+A facility's SciCat database is readable as is: :meth:`Dataset.from_document` and
+:meth:`Proposal.from_document` keep the fields beamhub knows and drop the rest.
+Everything coming *in* (ingestion, the REST API, the command line) is validated with
+``model_validate``: unknown fields, wrong types, malformed pids and names that could
+act as query operators are rejected with a clear message.
+
+beamhub adds a few fields SciCat does not have, documented on each model: the
+aggregate vote counts (``likes``, ``dislikes``), the data files and the default
+plottable signal found at ingestion (``files``, ``signal``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+)
+
+from .errors import InvalidInput
+from .identity import NAME_PATTERN
+
+# --- field types -------------------------------------------------------------------
+
+PID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*(?:/[A-Za-z0-9._:-]+)*$")
+PID_MAX = 256
+
+
+def _check_pid(value: str) -> str:
+    if len(value) > PID_MAX or not PID_PATTERN.match(value) or ".." in value:
+        raise ValueError(
+            "a pid is letters, digits and . _ : - in segments separated by single '/' "
+            f"(at most {PID_MAX} characters), like '20.500.12269/1f3a...'"
+        )
+    return value
+
+
+def _check_name(value: str) -> str:
+    if not NAME_PATTERN.match(value):
+        raise ValueError("use letters, digits and . _ @ + - (at most 128 characters)")
+    return value
+
+
+METADATA_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
+
+
+def _check_metadata_name(value: str) -> str:
+    # These names become document keys in MongoDB: no '$', no '.', nothing odd.
+    if not METADATA_NAME_PATTERN.match(value):
+        raise ValueError(
+            f"scientific metadata name {value!r}: start with a letter or _, then letters, "
+            "digits, _ or - (at most 128)"
+        )
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+Pid = Annotated[str, AfterValidator(_check_pid)]
+Name = Annotated[str, AfterValidator(_check_name)]
+"""A user, group, beamline or proposal id."""
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+ShortText = Annotated[str, Field(max_length=500)]
+LongText = Annotated[str, Field(max_length=10_000)]
+ScalarValue = Union[StrictBool, StrictInt, StrictFloat, Annotated[str, Field(max_length=1000)]]
+
+DatasetType = Literal["raw", "derived"]
+VoteValue = Literal["like", "dislike"]
+SelectionStatus = Literal["draft", "submitted", "running", "done", "failed"]
+
+MAX_LIST = 1000
+"""Longest list accepted in a dataset field (access groups, keywords, inputs...)."""
+MAX_FILES = 100_000
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, populate_by_name=True)
+
+    @classmethod
+    def parse(cls, data: Any):
+        """Validate input and raise :class:`InvalidInput` with every problem listed."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise InvalidInput(f"invalid {cls.__name__.lower()}: {_describe(exc)}",
+                               details=_error_list(exc)) from None
+
+    @classmethod
+    def from_document(cls, doc: dict):
+        """Build from a stored document: unknown fields (SciCat's others, ``_id``) dropped.
+
+        Stored documents were validated on the way in, so this does not re-validate.
+        """
+        known = {k: v for k, v in doc.items() if k in cls.model_fields}
+        return cls.model_validate(known)
+
+    def to_document(self) -> dict:
+        """The JSON-compatible dict stored and sent (datetimes stay datetimes)."""
+        return self.model_dump(mode="python", exclude_none=False)
+
+
+def _error_list(exc: ValidationError) -> list[dict]:
+    return [
+        {"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"]}
+        for err in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+
+
+def _describe(exc: ValidationError) -> str:
+    errors = _error_list(exc)
+    shown = "; ".join(f"{e['field'] or '(body)'}: {e['message']}" for e in errors[:5])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return shown + more
+
+
+# --- parts -------------------------------------------------------------------------
+
+
+class ScientificValue(_Model):
+    """One scientific-metadata entry: ``{"value": 293.2, "unit": "K"}``.
+
+    Numeric values are searchable with ``<, <=, =, >=, >, !=`` and, where the unit is
+    known, converted (a condition in ``degC`` finds values stored in ``K``). Strings and
+    booleans are searchable with ``=`` and ``!=``. Lists (for example a shape) are
+    stored and shown but not searched.
+    """
+
+    value: Union[ScalarValue, list[Union[StrictInt, StrictFloat, Annotated[str, Field(max_length=200)]]]]
+    unit: Annotated[str, Field(max_length=64)] = ""
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value):
+        if isinstance(value, float) and value != value:
+            raise ValueError("NaN is not a value")
+        if isinstance(value, list) and len(value) > 64:
+            raise ValueError("at most 64 items in a list value")
+        return value
+
+
+MetadataName = Annotated[str, AfterValidator(_check_metadata_name)]
+
+
+def _technique_from_str(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class Technique(_Model):
+    """A SciCat technique: ``{"name": "MX", "pid": "..."}`` (pid optional)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    pid: Annotated[str, Field(max_length=PID_MAX)] = ""
+
+
+class DataFile(_Model):
+    """One file of a dataset (beamhub; SciCat keeps these in its origdatablocks)."""
+
+    path: Annotated[str, Field(min_length=1, max_length=4096)]
+    size: Annotated[int, Field(ge=0)] = 0
+    time: UtcDatetime | None = None
+
+
+class SignalInfo(_Model):
+    """The default plottable signal found at ingestion (beamhub)."""
+
+    file: Annotated[str, Field(max_length=4096)]
+    path: Annotated[str, Field(max_length=1024)]
+    shape: list[Annotated[int, Field(ge=0)]]
+    dtype: Annotated[str, Field(max_length=64)]
+    axes: list[Annotated[str, Field(max_length=1024)]] = []
+    entry: Annotated[str, Field(max_length=1024)] = ""
+
+
+# --- the four documents ------------------------------------------------------------
+
+
+class Dataset(_Model):
+    """A SciCat dataset.
+
+    Access: visible to identities in ``ownerGroup`` or ``accessGroups``, to everyone
+    when ``isPublished``, and to staff of ``creationLocation`` (the beamline).
+    """
+
+    pid: Pid
+    datasetName: Annotated[str, Field(min_length=1, max_length=500)]
+    description: LongText = ""
+    type: DatasetType = "raw"
+    owner: Annotated[str, Field(max_length=200)] = ""
+    ownerGroup: Name
+    accessGroups: Annotated[list[Name], Field(max_length=MAX_LIST)] = []
+    isPublished: StrictBool = False
+    proposalId: Name | None = None
+    sampleId: Annotated[str, Field(max_length=200)] | None = None
+    creationLocation: Name
+    techniques: Annotated[
+        list[Annotated[Technique, BeforeValidator(_technique_from_str)]], Field(max_length=50)
+    ] = []
+    creationTime: UtcDatetime
+    sourceFolder: Annotated[str, Field(max_length=4096)] = ""
+    size: Annotated[int, Field(ge=0)] = 0
+    numberOfFiles: Annotated[int, Field(ge=0)] = 0
+    keywords: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=MAX_LIST)] = []
+    scientificMetadata: Annotated[dict[MetadataName, ScientificValue], Field(max_length=500)] = {}
+    inputDatasets: Annotated[list[Pid], Field(max_length=MAX_LIST)] = []
+    jobParameters: dict[str, Any] = {}
+    # beamhub's own fields
+    files: Annotated[list[DataFile], Field(max_length=MAX_FILES)] = []
+    signal: SignalInfo | None = None
+    likes: Annotated[int, Field(ge=0)] = 0
+    dislikes: Annotated[int, Field(ge=0)] = 0
+    myVote: VoteValue | None = None
+    """The calling identity's vote; filled in on reads, never stored."""
+    createdAt: UtcDatetime | None = None
+    updatedAt: UtcDatetime | None = None
+
+    @field_validator("jobParameters")
+    @classmethod
+    def _no_operator_keys(cls, value):
+        _reject_dollar_keys(value, "jobParameters")
+        return value
+
+    @property
+    def technique_names(self) -> list[str]:
+        return [t.name for t in self.techniques]
+
+    def to_stored(self) -> dict:
+        """The document as stored: without the per-caller ``myVote``."""
+        doc = self.to_document()
+        doc.pop("myVote", None)
+        return doc
+
+
+class Proposal(_Model):
+    """A proposal (an experiment's allocation): its group decides who sees its data.
+
+    ``members`` and ``beamline``, ``dataPath`` are beamhub's: the identity provider's
+    group members, the beamline, and the directory holding the proposal's data (what
+    the spawner mounts read-only).
+    """
+
+    proposalId: Name
+    title: Annotated[str, Field(max_length=1000)] = ""
+    abstract: LongText = ""
+    ownerGroup: Name
+    accessGroups: Annotated[list[Name], Field(max_length=MAX_LIST)] = []
+    members: Annotated[list[Name], Field(max_length=MAX_LIST)] = []
+    beamline: Name | None = None
+    startTime: UtcDatetime | None = None
+    endTime: UtcDatetime | None = None
+    dataPath: Annotated[str, Field(max_length=4096)] = ""
+
+
+class Vote(_Model):
+    """One user's judgement of one dataset: a training label, so it must be exact."""
+
+    pid: Pid
+    user: Name
+    value: VoteValue
+    comment: Annotated[str, Field(max_length=2000)] = ""
+    createdAt: UtcDatetime
+    updatedAt: UtcDatetime
+
+
+class VoteState(_Model):
+    """A dataset's vote counts and the caller's own vote, after a vote was set."""
+
+    pid: Pid
+    likes: int
+    dislikes: int
+    myVote: VoteValue | None = None
+
+
+SELECTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"submitted"}),
+    "submitted": frozenset({"running", "failed"}),
+    "running": frozenset({"done", "failed"}),
+    "done": frozenset(),
+    "failed": frozenset(),
+}
+"""Legal status changes of a selection; anything else raises IllegalTransition."""
+
+MAX_SELECTION = 1000
+"""Most datasets in one selection."""
+
+
+def new_selection_id() -> str:
+    return "sel-" + uuid.uuid4().hex
+
+
+class Selection(_Model):
+    """A fog-filter selection: datasets worth processing, with the parameters to use.
+
+    Editable (name, datasets, processing, parameters) only while ``draft``. ``version``
+    increases with every change and can guard concurrent edits.
+    """
+
+    id: Annotated[str, Field(pattern=r"^sel-[0-9a-f]{32}$")]
+    owner: Name
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    datasets: Annotated[list[Pid], Field(max_length=MAX_SELECTION)] = []
+    processing: Annotated[str, Field(max_length=100)] = ""
+    parameters: dict[str, Any] = {}
+    status: SelectionStatus = "draft"
+    jobId: Annotated[str, Field(max_length=200)] | None = None
+    logPath: Annotated[str, Field(max_length=4096)] | None = None
+    message: Annotated[str, Field(max_length=10_000)] = ""
+    derivedDatasets: Annotated[list[Pid], Field(max_length=MAX_LIST)] = []
+    version: Annotated[int, Field(ge=1)] = 1
+    createdAt: UtcDatetime
+    updatedAt: UtcDatetime
+    submittedAt: UtcDatetime | None = None
+    finishedAt: UtcDatetime | None = None
+
+    @field_validator("parameters")
+    @classmethod
+    def _no_operator_keys(cls, value):
+        _reject_dollar_keys(value, "parameters")
+        return value
+
+
+def _reject_dollar_keys(value: Any, where: str, depth: int = 0) -> None:
+    """Free-form JSON is stored as is in MongoDB: keys must not act as operators."""
+    if depth > 10:
+        raise ValueError(f"{where} is nested too deeply (at most 10 levels)")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or key.startswith("$") or "." in key or "\x00" in key:
+                raise ValueError(f"{where}: key {key!r} may not start with '$' or contain '.'")
+            _reject_dollar_keys(item, where, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _reject_dollar_keys(item, where, depth + 1)
+
+
+def check_pid(value: str) -> str:
+    """Validate a pid from a request; raise :class:`InvalidInput` if malformed."""
+    try:
+        return _check_pid(value) if isinstance(value, str) else _raise_type()
+    except ValueError as exc:
+        raise InvalidInput(f"malformed pid {value!r}: {exc}") from None
+
+
+def _raise_type():
+    raise ValueError("a pid is a string")

@@ -1,0 +1,223 @@
+"""Catalogue searches: what can be asked, and what comes back.
+
+A :class:`SearchQuery` combines free text, facet filters (any of the values within a
+facet, all facets together), a date range, keywords, the caller's own vote, and
+scientific-metadata conditions such as ``temperature > 290 K``. Results come a page at
+a time; ``next_cursor`` fetches the following page (keyset pagination: stable while
+the catalogue changes, and as fast on page 1,000 as on page 1).
+
+Facet counts are *disjunctive*: the counts of a facet are computed with every filter
+but that facet's own, so a user sees how many datasets each other value would give.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator
+
+from .errors import InvalidInput
+from .model import Dataset, Name, UtcDatetime, _Model
+from .text import MAX_QUERY_CHARS, parse_text_query
+from .units import check_unit
+
+FACETS = ("beamline", "proposal", "technique", "type", "year")
+"""Facet names; ``beamline`` is SciCat's ``creationLocation``."""
+
+FACET_FIELDS = {
+    "beamline": "creationLocation",
+    "proposal": "proposalId",
+    "technique": "techniques.name",
+    "type": "type",
+    "year": "creationTime",
+}
+
+SORTS = (
+    "-creationTime", "creationTime", "datasetName", "-datasetName",
+    "size", "-size", "-likes", "relevance",
+)
+"""Sort orders; ``-`` is descending. ``relevance`` needs free text (best first)."""
+
+MAX_PAGE = 200
+MAX_FILTER_VALUES = 50
+MAX_CONDITIONS = 10
+MAX_FACET_VALUES = 100
+"""Facet counts list at most this many values per facet, most frequent first."""
+
+OPERATORS = ("<", "<=", "=", ">=", ">", "!=")
+
+_CONDITION = re.compile(
+    r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_-]{0,127})\s*(?P<op><=|>=|!=|=|<|>)\s*"
+    r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s\"']+)\s*(?P<unit>\S.*?)?\s*$"
+)
+
+FilterValue = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class MetadataCondition(_Model):
+    """``name op value [unit]`` over scientific metadata.
+
+    Numbers compare numerically (in base units when ``unit`` is given and known);
+    strings and booleans allow only ``=`` and ``!=`` (case-insensitive for strings).
+    ``!=`` matches datasets that have the entry with another value.
+    """
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")]
+    op: Literal["<", "<=", "=", ">=", ">", "!="]
+    value: Union[StrictBool, StrictInt, StrictFloat, Annotated[str, Field(max_length=200)]]
+    unit: Annotated[str, Field(max_length=64)] = ""
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value):
+        check_unit(value)
+        return value
+
+    def model_post_init(self, __context: Any) -> None:
+        numeric = isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
+        if not numeric and self.op not in ("=", "!="):
+            raise InvalidInput(f"condition on {self.name!r}: {self.op} needs a number")
+        if isinstance(self.value, float) and self.value != self.value:
+            raise InvalidInput(f"condition on {self.name!r}: NaN is not a value")
+
+    @property
+    def numeric(self) -> bool:
+        return isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
+
+    @classmethod
+    def from_text(cls, text: str) -> "MetadataCondition":
+        """Parse ``"temperature > 290 K"``, ``"sample_state = 'frozen'"``, ``"ok = true"``."""
+        if len(text) > 400:
+            raise InvalidInput("a metadata condition is longer than 400 characters")
+        match = _CONDITION.match(text)
+        if not match:
+            raise InvalidInput(
+                f"cannot read the condition {text!r}: write 'name op value [unit]' with op "
+                "one of < <= = >= > !=, for example 'temperature > 290 K'"
+            )
+        raw = match["value"]
+        value: Any
+        if raw[0] in "\"'":
+            value = raw[1:-1]
+        elif raw.lower() in ("true", "false"):
+            value = raw.lower() == "true"
+        else:
+            try:
+                value = int(raw) if re.fullmatch(r"[+-]?\d+", raw) else float(raw)
+            except ValueError:
+                value = raw
+        return cls.parse({"name": match["name"], "op": match["op"], "value": value,
+                          "unit": match["unit"] or ""})
+
+    def __str__(self) -> str:
+        value = json.dumps(self.value) if isinstance(self.value, str) else str(self.value).lower() \
+            if isinstance(self.value, bool) else repr(self.value)
+        return f"{self.name} {self.op} {value}{' ' + self.unit if self.unit else ''}"
+
+
+class SearchQuery(_Model):
+    """One catalogue search. Every field is optional; the empty query lists everything
+    the caller may see, newest first."""
+
+    text: Annotated[str, Field(max_length=MAX_QUERY_CHARS)] = ""
+    beamline: Annotated[list[Name], Field(max_length=MAX_FILTER_VALUES)] = []
+    proposal: Annotated[list[Name], Field(max_length=MAX_FILTER_VALUES)] = []
+    technique: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
+    type: list[Literal["raw", "derived"]] = []
+    year: Annotated[list[Annotated[int, Field(ge=1900, le=2200)]], Field(max_length=MAX_FILTER_VALUES)] = []
+    keyword: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
+    created_after: UtcDatetime | None = None
+    """Inclusive lower bound on ``creationTime``."""
+    created_before: UtcDatetime | None = None
+    """Exclusive upper bound on ``creationTime``."""
+    my_vote: Literal["like", "dislike", "any", "none"] | None = None
+    """Only datasets the caller liked, disliked, voted on at all, or not voted on."""
+    conditions: Annotated[list[MetadataCondition], Field(max_length=MAX_CONDITIONS)] = []
+    sort: Literal[SORTS] = "-creationTime"  # type: ignore[valid-type]
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 25
+    cursor: Annotated[str, Field(max_length=2000)] | None = None
+    facets: StrictBool = True
+    """Whether to compute facet counts (the first page usually wants them)."""
+
+    def model_post_init(self, __context: Any) -> None:
+        parse_text_query(self.text)  # raises on over-long text
+        if self.sort == "relevance" and parse_text_query(self.text).empty:
+            raise InvalidInput("sort=relevance needs search text")
+        if self.created_after and self.created_before and self.created_after >= self.created_before:
+            raise InvalidInput("created_after must be before created_before")
+
+    @property
+    def text_query(self):
+        return parse_text_query(self.text)
+
+    def fingerprint(self) -> str:
+        """What a cursor is bound to: the query without cursor, limit and facets."""
+        body = self.model_dump(mode="json", exclude={"cursor", "limit", "facets"})
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+
+    def filters_without(self, facet: str) -> "SearchQuery":
+        """This query with one facet's filter removed (for disjunctive facet counts)."""
+        return self.model_copy(update={facet: []})
+
+
+class FacetCount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: Union[str, int]
+    count: int
+
+
+class SearchResult(BaseModel):
+    """A page of results: ``items`` in sort order, ``total`` matching datasets the
+    caller may see, ``facets`` (empty when not asked for) and ``next_cursor`` (None on
+    the last page)."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: list[Dataset]
+    total: int
+    facets: dict[str, list[FacetCount]] = {}
+    next_cursor: str | None = None
+
+
+# --- cursors -----------------------------------------------------------------------
+#
+# A cursor carries the sort key of the last item of a page and its pid (the tie
+# breaker), bound to the query's fingerprint so it cannot be replayed on another query.
+
+
+def encode_cursor(query: SearchQuery, key: Any, pid: str) -> str:
+    if isinstance(key, datetime):
+        key = {"t": key.isoformat()}
+    raw = json.dumps({"q": query.fingerprint(), "k": key, "p": pid}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(query: SearchQuery) -> tuple[Any, str] | None:
+    """The (sort key, pid) after which the page starts, or None for the first page."""
+    if not query.cursor:
+        return None
+    try:
+        padded = query.cursor + "=" * (-len(query.cursor) % 4)
+        body = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        fingerprint, key, pid = body["q"], body["k"], body["p"]
+        if isinstance(key, dict):
+            key = datetime.fromisoformat(key["t"])
+    except Exception:
+        raise InvalidInput("the cursor is not one this catalogue gave out") from None
+    if fingerprint != query.fingerprint():
+        raise InvalidInput("the cursor belongs to another search; start again from the first page")
+    if not isinstance(pid, str) or not isinstance(key, (str, int, float, datetime, type(None))):
+        raise InvalidInput("the cursor is not one this catalogue gave out")
+    return key, pid
+
+
+def sort_key(dataset: dict, sort: str, score: float | None = None) -> Any:
+    """The value a dataset is ordered by under ``sort`` (used to build cursors)."""
+    if sort == "relevance":
+        return score
+    field = sort.lstrip("-")
+    return dataset.get(field)

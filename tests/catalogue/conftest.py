@@ -1,0 +1,66 @@
+"""The two store backends, each opened fresh for every test, and the sample catalogue."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from beamhub.catalogue import open_store
+
+from .sample import OPERATOR, load_sample
+
+
+def _mongo_url(base: str) -> str:
+    # A fresh database per test keeps tests independent on one server.
+    return base.rstrip("/") + f"/beamhub_test_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def store_factory(request, tmp_path):
+    """``store_factory(backend)`` opens a new, empty store of that backend."""
+    opened = []
+
+    def make(backend: str):
+        if backend == "sqlite":
+            store = open_store(f"sqlite:///{tmp_path / f'catalogue-{len(opened)}.sqlite'}")
+        else:
+            store = open_store(_mongo_url(request.getfixturevalue("mongodb_url")))
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        if store.url.startswith("mongodb"):
+            _drop_database(store)
+        store.close()
+
+
+def _drop_database(store) -> None:
+    try:
+        store.drop_database()
+    except Exception:
+        pass
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mongo", marks=pytest.mark.ferretdb)])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def store(store_factory, backend):
+    """An empty store of each backend in turn."""
+    return store_factory(backend)
+
+
+@pytest.fixture
+def sample_store(store):
+    """A store holding the sample catalogue (see ``sample.py``)."""
+    load_sample(store)
+    return store
+
+
+@pytest.fixture
+def operator():
+    return OPERATOR
