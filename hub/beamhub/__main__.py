@@ -1,0 +1,5 @@
+import sys
+
+from beamhub.cli import main
+
+sys.exit(main())
