@@ -1,0 +1,717 @@
+"""The production store: a facility's MongoDB (SciCat's database) through pymongo.
+
+``MongoStore("mongodb://HOST:PORT/DBNAME")`` (database ``beamhub`` when the URL names
+none). Datasets and proposals are SciCat's ``Dataset`` and ``Proposal`` collections,
+read as they are; beamhub adds derived search fields prefixed ``beamhub_`` to dataset
+documents (``mongo_documents``; ``reindex`` backfills them on documents SciCat wrote)
+and keeps votes and selections in ``beamhub_votes`` and ``beamhub_selections``.
+Indexes, one per query shape, are listed in ``mongo_server``.
+
+Votes stay exact without multi-document transactions: a vote is one document per
+(pid, user), changed by one findAndModify that returns the previous value, and the
+dataset's counters move by exactly the difference in one ``$inc``. A crash between the
+two writes leaves the counters off by that one vote: ``recount_votes`` repairs them.
+
+The server is identified at connect time (``buildInfo``) and each gets the best it
+supports; the contract suite gives the same answers on both. The differences:
+
+- **Facet counts**: MongoDB computes all of them and the total in one aggregation
+  (``$facet``); FerretDB v1 has no ``$facet``, so the same branch pipelines run as
+  separate aggregations.
+- **Atomic updates**: MongoDB applies findAndModify and ``$inc`` atomically; FerretDB v1
+  does not (it reads, modifies and writes back), so there every write to a dataset or
+  selection holds a lock document (``mongo_locks``).
+- **Compare-and-set**: selection edits are guarded by ``{version, status}`` in the
+  update's filter, atomic on MongoDB and done under the lock on FerretDB.
+- **Sums**: ``stats`` sums sizes and votes with ``$group`` on MongoDB; FerretDB v1's
+  ``$sum`` of a field is unreliable, so it reads those fields and sums here.
+- **Lookups by id**: FerretDB v1 only avoids a full scan for ``{_id: value}``, so
+  batches are fetched one ``_id`` at a time there and with ``$in`` on MongoDB.
+- **Indexes**: FerretDB v1 cannot make the wildcard metadata index; the others are
+  created on both (FerretDB's SQLite handler does not use them for queries).
+- Not used on either, because their meaning differs from the contract's: text indexes
+  and ``$text`` (stemming, any word, no prefixes; the word lists serve both), collations
+  (``beamhub_sortName`` holds the lower-cased name), transactions (FerretDB v1 has none).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timezone
+from itertools import islice
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pymongo
+import pymongo.errors
+from pymongo import ReturnDocument
+
+from ..errors import (
+    Conflict,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StoreUnavailable,
+)
+from ..identity import Identity, check_name
+from ..model import (
+    SELECTION_TRANSITIONS,
+    Dataset,
+    Proposal,
+    Selection,
+    Vote,
+    VoteState,
+    check_pid,
+    new_selection_id,
+)
+from ..model import now as _precise_now
+from ..query import FacetCount, SearchQuery, SearchResult, decode_cursor, encode_cursor
+from ..store import SelectionChanges, StatusChange, Store, UpsertSummary, redact_url
+from . import mongo_queries as q
+from .mongo_documents import (
+    DATASETS,
+    LISTING_PROJECTION,
+    LOCKS,
+    NAME_WORDS,
+    PROPOSALS,
+    SELECTIONS,
+    SORT_NAME,
+    VOTES,
+    WORDS,
+    dataset_fields,
+    dataset_from_document,
+    proposal_fields,
+    proposal_from_document,
+    search_fields,
+    truncate_to_millis,
+    unchanged,
+    vote_id,
+)
+from .mongo_locks import DocumentLocks
+from .mongo_server import ServerKind, detect, ensure_indexes
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+"""Documents written or fetched per round trip."""
+
+CLIENT_DEFAULTS = {
+    "serverSelectionTimeoutMS": 3000,
+    "connectTimeoutMS": 3000,
+    "socketTimeoutMS": 60000,
+}
+"""Timeouts unless the URL sets them: an unreachable server is reported within about
+3 s (``StoreUnavailable``); one query may run for up to a minute."""
+
+PAGE_PROJECTION = {k: v for k, v in LISTING_PROJECTION.items() if k != SORT_NAME}
+"""Page items keep ``beamhub_sortName``: it is the cursor key of the name sorts."""
+
+UNREACHABLE = (pymongo.errors.ConnectionFailure, pymongo.errors.ExecutionTimeout,
+               pymongo.errors.WTimeoutError)
+
+
+def _guarded(method):
+    """Run a store method with the server's features known; unreachable -> StoreUnavailable."""
+
+    @functools.wraps(method)
+    def wrapper(self: "MongoStore", *args, **kwargs):
+        try:
+            self._connect()
+            return method(self, *args, **kwargs)
+        except UNREACHABLE as exc:
+            reason = str(exc).split(",")[0].split("(")[0].strip()[:200]
+            raise StoreUnavailable(
+                f"the catalogue database at {self.safe_url} cannot be reached ({reason}); retry later"
+            ) from None
+
+    return wrapper
+
+
+def now() -> datetime:
+    """The current time as MongoDB stores it (milliseconds), so what is returned is what is read back."""
+    return truncate_to_millis(_precise_now())
+
+
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _require_operator(identity: Identity, what: str) -> None:
+    if not identity.operator:
+        raise PermissionDenied(f"only operators may {what}")
+
+
+class MongoStore(Store):
+    """A catalogue store on MongoDB 6+ or FerretDB v1 (see the module docstring)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.safe_url = redact_url(url)
+        options = {k.lower() for k, _ in parse_qsl(urlsplit(url).query)}
+        settings = {k: v for k, v in CLIENT_DEFAULTS.items() if k.lower() not in options}
+        try:
+            self._client = pymongo.MongoClient(url, tz_aware=True, tzinfo=timezone.utc,
+                                               appname="beamhub-catalogue", **settings)
+        except (pymongo.errors.ConfigurationError, pymongo.errors.InvalidURI, ValueError) as exc:
+            raise InvalidInput(f"invalid MongoDB URL {self.safe_url!r}: {exc}") from None
+        self.db = self._client.get_default_database("beamhub")
+        self.datasets = self.db[DATASETS]
+        self.proposals = self.db[PROPOSALS]
+        self.votes = self.db[VOTES]
+        self.selections = self.db[SELECTIONS]
+        self.server: ServerKind | None = None
+        self._locks: DocumentLocks | None = None
+        self._connect_lock = threading.Lock()
+        try:
+            self._connect()
+        except UNREACHABLE:
+            log.warning("%s is not reachable yet; the store connects on first use", self.safe_url)
+
+    def _connect(self) -> None:
+        """Identify the server and create the indexes, once (retried while unreachable)."""
+        if self.server is not None:
+            return
+        with self._connect_lock:
+            if self.server is not None:
+                return
+            kind = detect(self._client.admin.command("buildInfo"))
+            ensure_indexes(self.db, kind)
+            self._locks = DocumentLocks(self.db[LOCKS], needed=not kind.atomic_updates)
+            self.server = kind
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._client.close()
+
+    @_guarded
+    def ping(self) -> None:
+        self._client.admin.command("ping")
+
+    @_guarded
+    def drop_database(self) -> None:
+        """Delete this store's whole database (tests and demo resets)."""
+        self._client.drop_database(self.db.name)
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _by_ids(self, collection, ids: Sequence[str], projection: dict | None = None) -> dict[str, dict]:
+        """``{_id: document}`` for the ids that exist."""
+        found: dict[str, dict] = {}
+        ids = list(dict.fromkeys(ids))
+        if self.server.id_lookups_only:
+            for key in ids:
+                doc = collection.find_one({"_id": key}, projection)
+                if doc is not None:
+                    found[doc["_id"]] = doc
+            return found
+        for batch in _batched(ids, BATCH):
+            for doc in collection.find({"_id": {"$in": batch}}, projection):
+                found[doc["_id"]] = doc
+        return found
+
+    def _visible(self, identity: Identity, pid: str, projection: dict | None = None) -> dict:
+        """The stored dataset if the identity may see it; ``NotFound`` otherwise."""
+        check_pid(pid)
+        doc = self.datasets.find_one({"_id": pid}, projection)
+        if doc is None or not identity.can_see(doc):
+            raise NotFound(f"no dataset {pid}")
+        return doc
+
+    def _my_votes_on(self, identity: Identity, pids: Sequence[str]) -> dict[str, str]:
+        docs = self._by_ids(self.votes, [vote_id(pid, identity.user) for pid in pids])
+        return {doc["pid"]: doc["value"] for doc in docs.values()}
+
+    def _with_votes(self, identity: Identity, docs: list[dict]) -> list[Dataset]:
+        mine = self._my_votes_on(identity, [doc["_id"] for doc in docs])
+        return [dataset_from_document(doc, mine.get(doc["_id"])) for doc in docs]
+
+    # -- datasets and proposals: writes ---------------------------------------------
+
+    @_guarded
+    def upsert_datasets(self, identity: Identity, datasets: Iterable[Dataset | dict]) -> UpsertSummary:
+        _require_operator(identity, "write datasets")
+        summary = UpsertSummary()
+        for batch in _batched(datasets, BATCH):
+            parsed = [_parse(Dataset, item) for item in batch]
+            summary += self._upsert_dataset_batch({d.pid: (d, dataset_fields(d)) for d in parsed})
+        return summary
+
+    def _upsert_dataset_batch(self, batch: dict[str, tuple[Dataset, dict]]) -> UpsertSummary:
+        stored = self._by_ids(self.datasets, list(batch))
+        written = now()
+        inserts = []
+        changed: list[dict] = []
+        same = 0
+        for pid, (dataset, fields) in batch.items():
+            if pid not in stored:
+                inserts.append({**fields, "likes": 0, "dislikes": 0,
+                                "createdAt": dataset.createdAt or written, "updatedAt": written})
+            elif unchanged(stored[pid], fields):
+                same += 1
+            else:
+                changed.append(fields)
+        inserted = 0
+        if inserts:
+            try:
+                inserted = len(self.datasets.insert_many(inserts, ordered=False).inserted_ids)
+            except pymongo.errors.BulkWriteError as exc:
+                # another writer inserted some of these pids meanwhile: update those instead
+                duplicates = {e["op"]["_id"] for e in exc.details["writeErrors"] if e.get("code") == 11000}
+                if len(duplicates) != len(exc.details["writeErrors"]):
+                    raise
+                inserted = exc.details["nInserted"]
+                changed += [{k: v for k, v in doc.items() if k not in ("likes", "dislikes", "createdAt", "updatedAt")}
+                            for doc in inserts if doc["_id"] in duplicates]
+        self._update_datasets(changed, written)
+        return UpsertSummary(inserted=inserted, updated=len(changed), unchanged=same)
+
+    def _update_datasets(self, changed: list[dict], written: datetime) -> None:
+        if not changed:
+            return
+        if self._locks.needed:
+            for fields in changed:
+                with self._locks.hold("dataset", fields["_id"]):
+                    self.datasets.update_one({"_id": fields["_id"]}, {"$set": {**fields, "updatedAt": written}})
+            return
+        self.datasets.bulk_write([
+            pymongo.UpdateOne({"_id": fields["_id"]}, {"$set": {**fields, "updatedAt": written}})
+            for fields in changed
+        ], ordered=False)
+
+    @_guarded
+    def delete_datasets(self, identity: Identity, pids: Iterable[str]) -> int:
+        _require_operator(identity, "delete datasets")
+        pids = [check_pid(pid) for pid in pids]
+        deleted = 0
+        for batch in _batched(dict.fromkeys(pids), BATCH):
+            if self.server.id_lookups_only:
+                deleted += sum(self.datasets.delete_one({"_id": pid}).deleted_count for pid in batch)
+            else:
+                deleted += self.datasets.delete_many({"_id": {"$in": batch}}).deleted_count
+            self.votes.delete_many({"pid": {"$in": batch}})
+        return deleted
+
+    @_guarded
+    def upsert_proposals(self, identity: Identity, proposals: Iterable[Proposal | dict]) -> UpsertSummary:
+        _require_operator(identity, "write proposals")
+        summary = UpsertSummary()
+        for batch in _batched(proposals, BATCH):
+            fields = {p.proposalId: proposal_fields(p) for p in (_parse(Proposal, item) for item in batch)}
+            stored = self._by_ids(self.proposals, list(fields))
+            writes = [pymongo.UpdateOne({"_id": key}, {"$set": doc}, upsert=True)
+                      for key, doc in fields.items() if key not in stored or not unchanged(stored[key], doc)]
+            if writes:
+                self.proposals.bulk_write(writes, ordered=False)
+            inserted = sum(1 for key in fields if key not in stored)
+            summary += UpsertSummary(inserted, len(writes) - inserted, len(fields) - len(writes))
+        return summary
+
+    # -- datasets and proposals: reads ----------------------------------------------
+
+    @_guarded
+    def search(self, identity: Identity, query: SearchQuery) -> SearchResult:
+        voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
+        common = q.common_filters(identity, query, voted)
+        after = decode_cursor(query)
+        if query.sort == "relevance":
+            docs, next_key = self._relevance_page(common, query, after)
+        else:
+            docs, next_key = self._sorted_page(common, query, after)
+        total, facets = self._counts(common, query)
+        return SearchResult(
+            items=self._with_votes(identity, docs),
+            total=total,
+            facets=facets,
+            next_cursor=encode_cursor(query, *next_key) if next_key else None,
+        )
+
+    def _voted_pids(self, identity: Identity, my_vote: str) -> list[str]:
+        wanted: dict[str, Any] = {"user": identity.user}
+        if my_vote in ("like", "dislike"):
+            wanted["value"] = my_vote
+        return [doc["pid"] for doc in self.votes.find(wanted, {"pid": 1})]
+
+    def _sorted_page(self, common: list[dict], query: SearchQuery, after) -> tuple[list[dict], tuple | None]:
+        field, direction = q.SORT_FIELDS[query.sort]
+        parts = common + list(q.facet_filters(query).values())
+        if after is not None:
+            parts.append(q.keyset_filter(field, direction, after[0], after[1]))
+        docs = list(self.datasets.find(q.and_(parts), PAGE_PROJECTION)
+                    .sort([(field, direction), ("_id", 1)]).limit(query.limit + 1))
+        if len(docs) <= query.limit:
+            return docs, None
+        last = docs[query.limit - 1]
+        return docs[:query.limit], (last.get(field), last["_id"])
+
+    def _relevance_page(self, common: list[dict], query: SearchQuery, after) -> tuple[list[dict], tuple | None]:
+        text = query.text_query
+        parts = common + list(q.facet_filters(query).values())
+        start_tier, key = (1, None) if after is None else (q.parse_relevance_key(after[0])[0], after)
+        docs: list[dict] = []
+        for tier in q.RELEVANCE_TIERS:
+            if tier > start_tier:
+                continue
+            tier_parts = parts + [q.relevance_tier_filter(text, tier)]
+            if key is not None and tier == start_tier:
+                created = q.parse_relevance_key(key[0])[1]
+                tier_parts.append(q.keyset_filter("creationTime", -1, created, key[1]))
+            wanted = query.limit + 1 - len(docs)
+            found = list(self.datasets.find(q.and_(tier_parts), PAGE_PROJECTION)
+                         .sort([("creationTime", -1), ("_id", 1)]).limit(wanted))
+            docs += [{**doc, "_tier": tier} for doc in found]
+            if len(docs) > query.limit:
+                break
+        if len(docs) <= query.limit:
+            return [_without_tier(d) for d in docs], None
+        last = docs[query.limit - 1]
+        next_key = (q.relevance_key(last["_tier"], last.get("creationTime")), last["_id"])
+        return [_without_tier(d) for d in docs[:query.limit]], next_key
+
+    def _counts(self, common: list[dict], query: SearchQuery) -> tuple[int, dict[str, list[FacetCount]]]:
+        branches = q.facet_branches(query)
+        if not query.facets:
+            filters, _ = branches["total"]
+            return self.datasets.count_documents(q.and_(common + filters)), {}
+        if self.server.facet_stage:
+            pipeline = [{"$match": q.and_(common)}, {"$facet": {
+                name: ([{"$match": q.and_(filters)}] if filters else []) + stages
+                for name, (filters, stages) in branches.items()
+            }}]
+            rows = next(self.datasets.aggregate(pipeline))
+        else:
+            rows = {name: list(self.datasets.aggregate([{"$match": q.and_(common + filters)}] + stages))
+                    for name, (filters, stages) in branches.items()}
+        total = rows["total"][0]["n"] if rows["total"] else 0
+        facets = {name: [FacetCount(**c) for c in q.facet_counts(rows[name])] for name in q.FACET_FIELDS}
+        return total, facets
+
+    @_guarded
+    def get_dataset(self, identity: Identity, pid: str) -> Dataset:
+        doc = self._visible(identity, pid, LISTING_PROJECTION)
+        return self._with_votes(identity, [doc])[0]
+
+    @_guarded
+    def get_datasets(self, identity: Identity, pids: Sequence[str]) -> list[Dataset]:
+        pids = [check_pid(pid) for pid in pids]
+        found = self._by_ids(self.datasets, pids, LISTING_PROJECTION)
+        docs = [found[pid] for pid in dict.fromkeys(pids) if pid in found and identity.can_see(found[pid])]
+        return self._with_votes(identity, docs)
+
+    @_guarded
+    def derived_from(self, identity: Identity, pid: str) -> list[Dataset]:
+        check_pid(pid)
+        docs = list(self.datasets.find(q.and_([q.visibility_filter(identity), {"inputDatasets": pid}]),
+                                       LISTING_PROJECTION).sort([("creationTime", 1), ("_id", 1)]))
+        return self._with_votes(identity, docs)
+
+    def _proposal_filter(self, identity: Identity) -> dict:
+        if identity.operator:
+            return {}
+        groups = sorted(identity.groups)
+        return {"$or": [{"ownerGroup": {"$in": groups}}, {"accessGroups": {"$in": groups}},
+                        {"beamline": {"$in": sorted(identity.staff_of)}}]}
+
+    def _may_see_proposal(self, identity: Identity, doc: dict) -> bool:
+        return identity.is_member_of(doc) or doc.get("beamline") in identity.staff_of
+
+    @_guarded
+    def list_proposals(self, identity: Identity) -> list[Proposal]:
+        docs = self.proposals.find(self._proposal_filter(identity)).sort([("_id", 1)])
+        return [proposal_from_document(doc) for doc in docs]
+
+    @_guarded
+    def get_proposal(self, identity: Identity, proposal_id: str) -> Proposal:
+        check_name(proposal_id, "proposal id")
+        doc = self.proposals.find_one({"_id": proposal_id})
+        if doc is None or not self._may_see_proposal(identity, doc):
+            raise NotFound(f"no proposal {proposal_id}")
+        return proposal_from_document(doc)
+
+    @_guarded
+    def stats(self, identity: Identity) -> dict[str, Any]:
+        visible = q.visibility_filter(identity)
+        by_beamline: dict[str, list[int]] = {}
+        if self.server.sum_of_fields:
+            rows = self.datasets.aggregate([{"$match": visible}, {"$group": {
+                "_id": "$creationLocation", "n": {"$sum": 1}, "size": {"$sum": "$size"},
+                "likes": {"$sum": "$likes"}, "dislikes": {"$sum": "$dislikes"}}}])
+            for row in rows:
+                by_beamline[row["_id"]] = [row["n"], row["size"], row["likes"] + row["dislikes"]]
+        else:
+            fields = {"creationLocation": 1, "size": 1, "likes": 1, "dislikes": 1}
+            for doc in self.datasets.find(visible, fields):
+                totals = by_beamline.setdefault(doc.get("creationLocation"), [0, 0, 0])
+                totals[0] += 1
+                totals[1] += doc.get("size") or 0
+                totals[2] += (doc.get("likes") or 0) + (doc.get("dislikes") or 0)
+        selections = {} if identity.operator else {"owner": identity.user}
+        return {
+            "datasets": sum(t[0] for t in by_beamline.values()),
+            "proposals": self.proposals.count_documents(self._proposal_filter(identity)),
+            "votes": sum(t[2] for t in by_beamline.values()),
+            "selections": self.selections.count_documents(selections),
+            "size": sum(t[1] for t in by_beamline.values()),
+            "by_beamline": {k: t[0] for k, t in sorted(by_beamline.items(), key=lambda kv: (-kv[1][0], str(kv[0])))
+                            if k is not None},
+        }
+
+    # -- votes ----------------------------------------------------------------------
+
+    @_guarded
+    def set_vote(self, identity: Identity, pid: str, value: str | None, comment: str = "") -> VoteState:
+        if value not in ("like", "dislike", None):
+            raise InvalidInput(f"a vote is 'like', 'dislike' or null, not {value!r}")
+        self._visible(identity, pid, {"_id": 1, "ownerGroup": 1, "accessGroups": 1, "isPublished": 1,
+                                      "creationLocation": 1})
+        written = now()
+        if value is not None:  # validate before writing anything
+            Vote.parse({"pid": pid, "user": identity.user, "value": value, "comment": comment,
+                        "createdAt": written, "updatedAt": written})
+        key = vote_id(pid, identity.user)
+        with self._locks.hold("dataset", pid):
+            previous = self._write_vote(key, pid, identity.user, value, comment, written)
+            delta = {"likes": (value == "like") - (previous == "like"),
+                     "dislikes": (value == "dislike") - (previous == "dislike")}
+            delta = {k: v for k, v in delta.items() if v}
+            if delta:
+                doc = self.datasets.find_one_and_update({"_id": pid}, {"$inc": delta},
+                                                        return_document=ReturnDocument.AFTER)
+            else:
+                doc = self.datasets.find_one({"_id": pid}, {"likes": 1, "dislikes": 1})
+            if doc is None:  # deleted meanwhile: take the vote back
+                self.votes.delete_one({"_id": key})
+                raise NotFound(f"no dataset {pid}")
+        return VoteState(pid=pid, likes=doc.get("likes") or 0, dislikes=doc.get("dislikes") or 0, myVote=value)
+
+    def _write_vote(self, key: str, pid: str, user: str, value: str | None, comment: str,
+                    written: datetime) -> str | None:
+        """Set or clear one vote atomically; return the value it had before."""
+        if value is None:
+            previous = self.votes.find_one_and_delete({"_id": key})
+            return previous["value"] if previous else None
+        for attempt in range(3):
+            try:
+                previous = self.votes.find_one_and_update(
+                    {"_id": key},
+                    {"$set": {"pid": pid, "user": user, "value": value, "comment": comment, "updatedAt": written},
+                     "$setOnInsert": {"createdAt": written}},
+                    upsert=True, return_document=ReturnDocument.BEFORE)
+                return previous["value"] if previous else None
+            except pymongo.errors.DuplicateKeyError:  # a concurrent first vote won the insert
+                if attempt == 2:
+                    raise
+        raise AssertionError("not reached")
+
+    @_guarded
+    def my_votes(self, identity: Identity, limit: int = 1000) -> list[Vote]:
+        out: list[Vote] = []
+        cursor = self.votes.find({"user": identity.user}).sort([("updatedAt", -1), ("_id", -1)])
+        for batch in _batched(cursor, BATCH):
+            seen = self._by_ids(self.datasets, [v["pid"] for v in batch],
+                                {"ownerGroup": 1, "accessGroups": 1, "isPublished": 1, "creationLocation": 1})
+            for vote in batch:
+                if vote["pid"] in seen and identity.can_see(seen[vote["pid"]]):
+                    out.append(Vote.from_document(vote))
+                    if len(out) >= limit:
+                        return out
+        return out
+
+    @_guarded
+    def votes_for_dataset(self, identity: Identity, pid: str) -> list[Vote]:
+        doc = self._visible(identity, pid, {"ownerGroup": 1, "accessGroups": 1, "isPublished": 1,
+                                            "creationLocation": 1})
+        if not identity.operator and doc.get("creationLocation") not in identity.staff_of:
+            raise PermissionDenied("only the beamline's staff see every vote on its datasets")
+        return [Vote.from_document(v) for v in self.votes.find({"pid": pid}).sort([("user", 1)])]
+
+    # -- operator maintenance -------------------------------------------------------
+
+    @_guarded
+    def recount_votes(self, identity: Identity) -> int:
+        """Set every dataset's ``likes``/``dislikes`` to the number of its votes.
+
+        For repair after a crash between a vote's two writes. Operator only. Run it while
+        no votes arrive: a vote racing with it may be counted twice or not at all. Returns
+        how many datasets were corrected.
+        """
+        _require_operator(identity, "recount votes")
+        counts: dict[str, dict[str, int]] = {}
+        for vote in self.votes.find({}, {"pid": 1, "value": 1}):
+            entry = counts.setdefault(vote["pid"], {"likes": 0, "dislikes": 0})
+            entry["likes" if vote["value"] == "like" else "dislikes"] += 1
+        counted = self.datasets.find({"$or": [{"likes": {"$ne": 0}}, {"dislikes": {"$ne": 0}}]}, {"_id": 1})
+        pids = set(counts) | {doc["_id"] for doc in counted}
+        corrected = 0
+        for pid in sorted(pids):
+            right = counts.get(pid, {"likes": 0, "dislikes": 0})
+            with self._locks.hold("dataset", pid):
+                doc = self.datasets.find_one({"_id": pid}, {"likes": 1, "dislikes": 1})
+                if doc is None or (doc.get("likes"), doc.get("dislikes")) == (right["likes"], right["dislikes"]):
+                    continue
+                self.datasets.update_one({"_id": pid}, {"$set": right})
+                corrected += 1
+        return corrected
+
+    @_guarded
+    def reindex(self, identity: Identity, everything: bool = False) -> int:
+        """Compute the derived ``beamhub_*`` fields of datasets that lack them or have an
+        older version (all with ``everything``), for example on documents SciCat wrote.
+        Operator only. Returns how many datasets were rewritten."""
+        from .mongo_documents import INDEX_VERSION, INDEX_VERSION_FIELD
+
+        _require_operator(identity, "reindex the catalogue")
+        stale = {} if everything else {INDEX_VERSION_FIELD: {"$ne": INDEX_VERSION}}
+        pids = [doc["_id"] for doc in self.datasets.find(stale, {"_id": 1})]
+        for pid in pids:
+            with self._locks.hold("dataset", pid):
+                doc = self.datasets.find_one({"_id": pid})
+                if doc is not None:
+                    self.datasets.update_one({"_id": pid}, {"$set": search_fields(doc)})
+        return len(pids)
+
+    # -- selections -----------------------------------------------------------------
+
+    def _own_selection(self, identity: Identity, selection_id: str) -> dict:
+        doc = self.selections.find_one({"_id": selection_id}) if isinstance(selection_id, str) else None
+        if doc is None or not (identity.operator or doc.get("owner") == identity.user):
+            raise NotFound(f"no selection {selection_id}")
+        return doc
+
+    def _check_visible(self, identity: Identity, pids: Sequence[str]) -> None:
+        found = self._by_ids(self.datasets, pids, {"ownerGroup": 1, "accessGroups": 1, "isPublished": 1,
+                                                   "creationLocation": 1})
+        hidden = [pid for pid in pids if pid not in found or not identity.can_see(found[pid])]
+        if hidden:
+            shown = ", ".join(hidden[:10]) + (f" and {len(hidden) - 10} more" if len(hidden) > 10 else "")
+            raise InvalidInput(f"no such datasets, or not visible to you: {shown}", details={"pids": hidden})
+
+    @_guarded
+    def create_selection(self, identity: Identity, name: str, datasets: Sequence[str] = (),
+                         processing: str = "", parameters: dict[str, Any] | None = None) -> Selection:
+        created = now()
+        selection = Selection.parse({
+            "id": new_selection_id(), "owner": identity.user, "name": name, "datasets": list(datasets),
+            "processing": processing, "parameters": {} if parameters is None else parameters,
+            "createdAt": created, "updatedAt": created,
+        })
+        selection.datasets = list(dict.fromkeys(selection.datasets))
+        self._check_visible(identity, selection.datasets)
+        self.selections.insert_one(_selection_document(selection))
+        return selection
+
+    @_guarded
+    def get_selection(self, identity: Identity, selection_id: str) -> Selection:
+        return _selection(self._own_selection(identity, selection_id))
+
+    @_guarded
+    def list_selections(self, identity: Identity) -> list[Selection]:
+        wanted = {} if identity.operator else {"owner": identity.user}
+        return [_selection(doc) for doc in self.selections.find(wanted).sort([("createdAt", -1), ("_id", -1)])]
+
+    @_guarded
+    def update_selection(self, identity: Identity, selection_id: str, changes: SelectionChanges) -> Selection:
+        added = [check_pid(pid) for pid in changes.add]
+        removed = {check_pid(pid) for pid in changes.remove}
+        self._own_selection(identity, selection_id)
+        with self._locks.hold("selection", selection_id):
+            for _ in range(10):
+                current = _selection(self._own_selection(identity, selection_id))
+                if current.status != "draft":
+                    raise Conflict(f"selection {selection_id} is {current.status}; only drafts can be edited")
+                if changes.expected_version is not None and changes.expected_version != current.version:
+                    raise Conflict(f"selection {selection_id} changed meanwhile (version {current.version}, "
+                                   f"not {changes.expected_version}); reload it")
+                new_pids = [pid for pid in added if pid not in current.datasets]
+                self._check_visible(identity, new_pids)
+                body = current.to_document()
+                body.update({
+                    "name": current.name if changes.name is None else changes.name,
+                    "datasets": [p for p in dict.fromkeys(current.datasets + new_pids) if p not in removed],
+                    "processing": current.processing if changes.processing is None else changes.processing,
+                    "parameters": current.parameters if changes.parameters is None else changes.parameters,
+                    "version": current.version + 1,
+                    "updatedAt": now(),
+                })
+                updated = Selection.parse(body)
+                if self._replace_selection(current, updated):
+                    return updated
+        raise Conflict(f"selection {selection_id} keeps changing; retry")
+
+    def _replace_selection(self, current: Selection, updated: Selection) -> bool:
+        """Write ``updated`` if the stored selection is still ``current`` (version and status)."""
+        result = self.selections.replace_one({"_id": current.id, "version": current.version,
+                                              "status": current.status}, _selection_document(updated))
+        return result.matched_count == 1
+
+    @_guarded
+    def delete_selection(self, identity: Identity, selection_id: str) -> None:
+        self._own_selection(identity, selection_id)
+        with self._locks.hold("selection", selection_id):
+            doc = self._own_selection(identity, selection_id)
+            if doc["status"] in ("submitted", "running"):
+                raise Conflict(f"selection {selection_id} is {doc['status']}; it can be deleted once done or failed")
+            result = self.selections.delete_one({"_id": selection_id, "version": doc["version"]})
+            if result.deleted_count != 1:
+                raise Conflict(f"selection {selection_id} changed meanwhile; reload it")
+
+    @_guarded
+    def change_selection_status(self, identity: Identity, selection_id: str, change: StatusChange) -> Selection:
+        if change.status not in SELECTION_TRANSITIONS:
+            raise InvalidInput(f"unknown selection status {change.status!r}")
+        derived = [check_pid(pid) for pid in change.derived_datasets]
+        self._own_selection(identity, selection_id)
+        with self._locks.hold("selection", selection_id):
+            for _ in range(10):
+                current = _selection(self._own_selection(identity, selection_id))
+                if change.status not in SELECTION_TRANSITIONS[current.status]:
+                    raise IllegalTransition(
+                        f"selection {selection_id} cannot go from {current.status} to {change.status}")
+                moment = now()
+                body = current.to_document()
+                body.update({"status": change.status, "version": current.version + 1, "updatedAt": moment})
+                if change.job_id is not None:
+                    body["jobId"] = change.job_id
+                if change.log_path is not None:
+                    body["logPath"] = change.log_path
+                if change.message is not None:
+                    body["message"] = change.message
+                if derived:
+                    body["derivedDatasets"] = list(dict.fromkeys(current.derivedDatasets + derived))
+                if change.status == "submitted":
+                    body["submittedAt"] = moment
+                if change.status in ("done", "failed"):
+                    body["finishedAt"] = moment
+                updated = Selection.parse(body)
+                if self._replace_selection(current, updated):
+                    return updated
+        raise Conflict(f"selection {selection_id} keeps changing; retry")
+
+
+def _parse(model, item):
+    if isinstance(item, model):
+        return item
+    if isinstance(item, dict):
+        return model.parse(item)
+    raise InvalidInput(f"expected a {model.__name__.lower()} object, not {type(item).__name__}")
+
+
+def _without_tier(doc: dict) -> dict:
+    doc.pop("_tier", None)
+    return doc
+
+
+def _selection_document(selection: Selection) -> dict:
+    doc = truncate_to_millis(selection.to_document())
+    doc["_id"] = selection.id
+    return doc
+
+
+def _selection(doc: dict) -> Selection:
+    return Selection.from_document(doc)

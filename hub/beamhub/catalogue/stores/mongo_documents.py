@@ -1,0 +1,163 @@
+"""Documents of the MongoDB store: SciCat's shapes plus beamhub's derived search fields.
+
+Datasets live in SciCat's ``Dataset`` collection (``_id`` = pid) and proposals in
+``Proposal`` (``_id`` = proposalId), so a facility's SciCat database is readable as is.
+beamhub's own collections are prefixed ``beamhub_``.
+
+Searching needs a few values SciCat does not store. They are kept beside SciCat's
+fields as top-level fields prefixed ``beamhub_`` (top-level rather than one sub-document
+because FerretDB v1 loses nested values in ``$unwind`` and ``$project``), all computed by
+:func:`search_fields` from SciCat's own fields, so ``MongoStore.reindex`` can backfill
+them on documents SciCat wrote:
+
+=======================  ==========================================================
+``beamhub_access``       access keys (:func:`~beamhub.catalogue.identity.dataset_access_keys`)
+``beamhub_words``        distinct words of the searchable text (:func:`~beamhub.catalogue.text.dataset_words`)
+``beamhub_nameWords``    distinct words of ``datasetName`` (relevance)
+``beamhub_sortName``     ``datasetName`` in lower case (sorting by name)
+``beamhub_year``         year of ``creationTime`` (UTC; the year facet)
+``beamhub_techniques``   distinct technique names (technique filter and facet)
+``beamhub_metadata``     ``{name: {v, d, r, s, b}}`` per scientific-metadata entry: value
+                         in base units and its dimension (:func:`~beamhub.catalogue.units.normalize`),
+                         raw number, lower-case string, boolean
+``beamhub_indexVersion`` :data:`INDEX_VERSION` the fields were computed with
+=======================  ==========================================================
+
+MongoDB keeps datetimes to the millisecond: datetimes are truncated to it on the way in
+so that what is stored is exactly what was written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..identity import dataset_access_keys
+from ..model import METADATA_NAME_PATTERN, Dataset, Proposal
+from ..text import dataset_words, words
+from ..units import is_finite_number, normalize
+
+DATASETS = "Dataset"
+PROPOSALS = "Proposal"
+VOTES = "beamhub_votes"
+SELECTIONS = "beamhub_selections"
+LOCKS = "beamhub_locks"
+
+ACCESS = "beamhub_access"
+WORDS = "beamhub_words"
+NAME_WORDS = "beamhub_nameWords"
+SORT_NAME = "beamhub_sortName"
+YEAR = "beamhub_year"
+TECHNIQUES = "beamhub_techniques"
+METADATA = "beamhub_metadata"
+INDEX_VERSION_FIELD = "beamhub_indexVersion"
+
+INDEX_VERSION = 1
+"""Bump when :func:`search_fields` changes; ``reindex`` then recomputes every dataset."""
+
+DERIVED_FIELDS = (ACCESS, WORDS, NAME_WORDS, SORT_NAME, YEAR, TECHNIQUES, METADATA, INDEX_VERSION_FIELD)
+
+MANAGED_FIELDS = ("likes", "dislikes", "createdAt", "updatedAt")
+"""Dataset fields the store keeps itself: an upsert never overwrites them."""
+
+LISTING_PROJECTION = {field: 0 for field in DERIVED_FIELDS}
+"""Leaves the derived fields out of documents read for callers."""
+
+
+def truncate_to_millis(value: Any) -> Any:
+    """``value`` with every datetime cut to milliseconds (what BSON stores)."""
+    if isinstance(value, datetime):
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    if isinstance(value, dict):
+        return {k: truncate_to_millis(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [truncate_to_millis(v) for v in value]
+    return value
+
+
+def metadata_entry(entry: Any) -> dict | None:
+    """The searchable form of one scientific-metadata entry, or None (lists, objects)."""
+    value, unit = (entry.get("value"), entry.get("unit") or "") if isinstance(entry, dict) else (entry, "")
+    if isinstance(value, bool):
+        return {"b": value}
+    if is_finite_number(value):
+        base, dimension = normalize(value, str(unit))
+        return {"v": base, "d": dimension, "r": value}
+    if isinstance(value, str):
+        return {"s": value.lower()}
+    return None
+
+
+def search_fields(doc: dict) -> dict:
+    """The derived ``beamhub_*`` fields of a SciCat-shaped dataset document."""
+    metadata = {}
+    for name, entry in (doc.get("scientificMetadata") or {}).items():
+        if not isinstance(name, str) or not METADATA_NAME_PATTERN.match(name):
+            continue  # cannot be a field name (SciCat allows anything): not searchable
+        searchable = metadata_entry(entry)
+        if searchable is not None:
+            metadata[name] = searchable
+    techniques = [t.get("name") if isinstance(t, dict) else t for t in doc.get("techniques") or ()]
+    created = doc.get("creationTime")
+    name = doc.get("datasetName") or ""
+    return {
+        ACCESS: sorted(dataset_access_keys(doc)),
+        WORDS: dataset_words(doc),
+        NAME_WORDS: list(dict.fromkeys(words(name))),
+        SORT_NAME: name.lower(),
+        YEAR: created.year if isinstance(created, datetime) else None,
+        TECHNIQUES: list(dict.fromkeys(t for t in techniques if isinstance(t, str) and t)),
+        METADATA: metadata,
+        INDEX_VERSION_FIELD: INDEX_VERSION,
+    }
+
+
+def dataset_fields(dataset: Dataset) -> dict:
+    """What an upsert writes: SciCat's and beamhub's fields, derived fields, ``_id``.
+
+    Leaves out the fields the store manages (:data:`MANAGED_FIELDS`).
+    """
+    doc = truncate_to_millis(dataset.to_stored())
+    for field in MANAGED_FIELDS:
+        doc.pop(field, None)
+    doc.update(search_fields(doc))
+    doc["_id"] = dataset.pid
+    return doc
+
+
+def unchanged(stored: dict, fields: dict) -> bool:
+    """Whether writing ``fields`` (from :func:`dataset_fields` or :func:`proposal_fields`)
+    would change nothing in the ``stored`` document. Fields it does not name (SciCat's
+    others, the managed ones) are left alone by an upsert and so not compared."""
+    return all(k in stored and stored[k] == v for k, v in fields.items())
+
+
+def dataset_from_document(doc: dict, my_vote: str | None = None) -> Dataset:
+    """A :class:`Dataset` from a stored document (SciCat's own included)."""
+    if "pid" not in doc:
+        doc = {**doc, "pid": doc["_id"]}
+    dataset = Dataset.from_document(doc)
+    if my_vote is not None:
+        dataset.myVote = my_vote
+    return dataset
+
+
+def proposal_from_document(doc: dict) -> Proposal:
+    if "proposalId" not in doc:
+        doc = {**doc, "proposalId": doc["_id"]}
+    return Proposal.from_document(doc)
+
+
+def proposal_fields(proposal: Proposal) -> dict:
+    doc = truncate_to_millis(proposal.to_document())
+    doc["_id"] = proposal.proposalId
+    return doc
+
+
+def vote_id(pid: str, user: str) -> str:
+    """The ``_id`` of a user's vote on a dataset: one vote per (pid, user) by construction.
+
+    ``|`` can appear in neither a pid nor a user name. A string ``_id`` also lets FerretDB
+    v1 find the vote without scanning (it only pushes ``{_id: string}`` filters down).
+    """
+    return f"{pid}|{user}"
