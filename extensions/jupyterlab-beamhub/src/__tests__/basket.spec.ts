@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+
+import { BasketModel, schemaDefaults } from '../model/basket';
+import { dataset, FakeCatalogue } from './fakeapi';
+
+describe('BasketModel', () => {
+  it('adds each dataset once, removes, and keeps to the size limit', () => {
+    const basket = new BasketModel(new FakeCatalogue(), { maxItems: 3 });
+    expect(basket.add(dataset(1), dataset(2), dataset(1))).toBe(2);
+    expect(basket.items.map(d => d.datasetName)).toEqual(['scan 1', 'scan 2']);
+    basket.remove(dataset(1).pid);
+    expect(basket.has(dataset(1).pid)).toBe(false);
+    expect(basket.add(dataset(3), dataset(4), dataset(5))).toBe(2);
+    expect(basket.size).toBe(3);
+    expect(basket.error).toContain('at most 3');
+  });
+
+  it('fills parameters from the processing step’s schema defaults', async () => {
+    const basket = new BasketModel(new FakeCatalogue());
+    await basket.loadSteps();
+    expect(basket.processing).toBe('frame-sum');
+    expect(basket.parameters).toEqual({ threshold: 0.5 });
+    basket.setParameters({ threshold: 2, label: 'x' });
+    expect(basket.parameters).toEqual({ threshold: 2, label: 'x' });
+    expect(schemaDefaults(undefined)).toEqual({});
+  });
+
+  it('says what is missing before it submits', async () => {
+    const api = new FakeCatalogue();
+    const basket = new BasketModel(api);
+    await basket.loadSteps();
+    expect(await basket.submit()).toBeNull();
+    expect(basket.error).toContain('Add datasets');
+    basket.add(dataset(1));
+    expect(await basket.submit()).toBeNull();
+    expect(basket.error).toContain('name');
+    expect(api.selectionsMade).toHaveLength(0);
+  });
+
+  it('submits the reviewed selection and follows the job until done', async () => {
+    const api = new FakeCatalogue();
+    const basket = new BasketModel(api, { pollInterval: 5 });
+    await basket.loadSteps();
+    basket.add(dataset(1), dataset(2), dataset(3));
+    basket.setName('  best three ');
+    basket.setParameters({ threshold: 1.5 });
+    const job = await basket.submit();
+    expect(api.selectionsMade).toEqual([
+      {
+        name: 'best three',
+        datasets: [dataset(1).pid, dataset(2).pid, dataset(3).pid],
+        processing: 'frame-sum',
+        parameters: { threshold: 1.5 }
+      }
+    ]);
+    expect(job).not.toBeNull();
+    expect(basket.size).toBe(0);
+    expect(basket.jobs).toEqual([job]);
+    const statuses: string[] = [];
+    job!.changed.connect(() => statuses.push(job!.selection.status));
+    const final = await job!.follow();
+    expect(final.status).toBe('done');
+    expect(final.derivedDatasets).toEqual(['20.500.99999/derived-1']);
+    expect(statuses[statuses.length - 1]).toBe('done');
+    expect(api.statuses).toEqual([]); // polled running, running, done
+    expect(job!.finished).toBe(true);
+  });
+
+  it('keeps everything when the submission fails', async () => {
+    const api = new FakeCatalogue();
+    api.createSelection = async () => {
+      throw new Error('the catalogue is down');
+    };
+    const basket = new BasketModel(api);
+    basket.add(dataset(1));
+    basket.setName('keep me');
+    expect(await basket.submit()).toBeNull();
+    expect(basket.size).toBe(1);
+    expect(basket.name).toBe('keep me');
+    expect(basket.error).toContain('the catalogue is down');
+  });
+});

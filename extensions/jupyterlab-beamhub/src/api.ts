@@ -1,0 +1,199 @@
+/**
+ * Talking to the catalogue through this server's /beamhub/api/v1 (which forwards to the
+ * catalogue service with the user's hub token). The models depend only on
+ * {@link ICatalogueAPI}, so they are tested with an in-memory implementation.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+
+import {
+  IDataset,
+  IMe,
+  IProcessingStep,
+  ISearchQuery,
+  ISearchResult,
+  ISelection,
+  ITemplateInfo,
+  IVoteState,
+  VoteValue
+} from './types';
+
+export interface INewSelection {
+  name: string;
+  datasets: string[];
+  processing?: string;
+  parameters?: Record<string, unknown>;
+}
+
+export interface ICatalogueAPI {
+  search(query: ISearchQuery, signal?: AbortSignal): Promise<ISearchResult>;
+  dataset(pid: string): Promise<IDataset>;
+  derived(pid: string): Promise<IDataset[]>;
+  vote(pid: string, value: VoteValue | null): Promise<IVoteState>;
+  me(): Promise<IMe>;
+  processing(): Promise<IProcessingStep[]>;
+  createSelection(body: INewSelection): Promise<ISelection>;
+  submitSelection(id: string): Promise<ISelection>;
+  selection(id: string): Promise<ISelection>;
+  selections(): Promise<ISelection[]>;
+  previewUrl(pid: string, size: 'thumb' | 'large'): string;
+  templates(): Promise<ITemplateInfo[]>;
+  template(name: string): Promise<any>;
+}
+
+/** An error the catalogue (or this server on its behalf) answered, with its stable code. */
+export class CatalogueError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly details?: unknown
+  ) {
+    super(message);
+    this.name = 'CatalogueError';
+  }
+}
+
+/** The query string of a search, as the contract names its parameters. */
+export function searchParams(query: ISearchQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  if (query.text.trim()) {
+    params.set('text', query.text.trim());
+  }
+  for (const [facet, values] of Object.entries(query.filters)) {
+    for (const value of values ?? []) {
+      params.append(facet, value);
+    }
+  }
+  for (const condition of query.conditions) {
+    params.append('condition', condition);
+  }
+  params.set('sort', query.sort);
+  params.set('limit', String(query.limit));
+  if (query.cursor) {
+    params.set('cursor', query.cursor);
+  }
+  params.set('facets', query.facets ? 'true' : 'false');
+  return params;
+}
+
+export const encodePid = (pid: string): string => encodeURIComponent(pid);
+
+export class CatalogueClient implements ICatalogueAPI {
+  constructor(
+    readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+  ) {}
+
+  /** Plain concatenation: pids stay percent-encoded (`%2F`), queries untouched. */
+  private url(path: string, root = 'beamhub/api/v1/'): string {
+    const base = this.settings.baseUrl.endsWith('/')
+      ? this.settings.baseUrl
+      : this.settings.baseUrl + '/';
+    return base + root + path;
+  }
+
+  private async request<T>(
+    path: string,
+    init: RequestInit = {},
+    base?: string
+  ): Promise<T> {
+    const url = base ?? this.url(path);
+    let response: Response;
+    try {
+      response = await ServerConnection.makeRequest(url, init, this.settings);
+    } catch (error) {
+      if ((error as Error)?.name === 'AbortError') {
+        throw error;
+      }
+      throw new CatalogueError(
+        'The server cannot be reached: ' + String((error as Error)?.message ?? error),
+        0,
+        'network_error'
+      );
+    }
+    if (response.status === 204) {
+      return undefined as T;
+    }
+    const text = await response.text();
+    let body: any = undefined;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (!response.ok) {
+      throw new CatalogueError(
+        body?.message ?? `${response.status} ${response.statusText}`,
+        response.status,
+        body?.code ?? 'http_' + response.status,
+        body?.details
+      );
+    }
+    return body as T;
+  }
+
+  search(query: ISearchQuery, signal?: AbortSignal): Promise<ISearchResult> {
+    return this.request(
+      '',
+      { signal },
+      this.url('datasets?' + searchParams(query).toString())
+    );
+  }
+
+  dataset(pid: string): Promise<IDataset> {
+    return this.request('datasets/' + encodePid(pid));
+  }
+
+  derived(pid: string): Promise<IDataset[]> {
+    return this.request('datasets/' + encodePid(pid) + '/derived');
+  }
+
+  vote(pid: string, value: VoteValue | null): Promise<IVoteState> {
+    const path = 'datasets/' + encodePid(pid) + '/vote';
+    return value
+      ? this.request(path, { method: 'PUT', body: JSON.stringify({ value }) })
+      : this.request(path, { method: 'DELETE' });
+  }
+
+  me(): Promise<IMe> {
+    return this.request('me');
+  }
+
+  processing(): Promise<IProcessingStep[]> {
+    return this.request('processing');
+  }
+
+  createSelection(body: INewSelection): Promise<ISelection> {
+    return this.request('selections', {
+      method: 'POST',
+      body: JSON.stringify(body)
+    });
+  }
+
+  submitSelection(id: string): Promise<ISelection> {
+    return this.request('selections/' + encodeURIComponent(id) + '/submit', {
+      method: 'POST',
+      body: '{}'
+    });
+  }
+
+  selection(id: string): Promise<ISelection> {
+    return this.request('selections/' + encodeURIComponent(id));
+  }
+
+  selections(): Promise<ISelection[]> {
+    return this.request('selections');
+  }
+
+  previewUrl(pid: string, size: 'thumb' | 'large'): string {
+    return this.url('datasets/' + encodePid(pid) + '/preview.png') + '?size=' + size;
+  }
+
+  templates(): Promise<ITemplateInfo[]> {
+    return this.request('', {}, this.url('templates', 'beamhub/'));
+  }
+
+  template(name: string): Promise<any> {
+    const path = name.split('/').map(encodeURIComponent).join('/');
+    return this.request('', {}, this.url('templates/' + path, 'beamhub/'));
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The fog-filter basket: datasets picked for processing, reviewed, named, given
+ * processing parameters, and submitted as a selection. After submission a
+ * {@link JobModel} follows the job until it is done or failed.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { ICatalogueAPI } from '../api';
+import { IDataset, IProcessingStep } from '../types';
+import { describeError } from './errors';
+import { JobModel } from './job';
+
+/** The most datasets in one selection (the catalogue's limit). */
+export const MAX_SELECTION = 1000;
+
+export interface IBasketOptions {
+  maxItems?: number;
+  /** Milliseconds between status checks of a submitted job. */
+  pollInterval?: number;
+}
+
+/** Default values from a JSON schema's `properties[*].default`. */
+export function schemaDefaults(
+  schema: Record<string, unknown> | undefined
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const properties = (schema?.properties ?? {}) as Record<string, any>;
+  for (const [name, property] of Object.entries(properties)) {
+    if (property && typeof property === 'object' && 'default' in property) {
+      out[name] = property.default;
+    }
+  }
+  return out;
+}
+
+export class BasketModel {
+  constructor(
+    private readonly api: ICatalogueAPI,
+    options: IBasketOptions = {}
+  ) {
+    this._maxItems = options.maxItems ?? MAX_SELECTION;
+    this._pollInterval = options.pollInterval ?? 2000;
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+  get items(): readonly IDataset[] {
+    return this._items;
+  }
+  get size(): number {
+    return this._items.length;
+  }
+  get name(): string {
+    return this._name;
+  }
+  get processing(): string {
+    return this._processing;
+  }
+  get parameters(): Record<string, unknown> {
+    return this._parameters;
+  }
+  get steps(): readonly IProcessingStep[] {
+    return this._steps;
+  }
+  get step(): IProcessingStep | null {
+    return this._steps.find(s => s.name === this._processing) ?? null;
+  }
+  get submitting(): boolean {
+    return this._submitting;
+  }
+  /** Why the last submission failed, for people. */
+  get error(): string | null {
+    return this._error;
+  }
+  /** Submitted selections followed in this session, newest first. */
+  get jobs(): readonly JobModel[] {
+    return this._jobs;
+  }
+
+  has(pid: string): boolean {
+    return this._items.some(item => item.pid === pid);
+  }
+
+  /** Add datasets (already present ones are skipped); returns how many were added. */
+  add(...datasets: IDataset[]): number {
+    let added = 0;
+    for (const dataset of datasets) {
+      if (this.has(dataset.pid)) {
+        continue;
+      }
+      if (this._items.length >= this._maxItems) {
+        this._error = `A selection holds at most ${this._maxItems} datasets.`;
+        break;
+      }
+      this._items = [...this._items, dataset];
+      added++;
+    }
+    this._changed.emit();
+    return added;
+  }
+
+  remove(pid: string): void {
+    this._items = this._items.filter(item => item.pid !== pid);
+    this._changed.emit();
+  }
+
+  toggle(dataset: IDataset): void {
+    if (this.has(dataset.pid)) {
+      this.remove(dataset.pid);
+    } else {
+      this.add(dataset);
+    }
+  }
+
+  clear(): void {
+    this._items = [];
+    this._error = null;
+    this._changed.emit();
+  }
+
+  setName(name: string): void {
+    this._name = name;
+    this._changed.emit();
+  }
+
+  /** Choose a processing step; its schema's defaults become the parameters. */
+  setProcessing(name: string): void {
+    if (name === this._processing) {
+      return;
+    }
+    this._processing = name;
+    this._parameters = schemaDefaults(this.step?.parameters_schema);
+    this._changed.emit();
+  }
+
+  setParameters(parameters: Record<string, unknown>): void {
+    this._parameters = { ...parameters };
+    this._changed.emit();
+  }
+
+  /** Fetch the processing steps (once); the first matching step is preselected. */
+  async loadSteps(): Promise<void> {
+    if (this._steps.length) {
+      return;
+    }
+    try {
+      this._steps = await this.api.processing();
+      if (!this._processing && this._steps.length) {
+        this.setProcessing(this._steps[0].name);
+      }
+    } catch (error) {
+      this._error = 'The processing steps cannot be loaded: ' + describeError(error);
+    }
+    this._changed.emit();
+  }
+
+  /** What stops a submission now, or null if it can go. */
+  get problem(): string | null {
+    if (!this._items.length) {
+      return 'Add datasets to the selection first.';
+    }
+    if (!this._name.trim()) {
+      return 'Give the selection a name.';
+    }
+    if (this._steps.length && !this._processing) {
+      return 'Choose a processing step.';
+    }
+    return null;
+  }
+
+  /**
+   * Record the selection and submit it. On success the basket empties and the job is
+   * followed; on failure everything stays as it was and {@link error} says why.
+   */
+  async submit(): Promise<JobModel | null> {
+    const problem = this.problem;
+    if (problem || this._submitting) {
+      this._error = problem;
+      this._changed.emit();
+      return null;
+    }
+    this._submitting = true;
+    this._error = null;
+    this._changed.emit();
+    let selectionId: string | null = null;
+    try {
+      const draft = await this.api.createSelection({
+        name: this._name.trim(),
+        datasets: this._items.map(item => item.pid),
+        processing: this._processing,
+        parameters: this._parameters
+      });
+      selectionId = draft.id;
+      const submitted = await this.api.submitSelection(draft.id);
+      const job = new JobModel(this.api, submitted, this._pollInterval);
+      this._jobs = [job, ...this._jobs];
+      this._items = [];
+      this._name = '';
+      job.follow();
+      return job;
+    } catch (error) {
+      this._error =
+        (selectionId
+          ? `The selection was saved (${selectionId}) but not submitted: `
+          : 'The selection was not submitted: ') + describeError(error);
+      return null;
+    } finally {
+      this._submitting = false;
+      this._changed.emit();
+    }
+  }
+
+  dispose(): void {
+    for (const job of this._jobs) {
+      job.dispose();
+    }
+    Signal.clearData(this);
+  }
+
+  private _items: IDataset[] = [];
+  private _name = '';
+  private _processing = '';
+  private _parameters: Record<string, unknown> = {};
+  private _steps: IProcessingStep[] = [];
+  private _submitting = false;
+  private _error: string | null = null;
+  private _jobs: JobModel[] = [];
+  private _maxItems: number;
+  private _pollInterval: number;
+  private _changed = new Signal<this, void>(this);
+}
