@@ -1,0 +1,303 @@
+"""PNG previews of a dataset's default plot, safe to call from a web service.
+
+What is drawn: the dataset's default plottable signal (found at ingestion, see
+:mod:`beamhub.catalogue.ingest.signal`: the NeXus ``default`` chain to an NXdata's
+``@signal``/``@axes``, else the first 1-D or 2-D numeric dataset):
+
+- 1-D: a line plot, the x axis from ``@axes`` when there is one, both axes labelled
+  with their names and ``units`` (matplotlib's object-oriented API with the Agg
+  canvas: no pyplot, so threads do not share figures);
+- 2-D: an image (Pillow; log-scaled for count data, clipped to robust percentiles,
+  the viridis colour map), reduced to the preview size by block maxima (counts,
+  so single bright pixels survive) or means (floats);
+- 3-D and more: the middle frame (the middle index of every leading dimension).
+
+Only the frame shown is read: h5py reads just the chunks a slice touches, so one
+frame of a multi-gigabyte stack costs about its own compressed chunks. Frames
+larger than :data:`MAX_FRAME_PIXELS` are read with a stride.
+
+Previews are cached as files under ``cache_dir`` keyed by (file, modification time,
+size, signal, preview size): a changed file gets a new preview. Writes are atomic,
+so threads and processes may share a cache directory.
+
+A missing, unreadable, truncated or non-HDF5 file, a dangling link or a dataset
+without plottable data raise :class:`PreviewError`, never anything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import CatalogueError, LimitExceeded
+from .ingest.hdf import (
+    UnreadableFile,
+    attr_text,
+    describe_h5_error,
+    get_node,
+    missing_frame_sources,
+    nx_class,
+    open_h5,
+    units,
+)
+from .ingest.nexus import entry_names
+from .ingest.signal import axes_for, file_signal
+from .model import Dataset, SignalInfo
+
+DEFAULT_SIZE = 512
+"""Longest side of a preview, in pixels."""
+MIN_SIZE, MAX_SIZE = 32, 2048
+MAX_FRAME_PIXELS = 64_000_000
+"""Frames larger than this are read with a stride (no preview needs more pixels)."""
+MAX_LINE_POINTS = 1_000_000
+CACHE_VERSION = "1"
+"""Part of every cache key: bump it when previews are drawn differently."""
+
+
+class PreviewError(CatalogueError):
+    """No preview can be drawn: the file is missing or unreadable, a link dangles, or
+    there is nothing plottable. ``message`` says which."""
+
+    code = "preview_unavailable"
+    http_status = 422
+
+
+# --- the public entry points ----------------------------------------------------------
+
+
+def render_preview(source: Dataset | SignalInfo | dict | str | os.PathLike, size: int = DEFAULT_SIZE,
+                   cache_dir: str | os.PathLike | None = None) -> bytes:
+    """A PNG of ``source``'s default plot: a catalogue dataset (or its document), its
+    :class:`~beamhub.catalogue.model.SignalInfo`, or a file path (its first entry's
+    default signal). With ``cache_dir``, previews are cached there."""
+    if not isinstance(size, int) or isinstance(size, bool) or size < MIN_SIZE:
+        raise LimitExceeded(f"a preview size is a whole number of pixels, {MIN_SIZE} to {MAX_SIZE}")
+    if size > MAX_SIZE:
+        raise LimitExceeded(f"previews are at most {MAX_SIZE} pixels")
+    file, signal_path = locate(source)
+    try:
+        stat = os.stat(file)
+    except FileNotFoundError:
+        raise PreviewError(f"{file}: no such file") from None
+    except OSError as exc:
+        raise PreviewError(f"{file}: {exc.strerror}") from None
+    cached = None
+    if cache_dir is not None:
+        key = f"{CACHE_VERSION}|{os.path.realpath(file)}|{stat.st_mtime_ns}|{stat.st_size}|{signal_path}|{size}"
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        cached = Path(cache_dir) / digest[:2] / f"{digest}.png"
+        try:
+            return cached.read_bytes()
+        except OSError:
+            pass
+    try:
+        with open_h5(file) as f:
+            png = render_from_h5(f, signal_path, size)
+    except UnreadableFile as exc:
+        raise PreviewError(exc.message) from None
+    if cached is not None:
+        _write_atomically(cached, png)
+    return png
+
+
+def locate(source: Any) -> tuple[str, str | None]:
+    """(file, signal path or ``None`` to find the default) of a preview source."""
+    if isinstance(source, Dataset):
+        if source.signal is not None:
+            return source.signal.file, source.signal.path
+        raise PreviewError(f"dataset {source.pid} has no plottable data")
+    if isinstance(source, SignalInfo):
+        return source.file, source.path
+    if isinstance(source, dict):
+        if "pid" in source:
+            signal = source.get("signal")
+            if not signal:
+                raise PreviewError(f"dataset {source['pid']} has no plottable data")
+            return signal["file"], signal["path"]
+        if "file" in source and "path" in source:
+            return source["file"], source["path"]
+        raise PreviewError("not a dataset or signal: give a dict with 'pid' or 'file' and 'path'")
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source), None
+    raise PreviewError(f"cannot preview a {type(source).__name__}")
+
+
+def render_from_h5(f, signal_path: str | None, size: int = DEFAULT_SIZE) -> bytes:
+    """A PNG of ``signal_path`` (or the file's default signal) in an open h5py file.
+
+    The whole preview, less opening the file: the benchmarks call this with a file
+    object that counts the bytes HDF5 reads.
+    """
+    if signal_path is None:
+        signal_path = _default_signal_path(f)
+    node = get_node(f, signal_path)
+    if node is None:
+        raise PreviewError(f"{f.filename}: {signal_path} is missing or a dangling link")
+    if not hasattr(node, "dtype") or node.dtype.kind not in "iuf" or node.ndim == 0 or node.size < 2:
+        raise PreviewError(f"{f.filename}: {signal_path} is not plottable numeric data")
+    data, frame = read_view(node)
+    if data.ndim == 1:
+        return _line_png(node, data, size)
+    return _image_png(data, size)
+
+
+def read_view(node) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The part of a dataset a preview shows, reading nothing else: the whole of a
+    1-D or 2-D dataset (with a stride if huge), the middle frame of a stack.
+    Returns (data, index of the frame in the leading dimensions)."""
+    shape = node.shape
+    frame = tuple(n // 2 for n in shape[:-2]) if node.ndim > 2 else ()
+    problems = missing_frame_sources(node, frame[0] if frame else None)
+    if problems:
+        raise PreviewError(f"{node.file.filename}: {node.name}: {problems[0]}")
+    try:
+        if node.ndim == 1:
+            step = max(1, math.ceil(shape[0] / MAX_LINE_POINTS))
+            data = node[::step]
+        else:
+            rows, columns = shape[-2:]
+            step = max(1, math.ceil(math.sqrt(rows * columns / MAX_FRAME_PIXELS)))
+            data = node[frame + (slice(None, None, step), slice(None, None, step))]
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise PreviewError(f"{node.file.filename}: {node.name}: {describe_h5_error(exc)}") from None
+    data = np.asarray(data)
+    if data.ndim == 2 and 1 in data.shape:
+        data = data.reshape(-1)
+    return data, frame
+
+
+# --- drawing -------------------------------------------------------------------------
+
+
+def _line_png(node, data: np.ndarray, size: int) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import NullFormatter
+
+    x, x_label = _x_axis(node, len(data))
+    dpi = 100
+    figure = Figure(figsize=(size / dpi, size * 0.75 / dpi), dpi=dpi)
+    canvas = FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    values = data.astype(np.float64, copy=False)
+    axes.plot(x, values, linewidth=1.0)
+    axes.set_xlabel(x_label)
+    axes.set_ylabel(_label(node, node.name.rsplit("/", 1)[-1]))
+    positive = values[np.isfinite(values)]
+    if positive.size and positive.min() > 0 and positive.max() / positive.min() > 1e3:
+        axes.set_yscale("log")  # I(q) and other decades-spanning curves
+        if np.all(x > 0) and x.max() / x.min() > 10:
+            axes.set_xscale("log")
+            axes.xaxis.set_minor_formatter(NullFormatter())
+    figure.tight_layout()
+    out = io.BytesIO()
+    canvas.print_png(out)
+    return out.getvalue()
+
+
+def _x_axis(node, length: int):
+    parent = node.parent
+    axes = axes_for(parent, node) if nx_class(parent) == "NXdata" else []
+    axis = get_node(node.file, axes[0]) if axes and axes[0] else None
+    if axis is not None:
+        step = max(1, math.ceil(axis.shape[0] / MAX_LINE_POINTS))
+        try:
+            values = np.asarray(axis[::step], dtype=np.float64)
+        except (OSError, ValueError):
+            values = np.zeros(0)
+        if len(values) == length + 1:  # bin edges: plot at centres
+            values = (values[:-1] + values[1:]) / 2
+        if len(values) == length:
+            return values, _label(axis, axis.name.rsplit("/", 1)[-1])
+    return np.arange(length), "index"
+
+
+def _label(node, name: str) -> str:
+    label = attr_text(node, "long_name") or name
+    unit = units(node)
+    return f"{label} [{unit}]" if unit else label
+
+
+_LUT: np.ndarray | None = None
+
+
+def _colour_table() -> np.ndarray:
+    global _LUT
+    if _LUT is None:
+        from matplotlib import colormaps
+
+        _LUT = (colormaps["viridis"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+    return _LUT
+
+
+def _image_png(data: np.ndarray, size: int) -> bytes:
+    from PIL import Image
+
+    counts = data.dtype.kind in "iu"
+    image = data.astype(np.float32)
+    if counts:
+        image[data == np.iinfo(data.dtype).max] = np.nan  # masked or saturated pixels
+    image[~np.isfinite(image)] = np.nan
+    image = _reduce(image, math.ceil(max(image.shape) / size), "max" if counts else "mean")
+    if counts:
+        image = np.log1p(np.clip(image, 0, None))  # counts span decades
+    finite = image[np.isfinite(image)]
+    if finite.size == 0:
+        scaled = np.zeros(image.shape, dtype=np.uint8)
+    else:
+        low, high = np.percentile(finite, [1.0, 99.8])
+        span = high - low if high > low else 1.0
+        scaled = (np.clip((np.nan_to_num(image, nan=low) - low) / span, 0, 1) * 255).astype(np.uint8)
+    rgb = _colour_table()[scaled]
+    picture = Image.fromarray(rgb, "RGB")
+    scale = size / max(picture.size)
+    if scale != 1:
+        target = (max(1, round(picture.size[0] * scale)), max(1, round(picture.size[1] * scale)))
+        picture = picture.resize(target, Image.Resampling.NEAREST if scale > 1 else Image.Resampling.BILINEAR)
+    out = io.BytesIO()
+    picture.save(out, format="PNG", compress_level=3)
+    return out.getvalue()
+
+
+def _reduce(image: np.ndarray, factor: int, how: str) -> np.ndarray:
+    """Block-reduce a 2-D image by ``factor`` (max or mean, ignoring NaN)."""
+    if factor <= 1:
+        return image
+    rows, columns = (image.shape[0] // factor) * factor, (image.shape[1] // factor) * factor
+    if rows == 0 or columns == 0:
+        return image
+    blocks = image[:rows, :columns].reshape(rows // factor, factor, columns // factor, factor)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks stay NaN
+        return np.nanmax(blocks, axis=(1, 3)) if how == "max" else np.nanmean(blocks, axis=(1, 3))
+
+
+def _default_signal_path(f) -> str:
+    try:
+        signal = file_signal(f, entry_names(f))
+        if signal is not None:
+            return signal.path
+    except UnreadableFile as exc:
+        raise PreviewError(f"{f.filename}: {exc.message}") from None
+    except (OSError, RuntimeError, KeyError) as exc:
+        raise PreviewError(f"{f.filename}: {describe_h5_error(exc)}") from None
+    raise PreviewError(f"{f.filename}: no plottable data (no NXdata signal and no 1-D or 2-D numeric dataset)")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".preview-", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs speed
