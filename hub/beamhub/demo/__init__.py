@@ -1,0 +1,2 @@
+"""The beamhub demo: synthetic facility data (:mod:`beamhub.demo.data`) and, later, a
+demo hub that serves it."""
