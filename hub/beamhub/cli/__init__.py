@@ -18,6 +18,7 @@ COMMANDS = [
     "beamhub.cli.ingest",
     "beamhub.cli.demo_data",
     "beamhub.cli.demo",
+    "beamhub.cli.catalogue_service",
 ]
 
 

@@ -1,0 +1,14 @@
+"""Who a hub user is to the catalogue, and how users log in to the hub.
+
+- :mod:`beamhub.auth.staff`: which hub groups make a user staff of which beamline.
+- :mod:`beamhub.auth.identity`: a JupyterHub user model -> a catalogue
+  :class:`~beamhub.catalogue.Identity`.
+- :mod:`beamhub.auth.authenticators`: the demo authenticator (fixed users with generated
+  passwords and groups) and the settings built for oauthenticator's
+  ``GenericOAuthenticator`` (a facility's OIDC provider, groups from a claim).
+"""
+
+from .identity import identity_from_hub_model
+from .staff import StaffRule
+
+__all__ = ["StaffRule", "identity_from_hub_model"]

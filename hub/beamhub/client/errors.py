@@ -1,0 +1,78 @@
+"""The client's exceptions: one per error code of the catalogue API.
+
+Each is also the catalogue's own exception for that code (``NotFound`` is a
+:class:`beamhub.catalogue.errors.NotFound`), so code written against the catalogue
+handles both. ``status`` is the HTTP status, ``code`` the API's stable code,
+``message`` its explanation, ``details`` the per-field problems when there are any.
+"""
+
+from __future__ import annotations
+
+from beamhub.catalogue import errors as catalogue
+
+
+class ApiError(catalogue.CatalogueError):
+    """An error answer from the catalogue service."""
+
+    def __init__(self, message: str, *, code: str = "catalogue_error", status: int = 0, details: object = None):
+        super().__init__(message, details=details)
+        self.code = code
+        self.status = status
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.code}, HTTP {self.status})" if self.status else self.message
+
+
+class InvalidInput(ApiError, catalogue.InvalidInput):
+    """The request was malformed (400): see ``details`` for each bad field."""
+
+
+class LimitExceeded(ApiError, catalogue.LimitExceeded):
+    """A documented limit was exceeded (413)."""
+
+
+class Unauthorized(ApiError):
+    """No valid token (401): is ``JUPYTERHUB_API_TOKEN`` set, or the token expired?"""
+
+
+class PermissionDenied(ApiError, catalogue.PermissionDenied):
+    """Not allowed (403), e.g. the votes of a beamline you are not staff of."""
+
+
+class NotFound(ApiError, catalogue.NotFound):
+    """No such dataset or selection, or not one you may see (404)."""
+
+
+class Conflict(ApiError, catalogue.Conflict):
+    """The object's state does not allow this (409), e.g. editing a submitted selection."""
+
+
+class TooManyRequests(ApiError):
+    """You have too many requests in progress (429)."""
+
+
+class Unavailable(ApiError, catalogue.StoreUnavailable):
+    """The catalogue (or its database) is unreachable right now (503); retry later."""
+
+
+class PreviewUnavailable(ApiError):
+    """The dataset has no preview: its file is missing, unreadable or has nothing to plot (422)."""
+
+
+BY_CODE = {
+    "invalid_input": InvalidInput, "limit_exceeded": LimitExceeded, "unauthorized": Unauthorized,
+    "permission_denied": PermissionDenied, "not_found": NotFound, "conflict": Conflict,
+    "illegal_transition": Conflict, "too_many_requests": TooManyRequests, "store_unavailable": Unavailable,
+    "hub_unavailable": Unavailable, "job_submission_failed": Unavailable, "preview_unavailable": PreviewUnavailable,
+}
+
+
+def error_from_response(status: int, body: object) -> ApiError:
+    """The exception for an error answer (a JSON ``{code, message, details}`` body)."""
+    if isinstance(body, dict) and "code" in body:
+        code, message, details = str(body["code"]), str(body.get("message", "")), body.get("details")
+    else:
+        code, message, details = {401: "unauthorized", 403: "permission_denied", 404: "not_found",
+                                  503: "store_unavailable"}.get(status, "catalogue_error"), \
+            f"HTTP {status}: {str(body)[:200]}", None
+    return BY_CODE.get(code, ApiError)(message, code=code, status=status, details=details)

@@ -1,0 +1,256 @@
+"""A :class:`~.model.SiteConfig` -> JupyterHub configuration.
+
+Pure builders (``*_service``, ``roles``, ``authenticator_config``...) make plain dicts
+from the site; :func:`configure_hub` applies them to the ``c`` of a
+``jupyterhub_config.py``, adding to (never replacing) services, roles and groups that
+are already configured.
+
+What the hub gets:
+
+- the ``catalogue`` service (``beamhub catalogue-service``) with the store URL and its
+  settings in its environment, and a role letting it read users' groups;
+- a ``beamhub-hub`` service whose token (``BEAMHUB_CATALOGUE_HUB_TOKEN`` in the hub's
+  environment, with ``BEAMHUB_CATALOGUE_API_URL``) lets the hub's spawner call
+  ``/users/{name}/proposals`` (custom scope ``custom:beamhub:proposals``);
+- the ``user`` and ``server`` roles extended with ``access:services!service=catalogue``,
+  so browsers, single-user servers and notebooks reach the catalogue with their own
+  tokens; single-user servers get ``BEAMHUB_CATALOGUE_URL``;
+- the authenticator, the spawner and jupyterhub-idle-culler as configured.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+from beamhub.service.settings import ServiceSettings
+
+from .model import DemoAuth, OIDCAuth, SiteConfig
+
+SERVICE_NAME = "catalogue"
+HUB_CLIENT_NAME = "beamhub-hub"
+PROPOSALS_SCOPE = "custom:beamhub:proposals"
+ACCESS_CATALOGUE = f"access:services!service={SERVICE_NAME}"
+DEFAULT_PROXY = "/opt/beamhub/proxy/node_modules/.bin/configurable-http-proxy"
+DEFAULT_SPAWNER = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+
+
+def _bin(name: str, python: str) -> str:
+    return str(Path(python).parent / name)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def service_settings(site: SiteConfig) -> ServiceSettings:
+    """The catalogue service's settings (``BEAMHUB_SERVICE_SETTINGS``) from the site."""
+    cat = site.catalogue
+    cache = cat.preview_cache_dir or (str(Path(site.hub.state_dir) / "preview-cache") if site.hub.state_dir else "")
+    jobs = site.jobs
+    if not jobs.work_root and site.hub.state_dir:
+        jobs = jobs.model_copy(update={"work_root": str(Path(site.hub.state_dir) / "jobs")})
+    return ServiceSettings(
+        staff_group_pattern=cat.staff_group_pattern, staff_groups=cat.staff_groups, limits=cat.limits,
+        store_threads=cat.store_threads, preview_max_age=cat.preview_max_age, preview_cache_dir=cache,
+        hub_auth_cache_seconds=cat.hub_auth_cache_seconds, spawner_scope=PROPOSALS_SCOPE, jobs=jobs)
+
+
+def catalogue_service(site: SiteConfig, *, port: int, python: str = sys.executable) -> dict[str, Any]:
+    """The hub's service entry for the catalogue."""
+    cat = site.catalogue
+    environment = {
+        "BEAMHUB_SERVICE_SETTINGS": service_settings(site).model_dump_json(),
+        "BEAMHUB_LOG_LEVEL": cat.log_level,
+        **cat.environment,
+    }
+    if cat.store_file:
+        environment["BEAMHUB_STORE_FILE"] = cat.store_file
+    elif cat.store:
+        environment["BEAMHUB_STORE"] = cat.store
+    elif site.hub.state_dir:
+        environment["BEAMHUB_STORE"] = f"sqlite:///{Path(site.hub.state_dir) / 'catalogue.sqlite'}"
+    return {
+        "name": SERVICE_NAME,
+        "url": f"http://{cat.ip}:{port}",
+        "command": [python, "-m", "beamhub", "catalogue-service"],
+        "environment": environment,
+        "oauth_no_confirm": True,
+        "display": True,
+    }
+
+
+def culler_service(site: SiteConfig, python: str = sys.executable) -> dict[str, Any] | None:
+    culler = site.culler
+    if not culler.enabled:
+        return None
+    command = [python, "-m", "jupyterhub_idle_culler", f"--timeout={culler.timeout}",
+               f"--cull-every={culler.every}"]
+    if culler.max_age:
+        command.append(f"--max-age={culler.max_age}")
+    if culler.cull_users:
+        command.append("--cull-users")
+    return {"name": "idle-culler", "command": command}
+
+
+def roles(site: SiteConfig) -> list[dict[str, Any]]:
+    """Roles to load: users' and servers' access to the catalogue, the catalogue's own,
+    the hub client's and the culler's."""
+    out = [
+        {"name": "user", "description": "Standard user privileges, and the catalogue",
+         "scopes": ["self", ACCESS_CATALOGUE]},
+        {"name": "server", "description": "Single-user servers: activity, and the catalogue as their user",
+         "scopes": ["users:activity!user", "access:servers!server", ACCESS_CATALOGUE]},
+        {"name": "beamhub-catalogue", "description": "The catalogue service reads users' groups",
+         "scopes": ["read:users:name", "read:users:groups"], "services": [SERVICE_NAME]},
+        {"name": "beamhub-hub-client", "description": "The hub's spawner asks which proposals a user may mount",
+         "scopes": [ACCESS_CATALOGUE, PROPOSALS_SCOPE], "services": [HUB_CLIENT_NAME]},
+    ]
+    if site.culler.enabled:
+        scopes = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
+        if site.culler.cull_users:
+            scopes.append("admin:users")
+        out.append({"name": "idle-culler", "scopes": scopes, "services": ["idle-culler"]})
+    return out
+
+
+def authenticator_config(site: SiteConfig) -> tuple[str, dict[str, dict[str, Any]]]:
+    """(authenticator class, {config section: {trait: value}})."""
+    auth = site.auth
+    admins = set(site.hub.admin_users)
+    if isinstance(auth, DemoAuth):
+        admins |= {name for name, user in auth.users.items() if user.admin}
+        return "beamhub.auth.authenticators.DemoAuthenticator", {
+            "DemoAuthenticator": {"passwords": {name: user.password for name, user in auth.users.items()}},
+            "Authenticator": {"allowed_users": set(auth.users), "admin_users": admins},
+        }
+    assert isinstance(auth, OIDCAuth)
+    secret = auth.client_secret or Path(auth.client_secret_file).read_text().strip()
+    generic = {
+        "client_id": auth.client_id, "client_secret": secret, "authorize_url": auth.authorize_url,
+        "token_url": auth.token_url, "userdata_url": auth.userdata_url, "scope": auth.scope,
+        "username_claim": auth.username_claim, "manage_groups": True,
+        "auth_state_groups_key": f"oauth_user.{auth.groups_claim}",
+        "allowed_groups": set(auth.allowed_groups), "admin_groups": set(auth.admin_groups),
+        "allow_all": auth.allow_all, "login_service": auth.login_service,
+    }
+    if auth.callback_url or site.hub.public_url:
+        generic["oauth_callback_url"] = auth.callback_url or site.hub.public_url.rstrip("/") + "/hub/oauth_callback"
+    return "oauthenticator.generic.GenericOAuthenticator", {
+        "GenericOAuthenticator": generic,
+        "Authenticator": {"allowed_users": set(auth.allowed_users), "admin_users": admins},
+    }
+
+
+def demo_groups(site: SiteConfig) -> dict[str, dict[str, list[str]]]:
+    """``load_groups`` for the demo authenticator (fixed memberships, users created)."""
+    if not isinstance(site.auth, DemoAuth):
+        return {}
+    groups: dict[str, dict[str, list[str]]] = {}
+    for name, user in site.auth.users.items():
+        for group in user.groups:
+            groups.setdefault(group, {"users": []})["users"].append(name)
+    return groups
+
+
+def catalogue_url_for_servers(site: SiteConfig) -> str:
+    if site.catalogue.url_for_servers:
+        return site.catalogue.url_for_servers
+    if site.hub.public_url:
+        base = site.hub.public_url.rstrip("/")
+    else:
+        base = f"http://127.0.0.1:{site.hub.port or 8000}" + (site.hub.base_url or "/").rstrip("/")
+    return f"{base}/services/{SERVICE_NAME}/api/v1"
+
+
+def spawner_config(site: SiteConfig, python: str = sys.executable) -> tuple[str, dict[str, Any]]:
+    """(spawner class, its traits): the ``spawner:`` section, passed through, with the
+    single-user command defaulting to this environment's jupyterhub-singleuser and
+    BEAMHUB_CATALOGUE_URL added to the servers' environment."""
+    traits = dict(site.spawner)
+    spawner_class = traits.pop("class", DEFAULT_SPAWNER)
+    traits.setdefault("cmd", [_bin("jupyterhub-singleuser", python)])
+    traits["environment"] = {"BEAMHUB_CATALOGUE_URL": catalogue_url_for_servers(site),
+                             **traits.get("environment", {})}
+    return spawner_class, traits
+
+
+def hub_client_token(site: SiteConfig) -> str:
+    """The ``beamhub-hub`` service's token, kept in the state directory if there is one."""
+    if not site.hub.state_dir:
+        return secrets.token_hex(32)
+    path = Path(site.hub.state_dir) / "beamhub-hub-token"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(token)
+    return token
+
+
+def configure_hub(c, site: SiteConfig, *, python: str = sys.executable) -> None:
+    """Apply ``site`` to the JupyterHub config object ``c``."""
+    hub = site.hub
+    for option, trait in (("ip", "ip"), ("port", "port"), ("base_url", "base_url"), ("public_url", "public_url"),
+                          ("hub_ip", "hub_ip"), ("hub_port", "hub_port"), ("log_level", "log_level")):
+        value = getattr(hub, option)
+        if value is not None:
+            setattr(c.JupyterHub, trait, value)
+    if hub.state_dir:
+        state = Path(hub.state_dir)
+        state.mkdir(parents=True, exist_ok=True)
+        c.JupyterHub.db_url = hub.db_url or f"sqlite:///{state / 'jupyterhub.sqlite'}"
+        c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+        c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+        c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
+    elif hub.db_url:
+        c.JupyterHub.db_url = hub.db_url
+    if hub.proxy_command:
+        c.ConfigurableHTTPProxy.command = hub.proxy_command
+    elif "command" not in c.ConfigurableHTTPProxy and Path(DEFAULT_PROXY).exists():
+        c.ConfigurableHTTPProxy.command = [DEFAULT_PROXY]
+
+    authenticator, sections = authenticator_config(site)
+    c.JupyterHub.authenticator_class = authenticator
+    for section, traits in sections.items():
+        for name, value in traits.items():
+            setattr(c[section], name, value)
+    groups = demo_groups(site)
+    if groups:
+        c.JupyterHub.load_groups = {**(c.JupyterHub.load_groups if "load_groups" in c.JupyterHub else {}),
+                                    **groups}
+
+    spawner_class, traits = spawner_config(site, python)
+    c.JupyterHub.spawner_class = spawner_class
+    section = spawner_class.rsplit(".", 1)[-1]
+    for name, value in traits.items():
+        setattr(c[section], name, value)
+
+    port = site.catalogue.port or _free_port()
+    token = hub_client_token(site)
+    services = [catalogue_service(site, port=port, python=python), {"name": HUB_CLIENT_NAME, "api_token": token}]
+    culler = culler_service(site, python)
+    if culler:
+        services.append(culler)
+    existing = list(c.JupyterHub.services) if "services" in c.JupyterHub else []
+    c.JupyterHub.services = existing + services
+    existing_roles = list(c.JupyterHub.load_roles) if "load_roles" in c.JupyterHub else []
+    c.JupyterHub.load_roles = existing_roles + roles(site)
+    custom = dict(c.JupyterHub.custom_scopes) if "custom_scopes" in c.JupyterHub else {}
+    custom[PROPOSALS_SCOPE] = {"description": "List the proposals a user may mount (the hub's spawner)."}
+    c.JupyterHub.custom_scopes = custom
+
+    # For the spawner running inside the hub process.
+    os.environ["BEAMHUB_CATALOGUE_HUB_TOKEN"] = token
+    base_url = (hub.base_url or "/").rstrip("/")
+    os.environ["BEAMHUB_CATALOGUE_API_URL"] = \
+        f"http://{site.catalogue.ip}:{port}{base_url}/services/{SERVICE_NAME}/api/v1"

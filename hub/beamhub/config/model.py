@@ -1,0 +1,170 @@
+"""The site configuration: one YAML (or TOML) file describing a beamhub deployment.
+
+Every option is documented here (``Field(description=...)``); ``beamhub.config.load``
+validates a file against it and names the key of every problem. Unknown keys are
+errors, so a typo never silently does nothing.
+
+A minimal site (the demo writes a fuller one)::
+
+    hub:
+      port: 8000
+      state_dir: /var/lib/beamhub
+    auth:
+      kind: oidc
+      client_id: beamhub
+      client_secret_file: /etc/beamhub/oidc-secret
+      authorize_url: https://login.facility.org/auth
+      token_url: https://login.facility.org/token
+      userdata_url: https://login.facility.org/userinfo
+    catalogue:
+      store_file: /etc/beamhub/store-url      # mongodb://user:pass@db/beamhub
+    jobs:
+      runner: slurm
+      work_root: /gpfs/beamhub/jobs
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from beamhub.jobs.settings import JobsSettings
+from beamhub.service.settings import Limits
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HubSection(_Section):
+    """JupyterHub itself. Unset options keep JupyterHub's defaults."""
+
+    ip: str | None = Field(None, description="Address the proxy listens on for users (JupyterHub.ip); "
+                           "default all interfaces.")
+    port: Annotated[int, Field(ge=1, le=65535)] | None = Field(
+        None, description="Port the proxy listens on for users (JupyterHub.port; JupyterHub's default 8000).")
+    base_url: str | None = Field(None, description="URL prefix of the whole site, e.g. '/beamhub/'.")
+    public_url: str | None = Field(
+        None, description="The URL users reach the site at (JupyterHub.public_url), e.g. "
+        "'https://beamhub.facility.org/'. Also how single-user servers reach the catalogue service.")
+    hub_ip: str | None = Field(None, description="Address the hub's own API listens on (JupyterHub.hub_ip); "
+                               "must be reachable from single-user servers.")
+    hub_port: Annotated[int, Field(ge=1, le=65535)] | None = Field(None, description="JupyterHub.hub_port.")
+    state_dir: str | None = Field(
+        None, description="Directory for the hub's database, cookie secret and generated tokens. "
+        "Unset: JupyterHub's defaults (the working directory).")
+    db_url: str | None = Field(None, description="JupyterHub's database URL; default sqlite in state_dir.")
+    admin_users: list[str] = Field([], description="Hub users with JupyterHub admin rights.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = Field(None, description="Hub log level.")
+    proxy_command: list[str] | None = Field(
+        None, description="The configurable-http-proxy command (ConfigurableHTTPProxy.command); "
+        "default: /opt/beamhub/proxy's if installed there, else from PATH.")
+
+
+class DemoUser(_Section):
+    password: Annotated[str, Field(min_length=8)] = Field(description="The user's password (demo only).")
+    groups: list[str] = Field([], description="Hub groups: proposal groups such as 'p1001', staff "
+                              "groups such as 'staff-i03'.")
+    admin: bool = Field(False, description="Whether the user is a JupyterHub admin.")
+
+
+class DemoAuth(_Section):
+    """Fixed users with passwords in this file and fixed groups: for demos and tests only."""
+
+    kind: Literal["demo"]
+    users: dict[str, DemoUser] = Field(description="User name -> password and groups.")
+
+
+class OIDCAuth(_Section):
+    """A facility's OpenID Connect provider through oauthenticator's GenericOAuthenticator;
+    hub groups are taken from a claim at every login (manage_groups)."""
+
+    kind: Literal["oidc"]
+    client_id: str = Field(description="The OAuth client id registered for the hub.")
+    client_secret: str | None = Field(None, description="The client secret (prefer client_secret_file).")
+    client_secret_file: str | None = Field(None, description="A file holding the client secret.")
+    authorize_url: str = Field(description="The provider's authorization endpoint.")
+    token_url: str = Field(description="The provider's token endpoint.")
+    userdata_url: str = Field(description="The provider's userinfo endpoint.")
+    callback_url: str | None = Field(None, description="This hub's OAuth callback URL "
+                                     "(default: public_url + hub/oauth_callback).")
+    scope: list[str] = Field(["openid", "profile", "email"], description="Scopes asked of the provider.")
+    username_claim: str = Field("preferred_username", description="The userinfo claim holding the user name.")
+    groups_claim: str = Field("groups", description="The userinfo claim holding the user's groups "
+                              "(proposal groups and beamline staff groups).")
+    allowed_groups: list[str] = Field([], description="Only members of these groups may log in; empty "
+                                      "with allow_all=false means only admin_users and allowed_users.")
+    allowed_users: list[str] = Field([], description="Users allowed in whatever their groups.")
+    allow_all: bool = Field(False, description="Let every user the provider authenticates in.")
+    admin_groups: list[str] = Field([], description="Members of these groups are hub admins.")
+    login_service: str = Field("facility account", description="Shown on the login button.")
+
+    @model_validator(mode="after")
+    def _one_secret(self):
+        if bool(self.client_secret) == bool(self.client_secret_file):
+            raise ValueError("give exactly one of client_secret and client_secret_file")
+        return self
+
+
+AuthSection = Annotated[Union[DemoAuth, OIDCAuth], Field(discriminator="kind")]
+
+
+class CatalogueSection(_Section):
+    """The catalogue service (a JupyterHub-managed service named 'catalogue'). Only it
+    receives the store URL; single-user servers never do."""
+
+    store: str | None = Field(None, description="Store URL: sqlite:///PATH or mongodb://USER:PASS@HOST/DB. "
+                              "Prefer store_file for URLs holding credentials.")
+    store_file: str | None = Field(None, description="A file holding the store URL (read by the service).")
+    port: Annotated[int, Field(ge=1, le=65535)] | None = Field(
+        None, description="Port the service listens on (loopback); default: a free port at each start.")
+    ip: str = Field("127.0.0.1", description="Address the service listens on; the proxy must reach it.")
+    url_for_servers: str | None = Field(
+        None, description="The catalogue API URL single-user servers use (BEAMHUB_CATALOGUE_URL); default "
+        "hub.public_url or http://127.0.0.1:<hub.port> + /services/catalogue/api/v1.")
+    staff_group_pattern: str | None = Field(
+        "staff-{beamline}", description="Hub groups naming beamline staff, with one '{beamline}' placeholder; "
+        "null: only staff_groups count.")
+    staff_groups: dict[str, list[str]] = Field(
+        {}, description="Further groups whose members are staff of the listed beamlines.")
+    limits: Limits = Field(Limits(), description="Request limits of the REST API.")
+    store_threads: Annotated[int, Field(ge=1, le=256)] = Field(16, description="Threads running store calls.")
+    preview_max_age: Annotated[int, Field(ge=0, le=86400)] = Field(300, description="Previews' Cache-Control max-age (s).")
+    preview_cache_dir: str | None = Field(
+        None, description="Directory caching rendered previews; default hub.state_dir/preview-cache "
+        "(none without a state_dir).")
+    hub_auth_cache_seconds: Annotated[int, Field(ge=0, le=3600)] = Field(
+        60, description="How long the hub's answer about a token is cached (group changes wait this long).")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="The service's log level.")
+    environment: dict[str, str] = Field({}, description="Extra environment variables for the service.")
+
+    @model_validator(mode="after")
+    def _one_store(self):
+        if self.store and self.store_file:
+            raise ValueError("give store or store_file, not both")
+        return self
+
+
+class CullerSection(_Section):
+    """jupyterhub-idle-culler, run as a hub service."""
+
+    enabled: bool = Field(True, description="Stop idle single-user servers.")
+    timeout: Annotated[int, Field(ge=60)] = Field(3600, description="Idle seconds before a server is stopped.")
+    every: Annotated[int, Field(ge=10)] = Field(300, description="Seconds between checks.")
+    max_age: Annotated[int, Field(ge=0)] = Field(0, description="Stop servers older than this (s); 0: never.")
+    cull_users: bool = Field(False, description="Also delete idle users (never wanted with an OIDC provider).")
+
+
+class SiteConfig(_Section):
+    """A whole beamhub site."""
+
+    hub: HubSection = Field(HubSection(), description="JupyterHub and its proxy.")
+    auth: AuthSection = Field(description="How users log in: 'demo' or 'oidc'.")
+    catalogue: CatalogueSection = Field(CatalogueSection(), description="The catalogue service.")
+    jobs: JobsSettings = Field(JobsSettings(), description="Fog-filter jobs (runner, folders, Slurm).")
+    spawner: dict[str, Any] = Field(
+        {}, description="The spawner: 'class' (import path; default the demo's local spawner) and its "
+        "traitlets by name (e.g. cmd, environment). Passed through as is until beamhub.spawner's own "
+        "schema replaces it.")
+    culler: CullerSection = Field(CullerSection(), description="Stopping idle servers.")

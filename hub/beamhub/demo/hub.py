@@ -1,0 +1,204 @@
+"""``beamhub demo``: a whole beamhub on one machine, from nothing, in one command.
+
+1. demo data (:func:`beamhub.demo.data.write_demo_data`) under ``STATE/data``, written
+   once;
+2. an SQLite catalogue ``STATE/catalogue.sqlite`` filled by ingestion (idempotent: a
+   second start re-reads nothing);
+3. demo users from the data's proposals file (alice in p1001 and p1002, bob in p1002,
+   carol staff of i03, ...), each with a generated password kept in
+   ``STATE/demo-users.yaml`` (mode 600) and printed on start;
+4. the site file ``STATE/site.yaml`` and ``STATE/jupyterhub_config.py``, then
+   JupyterHub on http://127.0.0.1:8000 with the catalogue service, the local job
+   runner and a local spawner.
+
+THE DEMO GIVES NO ISOLATION: every user's server, kernels and jobs run as the Unix
+user who started the demo and can read each other's files. It is for trying beamhub
+out, not for real users.
+
+A second start with the same state directory reuses data, catalogue, passwords and
+the hub's database. Ctrl-C stops the hub, its proxy, the services and the servers.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+DEFAULT_STATE_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "beamhub-demo"
+CONFIG_TEXT = """\
+# Written by `beamhub demo`; the site itself is site.yaml beside this file.
+from beamhub.config import configure_hub, load_site_config
+
+c = get_config()  # noqa: F821
+configure_hub(c, load_site_config({site!r}))
+"""
+
+
+@dataclass
+class DemoUserInfo:
+    name: str
+    password: str
+    groups: list[str]
+    staff_of: list[str]
+    full_name: str = ""
+
+
+@dataclass
+class DemoHub:
+    """The demo's files and its JupyterHub process."""
+
+    state_dir: Path = DEFAULT_STATE_DIR
+    ip: str = "127.0.0.1"
+    port: int = 8000
+    size: str = "small"
+    python: str = sys.executable
+    users: list[DemoUserInfo] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.state_dir = Path(self.state_dir).expanduser().resolve()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.ip}:{self.port}/"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.state_dir / "data"
+
+    @property
+    def store_url(self) -> str:
+        return f"sqlite:///{self.state_dir / 'catalogue.sqlite'}"
+
+    @property
+    def site_file(self) -> Path:
+        return self.state_dir / "site.yaml"
+
+    @property
+    def config_file(self) -> Path:
+        return self.state_dir / "jupyterhub_config.py"
+
+    # -- preparing ------------------------------------------------------------------
+    def prepare(self, log=print) -> None:
+        """Data, catalogue, users and configuration; everything reused if present."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        proposals_file = self.data_dir / "proposals.yaml"
+        if not proposals_file.exists():
+            from beamhub.demo.data import write_demo_data
+
+            log(f"writing demo data ({self.size}) to {self.data_dir} ...")
+            write_demo_data(self.data_dir, size=self.size)
+        log(f"cataloguing it in {self.store_url} ...")
+        self._ingest()
+        self.users = self._users(proposals_file)
+        self.site_file.write_text(yaml.safe_dump(self.site(), sort_keys=False))
+        self.site_file.chmod(0o600)
+        self.config_file.write_text(CONFIG_TEXT.format(site=str(self.site_file)))
+
+    def _ingest(self) -> None:
+        from beamhub.catalogue import Identity, open_store
+        from beamhub.catalogue.ingest import ingest
+
+        with open_store(self.store_url) as store:
+            report = ingest([self.data_dir], store, Identity.for_operator("beamhub-demo"),
+                            mapping=self.data_dir / "mapping.yaml", proposals=self.data_dir / "proposals.yaml")
+        if report.failed:
+            first = report.failed[0]
+            raise RuntimeError(f"demo data did not ingest: {first.path}: {first.message}")
+
+    def _users(self, proposals_file: Path) -> list[DemoUserInfo]:
+        from beamhub.catalogue.ingest import load_proposals
+
+        passwords_file = self.state_dir / "demo-users.yaml"
+        saved = yaml.safe_load(passwords_file.read_text()) if passwords_file.exists() else {}
+        users = []
+        for intent in load_proposals(proposals_file).users:
+            password = (saved or {}).get(intent.name) or secrets.token_urlsafe(9)
+            users.append(DemoUserInfo(intent.name, password, list(intent.groups), list(intent.staff_of),
+                                      intent.fullName))
+        fd = os.open(passwords_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            yaml.safe_dump({u.name: u.password for u in users}, out)
+        return users
+
+    def site(self) -> dict:
+        """The demo's site configuration (what ``site.yaml`` holds)."""
+        return {
+            "hub": {"ip": self.ip, "port": self.port, "state_dir": str(self.state_dir)},
+            "auth": {"kind": "demo", "users": {
+                u.name: {"password": u.password, "groups": u.groups + [f"staff-{b}" for b in u.staff_of]}
+                for u in self.users}},
+            "catalogue": {"store": self.store_url},
+            "jobs": {"runner": "local", "work_root": str(self.state_dir / "jobs"), "python": self.python},
+            "spawner": {
+                "class": "jupyterhub.spawner.SimpleLocalProcessSpawner",
+                "home_dir_template": str(self.state_dir / "homes" / "{username}"),
+                "cmd": [str(Path(self.python).parent / "jupyterhub-singleuser")],
+                "environment": {"BEAMHUB_DEMO": "1"},
+            },
+            "culler": {"enabled": True, "timeout": 3600},
+        }
+
+    # -- running --------------------------------------------------------------------
+    def banner(self) -> str:
+        width = max(len(u.name) for u in self.users) if self.users else 5
+        lines = [
+            "",
+            "beamhub demo: THIS IS A DEMO. There is no isolation between users: every server,",
+            f"kernel and job runs as Unix user {_whoami()!r} and can read the others' files.",
+            "",
+            f"  open   {self.url}",
+            "  users  (name, password, groups):",
+        ]
+        for user in self.users:
+            groups = ", ".join(user.groups + [f"staff of {b}" for b in user.staff_of]) or "no proposal"
+            lines.append(f"         {user.name:<{width}}  {user.password}  {groups}")
+        lines += ["", f"  state  {self.state_dir}", "  stop   Ctrl-C", ""]
+        return "\n".join(lines)
+
+    def command(self) -> list[str]:
+        return [str(Path(self.python).parent / "jupyterhub"), "-f", str(self.config_file)]
+
+    def run(self) -> int:
+        """Prepare, start JupyterHub, wait; Ctrl-C (or SIGTERM) stops it cleanly."""
+        self.prepare()
+        os.makedirs(self.state_dir / "homes", exist_ok=True)
+        process = subprocess.Popen(self.command(), cwd=self.state_dir, start_new_session=True)
+        print(self.banner(), flush=True)
+
+        def stop(signum, frame):
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            print("\nstopping the demo hub ...", flush=True)
+            _stop(process)
+            return 0
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM to the hub (it stops its proxy, services and servers), then wait."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _whoami() -> str:
+    import pwd
+
+    return pwd.getpwuid(os.getuid()).pw_name

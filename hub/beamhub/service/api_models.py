@@ -1,0 +1,138 @@
+"""The request and response bodies the REST API adds to the catalogue's own models.
+
+Datasets, proposals, votes, vote states, selections and search results are the
+catalogue's models (``beamhub.catalogue``) as they are; this module holds only what
+exists because there is an HTTP API: query parameters, request bodies and small
+answers. Field constraints are written as JSON-Schema keywords (``pattern``,
+``max_length``) so the OpenAPI description states exactly what is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from beamhub.catalogue.identity import NAME_PATTERN
+from beamhub.catalogue.model import MAX_SELECTION, PID_MAX, PID_PATTERN, _check_pid
+from beamhub.catalogue.query import MAX_CONDITIONS, MAX_FILTER_VALUES, MAX_PAGE, SORTS
+from beamhub.catalogue.text import MAX_QUERY_CHARS
+
+ApiPid = Annotated[str, Field(min_length=1, max_length=PID_MAX, pattern=PID_PATTERN.pattern),
+                   AfterValidator(_check_pid)]
+ApiName = Annotated[str, Field(pattern=NAME_PATTERN.pattern)]
+SelectionId = Annotated[str, Field(pattern=r"^sel-[0-9a-f]{32}$")]
+FilterText = Annotated[str, Field(min_length=1, max_length=200)]
+Parameters = Annotated[dict[str, Any], Field(description="The processing step's parameters (see /processing).")]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SearchParams(_Body):
+    """Query parameters of ``GET /datasets``. Repeat a list parameter for several values
+    (``?beamline=i03&beamline=i04``): values of one filter are alternatives, different
+    filters must all hold."""
+
+    text: Annotated[str, Field(max_length=MAX_QUERY_CHARS)] = Field(
+        "", description="Free text: every word must occur; the last also as a prefix.")
+    beamline: Annotated[list[ApiName], Field(max_length=MAX_FILTER_VALUES)] = []
+    proposal: Annotated[list[ApiName], Field(max_length=MAX_FILTER_VALUES)] = []
+    technique: Annotated[list[FilterText], Field(max_length=MAX_FILTER_VALUES)] = []
+    type: list[Literal["raw", "derived"]] = []
+    year: Annotated[list[Annotated[int, Field(ge=1900, le=2200)]], Field(max_length=MAX_FILTER_VALUES)] = []
+    keyword: Annotated[list[FilterText], Field(max_length=MAX_FILTER_VALUES)] = []
+    created_after: Annotated[str, Field(max_length=40)] | None = Field(
+        None, description="ISO 8601 date-time, inclusive (UTC if no zone).")
+    created_before: Annotated[str, Field(max_length=40)] | None = Field(
+        None, description="ISO 8601 date-time, exclusive (UTC if no zone).")
+    my_vote: Literal["like", "dislike", "any", "none"] | None = None
+    condition: Annotated[list[Annotated[str, Field(min_length=1, max_length=400)]],
+                         Field(max_length=MAX_CONDITIONS)] = Field(
+        [], description="Scientific-metadata condition 'name op value [unit]', op one of < <= = >= > !=, "
+        "e.g. 'temperature < 200 K'.")
+    sort: Literal[SORTS] = "-creationTime"  # type: ignore[valid-type]
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 25
+    cursor: Annotated[str, Field(max_length=2000)] | None = Field(
+        None, description="next_cursor of the previous page, with the same other parameters.")
+    facets: bool = Field(True, description="Whether to compute facet counts.")
+
+
+class PreviewParams(_Body):
+    size: Literal["thumb", "large"] = "thumb"
+
+
+class VoteBody(_Body):
+    """``PUT /datasets/{pid}/vote``: set (or change) the caller's vote."""
+
+    value: Literal["like", "dislike"]
+    comment: Annotated[str, Field(max_length=2000)] = ""
+
+
+class SelectionCreate(_Body):
+    """``POST /selections``: a new draft selection of datasets the caller can see."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    datasets: Annotated[list[ApiPid], Field(max_length=MAX_SELECTION)] = []
+    processing: Annotated[str, Field(max_length=100)] = ""
+    parameters: Parameters = {}
+
+
+class SelectionPatch(_Body):
+    """``PATCH /selections/{id}``: edit a draft; absent fields are left as they are."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    add: Annotated[list[ApiPid], Field(max_length=MAX_SELECTION)] = []
+    remove: Annotated[list[ApiPid], Field(max_length=MAX_SELECTION)] = []
+    processing: Annotated[str, Field(max_length=100)] | None = None
+    parameters: Parameters | None = None
+    expected_version: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Refuse the edit (409 conflict) unless the selection is at this version.")
+
+
+class Me(_Body):
+    """Who the caller is to the catalogue (from the hub, never from the request)."""
+
+    name: str
+    groups: list[str]
+    staff_of: list[str]
+
+
+class ProcessingStep(_Body):
+    """A processing step a selection can be submitted to."""
+
+    name: str
+    title: str
+    description: str
+    techniques: list[str]
+    parameters_schema: dict[str, Any] = Field(description="JSON Schema of the step's parameters.")
+
+
+class Health(_Body):
+    status: Literal["ok", "degraded"]
+    store: Literal["ok", "unavailable"]
+    message: str = ""
+
+
+class Version(_Body):
+    version: str
+    api: Literal["v1"] = "v1"
+
+
+class ErrorBody(_Body):
+    """Every error answer: ``code`` is stable (see the API description), ``message`` is
+    for people, ``details`` (optional) lists the problems, e.g. one per invalid field."""
+
+    code: str
+    message: str
+    details: Any = None
+
+
+ERROR_CODES = {
+    "invalid_input": 400, "unauthorized": 401, "permission_denied": 403, "not_found": 404,
+    "method_not_allowed": 405, "conflict": 409, "illegal_transition": 409, "limit_exceeded": 413,
+    "preview_unavailable": 422, "too_many_requests": 429, "internal_error": 500, "hub_unavailable": 503,
+    "store_unavailable": 503, "job_submission_failed": 503,
+}
+"""The stable error codes and their HTTP statuses."""

@@ -1,0 +1,128 @@
+"""The catalogue service process: ``beamhub catalogue-service`` (started by JupyterHub).
+
+JupyterHub starts it as a managed service named ``catalogue`` with
+``JUPYTERHUB_SERVICE_URL`` (where to listen), ``JUPYTERHUB_SERVICE_PREFIX``
+(``/services/catalogue/``), ``JUPYTERHUB_API_URL`` and ``JUPYTERHUB_API_TOKEN``; the
+site configuration adds ``BEAMHUB_STORE`` and ``BEAMHUB_SERVICE_SETTINGS`` (see
+:mod:`.settings`). Routes, below the prefix:
+
+- ``api/v1/...``: the REST API (:mod:`.routes`), its description at ``api/v1/openapi.json``;
+- ``oauth_callback``: the end of the hub's OAuth login for browsers;
+- ``""``: a page that logs a browser in and links to the description.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import signal
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlparse
+
+from tornado import web
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import PeriodicCallback
+
+from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
+from jupyterhub.utils import url_path_join
+
+from beamhub.catalogue.store import Store, open_store, redact_url
+
+from .handlers import LandingHandler, NotFoundHandler, handler_for
+from .hubapi import HubUsers
+from .idempotency import IdempotencyCache
+from .logic import CatalogueLogic
+from .routes import API_PREFIX, ROUTES, tornado_pattern
+from .settings import ServiceSettings, store_url_from_env
+
+log = logging.getLogger("beamhub.service")
+
+MAX_STREAMED_BODY = 256 * 2**20
+"""Tornado drops connections sending more than this; below it, bodies over the
+configured limit are read, discarded and answered with 413 limit_exceeded."""
+
+
+def default_work_root(store_url: str) -> Path:
+    if store_url.startswith("sqlite:///"):
+        return Path(store_url.removeprefix("sqlite:///")).parent / "beamhub-jobs"
+    return Path.cwd() / "beamhub-jobs"
+
+
+def make_app(logic: CatalogueLogic, settings: ServiceSettings, *, prefix: str, hub_auth: HubOAuth,
+             hub_users: HubUsers) -> web.Application:
+    api_base = url_path_join(prefix, API_PREFIX)
+    shared = {"logic": logic, "settings": settings, "hub_auth": hub_auth, "hub_users": hub_users,
+              "in_flight": defaultdict(int), "idempotency": IdempotencyCache()}
+    by_path: dict[str, list] = {}
+    for route in ROUTES:
+        by_path.setdefault(route.path, []).append(route)
+    handlers = [(api_base + tornado_pattern(path), handler_for(routes), shared) for path, routes in by_path.items()]
+    handlers += [
+        (url_path_join(prefix, "oauth_callback"), OAuthCallbackHandler, {"hub_auth": hub_auth}),
+        (prefix, LandingHandler, {"hub_auth": hub_auth, "api_base": api_base}),
+    ]
+    return web.Application(
+        handlers,
+        cookie_secret=os.environ.get("BEAMHUB_SERVICE_COOKIE_SECRET", "").encode() or secrets.token_bytes(32),
+        default_handler_class=NotFoundHandler,
+        xsrf_cookies=False,
+        login_url=url_path_join(prefix, "oauth_callback"),
+    )
+
+
+class OAuthCallbackHandler(HubOAuthCallbackHandler):
+    def initialize(self, *, hub_auth) -> None:
+        self.hub_auth = hub_auth
+
+
+class CatalogueService:
+    """The running service: store, logic, HTTP server and the job follower."""
+
+    def __init__(self, settings: ServiceSettings | None = None, store: Store | None = None,
+                 environ: dict | None = None):
+        environ = os.environ if environ is None else environ
+        self.settings = settings or ServiceSettings.from_env(environ)
+        store_url = store.url if store is not None else store_url_from_env(environ)
+        self.store = store or open_store(store_url)
+        self.prefix = environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/catalogue/")
+        self.url = environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")
+        work_root = Path(self.settings.jobs.work_root or default_work_root(store_url))
+        self.logic = CatalogueLogic(self.store, self.settings, work_root=work_root,
+                                    api_base=url_path_join(self.prefix, API_PREFIX))
+        self.hub_auth = HubOAuth(api_token=environ.get("JUPYTERHUB_API_TOKEN", ""),
+                                 cache_max_age=self.settings.hub_auth_cache_seconds)
+        self.hub_users = HubUsers(self.hub_auth.api_url, self.hub_auth.api_token,
+                                  cache_seconds=self.settings.hub_auth_cache_seconds)
+        self.app = make_app(self.logic, self.settings, prefix=self.prefix, hub_auth=self.hub_auth,
+                            hub_users=self.hub_users)
+        log.info("catalogue service: store %s, jobs %s in %s", redact_url(store_url),
+                 self.settings.jobs.runner, work_root)
+
+    async def run(self) -> None:
+        url = urlparse(self.url)
+        server = HTTPServer(self.app, xheaders=True, max_body_size=MAX_STREAMED_BODY)
+        server.listen(url.port or 80, url.hostname or "127.0.0.1")
+        follower = PeriodicCallback(self.logic.follow_jobs, self.settings.jobs.poll_seconds * 1000)
+        follower.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        log.info("listening on %s%s", self.url.rstrip("/"), self.prefix)
+        await stop.wait()
+        follower.stop()
+        server.stop()
+        await server.close_all_connections()
+        self.logic.close()
+
+
+def main() -> int:
+    level = os.environ.get("BEAMHUB_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=logging.INFO, format="[%(levelname).1s %(asctime)s %(name)s] %(message)s")
+    for name in ("beamhub", "tornado.access"):  # not pymongo's command-by-command DEBUG log
+        logging.getLogger(name).setLevel(level)
+    asyncio.run(CatalogueService().run())
+    return 0

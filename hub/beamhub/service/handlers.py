@@ -1,0 +1,344 @@
+"""Tornado handlers: thin over :class:`~.logic.CatalogueLogic`.
+
+One handler class per path of the route table. A request goes: limits (query string,
+body size, requests in flight) -> the hub says who the caller is -> path, query and
+body validated into models -> the logic method -> JSON (or PNG). Every failure is a
+JSON error with a stable code (:func:`error_body`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import typing
+from http import HTTPStatus
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from tornado import web
+from tornado.web import HTTPError, RequestHandler, stream_request_body
+
+from jupyterhub.services.auth import HubOAuthenticated, UserNotAllowed
+
+from beamhub.auth.identity import identity_from_hub_model
+from beamhub.catalogue.errors import CatalogueError, InvalidInput, LimitExceeded, PermissionDenied
+from beamhub.catalogue.model import _describe, _error_list
+
+from .api_models import Health
+from .errors import HubUnavailable, InternalError, MethodNotAllowed, TooManyRequests, Unauthorized
+from .idempotency import MAX_KEY_LENGTH
+from .routes import PATH_PARAMETERS, PNG, Route
+
+log = logging.getLogger("beamhub.service")
+
+ALWAYS_ALLOWED_QUERY = {"token", "_xsrf"}
+"""Query parameters JupyterHub's auth itself may use."""
+
+_STATUS_CODES = {400: "invalid_input", 401: "unauthorized", 403: "permission_denied", 404: "not_found",
+                 405: "method_not_allowed", 409: "conflict", 413: "limit_exceeded", 429: "too_many_requests",
+                 503: "store_unavailable"}
+
+
+def error_body(exc: BaseException | None, status: int) -> tuple[int, dict]:
+    """(HTTP status, JSON body) for anything raised while handling a request."""
+    if isinstance(exc, CatalogueError):
+        return exc.http_status, exc.to_dict()
+    if isinstance(exc, HTTPError):
+        status = exc.status_code
+        message = exc.log_message % exc.args if exc.log_message and exc.args else exc.log_message
+        return status, {"code": _STATUS_CODES.get(status, "internal_error" if status >= 500 else "invalid_input"),
+                        "message": message or HTTPStatus(status).phrase}
+    if status < 500:
+        return status, {"code": _STATUS_CODES.get(status, "invalid_input"), "message": HTTPStatus(status).phrase}
+    return 500, InternalError("internal error; it was logged").to_dict()
+
+
+def parse_model(model: type[BaseModel], data: Any, what: str) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid {what}: {_describe(exc)}", details=_error_list(exc)) from None
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json_body(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InvalidInput(f"the request body is not valid JSON: {str(exc)[:200]}") from None
+
+
+def _is_list(annotation) -> bool:
+    return typing.get_origin(annotation) is list
+
+
+class JsonErrorsMixin:
+    """JSON error answers and quiet logs for expected (4xx) errors."""
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        status, body = error_body(exc, status_code)
+        self.clear()
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        if status == 503:
+            self.set_header("Retry-After", "5")
+        self.finish(json.dumps(body))
+
+    def log_exception(self, typ, value, tb) -> None:
+        if isinstance(value, CatalogueError) and value.http_status < 500:
+            return
+        if isinstance(value, CatalogueError):
+            log.warning("%s %s: %s %s", self.request.method, self.request.path, value.code, value.message)
+            return
+        super().log_exception(typ, value, tb)
+
+
+class NotFoundHandler(JsonErrorsMixin, RequestHandler):
+    """Any path the API does not have."""
+
+    def prepare(self):
+        raise web.HTTPError(404, "no such API path; see openapi.json")
+
+
+@stream_request_body
+class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
+    """Serves the routes of one path; subclasses set ``routes`` (method -> Route)."""
+
+    routes: dict[str, Route] = {}
+
+    def initialize(self, *, logic, settings, hub_auth, hub_users, in_flight: dict, idempotency) -> None:
+        self.logic = logic
+        self.limits = settings.limits
+        self.service_settings = settings
+        self.hub_auth = hub_auth
+        self.hub_users = hub_users
+        self.in_flight = in_flight
+        self.idempotency = idempotency
+        self._body = bytearray()
+        self._too_large = False
+        self._flight_user: str | None = None
+        self.identity = None
+        self.hub_model: dict | None = None
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Cache-Control", "no-store")
+
+    # -- request intake -------------------------------------------------------------
+    async def prepare(self) -> None:
+        self.route = self.routes.get(self.request.method)
+        if self.route is None:
+            raise MethodNotAllowed(f"{self.request.method} is not allowed here")
+        if len(self.request.query) > self.limits.max_query_string_bytes:
+            raise LimitExceeded(f"the query string is longer than {self.limits.max_query_string_bytes} bytes")
+        declared = self.request.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.limits.max_body_bytes:
+            self._too_large = True
+        if self.route.access == "public":
+            return
+        self.hub_model = await self._hub_user()
+        if self.route.access == "user":
+            if self.hub_model.get("kind", "user") != "user":
+                raise PermissionDenied("the catalogue answers hub users; a service token has no catalogue identity")
+            self.identity = identity_from_hub_model(self.hub_model, self.logic.staff_rule)
+        elif self.service_settings.spawner_scope not in set(self.hub_model.get("scopes") or ()):
+            raise PermissionDenied(f"this route is for the hub's spawner (scope {self.service_settings.spawner_scope})")
+        self._enter_flight(f"{self.hub_model.get('kind', 'user')}:{self.hub_model['name']}")
+
+    async def _hub_user(self) -> dict:
+        try:
+            model = await self.hub_auth.get_user(self, sync=False)
+        except HTTPError as exc:
+            if exc.status_code >= 500:
+                raise HubUnavailable("JupyterHub could not be asked who you are; retry shortly") from None
+            raise
+        if not model:
+            raise Unauthorized("log in to JupyterHub: send 'Authorization: token <token>' (a token with "
+                               "access:services!service=catalogue) or the hub's OAuth cookie",
+                               details={"login_url": self.hub_auth.login_url or None})
+        try:
+            self._hub_auth_user_cache = self.check_hub_user(model)
+        except UserNotAllowed:
+            raise PermissionDenied(f"this token may not use the catalogue (it needs "
+                                   f"{', '.join(sorted(self.hub_scopes or ()))})") from None
+        return model
+
+    def _enter_flight(self, key: str) -> None:
+        count = self.in_flight.get(key, 0)
+        if count >= self.limits.max_in_flight_per_user:
+            raise TooManyRequests(f"you already have {count} requests in progress; wait for them")
+        self.in_flight[key] = count + 1
+        self._flight_user = key
+
+    def on_finish(self) -> None:
+        if self._flight_user is not None:
+            left = self.in_flight.get(self._flight_user, 1) - 1
+            if left > 0:
+                self.in_flight[self._flight_user] = left
+            else:
+                self.in_flight.pop(self._flight_user, None)
+            self._flight_user = None
+
+    def data_received(self, chunk: bytes) -> None:
+        if self._too_large:
+            return
+        if len(self._body) + len(chunk) > self.limits.max_body_bytes:
+            self._too_large = True
+            self._body = bytearray()
+            return
+        self._body += chunk
+
+    # -- dispatch -------------------------------------------------------------------
+    async def get(self, **path: str) -> None:
+        await self._dispatch(path)
+
+    put = post = patch = delete = get
+
+    async def _dispatch(self, path: dict[str, str]) -> None:
+        route = self.route
+        if self._too_large:
+            raise LimitExceeded(f"the request body is larger than {self.limits.max_body_bytes} bytes")
+        args: list[Any] = [] if route.access != "user" else [self.identity]
+        for name in route.path_names:
+            kind, _ = PATH_PARAMETERS[name]
+            try:
+                args.append(TypeAdapter(kind).validate_python(path[name]))
+            except ValidationError as exc:
+                raise InvalidInput(f"invalid {name} {path[name]!r}: {_describe(exc)}") from None
+        if route.access == "spawner":
+            user = await self.hub_users.user_model(args.pop())
+            args.append(identity_from_hub_model(user, self.logic.staff_rule))
+        args += self._query_args(route)
+        args += self._body_args(route)
+        key = self._idempotency_key(route)
+        if key is not None:
+            replay = self.idempotency.get(key)
+            if replay is not None:
+                self.set_status(replay[0])
+                self.set_header("Idempotent-Replayed", "true")
+                self.finish(replay[1])
+                return
+        if route.response == PNG:
+            await self._write_png(args)
+            return
+        result = await getattr(self.logic, route.operation)(*args)
+        self._write_result(route, result, key)
+
+    def _query_args(self, route: Route) -> list[Any]:
+        given = {k: v for k, v in self.request.query_arguments.items() if k not in ALWAYS_ALLOWED_QUERY}
+        fields = route.query.model_fields if route.query is not None else {}
+        unknown = sorted(set(given) - set(fields))
+        if unknown:
+            raise InvalidInput(f"unknown query parameter(s): {', '.join(unknown)[:200]}",
+                               details={"unknown": unknown[:50]})
+        if route.query is None:
+            return []
+        data: dict[str, Any] = {}
+        for name, raw in given.items():
+            try:
+                values = [value.decode("utf-8") for value in raw]
+            except UnicodeDecodeError:
+                raise InvalidInput(f"query parameter {name} is not UTF-8") from None
+            if _is_list(fields[name].annotation):
+                data[name] = values
+            elif len(values) > 1:
+                raise InvalidInput(f"query parameter {name} may be given only once")
+            else:
+                data[name] = values[0]
+        return [parse_model(route.query, data, "query parameters")]
+
+    def _body_args(self, route: Route) -> list[Any]:
+        raw = bytes(self._body).strip()
+        if route.body is None:
+            if raw not in (b"", b"{}", b"null"):
+                raise InvalidInput("this request takes no body")
+            return []
+        if not raw:
+            raise InvalidInput("a JSON body is required")
+        data = parse_json_body(raw)
+        if not isinstance(data, dict):
+            raise InvalidInput("the request body must be a JSON object")
+        return [parse_model(route.body, data, "request body")]
+
+    def _idempotency_key(self, route: Route) -> tuple | None:
+        value = self.request.headers.get("Idempotency-Key")
+        if not route.idempotency_key or value is None:
+            return None
+        if not value or len(value) > MAX_KEY_LENGTH:
+            raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
+        return (self.identity.user if self.identity else "", route.operation, self.request.path, value)
+
+    # -- answers --------------------------------------------------------------------
+    def _write_result(self, route: Route, result: Any, key: tuple | None) -> None:
+        status = route.status
+        if isinstance(result, Health) and result.status != "ok":
+            status = 503
+        self.set_status(status)
+        if result is None:
+            self.clear_header("Content-Type")
+            body = b""
+        elif route.response is dict:
+            body = json.dumps(result).encode()
+        else:
+            body = _adapter(route.response).dump_json(result)
+        if key is not None and 200 <= status < 300:
+            self.idempotency.put(key, status, body)
+        self.finish(body)
+
+    async def _write_png(self, args: list[Any]) -> None:
+        png, etag = await self.logic.preview(*args, if_none_match=self.request.headers.get("If-None-Match"))
+        self.set_header("ETag", etag)
+        self.set_header("Cache-Control", f"private, max-age={self.service_settings.preview_max_age}")
+        self.set_header("Vary", "Authorization, Cookie")
+        if png is None:
+            self.clear_header("Content-Type")
+            self.set_status(304)
+            self.finish()
+            return
+        self.set_header("Content-Type", PNG)
+        self.finish(png)
+
+    # RequestHandler's own XSRF check is off (xsrf_cookies is not set): HubOAuth checks
+    # XSRF itself before it accepts a cookie on a non-GET request.
+
+
+_ADAPTERS: dict[Any, TypeAdapter] = {}
+
+
+def _adapter(kind) -> TypeAdapter:
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    return adapter
+
+
+def handler_for(routes: list[Route]) -> type[ApiHandler]:
+    """A handler class serving the given routes (all on one path)."""
+    table = {route.method: route for route in routes}
+    return type(f"Handler_{routes[0].operation}", (ApiHandler,), {
+        "routes": table, "SUPPORTED_METHODS": tuple(table)})
+
+
+class LandingHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
+    """``/services/catalogue/``: logs a browser in through the hub's OAuth (setting the
+    service's cookie) and points to the API description."""
+
+    def initialize(self, *, hub_auth, api_base: str) -> None:
+        self.hub_auth = hub_auth
+        self.api_base = api_base
+
+    @web.authenticated
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        from html import escape
+
+        name = escape(self.current_user["name"])
+        self.finish(f"<!doctype html><title>beamhub catalogue</title><h1>beamhub catalogue</h1>"
+                    f"<p>Signed in as {name}.</p><p>API: <a href='{self.api_base}/openapi.json'>"
+                    f"{self.api_base}/openapi.json</a></p>")

@@ -1,0 +1,196 @@
+"""The catalogue service's logic: one class the HTTP handlers stay thin over.
+
+:class:`CatalogueLogic` takes an :class:`~beamhub.catalogue.Identity` (built by the
+handlers from the hub's user model, never from the request) and validated inputs, and
+returns the catalogue's models. Store calls block, so they run in a bounded pool of
+worker threads; the event loop stays free to answer other users (and health checks)
+while the database is slow or down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from beamhub import __version__
+from beamhub.catalogue.errors import InvalidInput, LimitExceeded, PermissionDenied, StoreUnavailable
+from beamhub.catalogue.identity import Identity
+from beamhub.catalogue.model import Dataset, Proposal, Selection, Vote, VoteState, check_pid
+from beamhub.catalogue.query import MetadataCondition, SearchQuery, SearchResult
+from beamhub.catalogue.store import SelectionChanges, Store
+from beamhub.jobs.manager import JobManager
+from beamhub.jobs.steps import get_step
+
+from .openapi import build_openapi
+from .api_models import (Health, Me, PreviewParams, ProcessingStep, SearchParams, SelectionCreate,
+                         SelectionPatch, Version, VoteBody)
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class CatalogueLogic:
+    """Everything the REST API does, callable without HTTP."""
+
+    def __init__(self, store: Store, settings: ServiceSettings, *, work_root: Path, api_base: str = ""):
+        self.store = store
+        self.api_base = api_base
+        self.preview_cache = Path(settings.preview_cache_dir) if settings.preview_cache_dir else None
+        self.settings = settings
+        self.staff_rule = settings.staff_rule()
+        self.operator = Identity.for_operator(settings.operator_name)
+        self.pool = ThreadPoolExecutor(settings.store_threads, thread_name_prefix="store")
+        self.jobs = JobManager(store, settings.jobs, self.operator, work_root)
+        self._follow_lock = asyncio.Lock()
+
+    async def _run(self, function: Callable, *args, **kwargs) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, functools.partial(function, *args, **kwargs))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.store.close()
+
+    # -- datasets -------------------------------------------------------------------
+    async def search(self, identity: Identity, params: SearchParams) -> SearchResult:
+        query = search_query(params)
+        return await self._run(self.store.search, identity, query)
+
+    async def get_dataset(self, identity: Identity, pid: str) -> Dataset:
+        return await self._run(self.store.get_dataset, identity, check_pid(pid))
+
+    async def derived_from(self, identity: Identity, pid: str) -> list[Dataset]:
+        pid = check_pid(pid)
+        await self._run(self.store.get_dataset, identity, pid)  # NotFound when invisible
+        return await self._run(self.store.derived_from, identity, pid)
+
+    async def preview(self, identity: Identity, pid: str, params: PreviewParams, *,
+                      if_none_match: str | None = None) -> tuple[bytes | None, str]:
+        """``(PNG, ETag)`` of a visible dataset's default plot; the PNG is None (not
+        rendered) when ``if_none_match`` already names the current ETag."""
+        dataset = await self.get_dataset(identity, pid)
+        etag = preview_etag(dataset, params.size)
+        if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
+            return None, etag
+        png = await self._run(render_preview, dataset, PREVIEW_PIXELS[params.size], self.preview_cache)
+        return png, etag
+
+    # -- votes ----------------------------------------------------------------------
+    async def set_vote(self, identity: Identity, pid: str, body: VoteBody) -> VoteState:
+        return await self._run(self.store.set_vote, identity, check_pid(pid), body.value, body.comment)
+
+    async def clear_vote(self, identity: Identity, pid: str) -> VoteState:
+        return await self._run(self.store.set_vote, identity, check_pid(pid), None)
+
+    async def dataset_votes(self, identity: Identity, pid: str) -> list[Vote]:
+        return await self._run(self.store.votes_for_dataset, identity, check_pid(pid))
+
+    async def my_votes(self, identity: Identity) -> list[Vote]:
+        return await self._run(self.store.my_votes, identity)
+
+    # -- who am I -------------------------------------------------------------------
+    async def me(self, identity: Identity) -> Me:
+        return Me(name=identity.user, groups=sorted(identity.groups), staff_of=sorted(identity.staff_of))
+
+    async def my_proposals(self, identity: Identity) -> list[Proposal]:
+        return await self._run(self.store.list_proposals, identity)
+
+    async def user_proposals(self, identity: Identity) -> list[Proposal]:
+        """Proposals another user may mount (for the hub's spawner; the handler builds
+        ``identity`` from the hub's record of that user)."""
+        return await self._run(self.store.list_proposals, identity)
+
+    # -- processing and selections -------------------------------------------------
+    async def processing(self) -> list[ProcessingStep]:
+        return [ProcessingStep(name=s.name, title=s.title, description=s.description,
+                               techniques=list(s.techniques), parameters_schema=s.parameters_schema())
+                for s in self.jobs.steps.values()]
+
+    async def list_selections(self, identity: Identity) -> list[Selection]:
+        return await self._run(self.store.list_selections, identity)
+
+    async def create_selection(self, identity: Identity, body: SelectionCreate) -> Selection:
+        if body.processing:
+            get_step(body.processing).check_parameters(body.parameters)
+        return await self._run(self._create_selection, identity, body)
+
+    def _create_selection(self, identity: Identity, body: SelectionCreate) -> Selection:
+        limit = self.settings.limits.max_selections_per_user
+        if len(self.store.list_selections(identity)) >= limit:
+            raise LimitExceeded(f"you have {limit} selections, the most allowed; delete some first")
+        return self.store.create_selection(identity, body.name, body.datasets, body.processing, body.parameters)
+
+    async def get_selection(self, identity: Identity, selection_id: str) -> Selection:
+        return await self._run(self.store.get_selection, identity, selection_id)
+
+    async def update_selection(self, identity: Identity, selection_id: str, body: SelectionPatch) -> Selection:
+        return await self._run(self._update_selection, identity, selection_id, body)
+
+    def _update_selection(self, identity: Identity, selection_id: str, body: SelectionPatch) -> Selection:
+        if body.processing or body.parameters is not None:
+            current = self.store.get_selection(identity, selection_id)
+            processing = body.processing if body.processing is not None else current.processing
+            parameters = body.parameters if body.parameters is not None else current.parameters
+            if processing:
+                get_step(processing).check_parameters(parameters)
+        changes = SelectionChanges(name=body.name, add=body.add, remove=body.remove, processing=body.processing,
+                                   parameters=body.parameters, expected_version=body.expected_version)
+        return self.store.update_selection(identity, selection_id, changes)
+
+    async def delete_selection(self, identity: Identity, selection_id: str) -> None:
+        await self._run(self.store.delete_selection, identity, selection_id)
+
+    async def submit_selection(self, identity: Identity, selection_id: str) -> Selection:
+        return await self._run(self.jobs.submit, identity, selection_id)
+
+    async def follow_jobs(self) -> None:
+        """One round of the job status follower (skipped if the last one still runs)."""
+        if self._follow_lock.locked():
+            return
+        async with self._follow_lock:
+            await self._run(self.jobs.follow)
+
+    # -- operations -----------------------------------------------------------------
+    async def health(self) -> Health:
+        try:
+            await self._run(self.store.ping)
+        except StoreUnavailable as exc:
+            return Health(status="degraded", store="unavailable", message=exc.message)
+        return Health(status="ok", store="ok")
+
+    async def version(self) -> Version:
+        return Version(version=__version__)
+
+    async def openapi(self) -> dict:
+        return build_openapi(self.api_base)
+
+
+def search_query(params: SearchParams) -> SearchQuery:
+    """The store query for the API's query parameters (conditions parsed from text)."""
+    body = params.model_dump(exclude={"condition"}, exclude_none=True)
+    body["conditions"] = [MetadataCondition.from_text(text) for text in params.condition]
+    return SearchQuery.parse(body)
+
+
+def preview_etag(dataset: Dataset, size: str) -> str:
+    """Changes whenever the dataset's record (and so its files' list) changes."""
+    basis = f"{dataset.pid}|{dataset.updatedAt}|{dataset.signal}|{size}"
+    return '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
+
+
+PREVIEW_PIXELS = {"thumb": 256, "large": 1024}
+"""Longest side of each preview size."""
+
+
+def render_preview(dataset: Dataset, pixels: int, cache_dir: Path | None) -> bytes:
+    from beamhub.catalogue.preview import render_preview as render
+
+    return render(dataset, size=pixels, cache_dir=cache_dir)
+
+
+__all__ = ["CatalogueLogic", "InvalidInput", "PermissionDenied", "search_query"]

@@ -1,0 +1,114 @@
+"""The route table: one entry per operation of the REST API.
+
+The table is read twice: by :mod:`.handlers` to build the tornado handlers and by
+:mod:`.openapi` to write the OpenAPI description, so the two cannot disagree. Each
+route names the :class:`~.logic.CatalogueLogic` method it calls; the handler passes
+the caller's identity (for ``access="user"``), the path parameters in order, then the
+query model and the body model if the route has them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from beamhub.catalogue.model import Dataset, Proposal, Selection, Vote, VoteState
+from beamhub.catalogue.query import SearchResult
+
+from .api_models import (ApiName, ApiPid, Health, Me, PreviewParams, ProcessingStep, SearchParams,
+                         SelectionCreate, SelectionId, SelectionPatch, Version, VoteBody)
+
+API_PREFIX = "api/v1"
+
+PATH_PARAMETERS: dict[str, tuple[Any, str]] = {
+    "pid": (ApiPid, "A dataset pid, percent-encoded ('/' as %2F)."),
+    "id": (SelectionId, "A selection id."),
+    "name": (ApiName, "A hub user name."),
+}
+
+PNG = "image/png"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: Literal["GET", "PUT", "POST", "PATCH", "DELETE"]
+    path: str
+    operation: str
+    summary: str
+    tag: str
+    response: Any = None
+    """A model, ``list[Model]``, ``PNG``, ``dict`` (free JSON) or None (no body)."""
+    status: int = 200
+    query: Any = None
+    body: Any = None
+    access: Literal["user", "public", "spawner"] = "user"
+    errors: tuple[int, ...] = ()
+    description: str = ""
+    idempotency_key: bool = False
+    """POST routes that honour an ``Idempotency-Key`` header (a retried request with the
+    same key gets the first answer again instead of acting twice)."""
+    path_names: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self):
+        object.__setattr__(self, "path_names", tuple(re.findall(r"\{(\w+)\}", self.path)))
+
+
+def tornado_pattern(path: str) -> str:
+    """``/datasets/{pid}/vote`` -> ``/datasets/(?P<pid>[^/]+)/vote``."""
+    return re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(path).replace(r"\{", "{").replace(r"\}", "}"))
+
+
+_READ = (400, 401, 403, 404, 429, 503)
+_WRITE = (400, 401, 403, 404, 409, 413, 429, 503)
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/datasets", "search", "Search the datasets you may see", "datasets",
+          response=SearchResult, query=SearchParams, errors=(400, 401, 403, 413, 429, 503),
+          description="Filters, free text, metadata conditions, facet counts (over exactly what you "
+                      "may see) and keyset pagination (next_cursor)."),
+    Route("GET", "/datasets/{pid}", "get_dataset", "One dataset, with its vote counts and your vote",
+          "datasets", response=Dataset, errors=_READ),
+    Route("GET", "/datasets/{pid}/derived", "derived_from", "Datasets derived from this one", "datasets",
+          response=list[Dataset], errors=_READ,
+          description="Lineage downwards; upwards is the dataset's inputDatasets."),
+    Route("GET", "/datasets/{pid}/preview.png", "preview", "A PNG of the dataset's default plot", "datasets",
+          response=PNG, query=PreviewParams, errors=_READ + (422,),
+          description="Carries an ETag and 'Cache-Control: private'; send If-None-Match for a 304."),
+    Route("PUT", "/datasets/{pid}/vote", "set_vote", "Like or dislike a dataset (idempotent)", "votes",
+          response=VoteState, body=VoteBody, errors=_WRITE),
+    Route("DELETE", "/datasets/{pid}/vote", "clear_vote", "Clear your vote (idempotent)", "votes",
+          response=VoteState, errors=_WRITE),
+    Route("GET", "/datasets/{pid}/votes", "dataset_votes", "Every vote on a dataset (beamline staff only)",
+          "votes", response=list[Vote], errors=_READ),
+    Route("GET", "/me", "me", "Who you are to the catalogue", "me", response=Me, errors=(401, 403, 429)),
+    Route("GET", "/me/proposals", "my_proposals", "Your proposals", "me", response=list[Proposal],
+          errors=(401, 403, 429, 503)),
+    Route("GET", "/me/votes", "my_votes", "Your votes, newest first", "me", response=list[Vote],
+          errors=(401, 403, 429, 503)),
+    Route("GET", "/processing", "processing", "Processing steps and their parameters' JSON Schema",
+          "selections", response=list[ProcessingStep], errors=(401, 403, 429)),
+    Route("GET", "/selections", "list_selections", "Your selections, newest first", "selections",
+          response=list[Selection], errors=(401, 403, 429, 503)),
+    Route("POST", "/selections", "create_selection", "Create a draft selection", "selections",
+          response=Selection, status=201, body=SelectionCreate, errors=_WRITE, idempotency_key=True),
+    Route("GET", "/selections/{id}", "get_selection", "One of your selections", "selections",
+          response=Selection, errors=_READ),
+    Route("PATCH", "/selections/{id}", "update_selection", "Edit a draft selection", "selections",
+          response=Selection, body=SelectionPatch, errors=_WRITE),
+    Route("DELETE", "/selections/{id}", "delete_selection", "Delete a selection (not while it runs)",
+          "selections", status=204, errors=_WRITE),
+    Route("POST", "/selections/{id}/submit", "submit_selection", "Submit a draft selection for processing",
+          "selections", response=Selection, status=202, errors=_WRITE, idempotency_key=True,
+          description="Starts the job as you; the selection then moves submitted -> running -> done | "
+                      "failed (poll GET /selections/{id}); done registers derived datasets."),
+    Route("GET", "/health", "health", "Service and store health (no authentication)", "service",
+          response=Health, access="public", errors=(503,)),
+    Route("GET", "/version", "version", "Service and API version (no authentication)", "service",
+          response=Version, access="public"),
+    Route("GET", "/openapi.json", "openapi", "This description (no authentication)", "service",
+          response=dict, access="public"),
+    Route("GET", "/users/{name}/proposals", "user_proposals", "Proposals a user may mount (hub only)",
+          "hub", response=list[Proposal], access="spawner", errors=(400, 401, 403, 404, 429, 503),
+          description="For the hub's spawner: needs a token with the custom:beamhub:proposals scope."),
+)
