@@ -36,12 +36,10 @@ supports; the contract suite gives the same answers on both. The differences:
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
-from itertools import islice
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -49,50 +47,36 @@ import pymongo
 import pymongo.errors
 from pymongo import ReturnDocument
 
-from ..errors import (
-    Conflict,
-    IllegalTransition,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    StoreUnavailable,
-)
+from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..identity import Identity, check_name
-from ..model import (
-    SELECTION_TRANSITIONS,
-    Dataset,
-    Proposal,
-    Selection,
-    Vote,
-    VoteState,
-    check_pid,
-    new_selection_id,
-)
-from ..model import now as _precise_now
+from ..model import Dataset, Proposal, Vote, VoteState, check_pid
 from ..query import FacetCount, SearchQuery, SearchResult, decode_cursor, encode_cursor
-from ..store import SelectionChanges, StatusChange, Store, UpsertSummary, redact_url
+from ..store import Store, UpsertSummary, redact_url
 from . import mongo_queries as q
 from .mongo_documents import (
     DATASETS,
+    INDEX_VERSION,
+    INDEX_VERSION_FIELD,
     LISTING_PROJECTION,
     LOCKS,
-    NAME_WORDS,
+    MANAGED_FIELDS,
     PROPOSALS,
     SELECTIONS,
     SORT_NAME,
+    VISIBILITY_FIELDS,
     VOTES,
-    WORDS,
     dataset_fields,
     dataset_from_document,
     proposal_fields,
     proposal_from_document,
     search_fields,
-    truncate_to_millis,
     unchanged,
     vote_id,
 )
 from .mongo_locks import DocumentLocks
+from .mongo_selections import SelectionMethods
 from .mongo_server import ServerKind, detect, ensure_indexes
+from .mongo_support import UNREACHABLE, batched, guarded, now, parse_input, require_operator
 
 log = logging.getLogger(__name__)
 
@@ -110,44 +94,7 @@ CLIENT_DEFAULTS = {
 PAGE_PROJECTION = {k: v for k, v in LISTING_PROJECTION.items() if k != SORT_NAME}
 """Page items keep ``beamhub_sortName``: it is the cursor key of the name sorts."""
 
-UNREACHABLE = (pymongo.errors.ConnectionFailure, pymongo.errors.ExecutionTimeout,
-               pymongo.errors.WTimeoutError)
-
-
-def _guarded(method):
-    """Run a store method with the server's features known; unreachable -> StoreUnavailable."""
-
-    @functools.wraps(method)
-    def wrapper(self: "MongoStore", *args, **kwargs):
-        try:
-            self._connect()
-            return method(self, *args, **kwargs)
-        except UNREACHABLE as exc:
-            reason = str(exc).split(",")[0].split("(")[0].strip()[:200]
-            raise StoreUnavailable(
-                f"the catalogue database at {self.safe_url} cannot be reached ({reason}); retry later"
-            ) from None
-
-    return wrapper
-
-
-def now() -> datetime:
-    """The current time as MongoDB stores it (milliseconds), so what is returned is what is read back."""
-    return truncate_to_millis(_precise_now())
-
-
-def _batched(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def _require_operator(identity: Identity, what: str) -> None:
-    if not identity.operator:
-        raise PermissionDenied(f"only operators may {what}")
-
-
-class MongoStore(Store):
+class MongoStore(SelectionMethods, Store):
     """A catalogue store on MongoDB 6+ or FerretDB v1 (see the module docstring)."""
 
     def __init__(self, url: str):
@@ -190,11 +137,11 @@ class MongoStore(Store):
     def close(self) -> None:
         self._client.close()
 
-    @_guarded
+    @guarded
     def ping(self) -> None:
         self._client.admin.command("ping")
 
-    @_guarded
+    @guarded
     def drop_database(self) -> None:
         """Delete this store's whole database (tests and demo resets)."""
         self._client.drop_database(self.db.name)
@@ -211,7 +158,7 @@ class MongoStore(Store):
                 if doc is not None:
                     found[doc["_id"]] = doc
             return found
-        for batch in _batched(ids, BATCH):
+        for batch in batched(ids, BATCH):
             for doc in collection.find({"_id": {"$in": batch}}, projection):
                 found[doc["_id"]] = doc
         return found
@@ -234,12 +181,12 @@ class MongoStore(Store):
 
     # -- datasets and proposals: writes ---------------------------------------------
 
-    @_guarded
+    @guarded
     def upsert_datasets(self, identity: Identity, datasets: Iterable[Dataset | dict]) -> UpsertSummary:
-        _require_operator(identity, "write datasets")
+        require_operator(identity, "write datasets")
         summary = UpsertSummary()
-        for batch in _batched(datasets, BATCH):
-            parsed = [_parse(Dataset, item) for item in batch]
+        for batch in batched(datasets, BATCH):
+            parsed = [parse_input(Dataset, item) for item in batch]
             summary += self._upsert_dataset_batch({d.pid: (d, dataset_fields(d)) for d in parsed})
         return summary
 
@@ -267,7 +214,7 @@ class MongoStore(Store):
                 if len(duplicates) != len(exc.details["writeErrors"]):
                     raise
                 inserted = exc.details["nInserted"]
-                changed += [{k: v for k, v in doc.items() if k not in ("likes", "dislikes", "createdAt", "updatedAt")}
+                changed += [{k: v for k, v in doc.items() if k not in MANAGED_FIELDS}
                             for doc in inserts if doc["_id"] in duplicates]
         self._update_datasets(changed, written)
         return UpsertSummary(inserted=inserted, updated=len(changed), unchanged=same)
@@ -285,12 +232,12 @@ class MongoStore(Store):
             for fields in changed
         ], ordered=False)
 
-    @_guarded
+    @guarded
     def delete_datasets(self, identity: Identity, pids: Iterable[str]) -> int:
-        _require_operator(identity, "delete datasets")
+        require_operator(identity, "delete datasets")
         pids = [check_pid(pid) for pid in pids]
         deleted = 0
-        for batch in _batched(dict.fromkeys(pids), BATCH):
+        for batch in batched(dict.fromkeys(pids), BATCH):
             if self.server.id_lookups_only:
                 deleted += sum(self.datasets.delete_one({"_id": pid}).deleted_count for pid in batch)
             else:
@@ -298,12 +245,12 @@ class MongoStore(Store):
             self.votes.delete_many({"pid": {"$in": batch}})
         return deleted
 
-    @_guarded
+    @guarded
     def upsert_proposals(self, identity: Identity, proposals: Iterable[Proposal | dict]) -> UpsertSummary:
-        _require_operator(identity, "write proposals")
+        require_operator(identity, "write proposals")
         summary = UpsertSummary()
-        for batch in _batched(proposals, BATCH):
-            fields = {p.proposalId: proposal_fields(p) for p in (_parse(Proposal, item) for item in batch)}
+        for batch in batched(proposals, BATCH):
+            fields = {p.proposalId: proposal_fields(p) for p in (parse_input(Proposal, item) for item in batch)}
             stored = self._by_ids(self.proposals, list(fields))
             writes = [pymongo.UpdateOne({"_id": key}, {"$set": doc}, upsert=True)
                       for key, doc in fields.items() if key not in stored or not unchanged(stored[key], doc)]
@@ -315,7 +262,7 @@ class MongoStore(Store):
 
     # -- datasets and proposals: reads ----------------------------------------------
 
-    @_guarded
+    @guarded
     def search(self, identity: Identity, query: SearchQuery) -> SearchResult:
         voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
         common = q.common_filters(identity, query, voted)
@@ -392,19 +339,19 @@ class MongoStore(Store):
         facets = {name: [FacetCount(**c) for c in q.facet_counts(rows[name])] for name in q.FACET_FIELDS}
         return total, facets
 
-    @_guarded
+    @guarded
     def get_dataset(self, identity: Identity, pid: str) -> Dataset:
         doc = self._visible(identity, pid, LISTING_PROJECTION)
         return self._with_votes(identity, [doc])[0]
 
-    @_guarded
+    @guarded
     def get_datasets(self, identity: Identity, pids: Sequence[str]) -> list[Dataset]:
         pids = [check_pid(pid) for pid in pids]
         found = self._by_ids(self.datasets, pids, LISTING_PROJECTION)
         docs = [found[pid] for pid in dict.fromkeys(pids) if pid in found and identity.can_see(found[pid])]
         return self._with_votes(identity, docs)
 
-    @_guarded
+    @guarded
     def derived_from(self, identity: Identity, pid: str) -> list[Dataset]:
         check_pid(pid)
         docs = list(self.datasets.find(q.and_([q.visibility_filter(identity), {"inputDatasets": pid}]),
@@ -421,12 +368,12 @@ class MongoStore(Store):
     def _may_see_proposal(self, identity: Identity, doc: dict) -> bool:
         return identity.is_member_of(doc) or doc.get("beamline") in identity.staff_of
 
-    @_guarded
+    @guarded
     def list_proposals(self, identity: Identity) -> list[Proposal]:
         docs = self.proposals.find(self._proposal_filter(identity)).sort([("_id", 1)])
         return [proposal_from_document(doc) for doc in docs]
 
-    @_guarded
+    @guarded
     def get_proposal(self, identity: Identity, proposal_id: str) -> Proposal:
         check_name(proposal_id, "proposal id")
         doc = self.proposals.find_one({"_id": proposal_id})
@@ -434,7 +381,7 @@ class MongoStore(Store):
             raise NotFound(f"no proposal {proposal_id}")
         return proposal_from_document(doc)
 
-    @_guarded
+    @guarded
     def stats(self, identity: Identity) -> dict[str, Any]:
         visible = q.visibility_filter(identity)
         by_beamline: dict[str, list[int]] = {}
@@ -464,12 +411,11 @@ class MongoStore(Store):
 
     # -- votes ----------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def set_vote(self, identity: Identity, pid: str, value: str | None, comment: str = "") -> VoteState:
         if value not in ("like", "dislike", None):
             raise InvalidInput(f"a vote is 'like', 'dislike' or null, not {value!r}")
-        self._visible(identity, pid, {"_id": 1, "ownerGroup": 1, "accessGroups": 1, "isPublished": 1,
-                                      "creationLocation": 1})
+        self._visible(identity, pid, VISIBILITY_FIELDS)
         written = now()
         if value is not None:  # validate before writing anything
             Vote.parse({"pid": pid, "user": identity.user, "value": value, "comment": comment,
@@ -509,13 +455,13 @@ class MongoStore(Store):
                     raise
         raise AssertionError("not reached")
 
-    @_guarded
+    @guarded
     def my_votes(self, identity: Identity, limit: int = 1000) -> list[Vote]:
         out: list[Vote] = []
         cursor = self.votes.find({"user": identity.user}).sort([("updatedAt", -1), ("_id", -1)])
-        for batch in _batched(cursor, BATCH):
+        for batch in batched(cursor, BATCH):
             seen = self._by_ids(self.datasets, [v["pid"] for v in batch],
-                                {"ownerGroup": 1, "accessGroups": 1, "isPublished": 1, "creationLocation": 1})
+                                VISIBILITY_FIELDS)
             for vote in batch:
                 if vote["pid"] in seen and identity.can_see(seen[vote["pid"]]):
                     out.append(Vote.from_document(vote))
@@ -523,17 +469,16 @@ class MongoStore(Store):
                         return out
         return out
 
-    @_guarded
+    @guarded
     def votes_for_dataset(self, identity: Identity, pid: str) -> list[Vote]:
-        doc = self._visible(identity, pid, {"ownerGroup": 1, "accessGroups": 1, "isPublished": 1,
-                                            "creationLocation": 1})
+        doc = self._visible(identity, pid, VISIBILITY_FIELDS)
         if not identity.operator and doc.get("creationLocation") not in identity.staff_of:
             raise PermissionDenied("only the beamline's staff see every vote on its datasets")
         return [Vote.from_document(v) for v in self.votes.find({"pid": pid}).sort([("user", 1)])]
 
     # -- operator maintenance -------------------------------------------------------
 
-    @_guarded
+    @guarded
     def recount_votes(self, identity: Identity) -> int:
         """Set every dataset's ``likes``/``dislikes`` to the number of its votes.
 
@@ -541,7 +486,7 @@ class MongoStore(Store):
         no votes arrive: a vote racing with it may be counted twice or not at all. Returns
         how many datasets were corrected.
         """
-        _require_operator(identity, "recount votes")
+        require_operator(identity, "recount votes")
         counts: dict[str, dict[str, int]] = {}
         for vote in self.votes.find({}, {"pid": 1, "value": 1}):
             entry = counts.setdefault(vote["pid"], {"likes": 0, "dislikes": 0})
@@ -559,14 +504,12 @@ class MongoStore(Store):
                 corrected += 1
         return corrected
 
-    @_guarded
+    @guarded
     def reindex(self, identity: Identity, everything: bool = False) -> int:
         """Compute the derived ``beamhub_*`` fields of datasets that lack them or have an
         older version (all with ``everything``), for example on documents SciCat wrote.
         Operator only. Returns how many datasets were rewritten."""
-        from .mongo_documents import INDEX_VERSION, INDEX_VERSION_FIELD
-
-        _require_operator(identity, "reindex the catalogue")
+        require_operator(identity, "reindex the catalogue")
         stale = {} if everything else {INDEX_VERSION_FIELD: {"$ne": INDEX_VERSION}}
         pids = [doc["_id"] for doc in self.datasets.find(stale, {"_id": 1})]
         for pid in pids:
@@ -576,142 +519,6 @@ class MongoStore(Store):
                     self.datasets.update_one({"_id": pid}, {"$set": search_fields(doc)})
         return len(pids)
 
-    # -- selections -----------------------------------------------------------------
-
-    def _own_selection(self, identity: Identity, selection_id: str) -> dict:
-        doc = self.selections.find_one({"_id": selection_id}) if isinstance(selection_id, str) else None
-        if doc is None or not (identity.operator or doc.get("owner") == identity.user):
-            raise NotFound(f"no selection {selection_id}")
-        return doc
-
-    def _check_visible(self, identity: Identity, pids: Sequence[str]) -> None:
-        found = self._by_ids(self.datasets, pids, {"ownerGroup": 1, "accessGroups": 1, "isPublished": 1,
-                                                   "creationLocation": 1})
-        hidden = [pid for pid in pids if pid not in found or not identity.can_see(found[pid])]
-        if hidden:
-            shown = ", ".join(hidden[:10]) + (f" and {len(hidden) - 10} more" if len(hidden) > 10 else "")
-            raise InvalidInput(f"no such datasets, or not visible to you: {shown}", details={"pids": hidden})
-
-    @_guarded
-    def create_selection(self, identity: Identity, name: str, datasets: Sequence[str] = (),
-                         processing: str = "", parameters: dict[str, Any] | None = None) -> Selection:
-        created = now()
-        selection = Selection.parse({
-            "id": new_selection_id(), "owner": identity.user, "name": name, "datasets": list(datasets),
-            "processing": processing, "parameters": {} if parameters is None else parameters,
-            "createdAt": created, "updatedAt": created,
-        })
-        selection.datasets = list(dict.fromkeys(selection.datasets))
-        self._check_visible(identity, selection.datasets)
-        self.selections.insert_one(_selection_document(selection))
-        return selection
-
-    @_guarded
-    def get_selection(self, identity: Identity, selection_id: str) -> Selection:
-        return _selection(self._own_selection(identity, selection_id))
-
-    @_guarded
-    def list_selections(self, identity: Identity) -> list[Selection]:
-        wanted = {} if identity.operator else {"owner": identity.user}
-        return [_selection(doc) for doc in self.selections.find(wanted).sort([("createdAt", -1), ("_id", -1)])]
-
-    @_guarded
-    def update_selection(self, identity: Identity, selection_id: str, changes: SelectionChanges) -> Selection:
-        added = [check_pid(pid) for pid in changes.add]
-        removed = {check_pid(pid) for pid in changes.remove}
-        self._own_selection(identity, selection_id)
-        with self._locks.hold("selection", selection_id):
-            for _ in range(10):
-                current = _selection(self._own_selection(identity, selection_id))
-                if current.status != "draft":
-                    raise Conflict(f"selection {selection_id} is {current.status}; only drafts can be edited")
-                if changes.expected_version is not None and changes.expected_version != current.version:
-                    raise Conflict(f"selection {selection_id} changed meanwhile (version {current.version}, "
-                                   f"not {changes.expected_version}); reload it")
-                new_pids = [pid for pid in added if pid not in current.datasets]
-                self._check_visible(identity, new_pids)
-                body = current.to_document()
-                body.update({
-                    "name": current.name if changes.name is None else changes.name,
-                    "datasets": [p for p in dict.fromkeys(current.datasets + new_pids) if p not in removed],
-                    "processing": current.processing if changes.processing is None else changes.processing,
-                    "parameters": current.parameters if changes.parameters is None else changes.parameters,
-                    "version": current.version + 1,
-                    "updatedAt": now(),
-                })
-                updated = Selection.parse(body)
-                if self._replace_selection(current, updated):
-                    return updated
-        raise Conflict(f"selection {selection_id} keeps changing; retry")
-
-    def _replace_selection(self, current: Selection, updated: Selection) -> bool:
-        """Write ``updated`` if the stored selection is still ``current`` (version and status)."""
-        result = self.selections.replace_one({"_id": current.id, "version": current.version,
-                                              "status": current.status}, _selection_document(updated))
-        return result.matched_count == 1
-
-    @_guarded
-    def delete_selection(self, identity: Identity, selection_id: str) -> None:
-        self._own_selection(identity, selection_id)
-        with self._locks.hold("selection", selection_id):
-            doc = self._own_selection(identity, selection_id)
-            if doc["status"] in ("submitted", "running"):
-                raise Conflict(f"selection {selection_id} is {doc['status']}; it can be deleted once done or failed")
-            result = self.selections.delete_one({"_id": selection_id, "version": doc["version"]})
-            if result.deleted_count != 1:
-                raise Conflict(f"selection {selection_id} changed meanwhile; reload it")
-
-    @_guarded
-    def change_selection_status(self, identity: Identity, selection_id: str, change: StatusChange) -> Selection:
-        if change.status not in SELECTION_TRANSITIONS:
-            raise InvalidInput(f"unknown selection status {change.status!r}")
-        derived = [check_pid(pid) for pid in change.derived_datasets]
-        self._own_selection(identity, selection_id)
-        with self._locks.hold("selection", selection_id):
-            for _ in range(10):
-                current = _selection(self._own_selection(identity, selection_id))
-                if change.status not in SELECTION_TRANSITIONS[current.status]:
-                    raise IllegalTransition(
-                        f"selection {selection_id} cannot go from {current.status} to {change.status}")
-                moment = now()
-                body = current.to_document()
-                body.update({"status": change.status, "version": current.version + 1, "updatedAt": moment})
-                if change.job_id is not None:
-                    body["jobId"] = change.job_id
-                if change.log_path is not None:
-                    body["logPath"] = change.log_path
-                if change.message is not None:
-                    body["message"] = change.message
-                if derived:
-                    body["derivedDatasets"] = list(dict.fromkeys(current.derivedDatasets + derived))
-                if change.status == "submitted":
-                    body["submittedAt"] = moment
-                if change.status in ("done", "failed"):
-                    body["finishedAt"] = moment
-                updated = Selection.parse(body)
-                if self._replace_selection(current, updated):
-                    return updated
-        raise Conflict(f"selection {selection_id} keeps changing; retry")
-
-
-def _parse(model, item):
-    if isinstance(item, model):
-        return item
-    if isinstance(item, dict):
-        return model.parse(item)
-    raise InvalidInput(f"expected a {model.__name__.lower()} object, not {type(item).__name__}")
-
-
 def _without_tier(doc: dict) -> dict:
     doc.pop("_tier", None)
     return doc
-
-
-def _selection_document(selection: Selection) -> dict:
-    doc = truncate_to_millis(selection.to_document())
-    doc["_id"] = selection.id
-    return doc
-
-
-def _selection(doc: dict) -> Selection:
-    return Selection.from_document(doc)

@@ -60,6 +60,9 @@ DERIVED_FIELDS = (ACCESS, WORDS, NAME_WORDS, SORT_NAME, YEAR, TECHNIQUES, METADA
 MANAGED_FIELDS = ("likes", "dislikes", "createdAt", "updatedAt")
 """Dataset fields the store keeps itself: an upsert never overwrites them."""
 
+VISIBILITY_FIELDS = {"ownerGroup": 1, "accessGroups": 1, "isPublished": 1, "creationLocation": 1}
+"""The fields :meth:`Identity.can_see` reads (a projection)."""
+
 LISTING_PROJECTION = {field: 0 for field in DERIVED_FIELDS}
 """Leaves the derived fields out of documents read for callers."""
 

@@ -1,0 +1,144 @@
+"""Selections (the fog filter) in the MongoDB store: ``beamhub_selections``, ``_id`` = id.
+
+Every change is a compare-and-set on ``{_id, version, status}``: atomic on MongoDB, and
+done while holding the selection's lock document on FerretDB v1 (see ``mongo_locks``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from ..identity import Identity
+from ..model import SELECTION_TRANSITIONS, Selection, check_pid, new_selection_id
+from ..store import SelectionChanges, StatusChange
+from .mongo_documents import VISIBILITY_FIELDS, truncate_to_millis
+from .mongo_support import guarded, now
+
+class SelectionMethods:
+    """The selection methods of :class:`~beamhub.catalogue.stores.mongo.MongoStore`."""
+
+    def _own_selection(self, identity: Identity, selection_id: str) -> dict:
+        doc = self.selections.find_one({"_id": selection_id}) if isinstance(selection_id, str) else None
+        if doc is None or not (identity.operator or doc.get("owner") == identity.user):
+            raise NotFound(f"no selection {selection_id}")
+        return doc
+
+    def _check_visible(self, identity: Identity, pids: Sequence[str]) -> None:
+        found = self._by_ids(self.datasets, pids, VISIBILITY_FIELDS)
+        hidden = [pid for pid in pids if pid not in found or not identity.can_see(found[pid])]
+        if hidden:
+            shown = ", ".join(hidden[:10]) + (f" and {len(hidden) - 10} more" if len(hidden) > 10 else "")
+            raise InvalidInput(f"no such datasets, or not visible to you: {shown}", details={"pids": hidden})
+
+    @guarded
+    def create_selection(self, identity: Identity, name: str, datasets: Sequence[str] = (),
+                         processing: str = "", parameters: dict[str, Any] | None = None) -> Selection:
+        created = now()
+        selection = Selection.parse({
+            "id": new_selection_id(), "owner": identity.user, "name": name, "datasets": list(datasets),
+            "processing": processing, "parameters": {} if parameters is None else parameters,
+            "createdAt": created, "updatedAt": created,
+        })
+        selection.datasets = list(dict.fromkeys(selection.datasets))
+        self._check_visible(identity, selection.datasets)
+        self.selections.insert_one(_selection_document(selection))
+        return selection
+
+    @guarded
+    def get_selection(self, identity: Identity, selection_id: str) -> Selection:
+        return _selection(self._own_selection(identity, selection_id))
+
+    @guarded
+    def list_selections(self, identity: Identity) -> list[Selection]:
+        wanted = {} if identity.operator else {"owner": identity.user}
+        return [_selection(doc) for doc in self.selections.find(wanted).sort([("createdAt", -1), ("_id", -1)])]
+
+    @guarded
+    def update_selection(self, identity: Identity, selection_id: str, changes: SelectionChanges) -> Selection:
+        added = [check_pid(pid) for pid in changes.add]
+        removed = {check_pid(pid) for pid in changes.remove}
+        self._own_selection(identity, selection_id)
+        with self._locks.hold("selection", selection_id):
+            for _ in range(10):
+                current = _selection(self._own_selection(identity, selection_id))
+                if current.status != "draft":
+                    raise Conflict(f"selection {selection_id} is {current.status}; only drafts can be edited")
+                if changes.expected_version is not None and changes.expected_version != current.version:
+                    raise Conflict(f"selection {selection_id} changed meanwhile (version {current.version}, "
+                                   f"not {changes.expected_version}); reload it")
+                new_pids = [pid for pid in added if pid not in current.datasets]
+                self._check_visible(identity, new_pids)
+                body = current.to_document()
+                body.update({
+                    "name": current.name if changes.name is None else changes.name,
+                    "datasets": [p for p in dict.fromkeys(current.datasets + new_pids) if p not in removed],
+                    "processing": current.processing if changes.processing is None else changes.processing,
+                    "parameters": current.parameters if changes.parameters is None else changes.parameters,
+                    "version": current.version + 1,
+                    "updatedAt": now(),
+                })
+                updated = Selection.parse(body)
+                if self._replace_selection(current, updated):
+                    return updated
+        raise Conflict(f"selection {selection_id} keeps changing; retry")
+
+    def _replace_selection(self, current: Selection, updated: Selection) -> bool:
+        """Write ``updated`` if the stored selection is still ``current`` (version and status)."""
+        result = self.selections.replace_one({"_id": current.id, "version": current.version,
+                                              "status": current.status}, _selection_document(updated))
+        return result.matched_count == 1
+
+    @guarded
+    def delete_selection(self, identity: Identity, selection_id: str) -> None:
+        self._own_selection(identity, selection_id)
+        with self._locks.hold("selection", selection_id):
+            doc = self._own_selection(identity, selection_id)
+            if doc["status"] in ("submitted", "running"):
+                raise Conflict(f"selection {selection_id} is {doc['status']}; it can be deleted once done or failed")
+            result = self.selections.delete_one({"_id": selection_id, "version": doc["version"]})
+            if result.deleted_count != 1:
+                raise Conflict(f"selection {selection_id} changed meanwhile; reload it")
+
+    @guarded
+    def change_selection_status(self, identity: Identity, selection_id: str, change: StatusChange) -> Selection:
+        if change.status not in SELECTION_TRANSITIONS:
+            raise InvalidInput(f"unknown selection status {change.status!r}")
+        derived = [check_pid(pid) for pid in change.derived_datasets]
+        self._own_selection(identity, selection_id)
+        with self._locks.hold("selection", selection_id):
+            for _ in range(10):
+                current = _selection(self._own_selection(identity, selection_id))
+                if change.status not in SELECTION_TRANSITIONS[current.status]:
+                    raise IllegalTransition(
+                        f"selection {selection_id} cannot go from {current.status} to {change.status}")
+                moment = now()
+                body = current.to_document()
+                body.update({"status": change.status, "version": current.version + 1, "updatedAt": moment})
+                if change.job_id is not None:
+                    body["jobId"] = change.job_id
+                if change.log_path is not None:
+                    body["logPath"] = change.log_path
+                if change.message is not None:
+                    body["message"] = change.message
+                if derived:
+                    body["derivedDatasets"] = list(dict.fromkeys(current.derivedDatasets + derived))
+                if change.status == "submitted":
+                    body["submittedAt"] = moment
+                if change.status in ("done", "failed"):
+                    body["finishedAt"] = moment
+                updated = Selection.parse(body)
+                if self._replace_selection(current, updated):
+                    return updated
+        raise Conflict(f"selection {selection_id} keeps changing; retry")
+
+
+def _selection_document(selection: Selection) -> dict:
+    doc = truncate_to_millis(selection.to_document())
+    doc["_id"] = selection.id
+    return doc
+
+
+def _selection(doc: dict) -> Selection:
+    return Selection.from_document(doc)
