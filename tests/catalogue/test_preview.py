@@ -239,3 +239,13 @@ def test_preview_sizes_are_bounded(tmp_path):
     for size in (0, 10_000):
         with pytest.raises(LimitExceeded):
             render_preview(path, size=size)
+
+
+def test_a_chosen_frame_of_a_stack(tmp_path):
+    stack = np.zeros((9, 32, 32), dtype=np.float32)
+    stack[2, :16] = 1.0  # frame 2: bright top half
+    path = write_nexus(tmp_path / "stack.nxs", signal=stack)
+    image = picture(render_preview(path, size=64, frame=2))
+    assert near(image[5, 32], VIRIDIS_HIGH) and near(image[60, 32], VIRIDIS_LOW)
+    with pytest.raises(PreviewError, match="has 9 frames; no frame 9"):
+        render_preview(path, frame=9)

@@ -10,7 +10,8 @@ What is drawn: the dataset's default plottable signal (found at ingestion, see
 - 2-D: an image (Pillow; log-scaled for count data, clipped to robust percentiles,
   the viridis colour map), reduced to the preview size by block maxima (counts,
   so single bright pixels survive) or means (floats);
-- 3-D and more: the middle frame (the middle index of every leading dimension).
+- 3-D and more: the middle frame (the middle index of every leading dimension), or
+  the frame asked for (an index along the first axis, the others in the middle).
 
 Only the frame shown is read: h5py reads just the chunks a slice touches, so one
 frame of a multi-gigabyte stack costs about its own compressed chunks. Frames
@@ -37,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CatalogueError, LimitExceeded
+from .errors import CatalogueError, InvalidInput, LimitExceeded
 from .ingest.hdf import (
     UnreadableFile,
     attr_text,
@@ -74,14 +75,17 @@ class PreviewError(CatalogueError):
 
 
 def render_preview(source: Dataset | SignalInfo | dict | str | os.PathLike, size: int = DEFAULT_SIZE,
-                   cache_dir: str | os.PathLike | None = None) -> bytes:
+                   cache_dir: str | os.PathLike | None = None, frame: int | None = None) -> bytes:
     """A PNG of ``source``'s default plot: a catalogue dataset (or its document), its
-    :class:`~beamhub.catalogue.model.SignalInfo`, or a file path (its first entry's
-    default signal). With ``cache_dir``, previews are cached there."""
+    :class:`~beamhub.catalogue.model.SignalInfo`, or a file path (its default entry's
+    default signal). ``frame`` picks a frame of a stack (default: the middle one).
+    With ``cache_dir``, previews are cached there."""
     if not isinstance(size, int) or isinstance(size, bool) or size < MIN_SIZE:
         raise LimitExceeded(f"a preview size is a whole number of pixels, {MIN_SIZE} to {MAX_SIZE}")
     if size > MAX_SIZE:
         raise LimitExceeded(f"previews are at most {MAX_SIZE} pixels")
+    if frame is not None and (not isinstance(frame, int) or isinstance(frame, bool) or frame < 0):
+        raise InvalidInput("a frame is an index (0, 1, ...) along the stack's first axis")
     file, signal_path = locate(source)
     try:
         stat = os.stat(file)
@@ -91,7 +95,7 @@ def render_preview(source: Dataset | SignalInfo | dict | str | os.PathLike, size
         raise PreviewError(f"{file}: {exc.strerror}") from None
     cached = None
     if cache_dir is not None:
-        key = f"{CACHE_VERSION}|{os.path.realpath(file)}|{stat.st_mtime_ns}|{stat.st_size}|{signal_path}|{size}"
+        key = f"{CACHE_VERSION}|{os.path.realpath(file)}|{stat.st_mtime_ns}|{stat.st_size}|{signal_path}|{size}|{frame}"
         digest = hashlib.sha256(key.encode()).hexdigest()
         cached = Path(cache_dir) / digest[:2] / f"{digest}.png"
         try:
@@ -100,7 +104,7 @@ def render_preview(source: Dataset | SignalInfo | dict | str | os.PathLike, size
             pass
     try:
         with open_h5(file) as f:
-            png = render_from_h5(f, signal_path, size)
+            png = render_from_h5(f, signal_path, size, frame)
     except UnreadableFile as exc:
         raise PreviewError(exc.message) from None
     if cached is not None:
@@ -130,7 +134,7 @@ def locate(source: Any) -> tuple[str, str | None]:
     raise PreviewError(f"cannot preview a {type(source).__name__}")
 
 
-def render_from_h5(f, signal_path: str | None, size: int = DEFAULT_SIZE) -> bytes:
+def render_from_h5(f, signal_path: str | None, size: int = DEFAULT_SIZE, frame: int | None = None) -> bytes:
     """A PNG of ``signal_path`` (or the file's default signal) in an open h5py file.
 
     The whole preview, less opening the file: the benchmarks call this with a file
@@ -143,18 +147,23 @@ def render_from_h5(f, signal_path: str | None, size: int = DEFAULT_SIZE) -> byte
         raise PreviewError(f"{f.filename}: {signal_path} is missing or a dangling link")
     if not hasattr(node, "dtype") or node.dtype.kind not in "iuf" or node.ndim == 0 or node.size < 2:
         raise PreviewError(f"{f.filename}: {signal_path} is not plottable numeric data")
-    data, frame = read_view(node)
+    data, _ = read_view(node, frame)
     if data.ndim == 1:
         return _line_png(node, data, size)
     return _image_png(data, size)
 
 
-def read_view(node) -> tuple[np.ndarray, tuple[int, ...]]:
+def read_view(node, first: int | None = None) -> tuple[np.ndarray, tuple[int, ...]]:
     """The part of a dataset a preview shows, reading nothing else: the whole of a
-    1-D or 2-D dataset (with a stride if huge), the middle frame of a stack.
+    1-D or 2-D dataset (with a stride if huge), one frame of a stack (index ``first``
+    along the first axis, else the middle; the middle of the other leading axes).
     Returns (data, index of the frame in the leading dimensions)."""
     shape = node.shape
     frame = tuple(n // 2 for n in shape[:-2]) if node.ndim > 2 else ()
+    if frame and first is not None:
+        if first >= shape[0]:
+            raise PreviewError(f"{node.file.filename}: {node.name} has {shape[0]} frames; no frame {first}")
+        frame = (first,) + frame[1:]
     problems = missing_frame_sources(node, frame[0] if frame else None)
     if problems:
         raise PreviewError(f"{node.file.filename}: {node.name}: {problems[0]}")
@@ -241,14 +250,20 @@ def _colour_table() -> np.ndarray:
 def _image_png(data: np.ndarray, size: int) -> bytes:
     from PIL import Image
 
-    counts = data.dtype.kind in "iu"
-    image = data.astype(np.float32)
-    if counts:
-        image[data == np.iinfo(data.dtype).max] = np.nan  # masked or saturated pixels
-    image[~np.isfinite(image)] = np.nan
-    image = _reduce(image, math.ceil(max(image.shape) / size), "max" if counts else "mean")
-    if counts:
-        image = np.log1p(np.clip(image, 0, None))  # counts span decades
+    factor = math.ceil(max(data.shape) / size)
+    if data.dtype.kind in "iu":
+        # counts: the dtype's largest value marks masked or saturated pixels; block
+        # maxima keep single bright pixels (Bragg spots) visible; log for decades
+        masked = data == np.iinfo(data.dtype).max
+        if masked.any():
+            data = np.where(masked, 0, data)
+        image = np.log1p(np.clip(_reduce(data, factor, "max").astype(np.float32), 0, None))
+    else:
+        image = data.astype(np.float32, copy=False)
+        invalid = ~np.isfinite(image)
+        if invalid.any():
+            image = np.where(invalid, np.nan, image)
+        image = _reduce(image, factor, "nanmean" if invalid.any() else "mean")
     finite = image[np.isfinite(image)]
     if finite.size == 0:
         scaled = np.zeros(image.shape, dtype=np.uint8)
@@ -256,28 +271,42 @@ def _image_png(data: np.ndarray, size: int) -> bytes:
         low, high = np.percentile(finite, [1.0, 99.8])
         span = high - low if high > low else 1.0
         scaled = (np.clip((np.nan_to_num(image, nan=low) - low) / span, 0, 1) * 255).astype(np.uint8)
-    rgb = _colour_table()[scaled]
-    picture = Image.fromarray(rgb, "RGB")
+    # scale the grey levels, then colour them with a palette: a third of the bytes of RGB
+    picture = Image.fromarray(scaled, "L")
     scale = size / max(picture.size)
     if scale != 1:
         target = (max(1, round(picture.size[0] * scale)), max(1, round(picture.size[1] * scale)))
         picture = picture.resize(target, Image.Resampling.NEAREST if scale > 1 else Image.Resampling.BILINEAR)
+    picture = picture.convert("P")
+    picture.putpalette(_colour_table().tobytes())
     out = io.BytesIO()
-    picture.save(out, format="PNG", compress_level=3)
+    picture.save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 
 def _reduce(image: np.ndarray, factor: int, how: str) -> np.ndarray:
-    """Block-reduce a 2-D image by ``factor`` (max or mean, ignoring NaN)."""
+    """Block-reduce a 2-D image by ``factor`` (``max``, ``mean`` or ``nanmean``)."""
     if factor <= 1:
         return image
     rows, columns = (image.shape[0] // factor) * factor, (image.shape[1] // factor) * factor
     if rows == 0 or columns == 0:
         return image
-    blocks = image[:rows, :columns].reshape(rows // factor, factor, columns // factor, factor)
+    image = image[:rows, :columns]
+    if how in ("max", "mean"):
+        # row slices then column slices: whole-array operations, much faster than
+        # reducing the short strided axes of a reshaped view
+        combine = np.maximum if how == "max" else np.add
+        work = image[0::factor].astype(np.float32 if how == "mean" else image.dtype)
+        for offset in range(1, factor):
+            combine(work, image[offset::factor], out=work)
+        reduced = work[:, 0::factor].copy()
+        for offset in range(1, factor):
+            combine(reduced, work[:, offset::factor], out=reduced)
+        return reduced / (factor * factor) if how == "mean" else reduced
+    blocks = image.reshape(rows // factor, factor, columns // factor, factor)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks stay NaN
-        return np.nanmax(blocks, axis=(1, 3)) if how == "max" else np.nanmean(blocks, axis=(1, 3))
+        return np.nanmean(blocks, axis=(1, 3))
 
 
 def _default_signal_path(f) -> str:

@@ -14,8 +14,8 @@ def register(subparsers) -> None:
                     "DIR/mapping.yaml --proposals DIR/proposals.yaml")
     parser.add_argument("directory", metavar="DIR", help="where to write (created if missing)")
     parser.add_argument("--size", choices=("small", "large", "huge"), default="small",
-                        help="small: ~12 MB in seconds (default); large: one ~3 GB MX stack "
-                             "(1800 frames of 2048x2048) for benchmarks; huge: ~23 GB")
+                        help="small: ~12 MB in seconds (default); large: one 2.3 GB MX stack "
+                             "(1800 frames of 2048x2048) for benchmarks; huge: ~18 GB")
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same data)")
     parser.set_defaults(func=run)
 

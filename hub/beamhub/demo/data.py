@@ -24,9 +24,9 @@ Ewald sphere, SAXS patterns are polydisperse-sphere form factors, XAS spectra an
 edge with a white line and EXAFS wiggles, tomography projections line integrals
 through a phantom of spheres with Beer-Lambert attenuation and Poisson noise.
 
-Sizes: ``small`` (default, about 10 MB, seconds), ``large`` (the first MX sweep is
-1800 frames of 2048x2048, about 3 GB, for the preview benchmark), ``huge`` (3600
-frames of 4096x4096, about 23 GB). Frames are written one chunk at a time, so memory
+Sizes: ``small`` (default, about 12 MB, seconds), ``large`` (the first MX sweep is
+1800 frames of 2048x2048, 2.3 GB, under a minute, for the preview benchmark), ``huge``
+(3600 frames of 4096x4096, about 18 GB). Frames are written one chunk at a time, so memory
 stays at a few frames whatever the size. The same ``seed`` gives the same data.
 Each file is written under a temporary name and renamed when complete.
 """
