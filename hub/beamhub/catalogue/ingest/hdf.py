@@ -9,7 +9,6 @@ message an operator understands, or into a list of problems, never a crash.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -160,47 +159,45 @@ def resolve_external(h5_path: str, target_file: str) -> Path | None:
 
 def link_problems(f: h5py.File) -> tuple[list[str], list[Path]]:
     """Dangling soft/external links and missing virtual-dataset sources in a file,
-    as messages, and the external data files that do exist."""
+    as messages, and the external data files that do exist.
+
+    Uses h5py's low-level visitors: opening every object through the high-level API
+    costs more than the rest of the extraction.
+    """
     problems: list[str] = []
     found: dict[Path, None] = {}
-
-    def visit(name: str, link) -> None:
-        if isinstance(link, h5py.ExternalLink):
-            where = resolve_external(f.filename, link.filename)
-            if where is None:
-                problems.append(f"dangling external link /{name} -> {link.filename}:{link.path}")
-            else:
-                found[where] = None
-        elif isinstance(link, h5py.SoftLink) and get_node(f, name) is None:
-            problems.append(f"dangling soft link /{name} -> {link.path}")
-
+    links: list[tuple[bytes, int]] = []
+    objects: list[bytes] = []
     try:
-        f.visititems_links(visit)
+        f.id.links.visit(lambda name, info: links.append((name, info.type)), info=True)
+        h5py.h5o.visit(f.id, lambda name, info: objects.append(name) if info.type == h5py.h5o.TYPE_DATASET
+                       else None, info=True)
     except (OSError, RuntimeError, KeyError) as exc:
         problems.append(f"could not list all links: {describe_h5_error(exc)}")
-    for name, node in iter_datasets(f):
-        if node.is_virtual:
-            for source_file, problem in _virtual_sources(f, node):
+    for raw, kind in links:
+        name = raw.decode("utf-8", errors="replace")
+        if kind == h5py.h5l.TYPE_EXTERNAL:
+            target_file, target_path = (v.decode("utf-8", errors="replace") for v in f.id.links.get_val(raw))
+            where = resolve_external(f.filename, target_file)
+            if where is None:
+                problems.append(f"dangling external link /{name} -> {target_file}:{target_path}")
+            else:
+                found[where] = None
+        elif kind == h5py.h5l.TYPE_SOFT and get_node(f, name) is None:
+            problems.append(f"dangling soft link /{name} -> {f.id.links.get_val(raw).decode(errors='replace')}")
+    for raw in objects:
+        try:
+            virtual = h5py.h5d.open(f.id, raw).get_create_plist().get_layout() == h5py.h5d.VIRTUAL
+        except (OSError, RuntimeError, KeyError):
+            continue
+        if virtual:
+            name = raw.decode("utf-8", errors="replace")
+            for source_file, problem in _virtual_sources(f, f[name]):
                 if problem:
                     problems.append(f"/{name}: {problem}")
                 elif source_file is not None and source_file != Path(f.filename).resolve():
                     found[source_file] = None
     return list(dict.fromkeys(problems)), list(found)
-
-
-def iter_datasets(group: h5py.Group) -> Iterator[tuple[str, h5py.Dataset]]:
-    """Every dataset reachable by hard links below ``group``: (relative name, dataset)."""
-    out: list[tuple[str, h5py.Dataset]] = []
-
-    def visit(name, node):
-        if isinstance(node, h5py.Dataset):
-            out.append((name, node))
-
-    try:
-        group.visititems(visit)
-    except (OSError, RuntimeError, KeyError):
-        pass
-    return iter(out)
 
 
 def _virtual_sources(f: h5py.File, node: h5py.Dataset, frame: int | None = None):

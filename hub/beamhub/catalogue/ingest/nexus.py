@@ -159,18 +159,16 @@ def read_entry(f: h5py.File, name: str, refs: Iterable[str] = ()) -> EntryRecord
 
 def groups_by_class(group: h5py.Group) -> dict[str, list[h5py.Group]]:
     """Groups below ``group`` by ``NX_class``, nearest first, then by name."""
-    found: list[tuple[int, str, str, h5py.Group]] = []
-
-    def visit(name, node):
-        if isinstance(node, h5py.Group):
-            cls = nx_class(node)
-            if cls:
-                found.append((name.count("/"), name, cls, node))
-
-    group.visititems(visit)
+    names: list[str] = []
+    # the low-level visitor lists groups without opening every dataset on the way
+    h5py.h5o.visit(group.id, lambda name, info: names.append(name.decode("utf-8", errors="replace"))
+                   if info.type == h5py.h5o.TYPE_GROUP and name != b"." else None, info=True)
     out: dict[str, list[h5py.Group]] = defaultdict(list)
-    for _, _, cls, node in sorted(found, key=lambda item: (item[0], item[1])):
-        out[cls].append(node)
+    for name in sorted(names, key=lambda n: (n.count("/"), n)):
+        node = get_node(group, name)
+        cls = nx_class(node) if node is not None else None
+        if cls:
+            out[cls].append(node)
     return out
 
 
