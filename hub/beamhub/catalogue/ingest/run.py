@@ -10,9 +10,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..errors import CatalogueError
+from ..errors import CatalogueError, InvalidInput
 from ..identity import Identity, check_name
-from ..model import Dataset
+from ..model import Dataset, check_pid
 from ..store import Store, UpsertSummary
 from .build import DEFAULT_PID_PREFIX, build_dataset, dataset_pid, template_variables
 from .hdf import UnreadableFile, open_h5
@@ -54,7 +54,9 @@ def ingest(paths: Iterable[str | os.PathLike], store: Store, identity: Identity,
         check_name(owner_group, "owner group")
     if default_beamline is not None:
         check_name(default_beamline, "beamline")
-    check_name(pid_prefix.replace("/", "-"), "pid prefix")
+    if not isinstance(pid_prefix, str) or not pid_prefix or len(pid_prefix) > 128:
+        raise InvalidInput("a pid prefix is 1 to 128 characters, like 20.500.12269")
+    check_pid(f"{pid_prefix}/x")
     if mapping is not None and not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     if proposals is not None and not isinstance(proposals, ProposalsFile):
