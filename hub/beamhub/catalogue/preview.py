@@ -107,6 +107,8 @@ def render_preview(source: Dataset | SignalInfo | dict | str | os.PathLike, size
             png = render_from_h5(f, signal_path, size, frame)
     except UnreadableFile as exc:
         raise PreviewError(exc.message) from None
+    except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:  # odd files, odd h5py errors
+        raise PreviewError(f"{file}: {describe_h5_error(exc)}") from None
     if cached is not None:
         _write_atomically(cached, png)
     return png
