@@ -1,0 +1,211 @@
+/**
+ * The fog-filter basket (main area): the chosen datasets side by side with their
+ * previews, the selection's name, the processing step and its parameters (a form
+ * generated from the step's JSON schema, as JupyterLab's settings editor does), the
+ * submit button, and the jobs submitted in this session with their status.
+ */
+import { FormComponent, ReactWidget } from '@jupyterlab/ui-components';
+import validator from '@rjsf/validator-ajv8';
+import * as React from 'react';
+
+import { ICatalogueAPI } from '../api';
+import { formatDate, formatDateTime, formatSize } from '../format';
+import { BasketModel } from '../model/basket';
+import { JobModel } from '../model/job';
+import { IDataset } from '../types';
+import { useSignals } from './hooks';
+import { basketIcon } from './icons';
+import { PidLink } from './DatasetView';
+
+export interface IBasketViewOptions {
+  api: ICatalogueAPI;
+  basket: BasketModel;
+  openDataset: (dataset: IDataset) => void;
+  openPid: (pid: string) => void;
+  openPidsInNotebook: (pids: string[]) => void;
+  thumbnailSize: number;
+}
+
+export class BasketView extends ReactWidget {
+  constructor(private options: IBasketViewOptions) {
+    super();
+    this.id = 'beamhub-selection';
+    this.addClass('jp-Beamhub-basket');
+    this.title.label = 'Selection';
+    this.title.caption = 'Datasets selected for processing';
+    this.title.icon = basketIcon;
+    this.title.closable = true;
+    void options.basket.loadSteps();
+  }
+
+  render(): JSX.Element {
+    return <Basket {...this.options} />;
+  }
+}
+
+function Basket(props: IBasketViewOptions): JSX.Element {
+  const { basket, api } = props;
+  useSignals(basket.changed, ...basket.jobs.map(job => job.changed));
+  const step = basket.step;
+  const problem = basket.problem;
+  return (
+    <div className="jp-Beamhub-basketBody">
+      <h1>Selection for processing</h1>
+      {basket.size === 0 ? (
+        <p className="jp-Beamhub-empty">
+          The selection is empty. Add datasets from the Catalogue panel or a dataset’s page.
+        </p>
+      ) : (
+        <div className="jp-Beamhub-cards">
+          {basket.items.map(dataset => (
+            <article className="jp-Beamhub-card" key={dataset.pid} data-pid={dataset.pid}>
+              <img
+                src={api.previewUrl(dataset.pid, 'thumb')}
+                alt={`Preview of ${dataset.datasetName}`}
+                loading="lazy"
+                onError={event => event.currentTarget.classList.add('jp-mod-missing')}
+              />
+              <a
+                href="#"
+                className="jp-Beamhub-cardName"
+                onClick={event => {
+                  event.preventDefault();
+                  props.openDataset(dataset);
+                }}
+              >
+                {dataset.datasetName}
+              </a>
+              <div className="jp-Beamhub-resultMeta">
+                <span>{dataset.creationLocation}</span>
+                {dataset.proposalId && <span>{dataset.proposalId}</span>}
+                <span>{formatDate(dataset.creationTime)}</span>
+                <span>{formatSize(dataset.size)}</span>
+              </div>
+              <button
+                type="button"
+                className="jp-mod-styled jp-Beamhub-remove"
+                onClick={() => basket.remove(dataset.pid)}
+              >
+                Remove
+              </button>
+            </article>
+          ))}
+        </div>
+      )}
+      <form
+        className="jp-Beamhub-submitForm"
+        onSubmit={event => {
+          event.preventDefault();
+          void basket.submit();
+        }}
+      >
+        <label className="jp-Beamhub-field">
+          <span>Name</span>
+          <input
+            className="jp-mod-styled jp-Beamhub-selectionName"
+            value={basket.name}
+            placeholder="e.g. best lysozyme crystals"
+            maxLength={200}
+            onChange={event => basket.setName(event.currentTarget.value)}
+          />
+        </label>
+        <label className="jp-Beamhub-field">
+          <span>Processing</span>
+          <select
+            className="jp-mod-styled jp-Beamhub-processing"
+            value={basket.processing}
+            onChange={event => basket.setProcessing(event.currentTarget.value)}
+          >
+            {basket.steps.length === 0 && <option value="">(none available)</option>}
+            {basket.steps.map(s => (
+              <option key={s.name} value={s.name}>
+                {s.title || s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {step?.description && <p className="jp-Beamhub-stepHelp">{step.description}</p>}
+        {step && Object.keys((step.parameters_schema as any)?.properties ?? {}).length > 0 && (
+          <div className="jp-Beamhub-parametersForm">
+            <FormComponent
+              schema={step.parameters_schema as any}
+              formData={basket.parameters as any}
+              validator={validator as any}
+              liveValidate
+              tagName="div"
+              onChange={event => basket.setParameters((event.formData ?? {}) as any)}
+            />
+          </div>
+        )}
+        {basket.error && (
+          <div className="jp-Beamhub-status jp-mod-error" role="alert">
+            {basket.error}
+          </div>
+        )}
+        <div className="jp-Beamhub-submitRow">
+          <button
+            type="submit"
+            className="jp-mod-styled jp-mod-accept jp-Beamhub-submit"
+            disabled={problem !== null || basket.submitting}
+            title={problem ?? 'Record this selection and start processing'}
+          >
+            {basket.submitting ? 'Submitting…' : `Submit ${basket.size} datasets`}
+          </button>
+          {problem && <span className="jp-Beamhub-hint">{problem}</span>}
+        </div>
+      </form>
+      {basket.jobs.length > 0 && (
+        <section className="jp-Beamhub-jobs">
+          <h2>Submitted</h2>
+          {basket.jobs.map(job => (
+            <Job key={job.selection.id} job={job} {...props} />
+          ))}
+        </section>
+      )}
+    </div>
+  );
+}
+
+function Job(props: IBasketViewOptions & { job: JobModel }): JSX.Element {
+  const { job } = props;
+  const s = job.selection;
+  return (
+    <div className="jp-Beamhub-job" data-selection={s.id} data-status={s.status}>
+      <div className="jp-Beamhub-jobHead">
+        <strong>{s.name}</strong>
+        <span className={`jp-Beamhub-pill jp-Beamhub-status-${s.status}`}>{s.status}</span>
+        <span className="jp-Beamhub-jobMeta">
+          {s.datasets.length} datasets · {s.processing || 'no processing'}
+          {s.jobId ? ` · job ${s.jobId}` : ''} · submitted {formatDateTime(s.submittedAt)}
+        </span>
+      </div>
+      {s.message && <pre className="jp-Beamhub-jobMessage">{s.message}</pre>}
+      {job.error && <div className="jp-Beamhub-status jp-mod-error">{job.error}</div>}
+      {s.status === 'done' && (
+        <div className="jp-Beamhub-jobResults">
+          {s.derivedDatasets.length === 0 ? (
+            <span>Finished; it registered no derived datasets.</span>
+          ) : (
+            <>
+              <span>Derived datasets:</span>
+              <ul>
+                {s.derivedDatasets.map(pid => (
+                  <li key={pid}>
+                    <PidLink pid={pid} open={props.openPid} />
+                  </li>
+                ))}
+              </ul>
+              <button
+                type="button"
+                className="jp-mod-styled"
+                onClick={() => props.openPidsInNotebook(s.derivedDatasets)}
+              >
+                Open derived data in a notebook
+              </button>
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

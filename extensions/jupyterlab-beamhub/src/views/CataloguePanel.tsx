@@ -1,0 +1,274 @@
+/**
+ * The left-sidebar "Catalogue" panel: search box, sort, facets, metadata conditions,
+ * the result list and the selection basket's summary.
+ */
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+import { useState } from 'react';
+
+import { ICatalogueAPI } from '../api';
+import { plural } from '../format';
+import { BasketModel } from '../model/basket';
+import { SearchModel } from '../model/search';
+import { VoteModel } from '../model/votes';
+import { Facet, FACETS, IDataset, SORTS } from '../types';
+import { useSignals } from './hooks';
+import { catalogueIcon } from './icons';
+import { ResultsList } from './ResultsList';
+
+export interface IPanelOptions {
+  api: ICatalogueAPI;
+  search: SearchModel;
+  votes: VoteModel;
+  basket: BasketModel;
+  openDataset: (dataset: IDataset) => void;
+  openBasket: () => void;
+  thumbnailSize: number;
+  facets: Facet[];
+}
+
+const FACET_LABELS: Record<Facet, string> = {
+  beamline: 'Beamline',
+  proposal: 'Proposal',
+  technique: 'Technique',
+  type: 'Type',
+  year: 'Year'
+};
+
+export class CataloguePanel extends ReactWidget {
+  constructor(private options: IPanelOptions) {
+    super();
+    this.id = 'beamhub-catalogue';
+    this.addClass('jp-Beamhub-panel');
+    this.title.icon = catalogueIcon;
+    this.title.caption = 'Catalogue';
+  }
+
+  /** Apply new settings (thumbnail size, facets shown). */
+  configure(changes: Partial<IPanelOptions>): void {
+    this.options = { ...this.options, ...changes };
+    this.update();
+  }
+
+  focusSearch(): void {
+    this.node.querySelector<HTMLInputElement>('.jp-Beamhub-searchInput')?.focus();
+  }
+
+  focusResults(): void {
+    this.node.querySelector<HTMLElement>('.jp-Beamhub-results')?.focus();
+  }
+
+  render(): JSX.Element {
+    return <Panel {...this.options} />;
+  }
+}
+
+function Panel(props: IPanelOptions): JSX.Element {
+  const { search, votes, basket } = props;
+  useSignals(search.changed, votes.changed, basket.changed);
+  return (
+    <div className="jp-Beamhub-panelBody">
+      <div className="jp-Beamhub-header">
+        <h2 className="jp-Beamhub-title">Catalogue</h2>
+      </div>
+      <div className="jp-Beamhub-searchRow">
+        <input
+          className="jp-Beamhub-searchInput jp-mod-styled"
+          type="search"
+          placeholder="Search datasets…"
+          aria-label="Search datasets"
+          value={search.text}
+          onChange={event => search.setText(event.currentTarget.value)}
+          onKeyDown={event => {
+            if (event.key === 'Enter') {
+              void search.search();
+            } else if (event.key === 'ArrowDown') {
+              event.preventDefault();
+              (event.currentTarget.closest('.jp-Beamhub-panelBody')
+                ?.querySelector('.jp-Beamhub-results') as HTMLElement | null)?.focus();
+            }
+          }}
+        />
+        <select
+          className="jp-Beamhub-sort jp-mod-styled"
+          aria-label="Sort"
+          value={search.sort}
+          onChange={event => void search.setSort(event.currentTarget.value)}
+        >
+          {SORTS.map(sort => (
+            <option key={sort.value} value={sort.value}>
+              {sort.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <Filters {...props} />
+      <Status search={search} />
+      {search.items.length > 0 && (
+        <ResultsList
+          api={props.api}
+          search={search}
+          votes={votes}
+          basket={basket}
+          thumbnailSize={props.thumbnailSize}
+          onOpen={props.openDataset}
+        />
+      )}
+      <div className="jp-Beamhub-basketBar">
+        <button
+          type="button"
+          className="jp-Beamhub-openBasket jp-mod-styled"
+          onClick={props.openBasket}
+          title="Review the selection and submit it for processing"
+        >
+          Selection ({basket.size})
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function Status(props: { search: SearchModel }): JSX.Element {
+  const { search } = props;
+  let text: string;
+  let className = 'jp-Beamhub-status';
+  if (search.state === 'error') {
+    text = search.error ?? 'The search failed.';
+    className += ' jp-mod-error';
+  } else if (search.state === 'loading' && !search.items.length) {
+    text = 'Searching…';
+  } else if (search.state === 'idle') {
+    text = '';
+  } else if (search.total === 0) {
+    text = 'No datasets match. Try fewer words or filters.';
+    className += ' jp-mod-empty';
+  } else {
+    text = `${plural(search.total, 'dataset')}${search.state === 'loading' ? ' · searching…' : ''}`;
+  }
+  return (
+    <div className={className} role="status" aria-live="polite">
+      {text}
+    </div>
+  );
+}
+
+function Filters(props: IPanelOptions): JSX.Element {
+  const { search } = props;
+  const [condition, setCondition] = useState('');
+  const active = FACETS.some(f => (search.filters[f] ?? []).length) || search.conditions.length > 0;
+  return (
+    <div className="jp-Beamhub-filters">
+      {props.facets.map(facet => (
+        <FacetSection key={facet} facet={facet} search={search} />
+      ))}
+      <details className="jp-Beamhub-facet jp-Beamhub-conditions" open={search.conditions.length > 0}>
+        <summary>Metadata conditions</summary>
+        <form
+          className="jp-Beamhub-conditionForm"
+          onSubmit={event => {
+            event.preventDefault();
+            void search.addCondition(condition);
+            setCondition('');
+          }}
+        >
+          <input
+            className="jp-mod-styled jp-Beamhub-conditionInput"
+            placeholder="temperature < 200 K"
+            aria-label="Metadata condition"
+            value={condition}
+            onChange={event => setCondition(event.currentTarget.value)}
+          />
+          <button type="submit" className="jp-mod-styled">
+            Add
+          </button>
+        </form>
+      </details>
+      {active && (
+        <div className="jp-Beamhub-chips">
+          {FACETS.flatMap(facet =>
+            (search.filters[facet] ?? []).map(value => (
+              <button
+                key={facet + value}
+                type="button"
+                className="jp-Beamhub-chip"
+                title="Remove this filter"
+                onClick={() => void search.toggleFilter(facet, value)}
+              >
+                {FACET_LABELS[facet]}: {value} ✕
+              </button>
+            ))
+          )}
+          {search.conditions.map(text => (
+            <button
+              key={text}
+              type="button"
+              className="jp-Beamhub-chip"
+              title="Remove this condition"
+              onClick={() => void search.removeCondition(text)}
+            >
+              {text} ✕
+            </button>
+          ))}
+          <button
+            type="button"
+            className="jp-Beamhub-chip jp-Beamhub-clearAll"
+            onClick={() => void search.clearFilters()}
+          >
+            Clear all
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function FacetSection(props: { facet: Facet; search: SearchModel }): JSX.Element {
+  const { facet, search } = props;
+  const counts = search.facets[facet] ?? [];
+  const selected = search.filters[facet] ?? [];
+  const [showAll, setShowAll] = useState(false);
+  const values = [...counts];
+  for (const value of selected) {
+    if (!values.some(v => String(v.value) === value)) {
+      values.push({ value, count: 0 });
+    }
+  }
+  const shown = showAll ? values : values.slice(0, 8);
+  return (
+    <details className="jp-Beamhub-facet" data-facet={facet} open={selected.length > 0 || facet === 'beamline'}>
+      <summary>
+        {FACET_LABELS[facet]}
+        {selected.length > 0 && <span className="jp-Beamhub-facetBadge">{selected.length}</span>}
+      </summary>
+      {values.length === 0 && <div className="jp-Beamhub-facetEmpty">–</div>}
+      <ul className="jp-Beamhub-facetValues">
+        {shown.map(({ value, count }) => {
+          const text = String(value);
+          const checked = selected.includes(text);
+          return (
+            <li key={text}>
+              <label className="jp-Beamhub-facetValue">
+                <input
+                  type="checkbox"
+                  checked={checked}
+                  onChange={() => void search.toggleFilter(facet, text)}
+                />
+                <span className="jp-Beamhub-facetName">{text}</span>
+                <span className="jp-Beamhub-facetCount">{count.toLocaleString('en')}</span>
+              </label>
+            </li>
+          );
+        })}
+      </ul>
+      {values.length > 8 && (
+        <button
+          type="button"
+          className="jp-Beamhub-more"
+          onClick={() => setShowAll(!showAll)}
+        >
+          {showAll ? 'Fewer' : `All ${values.length}`}
+        </button>
+      )}
+    </details>
+  );
+}
