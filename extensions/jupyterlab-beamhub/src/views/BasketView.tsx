@@ -45,7 +45,7 @@ export class BasketView extends ReactWidget {
 
 function Basket(props: IBasketViewOptions): JSX.Element {
   const { basket, api } = props;
-  useSignals(basket.changed, ...basket.jobs.map(job => job.changed));
+  useSignals(basket.changed);
   const step = basket.step;
   const problem = basket.problem;
   return (
@@ -168,6 +168,7 @@ function Basket(props: IBasketViewOptions): JSX.Element {
 
 function Job(props: IBasketViewOptions & { job: JobModel }): JSX.Element {
   const { job } = props;
+  useSignals(job.changed);
   const s = job.selection;
   return (
     <div className="jp-Beamhub-job" data-selection={s.id} data-status={s.status}>

@@ -134,7 +134,7 @@ function Detail(
           <VoteButtons dataset={dataset} votes={votes} />
           <button
             type="button"
-            className={'jp-Beamhub-addToBasket jp-mod-styled' + (inBasket ? ' jp-mod-active' : '')}
+            className={'jp-mod-styled jp-Beamhub-detailBasket' + (inBasket ? ' jp-mod-active' : '')}
             onClick={() => basket.toggle(dataset)}
           >
             {inBasket ? 'In selection ✓' : 'Add to selection'}

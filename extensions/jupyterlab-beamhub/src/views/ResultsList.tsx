@@ -27,7 +27,7 @@ export interface IResultsProps {
 
 export function ResultsList(props: IResultsProps): JSX.Element {
   const { search, thumbnailSize } = props;
-  const rowHeight = Math.max(thumbnailSize, 44) + 12;
+  const rowHeight = Math.max(thumbnailSize, 58) + 12;
   const scroller = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
 
@@ -168,22 +168,22 @@ function ResultRow(
           <span title="Size">{formatSize(dataset.size)}</span>
           {dataset.type === 'derived' && <span className="jp-Beamhub-tag">derived</span>}
         </div>
-      </div>
-      <div className="jp-Beamhub-resultActions">
-        <VoteButtons dataset={dataset} votes={props.votes} />
-        <button
-          type="button"
-          className={'jp-Beamhub-addToBasket' + (inBasket ? ' jp-mod-active' : '')}
-          aria-pressed={inBasket}
-          title={inBasket ? 'In the selection: click to remove' : 'Add to the selection'}
-          onClick={event => {
-            event.stopPropagation();
-            basket.toggle(dataset);
-          }}
-        >
-          <basketIcon.react tag="span" />
-          <span>{inBasket ? '✓' : '+'}</span>
-        </button>
+        <div className="jp-Beamhub-resultActions">
+          <VoteButtons dataset={dataset} votes={props.votes} />
+          <button
+            type="button"
+            className={'jp-Beamhub-addToBasket' + (inBasket ? ' jp-mod-active' : '')}
+            aria-pressed={inBasket}
+            title={inBasket ? 'In the selection: click to remove' : 'Add to the selection'}
+            onClick={event => {
+              event.stopPropagation();
+              basket.toggle(dataset);
+            }}
+          >
+            <basketIcon.react tag="span" />
+            <span>{inBasket ? 'Selected' : 'Select'}</span>
+          </button>
+        </div>
       </div>
     </div>
   );
