@@ -9,21 +9,50 @@ answers. Field constraints are written as JSON-Schema keywords (``pattern``,
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from beamhub.catalogue.identity import NAME_PATTERN
-from beamhub.catalogue.model import MAX_SELECTION, PID_MAX, PID_PATTERN, _check_pid
+from datetime import datetime
+
+from beamhub.catalogue.model import MAX_SELECTION, PID_MAX, _check_pid
 from beamhub.catalogue.query import MAX_CONDITIONS, MAX_FILTER_VALUES, MAX_PAGE, SORTS
 from beamhub.catalogue.text import MAX_QUERY_CHARS
 
-ApiPid = Annotated[str, Field(min_length=1, max_length=PID_MAX, pattern=PID_PATTERN.pattern),
+API_PID_PATTERN = (r"^[A-Za-z0-9](?:\.?[A-Za-z0-9_:-])*\.?"
+                   r"(?:/(?:\.|\.?(?:[A-Za-z0-9_:-]\.?)+))*$")
+"""The catalogue's pid rule written as one regular expression (segments of letters,
+digits and . _ : -, never two dots in a row), so the API description states it exactly."""
+ApiPid = Annotated[str, Field(min_length=1, max_length=PID_MAX, pattern=API_PID_PATTERN),
                    AfterValidator(_check_pid)]
 ApiName = Annotated[str, Field(pattern=NAME_PATTERN.pattern)]
 SelectionId = Annotated[str, Field(pattern=r"^sel-[0-9a-f]{32}$")]
 FilterText = Annotated[str, Field(min_length=1, max_length=200)]
-Parameters = Annotated[dict[str, Any], Field(description="The processing step's parameters (see /processing).")]
+PARAMETER_KEY = r"^[^$.\u0000][^.\u0000]{0,199}$"
+
+
+def _check_keys(value: Any, depth: int = 0) -> Any:
+    """Free-form JSON is stored as is (in MongoDB too): keys must be non-empty, must not
+    start with '$' nor hold '.' or NUL, and nesting is at most 10 deep."""
+    if depth > 10:
+        raise ValueError("nested too deeply (at most 10 levels)")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not re.match(PARAMETER_KEY, key):
+                raise ValueError(f"key {key[:50]!r}: keys are 1-200 characters, not starting with '$', "
+                                 "without '.' or NUL")
+            _check_keys(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_keys(item, depth + 1)
+    return value
+
+
+Parameters = Annotated[dict[str, Any], Field(description="The processing step's parameters (see /processing).",
+                                             json_schema_extra={"propertyNames": {"pattern": PARAMETER_KEY}}),
+                       AfterValidator(_check_keys)]
 
 
 class _Body(BaseModel):
@@ -43,10 +72,8 @@ class SearchParams(_Body):
     type: list[Literal["raw", "derived"]] = []
     year: Annotated[list[Annotated[int, Field(ge=1900, le=2200)]], Field(max_length=MAX_FILTER_VALUES)] = []
     keyword: Annotated[list[FilterText], Field(max_length=MAX_FILTER_VALUES)] = []
-    created_after: Annotated[str, Field(max_length=40)] | None = Field(
-        None, description="ISO 8601 date-time, inclusive (UTC if no zone).")
-    created_before: Annotated[str, Field(max_length=40)] | None = Field(
-        None, description="ISO 8601 date-time, exclusive (UTC if no zone).")
+    created_after: datetime | None = Field(None, description="ISO 8601 date-time, inclusive (UTC if no zone).")
+    created_before: datetime | None = Field(None, description="ISO 8601 date-time, exclusive (UTC if no zone).")
     my_vote: Literal["like", "dislike", "any", "none"] | None = None
     condition: Annotated[list[Annotated[str, Field(min_length=1, max_length=400)]],
                          Field(max_length=MAX_CONDITIONS)] = Field(

@@ -54,6 +54,9 @@ def error_body(exc: BaseException | None, status: int) -> tuple[int, dict]:
 
 
 def parse_model(model: type[BaseModel], data: Any, what: str) -> BaseModel:
+    """Validate; 400 invalid_input listing every problem. (Limits stated in the API
+    description, such as a field's length, are input errors like any other; 413 is
+    for limits the description cannot state: body and query sizes, quotas.)"""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -132,11 +135,18 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
 
     # -- request intake -------------------------------------------------------------
     async def prepare(self) -> None:
+        # Errors found here are answered only once the body has been read: answering
+        # while a proxy still sends the body makes it drop the connection.
+        self._early_error: BaseException | None = None
+        try:
+            await self._check_request()
+        except (CatalogueError, HTTPError) as exc:
+            self._early_error = exc
+
+    async def _check_request(self) -> None:
         self.route = self.routes.get(self.request.method)
         if self.route is None:
             raise MethodNotAllowed(f"{self.request.method} is not allowed here")
-        if len(self.request.query) > self.limits.max_query_string_bytes:
-            raise LimitExceeded(f"the query string is longer than {self.limits.max_query_string_bytes} bytes")
         declared = self.request.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.limits.max_body_bytes:
             self._too_large = True
@@ -201,6 +211,8 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
     put = post = patch = delete = get
 
     async def _dispatch(self, path: dict[str, str]) -> None:
+        if self._early_error is not None:
+            raise self._early_error
         route = self.route
         if self._too_large:
             raise LimitExceeded(f"the request body is larger than {self.limits.max_body_bytes} bytes")
@@ -215,6 +227,8 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
             user = await self.hub_users.user_model(args.pop())
             args.append(identity_from_hub_model(user, self.logic.staff_rule))
         args += self._query_args(route)
+        if len(self.request.query) > self.limits.max_query_string_bytes:
+            raise LimitExceeded(f"the query string is longer than {self.limits.max_query_string_bytes} bytes")
         args += self._body_args(route)
         key = self._idempotency_key(route)
         if key is not None:
@@ -289,7 +303,7 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
             body = _adapter(route.response).dump_json(result)
         if key is not None and 200 <= status < 300:
             self.idempotency.put(key, status, body)
-        self.finish(body)
+        self.finish(body or None)
 
     async def _write_png(self, args: list[Any]) -> None:
         png, etag = await self.logic.preview(*args, if_none_match=self.request.headers.get("If-None-Match"))

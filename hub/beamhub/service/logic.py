@@ -106,7 +106,7 @@ class CatalogueLogic:
         return await self._run(self.store.list_proposals, identity)
 
     # -- processing and selections -------------------------------------------------
-    async def processing(self) -> list[ProcessingStep]:
+    async def processing(self, identity: Identity) -> list[ProcessingStep]:
         return [ProcessingStep(name=s.name, title=s.title, description=s.description,
                                techniques=list(s.techniques), parameters_schema=s.parameters_schema())
                 for s in self.jobs.steps.values()]

@@ -18,7 +18,7 @@ from pydantic.json_schema import models_json_schema
 from beamhub import __version__
 
 from .api_models import ERROR_CODES, ErrorBody
-from .routes import PATH_PARAMETERS, PNG, ROUTES, Route
+from .routes import AUTHENTICATED_ERRORS, COMMON_ERRORS, PATH_PARAMETERS, PNG, ROUTES
 
 REF = "#/components/schemas/{model}"
 
@@ -95,7 +95,7 @@ def build_openapi(base_path: str) -> dict[str, Any]:
                 "name": "Idempotency-Key", "in": "header", "required": False,
                 "description": "Any string up to 200 characters: a retry with the same key returns the "
                                "first answer instead of acting twice (kept for 24 hours).",
-                "schema": {"type": "string", "maxLength": 200}})
+                "schema": {"type": "string", "minLength": 1, "maxLength": 200}})
         if route.body is not None:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": ref(route.body, "validation")}}}
@@ -109,8 +109,12 @@ def build_openapi(base_path: str) -> dict[str, Any]:
         responses = {str(route.status): answer}
         if route.response == PNG:
             responses["304"] = {"description": "Not Modified (the If-None-Match ETag still holds)"}
-        for status in route.errors:
+        statuses = set(COMMON_ERRORS) | set(route.errors)
+        if route.access != "public":
+            statuses |= set(AUTHENTICATED_ERRORS)
+        for status in sorted(statuses):
             responses[str(status)] = {**error, "description": HTTPStatus(status).phrase}
+        responses["431"] = {"description": "The proxy refuses request heads (URL and headers) over 16 KiB"}
         if route.access != "public":
             operation["security"] = [{"hubToken": []}, {"hubOAuthCookie": []}]
         else:

@@ -59,12 +59,17 @@ def tornado_pattern(path: str) -> str:
     return re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(path).replace(r"\{", "{").replace(r"\}", "}"))
 
 
-_READ = (400, 401, 403, 404, 429, 503)
-_WRITE = (400, 401, 403, 404, 409, 413, 429, 503)
+COMMON_ERRORS = (400, 413)
+"""Any request can be malformed (400) or too long (413)."""
+AUTHENTICATED_ERRORS = (401, 403, 429, 503)
+"""Any authenticated request: no login, not allowed, too many in flight, hub or store down."""
+
+_READ = (404,)
+_WRITE = (404, 409)
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/datasets", "search", "Search the datasets you may see", "datasets",
-          response=SearchResult, query=SearchParams, errors=(400, 401, 403, 413, 429, 503),
+          response=SearchResult, query=SearchParams, 
           description="Filters, free text, metadata conditions, facet counts (over exactly what you "
                       "may see) and keyset pagination (next_cursor)."),
     Route("GET", "/datasets/{pid}", "get_dataset", "One dataset, with its vote counts and your vote",
@@ -73,7 +78,7 @@ ROUTES: tuple[Route, ...] = (
           response=list[Dataset], errors=_READ,
           description="Lineage downwards; upwards is the dataset's inputDatasets."),
     Route("GET", "/datasets/{pid}/preview.png", "preview", "A PNG of the dataset's default plot", "datasets",
-          response=PNG, query=PreviewParams, errors=_READ + (422,),
+          response=PNG, query=PreviewParams, errors=(404, 422),
           description="Carries an ETag and 'Cache-Control: private'; send If-None-Match for a 304."),
     Route("PUT", "/datasets/{pid}/vote", "set_vote", "Like or dislike a dataset (idempotent)", "votes",
           response=VoteState, body=VoteBody, errors=_WRITE),
@@ -81,15 +86,13 @@ ROUTES: tuple[Route, ...] = (
           response=VoteState, errors=_WRITE),
     Route("GET", "/datasets/{pid}/votes", "dataset_votes", "Every vote on a dataset (beamline staff only)",
           "votes", response=list[Vote], errors=_READ),
-    Route("GET", "/me", "me", "Who you are to the catalogue", "me", response=Me, errors=(401, 403, 429)),
-    Route("GET", "/me/proposals", "my_proposals", "Your proposals", "me", response=list[Proposal],
-          errors=(401, 403, 429, 503)),
-    Route("GET", "/me/votes", "my_votes", "Your votes, newest first", "me", response=list[Vote],
-          errors=(401, 403, 429, 503)),
+    Route("GET", "/me", "me", "Who you are to the catalogue", "me", response=Me),
+    Route("GET", "/me/proposals", "my_proposals", "Your proposals", "me", response=list[Proposal]),
+    Route("GET", "/me/votes", "my_votes", "Your votes, newest first", "me", response=list[Vote]),
     Route("GET", "/processing", "processing", "Processing steps and their parameters' JSON Schema",
-          "selections", response=list[ProcessingStep], errors=(401, 403, 429)),
+          "selections", response=list[ProcessingStep]),
     Route("GET", "/selections", "list_selections", "Your selections, newest first", "selections",
-          response=list[Selection], errors=(401, 403, 429, 503)),
+          response=list[Selection]),
     Route("POST", "/selections", "create_selection", "Create a draft selection", "selections",
           response=Selection, status=201, body=SelectionCreate, errors=_WRITE, idempotency_key=True),
     Route("GET", "/selections/{id}", "get_selection", "One of your selections", "selections",
@@ -109,6 +112,6 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/openapi.json", "openapi", "This description (no authentication)", "service",
           response=dict, access="public"),
     Route("GET", "/users/{name}/proposals", "user_proposals", "Proposals a user may mount (hub only)",
-          "hub", response=list[Proposal], access="spawner", errors=(400, 401, 403, 404, 429, 503),
+          "hub", response=list[Proposal], access="spawner", errors=(404,),
           description="For the hub's spawner: needs a token with the custom:beamhub:proposals scope."),
 )

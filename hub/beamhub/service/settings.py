@@ -39,7 +39,8 @@ class Limits(BaseModel):
     max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 2**20)] = Field(
         2**20, description="Largest request body accepted (bytes); larger ones get 413 limit_exceeded.")
     max_query_string_bytes: Annotated[int, Field(ge=256, le=2**20)] = Field(
-        16 * 1024, description="Longest query string accepted (bytes); longer ones get 413 limit_exceeded.")
+        8 * 1024, description="Longest query string accepted (bytes); longer ones get 413 limit_exceeded "
+        "(the proxy itself refuses request heads over 16 KiB with 431).")
     max_in_flight_per_user: Annotated[int, Field(ge=1, le=1000)] = Field(
         16, description="Requests one user may have in progress at once; more get 429 too_many_requests.")
     max_selections_per_user: Annotated[int, Field(ge=1, le=100_000)] = Field(

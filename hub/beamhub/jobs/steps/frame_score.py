@@ -94,6 +94,7 @@ def _safe(name: str) -> str:
 
 def process(item: JobInput, params: FrameScoreParameters, output_dir: Path, index: int) -> OutputFile:
     import h5py
+    import hdf5plugin  # noqa: F401  (the compression filters detector data uses)
 
     with h5py.File(item.file, "r", locking=False) as source:
         if item.path not in source:
