@@ -160,14 +160,24 @@ def demo_groups(site: SiteConfig) -> dict[str, dict[str, list[str]]]:
     return groups
 
 
-def catalogue_url_for_servers(site: SiteConfig) -> str:
+def catalogue_url_for_servers(site: SiteConfig):
+    """``catalogue.url_for_servers`` if set, else a callable JupyterHub calls at each spawn:
+    the running hub's public URL (or where its proxy listens) + the catalogue's path."""
     if site.catalogue.url_for_servers:
         return site.catalogue.url_for_servers
-    if site.hub.public_url:
-        base = site.hub.public_url.rstrip("/")
-    else:
-        base = f"http://127.0.0.1:{site.hub.port or 8000}" + (site.hub.base_url or "/").rstrip("/")
-    return f"{base}/services/{SERVICE_NAME}/api/v1"
+    return _catalogue_url_from_running_hub
+
+
+def _catalogue_url_from_running_hub(spawner) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    from jupyterhub.app import JupyterHub
+
+    app = JupyterHub.instance()
+    parts = urlsplit(app.public_url or app.bind_url)
+    if parts.hostname in (None, "", "0.0.0.0", "::"):
+        parts = parts._replace(netloc=f"127.0.0.1:{parts.port or 80}")
+    return urlunsplit(parts).rstrip("/") + f"/services/{SERVICE_NAME}/api/v1"
 
 
 def spawner_config(site: SiteConfig, python: str = sys.executable) -> tuple[str, dict[str, Any]]:
