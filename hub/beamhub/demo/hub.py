@@ -140,6 +140,8 @@ class DemoHub:
                 "class": "jupyterhub.spawner.SimpleLocalProcessSpawner",
                 "home_dir_template": str(self.state_dir / "homes" / "{username}"),
                 "cmd": [str(Path(self.python).parent / "jupyterhub-singleuser")],
+                # Servers run as whoever started the demo; as root, jupyter-server wants to be told.
+                "args": ["--allow-root"] if os.geteuid() == 0 else [],
                 "environment": {"BEAMHUB_DEMO": "1"},
             },
             "culler": {"enabled": True, "timeout": 3600},
