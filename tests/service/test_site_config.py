@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from traitlets.config import Config
@@ -10,10 +11,12 @@ from traitlets.config import Config
 from beamhub.config import SiteConfigError, configure_hub, load_site_config, parse_site_config
 
 @pytest.fixture(autouse=True)
-def keep_environment(monkeypatch):
+def keep_environment():
     """configure_hub exports the hub client's token and URL to the hub's environment."""
-    for name in ("BEAMHUB_CATALOGUE_HUB_TOKEN", "BEAMHUB_CATALOGUE_API_URL"):
-        monkeypatch.delenv(name, raising=False)
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 DEMO = {"auth": {"kind": "demo", "users": {"alice": {"password": "a-long-password", "groups": ["p1001"]},
