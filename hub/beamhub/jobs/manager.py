@@ -192,16 +192,18 @@ class JobManager:
         state = self.runner.state(job.job_id, job.job_dir)
         if state.state in ("unknown", "pending"):
             return False
-        if selection.status == "submitted":
-            selection = self._change(selection, StatusChange("running", message="running"))
         if state.state == "running":
+            if selection.status == "submitted":
+                self._change(selection, StatusChange("running", message="running"))
             return False
         manifest = read_manifest(job.job_dir)
         log_path = str(job.job_dir / LOG_FILE)
-        if manifest is None or manifest.status != "ok":
+        if manifest is None or manifest.status != "ok":  # failed, or never ran (cancelled while pending)
             why = (manifest.message if manifest else state.message) or "the job ended without a result"
             self._change(selection, StatusChange("failed", message=f"{why} (log: {log_path})"[:10_000]))
             return True
+        if selection.status == "submitted":  # it ran between two looks: record that it did
+            selection = self._change(selection, StatusChange("running", message="running"))
         # The job folder belongs to the user: take the step and parameters from the store.
         step = get_step(selection.processing)
         parameters = step.check_parameters(selection.parameters).model_dump(mode="json")

@@ -1,0 +1,107 @@
+"""The fog filter through Slurm: sbatch as the user, status followed, derived data registered.
+
+A one-node Slurm cluster on localhost (``tests/services/slurm.py``) and a Unix user
+alice. The catalogue service (root here) submits with ``sudo -n -u alice sbatch``; the
+job runs as alice, reads the demo data, writes its outputs into a folder the service
+handed to her; the service follows the job with ``scontrol`` and registers the
+derived dataset. The data and job folders live outside pytest's private temporary
+directory so that alice can reach them.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from beamhub.catalogue import open_store
+from beamhub.demo.data import write_demo_data
+
+from .conftest import load_demo
+from .hubsetup import REPO, CatalogueHub, demo_users, quote_pid
+from .test_jobs_local import wait_finished
+
+pytestmark = [pytest.mark.hub, pytest.mark.slurm]
+
+
+@pytest.fixture(scope="module")
+def slurm_hub():
+    from tests.services.slurm import shared_cluster
+    from tests.services.unix_users import ensure_users
+
+    slurm = shared_cluster()
+    ensure_users(["alice"])
+    shared = Path(tempfile.mkdtemp(prefix="beamhub-slurm-jobs-", dir="/tmp"))
+    try:
+        os.chmod(shared, 0o755)
+        data, work_root, state = shared / "data", shared / "jobs", shared / "hub"
+        write_demo_data(data)
+        for path in (data, *data.rglob("*")):
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        work_root.mkdir(mode=0o755)
+        store_url = f"sqlite:///{state / 'catalogue.sqlite'}"
+        state.mkdir(mode=0o700)
+        with open_store(store_url) as store:
+            load_demo(store, data)
+        jobs = {"runner": "slurm", "work_root": str(work_root), "python": sys.executable, "poll_seconds": 0.5,
+                "environment": {"PYTHONPATH": str(REPO / "hub")},
+                "slurm": {"command_environment": {"SLURM_CONF": str(slurm.conf)}, "time_limit": "00:05:00",
+                          "memory": "500M", "partition": "main"}}
+        with CatalogueHub(store_url, demo_users(data / "proposals.yaml"), state / "run", jobs=jobs) as hub:
+            yield hub, slurm
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_a_selection_runs_through_slurm_as_the_user(slurm_hub):
+    hub, slurm = slurm_hub
+    sweeps = hub.get("alice", "/datasets", params={"proposal": "p1001", "technique": "MX", "type": "raw"}).json()
+    pids = [d["pid"] for d in sweeps["items"]]
+    selection = hub.request("alice", "POST", "/selections", json={
+        "name": "through slurm", "datasets": pids, "processing": "frame-score", "parameters": {"sigma": 4}}).json()
+    submitted = hub.request("alice", "POST", f"/selections/{selection['id']}/submit")
+    assert submitted.status_code == 202, submitted.text
+    job_id = submitted.json()["jobId"]
+    assert job_id.isdigit()
+    job = slurm.job(job_id)
+    assert job["UserId"].startswith("alice(") and job["JobName"] == f"beamhub-{selection['id']}"
+
+    finished, seen = wait_finished(hub, "alice", selection["id"], timeout=240)
+    assert finished["status"] == "done", f"{finished['message']}\n{Path(finished['logPath']).read_text()}"
+    assert seen[-1] == "done" and set(seen) <= {"submitted", "running", "done"}
+    assert slurm.job(job_id)["JobState"] == "COMPLETED"
+
+    [derived_pid] = finished["derivedDatasets"]
+    derived = hub.get("alice", f"/datasets/{quote_pid(derived_pid)}").json()
+    assert derived["inputDatasets"] == pids and derived["jobParameters"]["sigma"] == 4
+    alice_uid = pwd.getpwnam("alice").pw_uid
+    for output in derived["files"]:
+        assert os.stat(Path(derived["sourceFolder"]) / output["path"]).st_uid == alice_uid  # written as alice
+    assert os.stat(finished["logPath"]).st_uid == alice_uid
+    assert hub.get("bob", f"/datasets/{quote_pid(derived_pid)}").status_code == 404
+
+
+def test_a_cancelled_slurm_job_fails_the_selection(slurm_hub):
+    hub, slurm = slurm_hub
+    [dataset] = hub.get("alice", "/datasets", params={"proposal": "p1002", "limit": 1}).json()["items"]
+    selection = hub.request("alice", "POST", "/selections", json={
+        "name": "cancelled", "datasets": [dataset["pid"]], "processing": "frame-score"}).json()
+    # Hold the node's queue: the job is accepted but cannot start before it is cancelled.
+    slurm.run("scontrol", "update", "PartitionName=main", "State=DOWN")
+    try:
+        answer = hub.request("alice", "POST", f"/selections/{selection['id']}/submit")
+        assert answer.status_code == 202
+        job_id = answer.json()["jobId"]
+        time.sleep(2)
+        assert hub.get("alice", f"/selections/{selection['id']}").json()["status"] == "submitted"  # still pending
+        slurm.run("scancel", job_id)
+    finally:
+        slurm.run("scontrol", "update", "PartitionName=main", "State=UP")
+    finished, _ = wait_finished(hub, "alice", selection["id"], timeout=120)
+    assert finished["status"] == "failed" and "CANCELLED" in finished["message"]
