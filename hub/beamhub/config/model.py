@@ -135,7 +135,7 @@ class CatalogueSection(_Section):
         None, description="Directory caching rendered previews; default hub.state_dir/preview-cache "
         "(none without a state_dir).")
     hub_auth_cache_seconds: Annotated[int, Field(ge=0, le=3600)] = Field(
-        60, description="How long the hub's answer about a token is cached (group changes wait this long).")
+        300, description="How long the hub's answer about a token is cached (group changes wait this long).")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="The service's log level.")
     environment: dict[str, str] = Field({}, description="Extra environment variables for the service.")
 

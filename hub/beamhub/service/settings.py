@@ -67,7 +67,7 @@ class ServiceSettings(BaseModel):
         "", description="Directory caching rendered previews (keyed by file and modification time); "
         "'' renders every time.")
     hub_auth_cache_seconds: Annotated[int, Field(ge=0, le=3600)] = Field(
-        60, description="How long the hub's answer about a token (the user and groups) is cached; "
+        300, description="How long the hub's answer about a token (the user and groups) is cached; "
         "group changes take effect after at most this long.")
     operator_name: str = Field(
         "beamhub-catalogue", description="The operator identity's name in the catalogue, used when the "

@@ -1,0 +1,232 @@
+"""200 simulated users on the catalogue service, through the hub's proxy, for a minute.
+
+Run (from the repository root)::
+
+    PYTHONPATH=hub:. /opt/beamhub/venv/bin/python tests/benchmarks/bench_service.py \
+        [--users 200] [--seconds 60] [--think 1.0] [--datasets 10000]
+
+Set-up: the demo data plus ``--datasets`` synthetic datasets in an SQLite catalogue;
+JupyterHub with its proxy and the catalogue service; ``--users`` hub users, each in
+three synthetic proposals and in the demo's p1001 and p1002, each with its own token.
+
+Each simulated user loops until the time is up: a request, then a pause drawn from an
+exponential distribution of mean ``--think`` seconds (people read results before the
+next click; with no pause the figures measure a queue, not a service). Requests mix
+searches (80%: facet clicks, free text while typing, metadata conditions, with facet
+counts), dataset details and previews (15%, half each) and votes (5%: like, dislike
+or clear on a demo dataset). Everything goes through configurable-http-proxy, as a
+browser's requests would.
+
+Printed: requests and throughput, p50/p95/p99 latency per kind and overall, errors by
+status, and the vote check: for every (user, dataset) the last acknowledged vote is
+known, so the final likes and dislikes of each dataset are too; they are compared
+with what the service reports. Goal: 0 errors, p95 < 300 ms, exact counts. It
+asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import quote
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(REPO / "hub"), str(REPO)]
+
+from beamhub.catalogue import Identity, open_store  # noqa: E402
+from beamhub.catalogue.ingest import ingest  # noqa: E402
+from beamhub.demo.data import write_demo_data  # noqa: E402
+from tests.benchmarks import synthetic  # noqa: E402
+from tests.service.hubsetup import CatalogueHub  # noqa: E402
+
+OPERATOR = Identity.for_operator("bench")
+
+
+def build_catalogue(directory: Path, n_synthetic: int) -> tuple[str, Path]:
+    data = directory / "demo-data"
+    write_demo_data(data)
+    url = f"sqlite:///{directory / 'catalogue.sqlite'}"
+    with open_store(url) as store:
+        report = ingest([data], store, OPERATOR, mapping=data / "mapping.yaml", proposals=data / "proposals.yaml")
+        assert report.ok, report.summary()
+        if n_synthetic:
+            store.upsert_proposals(OPERATOR, synthetic.proposals(n_synthetic))
+            store.upsert_datasets(OPERATOR, synthetic.datasets(n_synthetic))
+    return url, data
+
+
+def user_groups(index: int, n_synthetic: int) -> list[str]:
+    proposals = max(1, n_synthetic // synthetic.PER_PROPOSAL)
+    picks = {(index * 7 + k * proposals // 3) % proposals for k in range(3)} if n_synthetic else set()
+    return sorted({synthetic.proposal_id(i) for i in picks} | {"p1001", "p1002"})
+
+
+def search_params(query) -> list[tuple[str, str]]:
+    params = [("limit", str(query.limit)), ("sort", query.sort)]
+    if query.text:
+        params.append(("text", query.text))
+    for name in ("beamline", "technique", "year"):
+        params += [(name, str(v)) for v in getattr(query, name)]
+    params += [("condition", str(c)) for c in query.conditions]
+    return params
+
+
+class Recorder:
+    def __init__(self):
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[tuple[str, int], int] = defaultdict(int)
+        self.error_bodies: list[str] = []
+        self.votes: dict[tuple[str, str], str | None] = {}
+        self.ambiguous: set[tuple[str, str]] = set()
+
+    def record(self, kind: str, seconds: float, status: int, body: str = "") -> None:
+        self.latency[kind].append(seconds)
+        if status >= 400:
+            self.errors[(kind, status)] += 1
+            if len(self.error_bodies) < 5:
+                self.error_bodies.append(f"{kind} {status} {body[:200]}")
+
+
+async def simulated_user(session: aiohttp.ClientSession, base: str, user: str, token: str, demo_pids: list[str],
+                         queries: list[list[tuple[str, str]]], deadline: float, think: float, recorder: Recorder,
+                         seed: int) -> None:
+    rng = random.Random(seed)
+    headers = {"Authorization": f"token {token}"}
+    await asyncio.sleep(rng.uniform(0, think))  # users arrive over the first moments
+    while time.monotonic() < deadline:
+        roll = rng.random()
+        pid = rng.choice(demo_pids)
+        if roll < 0.80:
+            kind, method, url = "search", "GET", f"{base}/datasets"
+            params, body = rng.choice(queries), None
+        elif roll < 0.875:
+            kind, method, url, params, body = "detail", "GET", f"{base}/datasets/{quote(pid, safe='')}", None, None
+        elif roll < 0.95:
+            kind, method, url = "preview", "GET", f"{base}/datasets/{quote(pid, safe='')}/preview.png"
+            params, body = [("size", "thumb")], None
+        else:
+            value = rng.choice(["like", "dislike", None])
+            kind, url, params = "vote", f"{base}/datasets/{quote(pid, safe='')}/vote", None
+            method, body = ("PUT", {"value": value}) if value else ("DELETE", None)
+        started = time.perf_counter()
+        try:
+            async with session.request(method, url, params=params, json=body, headers=headers) as response:
+                payload = await response.read()
+                status = response.status
+        except aiohttp.ClientError as exc:
+            payload, status = str(exc).encode(), 599
+        recorder.record(kind, time.perf_counter() - started, status, payload.decode(errors="replace"))
+        if kind == "vote":
+            if status == 200:
+                recorder.votes[(user, pid)] = value
+                recorder.ambiguous.discard((user, pid))
+            else:
+                recorder.ambiguous.add((user, pid))
+        await asyncio.sleep(rng.expovariate(1 / think) if think > 0 else 0)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+async def run_load(hub: CatalogueHub, tokens: dict[str, str], demo_pids: list[str], seconds: float,
+                   think: float) -> tuple[Recorder, float]:
+    recorder = Recorder()
+    # Built before the clock starts: generating them inside the loop would stall it.
+    queries = [search_params(q) for q in synthetic.query_mix(random.Random(0), 2000)]
+    connector = aiohttp.TCPConnector(limit=len(tokens) + 10)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        started = time.monotonic()
+        deadline = started + seconds
+        await asyncio.gather(*(
+            simulated_user(session, hub.url, user, token, demo_pids, queries, deadline, think, recorder, seed)
+            for seed, (user, token) in enumerate(tokens.items())))
+        elapsed = time.monotonic() - started
+    return recorder, elapsed
+
+
+def check_votes(hub: CatalogueHub, recorder: Recorder, demo_pids: list[str], reader: str) -> list[str]:
+    lines = []
+    exact = True
+    for pid in demo_pids:
+        finals = [v for (user, p), v in recorder.votes.items() if p == pid and (user, p) not in recorder.ambiguous]
+        unsure = sum(1 for (user, p) in recorder.ambiguous if p == pid)
+        dataset = hub.get(reader, f"/datasets/{quote(pid, safe='')}").json()
+        expected = (finals.count("like"), finals.count("dislike"))
+        got = (dataset["likes"], dataset["dislikes"])
+        match = got == expected if not unsure else None
+        exact &= match is not False
+        lines.append(f"  {pid[-12:]}: expected likes/dislikes {expected}, service reports {got}"
+                     + ("" if match is None and not unsure else "  ok" if match else "  MISMATCH")
+                     + (f" ({unsure} votes unacknowledged)" if unsure else ""))
+    lines.insert(0, "vote counts: " + ("exact" if exact else "NOT EXACT"))
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, default=1.0, help="mean pause between a user's requests (s)")
+    parser.add_argument("--datasets", type=int, default=10_000, help="synthetic datasets besides the demo's")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="beamhub-bench-service-") as tmp:
+        tmp_path = Path(tmp)
+        began = time.monotonic()
+        store_url, data = build_catalogue(tmp_path, args.datasets)
+        users = {f"bench{i:03d}": user_groups(i, args.datasets) for i in range(args.users)}
+        hub = CatalogueHub(store_url, users, tmp_path / "hub", catalogue={"log_level": "WARNING"})
+        with hub:
+            tokens = {user: hub.token(user) for user in users}
+            reader = next(iter(users))
+            demo_pids = [d["pid"] for d in hub.get(reader, "/datasets", params={
+                "proposal": ["p1001", "p1002"], "type": "raw", "limit": 50}).json()["items"]]
+            print(f"set-up: {args.datasets} synthetic + {len(demo_pids)} demo datasets, {args.users} users with "
+                  f"tokens, hub and service started in {time.monotonic() - began:.0f} s")
+            print(f"load: {args.users} users for {args.seconds:.0f} s, mean think time {args.think} s, "
+                  "through configurable-http-proxy")
+            load_before = os.getloadavg()[0]
+            recorder, elapsed = asyncio.run(run_load(hub, tokens, demo_pids, args.seconds, args.think))
+            load_after = os.getloadavg()[0]
+            vote_lines = check_votes(hub, recorder, demo_pids, reader)
+
+    every = [s for values in recorder.latency.values() for s in values]
+    errors = sum(recorder.errors.values())
+    print(f"\nrequests: {len(every)} in {elapsed:.1f} s = {len(every) / elapsed:.1f} requests/s; errors: {errors}")
+    print(f"{'kind':<9}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for kind in ("search", "detail", "preview", "vote", "all"):
+        values = every if kind == "all" else recorder.latency.get(kind, [])
+        if values:
+            print(f"{kind:<9}{len(values):>7}{percentile(values, 50) * 1e3:>9.1f}{percentile(values, 95) * 1e3:>9.1f}"
+                  f"{percentile(values, 99) * 1e3:>9.1f}{max(values) * 1e3:>9.1f}")
+    if errors:
+        print("errors by kind and status:", dict(recorder.errors))
+        print("\n".join("  " + line for line in recorder.error_bodies))
+    print("\n".join(vote_lines))
+    p95 = percentile(every, 95) * 1e3
+    print(f"\ngoal: 0 errors ({'met' if not errors else 'NOT met'}), p95 < 300 ms "
+          f"({'met' if p95 < 300 else 'NOT met'}: {p95:.0f} ms)")
+    print(f"machine load average (1 min) before/after the run: {load_before:.1f}/{load_after:.1f} on "
+          f"{os.cpu_count()} CPUs (other work on the machine inflates every figure)")
+    print(f"mean requests/s per user: {len(every) / elapsed / args.users:.2f} "
+          f"(median latency {statistics.median(every) * 1e3:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
