@@ -1,0 +1,321 @@
+"""What every beamhub spawner shares: profiles, the form, data mounts, the environment.
+
+:class:`BeamhubSpawner` is a mixin placed before a JupyterHub spawner class::
+
+    class BeamhubSlurmSpawner(BeamhubSpawner, batchspawner.SlurmSpawner): ...
+
+Its options are configured once for all three spawners as ``c.BeamhubSpawner.<option>``.
+A spawn goes: form -> :meth:`run_options_from_form` (checks everything the user may ask,
+so a refused request is shown on the form again) -> JupyterHub stores ``user_options``
+(the next form starts from them) -> ``start()`` calls :meth:`plan_launch`, which checks
+again (``user_options`` can also come from the REST API, bypassing the form) and
+returns the resources, mounts and environment of the server.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+from dataclasses import dataclass, field
+
+from traitlets import Bool, Dict, Instance, Integer, List, Unicode, default, validate
+from traitlets.config import Configurable
+from traitlets.traitlets import TraitError
+
+from .environment import CATALOGUE_URL_ENV, FORBIDDEN_ENV, PROFILE_ENV, single_user_env
+from .errors import SpawnRefused
+from .form import render_form, request_from_form
+from .mounts import DATA_ENV, Mount, data_env, proposal_mounts, writable_mounts
+from .profiles import Profile, Resources, SpawnRequest, resolve_request
+from .proposals import (
+    CatalogueServiceProposals,
+    NoProposals,
+    ProposalSource,
+    ProposalsUnavailable,
+    StoreProposals,
+)
+from .runtimes import Launch, RuntimeOptions, container_command
+
+DEFAULT_SERVER_SCOPES = ["users:activity!user", "access:servers!server", "access:services!service=catalogue"]
+
+# Variables that describe the node or the container engine, not the server: they are
+# not passed into containers (the image has its own PATH).
+HOST_ONLY_ENV = frozenset({"PATH", "XDG_RUNTIME_DIR", "CONTAINERS_STORAGE_CONF", "LD_LIBRARY_PATH", "SLURM_CONF"})
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """Everything decided on the hub about one server before it starts."""
+
+    request: SpawnRequest
+    resources: Resources
+    data_mounts: tuple[Mount, ...] = ()
+    home_mounts: tuple[Mount, ...] = ()
+    environment: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def profile(self) -> Profile:
+        return self.resources.profile
+
+    @property
+    def mounts(self) -> tuple[Mount, ...]:
+        return self.home_mounts + self.data_mounts
+
+
+class BeamhubSpawner(Configurable):
+    """Profiles, spawn form, read-only data mounts and a minimal environment."""
+
+    profiles = List(
+        Dict(),
+        help="""Server profiles users pick from (each a dict of beamhub.spawner.Profile's fields:
+        name, display_name, description, partition, account, qos, cpus, max_cpus, memory,
+        max_memory, gpus, walltime, max_walltime, runtime, image, groups).
+        Empty: one profile named 'default' with `default_runtime` and one CPU.""",
+    ).tag(config=True)
+
+    default_profile = Unicode(
+        "", help="Profile pre-selected for users with no previous choice ('' = the first one they may use).",
+    ).tag(config=True)
+
+    default_runtime = Unicode(
+        "none", help="Container runtime of the implicit 'default' profile when `profiles` is empty.",
+    ).tag(config=True)
+
+    data_roots = List(
+        Unicode(),
+        help="""Directories holding the facility's experiment data. A proposal's dataPath is
+        mounted only if it resolves strictly inside one of them.""",
+    ).tag(config=True)
+
+    mount_prefix = Unicode(
+        "/data", help="Where proposals appear inside the server: <mount_prefix>/<proposalId>, read-only.",
+    ).tag(config=True)
+
+    resolve_data_symlinks = Bool(
+        True,
+        help="""Resolve symbolic links in dataPath on the hub before checking it against the
+        data roots (needs the data visible on the hub; turn off if it is not, then paths are
+        only normalised).""",
+    ).tag(config=True)
+
+    max_proposals = Integer(
+        20, help="Most proposals one server may mount.",
+    ).tag(config=True)
+
+    home_path = Unicode(
+        "",
+        help="""Host path of the user's writable home, mounted at the same path inside
+        containers ('' = the user's home from the passwd database). {username} is replaced.""",
+    ).tag(config=True)
+
+    scratch_path = Unicode(
+        "", help="Host path of a writable scratch directory ({username} replaced; '' = none).",
+    ).tag(config=True)
+
+    scratch_target = Unicode(
+        "/scratch", help="Where the scratch directory appears inside the server.",
+    ).tag(config=True)
+
+    catalogue_url = Unicode(
+        help="""The catalogue service's REST API as the hub reaches it (e.g.
+        http://127.0.0.1:8890/services/catalogue/api/v1). Default: $BEAMHUB_CATALOGUE_API_URL
+        (set by beamhub.config). '' = no catalogue: no proposals are listed, nothing is mounted.""",
+    ).tag(config=True)
+
+    @default("catalogue_url")
+    def _catalogue_url_default(self):
+        return os.environ.get("BEAMHUB_CATALOGUE_API_URL", "")
+
+    catalogue_server_url = Unicode(
+        "",
+        help="""The catalogue service's REST API as single-user servers reach it (given to them
+        as $BEAMHUB_CATALOGUE_URL); '' = Spawner.environment's BEAMHUB_CATALOGUE_URL if set,
+        else `catalogue_url`.""",
+    ).tag(config=True)
+
+    catalogue_token = Unicode(
+        help="""Token the spawner uses for the catalogue's hub-only route /users/{name}/proposals
+        (a service token with the custom:beamhub:proposals scope). Default:
+        $BEAMHUB_CATALOGUE_HUB_TOKEN (set by beamhub.config). Never passed to single-user servers.""",
+    ).tag(config=True)
+
+    @default("catalogue_token")
+    def _catalogue_token_default(self):
+        return os.environ.get("BEAMHUB_CATALOGUE_HUB_TOKEN", "")
+
+    catalogue_store_url = Unicode(
+        "",
+        help="""Read proposals from this catalogue store directly (sqlite:///... or mongodb://...)
+        instead of the catalogue service: for sites without the service, and tests. The URL
+        stays on the hub.""",
+    ).tag(config=True)
+
+    runtime_options = Dict(
+        help="""Per-runtime options (beamhub.spawner.RuntimeOptions): {"podman": {...},
+        "bubblewrap": {...}, "apptainer": {...}}.""",
+    ).tag(config=True)
+
+    forbidden_env = List(
+        Unicode(), list(FORBIDDEN_ENV),
+        help="""Environment variable names (shell patterns) never given to single-user servers,
+        whatever env_keep or environment say: the hub's and the catalogue store's secrets.""",
+    ).tag(config=True)
+
+    singleuser_bin_dir = Unicode(
+        "/opt/beamhub/venv/bin",
+        help="""Directory holding jupyterhub-singleuser (and batchspawner-singleuser) on the
+        compute nodes and in the images; relative Spawner.cmd entries are looked up here.""",
+    ).tag(config=True)
+
+    proposal_source = Instance(ProposalSource, allow_none=True, help="Where mountable proposals come from "
+                               "(default: built from catalogue_url / catalogue_store_url).")
+
+    @default("proposal_source")
+    def _proposal_source_default(self):
+        if self.catalogue_store_url:
+            return StoreProposals(self.catalogue_store_url)
+        if self.catalogue_url:
+            return CatalogueServiceProposals(self.catalogue_url, self.catalogue_token)
+        return NoProposals()
+
+    @default("server_token_scopes")
+    def _server_token_scopes_default(self):
+        return list(DEFAULT_SERVER_SCOPES)
+
+    @default("default_url")
+    def _default_url_default(self):
+        return "/lab"
+
+    @validate("profiles")
+    def _validate_profiles(self, proposal):
+        try:
+            models = [Profile.model_validate(p) for p in proposal.value]
+        except Exception as exc:
+            raise TraitError(f"BeamhubSpawner.profiles: {exc}") from None
+        names = [m.name for m in models]
+        if len(set(names)) != len(names):
+            raise TraitError("BeamhubSpawner.profiles: profile names must be unique")
+        return proposal.value
+
+    last_failure = Unicode("", help="Why the user's last server ended unexpectedly (kept in the spawner state).")
+    _plan: LaunchPlan | None = None
+
+    # -- profiles and requests ---------------------------------------------------------
+    @property
+    def profile_models(self) -> list[Profile]:
+        if self.profiles:
+            return [Profile.model_validate(p) for p in self.profiles]
+        return [Profile(name="default", display_name="Default", runtime=self.default_runtime,
+                        image="unused" if self.default_runtime in ("podman", "apptainer") else "")]
+
+    def user_groups(self) -> frozenset[str]:
+        return frozenset(g.name for g in getattr(self.user, "groups", []) or [])
+
+    def user_home(self) -> str:
+        if self.home_path:
+            return self.home_path.format(username=self.user.name)
+        try:
+            return pwd.getpwnam(self.user.name).pw_dir
+        except KeyError:
+            raise SpawnRefused(f"There is no account {self.user.name!r} on this system; "
+                               "ask the facility to create it.", status=500) from None
+
+    async def check_request(self, request: SpawnRequest) -> tuple[Resources, list[Mount]]:
+        """Resources and data mounts for ``request``, or :class:`SpawnRefused`."""
+        groups = self.user_groups()
+        resources = resolve_request(self.profile_models, request, groups, self.default_profile or None)
+        if len(request.proposals) > self.max_proposals:
+            raise SpawnRefused(f"At most {self.max_proposals} proposals can be mounted in one server.")
+        mounts: list[Mount] = []
+        if request.proposals:
+            try:
+                mountable = await self.proposal_source.mountable(self.user.name, groups)
+            except ProposalsUnavailable as exc:
+                raise SpawnRefused(exc.message, status=503) from None
+            mounts = proposal_mounts(request.proposals, {p.proposalId: p for p in mountable}, self.data_roots,
+                                     prefix=self.mount_prefix, follow_symlinks=self.resolve_data_symlinks)
+        return resources, mounts
+
+    async def plan_launch(self) -> LaunchPlan:
+        """Check ``user_options`` (from the form or the REST API) and decide the launch."""
+        request = SpawnRequest.parse(self.user_options)
+        resources, data = await self.check_request(request)
+        home = self.user_home()
+        scratch = self.scratch_path.format(username=self.user.name) if self.scratch_path else None
+        environment = {
+            PROFILE_ENV: resources.profile.name,
+            DATA_ENV: data_env(data, at_source=resources.profile.runtime == "none"),
+        }
+        server_url = (self.catalogue_server_url or self.environment.get(CATALOGUE_URL_ENV)
+                      or self.catalogue_url)
+        if server_url and not callable(server_url):
+            environment[CATALOGUE_URL_ENV] = server_url
+        plan = LaunchPlan(request=request, resources=resources, data_mounts=tuple(data),
+                          home_mounts=tuple(writable_mounts(home, scratch, self.scratch_target)),
+                          environment=environment)
+        self._plan = plan
+        self.log.info("%s: profile %s, %s CPU, %s MiB, %s min, runtime %s, mounts %s", self._log_name,
+                      resources.profile.name, resources.cpus, resources.memory, resources.walltime,
+                      resources.profile.runtime, [m.target for m in data] or "none")
+        return plan
+
+    def runtime_settings(self) -> RuntimeOptions:
+        return RuntimeOptions.model_validate(self.runtime_options or {})
+
+    def singleuser_command(self) -> list[str]:
+        """Spawner.cmd with relative entries resolved in `singleuser_bin_dir`."""
+        cmd = list(self.cmd or ["jupyterhub-singleuser"])
+        if not os.path.isabs(cmd[0]):
+            cmd[0] = os.path.join(self.singleuser_bin_dir, cmd[0])
+        return cmd
+
+    def wrap(self, plan: LaunchPlan, command: list[str], env_names, *, hide=()) -> list[str]:
+        """``command`` in the profile's container runtime, with the plan's mounts."""
+        profile = plan.profile
+        home = plan.home_mounts[0].target if plan.home_mounts else ""
+        launch = Launch(runtime=profile.runtime, command=command, image=profile.image,
+                        mounts=plan.mounts if profile.runtime != "none" else (),
+                        env_names=sorted(n for n in env_names if n not in HOST_ONLY_ENV),
+                        workdir=home, hide=tuple(hide) or tuple(self.data_roots))
+        return container_command(launch, self.runtime_settings())
+
+    # -- JupyterHub's hooks ----------------------------------------------------------------
+    def get_env(self):
+        env = super().get_env()
+        additions = dict(self._plan.environment) if self._plan else {}
+        return single_user_env(env, additions, self.forbidden_env)
+
+    async def get_options_form(self):
+        groups = self.user_groups()
+        profiles = [p for p in self.profile_models if p.allowed_for(groups)]
+        proposals, error = [], ""
+        try:
+            proposals = await self.proposal_source.mountable(self.user.name, groups)
+        except ProposalsUnavailable as exc:
+            error = exc.message
+        return render_form(profiles, proposals, last=self.user_options, proposals_error=error,
+                           last_failure=self.last_failure, mount_prefix=self.mount_prefix)
+
+    async def run_options_from_form(self, form_data):
+        """Read the form and check it now, so a refusal is shown on the form itself."""
+        options = request_from_form(form_data)
+        await self.check_request(SpawnRequest.parse(options))
+        return options
+
+    def options_from_query(self, query_data):
+        return request_from_form({k: [v] if isinstance(v, str) else list(v) for k, v in query_data.items()})
+
+    def get_state(self):
+        state = super().get_state()
+        if self.last_failure:
+            state["last_failure"] = self.last_failure
+        return state
+
+    def load_state(self, state):
+        super().load_state(state)
+        self.last_failure = state.get("last_failure", "")
+
+    # clear_state() deliberately keeps last_failure: it is shown on the next form and
+    # dropped once a server starts.
+    def server_started(self) -> None:
+        self.last_failure = ""

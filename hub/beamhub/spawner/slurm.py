@@ -1,0 +1,370 @@
+"""The Slurm spawner: batchspawner's SlurmSpawner with beamhub's profiles and mounts.
+
+Built on ``batchspawner.SlurmSpawner`` 1.3.0 (its last release), run under JupyterHub
+6.1. Where 1.3.0 falls short, this subclass fixes it (each has a test in
+``tests/spawner/test_slurm.py``):
+
+1. Port reports (security): batchspawner's ``/hub/api/batchspawner`` handler lets a
+   user's server token set any attribute of the spawner, including commands the hub
+   runs as itself. Replaced by :mod:`.port_api` (port only, own token, while starting).
+2. A job that dies after it started running (a missing image, a crashing server) is
+   not noticed: ``start()`` waits for a port that never comes until ``start_timeout``
+   and reports a bare timeout. Here the job is watched until the server answers
+   HTTP, and its end is reported at once with Slurm's reason and the job log's tail.
+3. ``start()`` returns as soon as the port is reported, before the server listens;
+   JupyterHub then polls it with exponential backoff (steps up to 5 s), which adds
+   seconds to every spawn. Here the server is polled every 0.1 s before returning.
+4. ``start()`` touches ``Spawner.db``, deprecated since JupyterHub 3 (a warning at
+   every spawn, an AttributeError once it is removed). Not used here.
+5. Progress says "Pending in queue...": here it gives Slurm's state, the pending
+   reason and the expected start time. Failures (cancelled, walltime, preempted, node
+   failure, out of memory) are described, with the log's tail, to the user, both when
+   a spawn fails and, for a running server, on the next spawn form.
+6. Commands are run without a shell (argv lists), and the Slurm controller being
+   down is told apart from a job having ended: running servers stay up, new spawns
+   fail with a clear message, stops are retried in the background.
+
+The batch script comes from :func:`.batch.batch_script` (batchspawner's
+``batch_script`` template and ``req_*`` options other than prologue/epilogue are not
+used); the query is ``scontrol show job -o``, which also answers for recently
+finished jobs, so the reason a job ended can be told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import time
+
+from batchspawner import JobStatus, SlurmSpawner
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from traitlets import Float, Integer, List, Unicode, default
+
+from . import port_api
+from .base import BeamhubSpawner, LaunchPlan
+from .batch import BatchJob, batch_script
+from .errors import SchedulerUnavailable, SpawnFailed
+from .profiles import format_walltime
+from .slurm_state import (
+    JobInfo,
+    controller_unreachable,
+    end_message,
+    job_unknown,
+    parse_job,
+    pending_message,
+)
+
+port_api.install()
+
+DEFAULT_JOB_PATH = "/opt/beamhub/venv/bin:/usr/local/bin:/usr/bin:/bin"
+SCHEDULER_DOWN = ("The cluster's scheduler (slurmctld) is not answering, so no server can be started "
+                  "right now. Servers already running are not affected. Please try again in a few minutes.")
+
+
+class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
+    """Single-user servers as Slurm jobs, in a container, with read-only data mounts."""
+
+    batch_query_cmd = Unicode(
+        "scontrol show job -o {job_id}",
+        help="Query of a job's state (run through exec_prefix). scontrol also answers for jobs "
+        "finished within MinJobAge, so the reason a job ended can be shown.",
+    ).tag(config=True)
+
+    batch_cancel_cmd = Unicode("scancel {job_id}", help="Cancels a job (run through exec_prefix).").tag(config=True)
+
+    sbatch_command = Unicode(
+        "sbatch --parsable", help="Submits the batch script (read on stdin); run through exec_prefix.",
+    ).tag(config=True)
+
+    sbatch_options = List(
+        Unicode(),
+        help="Extra #SBATCH options for every server job, e.g. ['--constraint=jupyter', '--exclusive=user'].",
+    ).tag(config=True)
+
+    job_log = Unicode(
+        "{home}/.beamhub/logs/jupyter-%j.log",
+        help="The job's output file ({home}, {username} replaced; %j is the job id). Its directory is "
+        "created as the user before submission; its tail is shown when a job fails.",
+    ).tag(config=True)
+
+    job_path = Unicode(
+        DEFAULT_JOB_PATH,
+        help="PATH in the job (the job gets no environment from the hub beyond what the server needs).",
+    ).tag(config=True)
+
+    job_name = Unicode("jupyterhub-{username}", help="Slurm job name ({username} replaced).").tag(config=True)
+
+    slurm_env_keep = List(
+        Unicode(), ["SLURM_CONF", "PATH"],
+        help="Variables of the hub's environment given to the Slurm commands (not to the server).",
+    ).tag(config=True)
+
+    log_tail_lines = Integer(25, help="Lines of the job log shown when a job fails.").tag(config=True)
+
+    port_poll_interval = Float(
+        0.1, help="How often (seconds) to check whether the server reported its port and answers HTTP.",
+    ).tag(config=True)
+
+    cancel_retry_interval = Float(
+        15.0, help="While slurmctld is down, how often (seconds) a stop retries scancel in the background.",
+    ).tag(config=True)
+
+    cancel_retry_for = Float(
+        3600.0, help="How long (seconds) a stop keeps retrying scancel while slurmctld is down.",
+    ).tag(config=True)
+
+    @default("startup_poll_interval")
+    def _startup_poll_interval_default(self):
+        return 0.25
+
+    @default("req_srun")
+    def _req_srun_default(self):
+        return ""
+
+    _job_info: JobInfo | None = None
+    _submitted_at: float = 0.0
+
+    # -- commands ------------------------------------------------------------------------
+    def _prefix(self) -> list[str]:
+        return [part.format(username=self.user.name) for part in shlex.split(self.exec_prefix)]
+
+    def _slurm_env(self) -> dict[str, str]:
+        return {k: os.environ[k] for k in self.slurm_env_keep if k in os.environ}
+
+    async def _run(self, argv: list[str], *, stdin: str | None = None, env: dict | None = None,
+                   timeout: float = 60) -> tuple[int, str, str]:
+        """Run ``exec_prefix + argv`` (no shell); (status, stdout, stderr)."""
+        full = self._prefix() + argv
+        process = await asyncio.create_subprocess_exec(
+            *full, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env={**(env or {}), **self._slurm_env()})
+        try:
+            out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin else None), timeout)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            process.kill()
+            await process.wait()
+            raise
+        return process.returncode, out.decode(errors="replace").strip(), err.decode(errors="replace").strip()
+
+    def _format(self, template: str) -> str:
+        return template.format(job_id=self.job_id, username=self.user.name)
+
+    # -- the job ---------------------------------------------------------------------------
+    def log_path(self) -> str:
+        home = self._plan.home_mounts[0].source if self._plan and self._plan.home_mounts else self.user_home()
+        return self.job_log.replace("{home}", home).replace("{username}", self.user.name)
+
+    def render_batch_script(self, plan: LaunchPlan) -> str:
+        env = self.get_env()
+        command = [os.path.join(self.singleuser_bin_dir, "batchspawner-singleuser"),
+                   *self.singleuser_command(), *self.get_args()]
+        wrapped = self.wrap(plan, command, env.keys())
+        profile = plan.profile
+        environment = {"PATH": self.job_path}
+        setup = []
+        if profile.runtime == "podman":
+            storage_conf = self.runtime_settings().podman.storage_conf
+            if storage_conf:
+                environment["CONTAINERS_STORAGE_CONF"] = storage_conf
+            setup.append('export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/beamhub-podman-$(id -u)}"')
+            setup.append('mkdir -p -m 0700 "$XDG_RUNTIME_DIR"')
+        return batch_script(BatchJob(
+            command=wrapped, job_name=self.job_name.format(username=self.user.name), log_path=self.log_path(),
+            workdir=plan.home_mounts[0].source if plan.home_mounts else "", export=sorted(env),
+            environment=environment, partition=profile.partition, account=profile.account, qos=profile.qos,
+            cpus=plan.resources.cpus, memory_mb=plan.resources.memory, gpus=profile.gpus,
+            walltime_minutes=plan.resources.walltime, options=self.sbatch_options, setup=setup,
+            prologue=self.req_prologue, epilogue=self.req_epilogue))
+
+    async def submit_batch_script(self):
+        script = self.render_batch_script(self._plan)
+        self.log.debug("%s: batch script:\n%s", self._log_name, script)
+        log_dir = os.path.dirname(self.log_path())
+        argv = ["/bin/sh", "-c", 'mkdir -p -m 0700 "$1" && shift && exec "$@"', "sh", log_dir,
+                *shlex.split(self.sbatch_command)]
+        status, out, err = await self._run(argv, stdin=script, env=self.get_env())
+        if status != 0:
+            if controller_unreachable(err):
+                raise SchedulerUnavailable(SCHEDULER_DOWN)
+            reason = err.splitlines()[-1] if err else f"exit status {status}"
+            raise SpawnFailed(f"The cluster refused the job: {reason.removeprefix('sbatch: error: ')}")
+        self.job_id = self.parse_job_id(out)
+        self._submitted_at = time.monotonic()
+        self.log.info("%s: submitted job %s", self._log_name, self.job_id)
+        return self.job_id
+
+    async def query_job_status(self):
+        """The job's state; ``UNKNOWN`` while slurmctld does not answer."""
+        if not self.job_id:
+            self.job_status = ""
+            return JobStatus.NOTFOUND
+        status, out, err = await self._run(shlex.split(self._format(self.batch_query_cmd)), timeout=30)
+        self.job_status = out if status == 0 else err
+        if status != 0:
+            if controller_unreachable(err) or not job_unknown(err):
+                self.log.warning("%s: cannot query job %s: %s", self._log_name, self.job_id, err)
+                return JobStatus.UNKNOWN
+            self._job_info = None
+            return JobStatus.NOTFOUND
+        info = parse_job(out)
+        self._job_info = info
+        if info is None:
+            return JobStatus.NOTFOUND
+        if info.pending:
+            return JobStatus.PENDING
+        if info.running:
+            return JobStatus.RUNNING
+        return JobStatus.NOTFOUND
+
+    def state_ispending(self):
+        return bool(self._job_info and self._job_info.pending)
+
+    def state_isrunning(self):
+        return bool(self._job_info and self._job_info.running)
+
+    def state_isunknown(self):
+        return controller_unreachable(self.job_status)
+
+    def state_gethost(self):
+        return self._job_info.batch_host if self._job_info else ""
+
+    async def log_tail(self, info: JobInfo | None) -> str:
+        path = info.std_out if info and info.std_out else self.log_path().replace("%j", self.job_id or "")
+        try:
+            status, out, _ = await self._run(["tail", "-n", str(self.log_tail_lines), "--", path], timeout=10)
+        except (OSError, asyncio.TimeoutError):
+            return ""
+        return out[-4000:] if status == 0 else ""
+
+    async def ended(self, info: JobInfo | None) -> SpawnFailed:
+        """The exception describing why the job is no longer running."""
+        message = end_message(info, self.job_id)
+        return SpawnFailed(message, await self.log_tail(info))
+
+    # -- JupyterHub's interface -------------------------------------------------------------
+    async def start(self):
+        await self.plan_launch()
+        self.ip = self.traits()["ip"].default_value
+        self.port = 0
+        if self.server:
+            self.server.port = 0
+        self._job_info = None
+        self.job_id = ""
+        await self.submit_batch_script()
+        try:
+            await self._wait_running()
+            await self._wait_ready()
+        except SpawnFailed as failure:
+            self.last_failure = failure.message
+            raise
+        self.server_started()
+        self.log.info("%s: job %s serving at %s:%s", self._log_name, self.job_id, self.ip, self.port)
+        return self.ip, self.port
+
+    async def _wait_running(self):
+        while True:
+            status = await self.query_job_status()
+            if status == JobStatus.RUNNING:
+                self.ip = self.state_gethost() or self.ip
+                return
+            if status == JobStatus.NOTFOUND:
+                raise await self.ended(self._job_info)
+            await asyncio.sleep(self.startup_poll_interval)
+
+    async def _wait_ready(self):
+        """Until the server answers HTTP, watching the job so that its end is reported."""
+        client = AsyncHTTPClient()
+        last_check = time.monotonic()
+        while True:
+            if self.port:
+                url = f"http://{self.ip}:{self.port}{self.server.base_url if self.server else '/'}api"
+                try:
+                    await client.fetch(HTTPRequest(url, request_timeout=2, connect_timeout=1))
+                    return
+                except HTTPClientError as exc:
+                    if exc.code < 500 and exc.code != 599:
+                        return
+                except (OSError, asyncio.TimeoutError):
+                    pass
+            if time.monotonic() - last_check >= self.startup_poll_interval * 2:
+                last_check = time.monotonic()
+                status = await self.query_job_status()
+                if status == JobStatus.NOTFOUND:
+                    raise await self.ended(self._job_info)
+            await asyncio.sleep(self.port_poll_interval)
+
+    async def progress(self):
+        sent = None
+        while True:
+            event = self._progress_event()
+            if event["message"] != sent:
+                sent = event["message"]
+                yield event
+            await asyncio.sleep(0.25)
+
+    def _progress_event(self) -> dict:
+        info = self._job_info
+        if not self.job_id:
+            return {"progress": 10, "message": "Submitting your server's job to the cluster..."}
+        if info is None or info.pending:
+            message = pending_message(info) if info else f"Job {self.job_id} submitted; waiting for the scheduler..."
+            if self._plan:
+                r = self._plan.resources
+                message += f" [{r.cpus} CPU, {r.memory} MiB, {format_walltime(r.walltime)}" + (
+                    f", partition {r.profile.partition}]" if r.profile.partition else "]")
+            return {"progress": 30, "message": message}
+        if not self.port:
+            return {"progress": 60, "message": f"Job {self.job_id} is running on {info.batch_host or 'its node'}: "
+                    "starting JupyterLab..."}
+        return {"progress": 90, "message": f"JupyterLab started on {self.ip}:{self.port}; connecting..."}
+
+    async def poll(self):
+        if not self.job_id:
+            return 0
+        status = await self.query_job_status()
+        if status in (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.UNKNOWN):
+            return None
+        if not self._stop_pending:
+            failure = await self.ended(self._job_info)
+            self.last_failure = failure.message
+            self.log.warning("%s: %s", self._log_name, failure.jupyterhub_message)
+        self.clear_state()
+        return 1
+
+    async def cancel_batch_job(self):
+        status, out, err = await self._run(shlex.split(self._format(self.batch_cancel_cmd)), timeout=30)
+        if status != 0 and controller_unreachable(err):
+            raise SchedulerUnavailable(err)
+        if status != 0 and not job_unknown(err) and "already completing or completed" not in err:
+            raise RuntimeError(f"scancel {self.job_id}: {err}")
+
+    async def stop(self, now=False):
+        if not self.job_id:
+            return
+        job_id = self.job_id
+        self.log.info("%s: cancelling job %s", self._log_name, job_id)
+        try:
+            await self.cancel_batch_job()
+        except SchedulerUnavailable:
+            self.log.error("%s: slurmctld is down; job %s will be cancelled when it is back", self._log_name, job_id)
+            asyncio.ensure_future(self._cancel_later(job_id))
+            return
+        if now:
+            return
+        for _ in range(20):
+            status = await self.query_job_status()
+            if status not in (JobStatus.RUNNING, JobStatus.UNKNOWN):
+                return
+            await asyncio.sleep(0.5)
+        self.log.warning("%s: job %s still running after scancel", self._log_name, job_id)
+
+    async def _cancel_later(self, job_id: str):
+        deadline = time.monotonic() + self.cancel_retry_for
+        while time.monotonic() < deadline:
+            await asyncio.sleep(self.cancel_retry_interval)
+            status, _, err = await self._run(["scancel", job_id], timeout=30)
+            if status == 0 or not controller_unreachable(err):
+                self.log.info("%s: job %s cancelled after the controller came back", self._log_name, job_id)
+                return
+        self.log.error("%s: gave up cancelling job %s", self._log_name, job_id)
