@@ -1,0 +1,115 @@
+"""batchspawner 1.3.0's own SlurmSpawner under JupyterHub 6.1, on the same cluster: the
+faults beamhub's subclass fixes, shown on the unmodified upstream spawner. The fixes are
+checked against beamhub's spawner in test_slurm.py:
+
+- the port API lets a server's token set any spawner attribute, including the commands
+  the hub runs as root (fixed: test_port_reports_accept_only_a_starting_servers_port);
+- a job that dies after it started running is not noticed: the spawn waits out
+  start_timeout and the user sees a bare timeout (fixed:
+  test_a_job_that_dies_at_start_fails_at_once_with_its_log).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.services.jupyterhub import Hub
+
+from .support import run_in_kernel
+
+pytestmark = [pytest.mark.slurm, pytest.mark.hub]
+
+START_TIMEOUT = 20
+UPSTREAM_CONFIG = f"""
+import batchspawner  # registers batchspawner's own /hub/api/batchspawner handler
+c.JupyterHub.spawner_class = "batchspawner.SlurmSpawner"
+c.JupyterHub.authenticator_class = "dummy"
+c.SlurmSpawner.batchspawner_singleuser_cmd = "/opt/beamhub/venv/bin/batchspawner-singleuser"
+c.SlurmSpawner.cmd = ["/opt/beamhub/venv/bin/jupyterhub-singleuser"]
+c.SlurmSpawner.req_srun = ""
+c.SlurmSpawner.env_keep = ["SLURM_CONF", "PATH", "LANG"]
+# bob's jobs die three seconds after they start, before the server reports its port
+c.SlurmSpawner.req_prologue = ('if [ "$JUPYTERHUB_USER" = bob ]; then '
+                               'sleep 3; echo "bob: failing on purpose"; exit 3; fi')
+c.Spawner.poll_interval = 1
+c.Spawner.start_timeout = {START_TIMEOUT}
+c.JupyterHub.tornado_settings = {{"slow_spawn_timeout": 0}}
+"""
+
+
+@pytest.fixture(scope="module")
+def upstream_hub(slurm, unix_users, tmp_path_factory):
+    hub = Hub(UPSTREAM_CONFIG, workdir=tmp_path_factory.mktemp("upstream-hub"),
+              env={"SLURM_CONF": str(slurm.conf), "LANG": "C.UTF-8"})
+    hub.start()
+    for user in ("alice", "bob"):
+        hub.api("POST", f"/users/{user}")
+    yield hub
+    for user in ("alice", "bob"):
+        hub.api("DELETE", f"/users/{user}/server")
+    hub.close()
+
+
+def progress(hub, user, token):
+    import json
+
+    import requests
+
+    events = []
+    with requests.get(f"{hub.api_url}/users/{user}/server/progress", stream=True, timeout=120,
+                      headers={"Authorization": f"token {token}"}) as response:
+        for line in response.iter_lines(decode_unicode=True):
+            if line and line.startswith("data:"):
+                events.append(json.loads(line[5:]))
+                if events[-1].get("ready") or events[-1].get("failed"):
+                    break
+    return events
+
+
+def wait_gone(hub, user, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not hub.api("GET", f"/users/{user}").json().get("servers"):
+            return
+        time.sleep(0.5)
+
+
+def test_upstream_port_api_lets_a_server_token_run_commands_as_the_hub(upstream_hub, tmp_path):
+    alice = upstream_hub.user_token("alice")
+    upstream_hub.api("POST", "/users/alice/server")
+    assert progress(upstream_hub, "alice", alice)[-1].get("ready")
+    try:
+        server_token = run_in_kernel(f"{upstream_hub.url}/user/alice", alice,
+                                     "import os; print(os.environ['JUPYTERHUB_API_TOKEN'])").strip()
+        marker = tmp_path / "written-by-the-hub"
+        import requests
+
+        # What any code in alice's server can do with the token in its environment:
+        requests.post(f"{upstream_hub.api_url}/batchspawner", timeout=30,
+                      headers={"Authorization": f"token {server_token}"},
+                      json={"exec_prefix": f"touch {marker}; sudo -E -u {{username}}"})
+        deadline = time.monotonic() + 20
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)  # the hub's next poll runs the job query through exec_prefix
+        assert marker.exists(), "the fault did not show"
+        assert marker.stat().st_uid == 0  # written by the hub's own (root) account, on alice's request
+    finally:
+        upstream_hub.api("DELETE", "/users/alice/server")
+        wait_gone(upstream_hub, "alice")
+
+
+def test_upstream_waits_out_start_timeout_when_the_job_dies_after_starting(upstream_hub):
+    bob = upstream_hub.user_token("bob")
+    started = time.monotonic()
+    upstream_hub.api("POST", "/users/bob/server")
+    failed = progress(upstream_hub, "bob", bob)[-1]
+    waited = time.monotonic() - started
+    assert failed.get("failed"), failed
+    # The job ended after ~3 s, yet the spawn failed only at start_timeout, saying
+    # nothing about the job, its exit code or its log.
+    assert f"failed to start in {START_TIMEOUT} seconds" in upstream_hub.log_tail(200)
+    assert "exit" not in failed["message"] and "failing on purpose" not in failed["message"]
+    print(f"upstream: the job died after ~3 s; the user was told after {waited:.0f} s: {failed['message']!r}")
+    wait_gone(upstream_hub, "bob")

@@ -1,0 +1,255 @@
+"""The Slurm spawner for real: a one-node Slurm, JupyterHub with beamhub's site
+configuration and the catalogue service, servers in rootless podman or bubblewrap,
+spawned as the Unix users alice and bob.
+
+One hub for the session (``slurm_hub``); tests that only look at a running server share
+it (``alice_in_podman``, ``alice_in_bubblewrap``) to keep the number of spawns down."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+import time
+
+import pytest
+import requests
+
+from .conftest import SECRETS_IN_HUB_ENV
+from .support import CHECK_MOUNTS, READ_ENVIRONMENT, assert_only_p1_read_only
+
+pytestmark = [pytest.mark.slurm, pytest.mark.hub, pytest.mark.containers]
+
+JOB_RUNNING = re.compile(r"Job (\d+) is running on localhost")
+
+
+def spawn_ready(hub, user, options) -> list[dict]:
+    response = hub.spawn(user, options)
+    assert response.status_code in (201, 202), response.text
+    events = hub.progress(user)
+    assert events[-1].get("ready"), f"{events}\n{hub.hub.log_tail()}"
+    return events
+
+
+def job_id_of(events) -> str:
+    return next(m.group(1) for m in map(JOB_RUNNING.search, [e["message"] for e in events]) if m)
+
+
+def jobs_of(slurm, user) -> list[str]:
+    """The user's jobs Slurm has pending or running."""
+    return slurm.run("squeue", "-h", "-u", user, "-o", "%i", check=False).stdout.split()
+
+
+def spawn_form_page(hub, user) -> str:
+    return html.unescape(hub.login(user).get(f"{hub.hub.url}/hub/spawn/{user}", timeout=60).text)
+
+
+@pytest.fixture(scope="module")
+def alice_in_podman(slurm_hub):
+    events = spawn_ready(slurm_hub, "alice", {"profile": "podman", "proposals": ["P1"]})
+    yield events
+    slurm_hub.stop("alice")
+
+
+@pytest.fixture(scope="module")
+def alice_in_bubblewrap(slurm_hub, alice_in_podman):
+    slurm_hub.stop("alice")  # after the podman tests
+    events = spawn_ready(slurm_hub, "alice", {"profile": "bwrap", "proposals": ["P1"]})
+    yield events
+    slurm_hub.stop("alice")
+
+
+# --- refusals --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("proposals, message", [
+    (["P2"], "You cannot mount proposal P2: you are not a member of it, or it does not exist."),
+    (["P1", "P404"], "You cannot mount proposal P404"),
+    (["P3"], "Proposal P3 cannot be mounted: its data location is outside the facility's data storage."),
+])
+def test_a_forged_form_is_refused_and_nothing_is_submitted(slurm_hub, slurm, proposals, message):
+    session = slurm_hub.login("alice")
+    response = slurm_hub.spawn_form(session, "alice", {"profile": "podman", "proposals": proposals})
+    assert response.status_code in (400, 403), response.text[:2000]
+    assert message in html.unescape(response.text)
+    assert 'id="beamhub-proposals"' in response.text  # the form is shown again
+    assert not slurm_hub.server("alice") and not jobs_of(slurm, "alice")
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"profile": "podman", "proposals": ["P2"]}, "You cannot mount proposal P2"),
+    ({"profile": "podman", "cpus": 2}, "has a fixed cpus of 1"),
+    ({"profile": "podman", "image": "evil:latest"}, "The server options are not valid"),
+])
+def test_options_given_to_the_rest_api_are_checked_too(slurm_hub, slurm, options, message):
+    response = slurm_hub.spawn("alice", options)
+    if response.status_code in (201, 202):
+        events = slurm_hub.progress("alice")
+        assert events[-1].get("failed") and message in events[-1]["message"], events
+    else:
+        assert message in response.json()["message"]
+    slurm_hub.wait_stopped("alice")
+    assert not jobs_of(slurm, "alice")
+
+
+# --- queueing and failures ----------------------------------------------------------------
+
+
+def test_a_job_stuck_pending_shows_its_reason_and_is_cancelled_on_stop(slurm_hub, slurm):
+    slurm_hub.spawn("bob", {"profile": "maintenance"})
+    events = slurm_hub.progress("bob", until=lambda e: "PartitionDown" in e.get("message", ""))
+    pending = events[-1]["message"]
+    assert re.fullmatch(r"Job \d+ is waiting in the queue \(PartitionDown: the partition is down \(maintenance\?\)\)"
+                        r" \[1 CPU, 1024 MiB, 01:00:00, partition maint\]", pending), events
+    job_id = re.search(r"Job (\d+)", pending).group(1)
+    slurm_hub.stop("bob")
+    assert slurm.job(job_id)["JobState"] == "CANCELLED"
+    assert slurm_hub.server("bob") == {}
+
+
+def test_a_job_cancelled_in_the_queue_tells_the_user(slurm_hub, slurm):
+    slurm_hub.spawn("bob", {"profile": "maintenance"})
+    events = slurm_hub.progress("bob", until=lambda e: "waiting in the queue" in e.get("message", ""))
+    job_id = re.search(r"Job (\d+)", events[-1]["message"]).group(1)
+    slurm.run("scancel", job_id)
+    failed = slurm_hub.progress("bob")[-1]
+    assert failed.get("failed"), failed
+    assert f"Job {job_id} was cancelled" in failed["message"]
+    slurm_hub.wait_stopped("bob")
+    form = spawn_form_page(slurm_hub, "bob")
+    assert "Your last server stopped." in form and f"Job {job_id} was cancelled" in form
+
+
+def test_a_job_that_dies_at_start_fails_at_once_with_its_log(slurm_hub):
+    """The fix for batchspawner 1.3.0 waiting out start_timeout for a port that never
+    comes (see test_batchspawner_faults for the fault itself)."""
+    slurm_hub.spawn("bob", {"profile": "broken"})
+    failed = slurm_hub.progress("bob")[-1]
+    assert failed.get("failed"), failed
+    message = failed["message"]
+    assert re.search(r"Job \d+ failed \(exit code 125", message), message
+    assert "End of the job's log:" in message and "image not known" in message
+    slurm_hub.wait_stopped("bob")
+
+
+# --- mounts and environment --------------------------------------------------------------
+
+
+def test_in_podman_alice_sees_p1_read_only_and_no_p2(slurm_hub, slurm, alice_in_podman):
+    messages = [e["message"] for e in alice_in_podman]
+    assert any(JOB_RUNNING.search(m) for m in messages), messages
+    assert slurm.job(job_id_of(alice_in_podman))["UserId"].startswith("alice(")
+    assert_only_p1_read_only(json.loads(slurm_hub.run("alice", CHECK_MOUNTS)))
+
+
+def test_the_server_gets_the_catalogue_and_no_secrets(slurm_hub, alice_in_podman):
+    inside = json.loads(slurm_hub.run("alice", READ_ENVIRONMENT))
+    environ = inside["environ"]
+    assert inside["me"]["name"] == "alice"  # the catalogue answers the server's own token
+    assert inside["uid"] == __import__("pwd").getpwnam("alice").pw_uid
+    hub_token = (slurm_hub.hub.workdir.parent / "state" / "beamhub-hub-token").read_text().strip()
+    for name, value in SECRETS_IN_HUB_ENV.items():
+        assert name not in environ
+        assert not any(value in v for v in environ.values())
+    assert not any(hub_token in v for v in environ.values())
+    for name in ("BEAMHUB_STORE", "BEAMHUB_CATALOGUE_HUB_TOKEN", "CONFIGPROXY_AUTH_TOKEN", "SLURM_CONF"):
+        assert name not in environ
+    assert environ["LANG"] == "C.UTF-8"  # what the site legitimately passes on still arrives
+
+
+def test_in_bubblewrap_alice_sees_p1_read_only_and_no_p2(slurm_hub, alice_in_bubblewrap):
+    assert_only_p1_read_only(json.loads(slurm_hub.run("alice", CHECK_MOUNTS)))
+    # bubblewrap shows the node's software, but not other users' homes nor the data root
+    outside = json.loads(slurm_hub.run("alice", "import os, json; print(json.dumps("
+                                       "[os.path.exists(p) for p in ('/home/bob', '/opt/beamhub/venv')]))"))
+    assert outside == [False, True]
+
+
+# --- servers that keep running ------------------------------------------------------------
+
+
+def test_port_reports_accept_only_a_starting_servers_port(slurm_hub, alice_in_bubblewrap, tmp_path):
+    """The fix for batchspawner 1.3.0's port API (see test_batchspawner_faults)."""
+    server_token = slurm_hub.run("alice", "import os; print(os.environ['JUPYTERHUB_API_TOKEN'])").strip()
+    marker = tmp_path / "written-by-the-hub"
+
+    def post(token, body):
+        return requests.post(f"{slurm_hub.hub.api_url}/batchspawner", json=body, timeout=30,
+                             headers={"Authorization": f"token {token}"})
+
+    injected = post(server_token, {"exec_prefix": f"touch {marker}; sudo -E -u {{username}}"})
+    assert injected.status_code == 400 and "exactly" in injected.json()["message"]
+    assert post(server_token, {"port": 1234}).status_code == 409  # not starting any more
+    assert post(slurm_hub.token("alice"), {"port": 1234}).status_code == 403  # not a server's token
+    time.sleep(4)  # two of the hub's polls (every 2 s) run the job query
+    assert not marker.exists()
+    assert slurm_hub.server_api("alice", "/status").status_code == 200
+
+
+def test_hub_restart_keeps_alices_server(slurm_hub, slurm, alice_in_bubblewrap):
+    before = slurm_hub.server("alice")
+    slurm_hub.restart()
+    after = slurm_hub.server("alice")
+    assert after.get("ready") and after["url"] == before["url"]
+    assert slurm_hub.server_api("alice", "/status").status_code == 200
+    assert json.loads(slurm_hub.run("alice", CHECK_MOUNTS))["p1"] == ["README.txt", "scan_0001.h5"]
+    assert slurm.job(job_id_of(alice_in_bubblewrap))["JobState"] == "RUNNING"
+
+
+def test_slurmctld_outage(slurm_hub, slurm, alice_in_bubblewrap):
+    slurm.stop_controller()
+    try:
+        time.sleep(5)  # a few of the hub's polls (every 2 s) with the controller down
+        assert slurm_hub.server("alice").get("ready")
+        assert slurm_hub.server_api("alice", "/status").status_code == 200
+        assert slurm_hub.spawn("bob", {"profile": "bwrap"}).status_code in (201, 202)
+        failed = slurm_hub.progress("bob")[-1]
+        assert failed.get("failed")
+        assert "The cluster's scheduler (slurmctld) is not answering" in failed["message"]
+        assert "Servers already running are not affected" in failed["message"]
+        slurm_hub.wait_stopped("bob")
+    finally:
+        slurm.start_controller()
+    try:
+        spawn_ready(slurm_hub, "bob", {"profile": "bwrap"})
+        assert slurm_hub.server("alice").get("ready")
+        assert slurm_hub.run("bob", "import getpass; print(getpass.getuser())").strip() == "bob"
+    finally:
+        slurm_hub.stop("bob")
+
+
+def test_a_running_server_killed_with_scancel_is_reported(slurm_hub, slurm, alice_in_bubblewrap):
+    job_id = job_id_of(alice_in_bubblewrap)
+    slurm.run("scancel", job_id)
+    slurm_hub.wait_stopped("alice")  # the hub notices (poll) and cleans its state up
+    form = spawn_form_page(slurm_hub, "alice")
+    assert f"Job {job_id} was cancelled" in form, form[:3000]
+    assert not jobs_of(slurm, "alice")
+
+
+def test_two_concurrent_spawns_on_one_node_do_not_collide(slurm_hub):
+    results, errors = {}, []
+
+    def spawn(user):
+        try:
+            results[user] = spawn_ready(slurm_hub, user, {"profile": "bwrap"})
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=spawn, args=(user,)) for user in ("alice", "bob")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    try:
+        assert not errors and set(results) == {"alice", "bob"}, errors
+        ports = {user: re.search(r"localhost:(\d+)", " ".join(e["message"] for e in events)).group(1)
+                 for user, events in results.items()}
+        assert ports["alice"] != ports["bob"]
+        for user in ("alice", "bob"):
+            assert slurm_hub.server_api(user, "/status").status_code == 200
+            assert slurm_hub.run(user, "import getpass; print(getpass.getuser())").strip() == user
+    finally:
+        slurm_hub.stop("alice")
+        slurm_hub.stop("bob")
