@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 
+from beamhub.catalogue import Identity, SearchQuery, open_store
 from beamhub.catalogue.errors import InvalidInput
 from beamhub.catalogue.ingest import (
     EXAMPLE_MAPPING,
     UnreadableFile,
     build_dataset,
     dataset_pid,
+    ingest,
     load_mapping,
     load_proposals,
     parse_mapping,
     read_file,
 )
 from beamhub.catalogue.ingest.walk import Candidate, Skipped, walk
+from beamhub.cli import main
 from tests.services.require import missing
 
 from .nexus_builders import (
@@ -323,3 +327,180 @@ def test_walk_reads_hdf5_names_skips_others_and_detector_frame_files(tmp_path):
                        "notes.txt": "not an HDF5/NeXus file name"}
     assert [c.path.name for c in walk([tmp_path / "a" / "notes.txt"])] == ["notes.txt"]  # named: read
     assert isinstance(next(walk([tmp_path / "missing.nxs"])), Skipped)
+
+
+# --- runs into the SQLite store ---------------------------------------------------------
+
+OPERATOR = Identity.for_operator("test-ingest")
+
+
+@pytest.fixture
+def store(tmp_path):
+    with open_store(f"sqlite:///{tmp_path / 'catalogue.sqlite'}") as opened:
+        yield opened
+
+
+def all_datasets(store, **filters) -> list:
+    found, cursor = [], None
+    while True:
+        page = store.search(OPERATOR, SearchQuery(limit=200, cursor=cursor, facets=False, **filters))
+        found += page.items
+        cursor = page.next_cursor
+        if not cursor:
+            return found
+
+
+def test_every_shared_file_is_ingested_or_reported_and_reruns_change_nothing(shared, store):
+    report = ingest([shared], store, OPERATOR, owner_group="staff")
+    by_name = {Path(f.path).relative_to(shared).as_posix(): f for f in report.files}
+    assert set(by_name) == {p.relative_to(shared).as_posix() for p in shared_files(shared)}
+    assert by_name["README.md"].status == "skipped"
+    assert report.failed == []
+    assert {f.status for n, f in by_name.items() if n != "README.md"} == {"inserted"}
+    assert report.datasets.inserted == len(shared_files(shared)) - 1 + 1  # NXtest.h5 has two entries
+    therm = by_name["DLS/i03_i04_NXmx/Therm_6_2.nxs"]
+    assert any("Therm_6_2_000001.h5" in w for w in therm.warnings)
+    dataset = store.get_dataset(OPERATOR, therm.pids[0])
+    assert (dataset.creationLocation, dataset.technique_names, dataset.ownerGroup) == ("i04", ["MX"], "staff")
+    assert dataset.signal.shape == [488, 4362, 4148]
+    pids = sorted(d.pid for d in all_datasets(store))
+    assert len(pids) == report.datasets.inserted
+
+    again = ingest([shared], store, OPERATOR, owner_group="staff")
+    assert again.counts()["unchanged"] == len(shared_files(shared)) - 1
+    assert (again.datasets.inserted, again.datasets.updated) == (0, 0)
+    assert sorted(d.pid for d in all_datasets(store)) == pids
+
+    forced = ingest([shared], store, OPERATOR, owner_group="staff", force=True)
+    assert forced.counts()["updated"] == len(shared_files(shared)) - 1
+    assert (forced.datasets.inserted, forced.datasets.updated) == (0, 0)  # read again, identical
+    assert forced.datasets.unchanged == len(pids)
+
+
+def test_a_changed_file_is_updated_in_place(tmp_path, store):
+    path = write_nexus(tmp_path / "data" / "scan.nxs", title="first title", signal=np.zeros(10))
+    first = ingest([tmp_path / "data"], store, OPERATOR, owner_group="p1")
+    (pid,) = first.files[0].pids
+    store.set_vote(Identity("alice", groups=frozenset({"p1"})), pid, "like")
+    write_nexus(path, title="second title", signal=np.zeros(20))
+    second = ingest([tmp_path / "data"], store, OPERATOR, owner_group="p1")
+    assert second.files[0].status == "updated" and second.files[0].pids == [pid]
+    assert (second.datasets.inserted, second.datasets.updated) == (0, 1)
+    dataset = store.get_dataset(OPERATOR, pid)
+    assert dataset.description == "second title"
+    assert dataset.signal.shape == [20]
+    assert dataset.likes == 1  # the judgement survives re-ingestion
+    assert len(all_datasets(store)) == 1
+
+
+def test_broken_files_are_reported_and_the_run_goes_on(tmp_path, store):
+    root = tmp_path / "beamline"
+    good = write_nexus(root / "a_good.nxs", signal=np.ones((4, 4)))
+    write_truncated(root / "b_truncated.nxs")
+    write_not_hdf5(root / "c_not_hdf5.nxs")
+    write_dangling(root / "d_dangling.nxs")
+    write_not_hdf5(root / "e_notes.txt")
+    write_nexus(root / "f_good.h5", signal=np.ones(4))
+    report = ingest([root], store, OPERATOR, owner_group="p1")
+    status = {Path(f.path).name: (f.status, f.message) for f in report.files}
+    assert status["a_good.nxs"] == ("inserted", "")
+    assert status["f_good.h5"] == ("inserted", "")
+    assert status["b_truncated.nxs"][0] == "failed" and "truncated HDF5 file" in status["b_truncated.nxs"][1]
+    assert status["c_not_hdf5.nxs"] == ("failed", "not an HDF5 file")
+    assert status["d_dangling.nxs"][0] == "inserted"  # its metadata is there; the warning says what is missing
+    assert status["e_notes.txt"] == ("skipped", "not an HDF5/NeXus file name")
+    names = sorted(d.datasetName for d in all_datasets(store))
+    assert names == ["a_good", "d_dangling", "f_good"]
+    assert not report.ok
+    summary = report.summary()
+    assert f"FAILED   {root / 'b_truncated.nxs'}: truncated HDF5 file" in summary
+    assert f"FAILED   {root / 'c_not_hdf5.nxs'}: not an HDF5 file" in summary
+    assert f"warning  {root / 'd_dangling.nxs'}: dangling external link" in summary
+    assert str(good) not in summary
+
+
+def test_without_owner_group_nothing_is_written_and_each_file_says_why(tmp_path, store):
+    write_nexus(tmp_path / "data" / "x.nxs")
+    report = ingest([tmp_path / "data"], store, OPERATOR)
+    assert report.files[0].status == "failed"
+    assert "no ownerGroup: give --owner-group" in report.files[0].message
+    assert all_datasets(store) == []
+
+
+def test_the_mapping_sets_groups_and_rejects_files_outside_its_pattern(tmp_path, store):
+    root = tmp_path / "data"
+    write_nexus(root / "i03" / "p1001" / "lyso" / "scan_1.nxs")
+    write_nexus(root / "i22" / "p1002" / "silica" / "scan_1.nxs", definition="NXsas", beamline="i22")
+    write_nexus(root / "i22" / "stray.nxs")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text('path: "{beamline}/{proposalId}/{sample}/*.nxs"\n'
+                       'fields:\n  proposalId: "{proposalId}"\n  ownerGroup: "{proposalId}"\n'
+                       '  sampleId: "{sample}"\n  creationLocation: "{beamline}"\n')
+    report = ingest([root], store, OPERATOR, mapping=mapping)
+    stray = next(f for f in report.files if f.path.endswith("stray.nxs"))
+    assert stray.status == "failed" and "does not match the mapping's path" in stray.message
+    found = {(d.proposalId, d.ownerGroup, d.sampleId, d.creationLocation) for d in all_datasets(store)}
+    assert found == {("p1001", "p1001", "lyso", "i03"), ("p1002", "p1002", "silica", "i22")}
+    alice = Identity("alice", groups=frozenset({"p1001"}))
+    assert [d.proposalId for d in store.search(alice, SearchQuery()).items] == ["p1001"]
+
+
+def test_a_bad_mapping_stops_before_anything_is_written(tmp_path, store):
+    write_nexus(tmp_path / "data" / "x.nxs")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("fields:\n  ownerGroup: '{nope}'\n")
+    with pytest.raises(InvalidInput, match="unknown placeholder"):
+        ingest([tmp_path / "data"], store, OPERATOR, mapping=mapping)
+    assert all_datasets(store) == []
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_the_command_prints_a_summary_and_its_exit_status_tells_failures(tmp_path, capsys, monkeypatch):
+    root = tmp_path / "data"
+    write_nexus(root / "good.nxs", signal=np.ones(5))
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    assert main(["ingest", str(root), "--store", url, "--owner-group", "p1"]) == 0
+    captured = capsys.readouterr()
+    assert "1 file(s) read" in captured.out and "1 inserted" in captured.out
+    assert "datasets: 1 inserted, 0 updated, 0 unchanged" in captured.out
+    assert "%|" not in captured.err  # no progress bar when not on a terminal
+
+    write_truncated(root / "bad.nxs")
+    monkeypatch.setenv("BEAMHUB_STORE", url)  # the store from the environment
+    assert main(["ingest", str(root), "--owner-group", "p1"]) == 3
+    out = capsys.readouterr().out
+    assert "1 unchanged" in out and "1 failed" in out
+    assert f"FAILED   {root / 'bad.nxs'}: truncated HDF5 file" in out
+
+    assert main(["ingest", str(root), "--owner-group", "p1", "--json"]) == 3
+    document = json.loads(capsys.readouterr().out)
+    assert document["counts"]["failed"] == 1 and len(document["files"]) == 2
+
+    (tmp_path / "bad-mapping.yaml").write_text("colour: blue\n")
+    assert main(["ingest", str(root), "--mapping", str(tmp_path / "bad-mapping.yaml")]) == 1
+    assert "unknown key 'colour'" in capsys.readouterr().err
+
+
+def test_the_command_loads_proposals(tmp_path, capsys):
+    (tmp_path / "proposals.yaml").write_text(
+        "proposals:\n  - {proposalId: p7, ownerGroup: p7, members: [alice], beamline: i03}\n")
+    write_nexus(tmp_path / "data" / "x.nxs")
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    assert main(["ingest", str(tmp_path / "data"), "--store", url, "--owner-group", "p7",
+                 "--proposals", str(tmp_path / "proposals.yaml")]) == 0
+    assert "proposals: 1 inserted" in capsys.readouterr().out
+    with open_store(url) as store:
+        assert [p.proposalId for p in store.list_proposals(Identity("alice", groups=frozenset({"p7"})))] == ["p7"]
+
+
+def test_bad_options_are_refused_before_reading_anything(tmp_path, store):
+    write_nexus(tmp_path / "data" / "x.nxs")
+    for options in ({"owner_group": "two words"}, {"pid_prefix": "bad prefix"}, {"pid_prefix": "a//b"},
+                    {"owner_group": "p1", "default_beamline": "$where"}):
+        with pytest.raises(InvalidInput):
+            ingest([tmp_path / "data"], store, OPERATOR, **options)
+    assert all_datasets(store) == []
+    report = ingest([tmp_path / "data"], store, OPERATOR, owner_group="p1", pid_prefix="20.500.12269")
+    assert report.files[0].pids[0].startswith("20.500.12269/")

@@ -9,7 +9,8 @@ import h5py
 import numpy as np
 import pytest
 
-from beamhub.catalogue.ingest import load_mapping, load_proposals, read_file
+from beamhub.catalogue import Identity, SearchQuery, open_store
+from beamhub.catalogue.ingest import ingest, load_mapping, load_proposals, read_file
 from beamhub.catalogue.preview import render_preview
 from beamhub.cli import main
 from beamhub.demo.data import write_demo_data
@@ -137,3 +138,33 @@ def test_the_command_writes_the_demo(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "wrote 11 NeXus files" in out and "beamhub ingest" in out
     assert (tmp_path / "d" / "mapping.yaml").is_file()
+
+
+def test_demo_ingests_into_its_proposals_with_the_right_groups(demo, tmp_path):
+    proposals = load_proposals(demo.proposals)
+    with open_store(f"sqlite:///{tmp_path / 'demo.sqlite'}") as store:
+        report = ingest([demo.directory], store, Identity.for_operator("demo-test"),
+                        mapping=demo.mapping, proposals=demo.proposals)
+        assert report.ok and report.counts()["inserted"] == 11
+        assert report.datasets.inserted == 14  # three SAXS files carry a reduced entry too
+        assert report.proposals.inserted == 4
+        assert [f.warnings for f in report.files if f.warnings] == []
+
+        def seen(user: str) -> dict[str, int]:
+            page = store.search(proposals.identity(user), SearchQuery(limit=100))
+            counts: dict[str, int] = {}
+            for item in page.items:
+                counts[item.proposalId] = counts.get(item.proposalId, 0) + 1
+            return counts
+
+        assert seen("alice") == {"p1001": 3, "p1002": 6}
+        assert seen("bob") == {"p1002": 6}
+        assert seen("carol") == {"p1001": 3}  # staff of i03
+        assert seen("dave") == {}
+        assert seen("erin") == {"p2001": 3}
+        assert seen("frank") == {"p3001": 2}
+        alice = proposals.identity("alice")
+        assert [p.proposalId for p in store.list_proposals(alice)] == ["p1001", "p1002"]
+        mx = store.search(alice, SearchQuery(technique=["MX"], limit=10)).items
+        assert {d.ownerGroup for d in mx} == {"p1001"} and all(d.owner == "alice" for d in mx)
+        assert render_preview(store.get_dataset(alice, mx[0].pid), size=64)[:4] == b"\x89PNG"
