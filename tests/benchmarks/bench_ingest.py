@@ -28,6 +28,7 @@ from pathlib import Path
 
 from beamhub.catalogue import Identity, open_store
 from beamhub.catalogue.ingest import build_dataset, ingest, load_mapping, read_file
+from beamhub.catalogue.ingest.build import template_variables
 from beamhub.catalogue.ingest.hdf import UnreadableFile
 from beamhub.catalogue.ingest.walk import Candidate, walk
 from beamhub.demo.data import write_demo_data
@@ -50,8 +51,6 @@ def extraction_only(paths, mapping=None, owner_group=None) -> tuple[int, int, fl
             continue
         for entry in record.entries:
             captures = mapping.match(item.path.relative_to(item.root).as_posix()) if mapping else {}
-            from beamhub.catalogue.ingest.build import template_variables
-
             variables = template_variables(record, entry, item.root, captures or {})
             try:
                 build_dataset(record, entry, mapping=mapping, variables=variables, owner_group=owner_group,
