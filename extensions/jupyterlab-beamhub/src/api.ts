@@ -97,6 +97,9 @@ export class CatalogueClient implements ICatalogueAPI {
     base?: string
   ): Promise<T> {
     const url = base ?? this.url(path);
+    // 'no-cache' (revalidate) rather than JupyterLab's default 'no-store', which adds a
+    // timestamp parameter that the catalogue rightly refuses as unknown.
+    init = { cache: 'no-cache', ...init };
     let response: Response;
     try {
       response = await ServerConnection.makeRequest(url, init, this.settings);

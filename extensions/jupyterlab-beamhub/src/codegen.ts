@@ -85,9 +85,29 @@ function codeCell(source: string, tags: string[] = []): any {
  * A notebook whose first code loads `datasets`: the template's tagged cell replaced,
  * or the loading cell put first; a plain notebook without a template.
  */
+export interface IKernelChoice {
+  name: string;
+  display_name: string;
+}
+
+/** The facility's analysis kernel ("beamhub") when it is installed, else python3. */
+export function pickKernel(specs: Record<string, any> | undefined): IKernelChoice {
+  const names = Object.keys(specs ?? {});
+  const name = names.includes('beamhub')
+    ? 'beamhub'
+    : names.includes('python3') || !names.length
+      ? 'python3'
+      : names[0];
+  return {
+    name,
+    display_name: specs?.[name]?.display_name ?? 'Python 3 (ipykernel)'
+  };
+}
+
 export function makeNotebook(
   datasets: readonly IDataset[],
-  template: any | null
+  template: any | null,
+  kernel: IKernelChoice = { name: 'python3', display_name: 'Python 3 (ipykernel)' }
 ): any {
   const loader = codeCell(datasetsCode(datasets), [DATASETS_CELL_TAG]);
   if (!template) {
@@ -101,11 +121,7 @@ export function makeNotebook(
         loader
       ],
       metadata: {
-        kernelspec: {
-          display_name: 'Python 3 (ipykernel)',
-          language: 'python',
-          name: 'python3'
-        },
+        kernelspec: { ...kernel, language: 'python' },
         language_info: { name: 'python' }
       },
       nbformat: 4,

@@ -11,6 +11,7 @@ import {
   mainTechnique,
   makeNotebook,
   notebookName,
+  pickKernel,
   pickTemplate
 } from './codegen';
 import { describeError } from './model/errors';
@@ -52,7 +53,9 @@ export async function openInNotebook(
   }
   try {
     const template = await findTemplate(api, datasets);
-    const content = makeNotebook(datasets, template);
+    await app.serviceManager.kernelspecs.ready;
+    const kernel = pickKernel(app.serviceManager.kernelspecs.specs?.kernelspecs);
+    const content = makeNotebook(datasets, template, kernel);
     const path = await freePath(app, notebookName(datasets));
     await app.serviceManager.contents.save(path, {
       type: 'notebook',

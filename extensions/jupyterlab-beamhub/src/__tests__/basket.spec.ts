@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { BasketModel, schemaDefaults } from '../model/basket';
+import { BasketModel, formSchema, schemaDefaults } from '../model/basket';
 import { dataset, FakeCatalogue } from './fakeapi';
 
 describe('BasketModel', () => {
@@ -23,6 +23,21 @@ describe('BasketModel', () => {
     basket.setParameters({ threshold: 2, label: 'x' });
     expect(basket.parameters).toEqual({ threshold: 2, label: 'x' });
     expect(schemaDefaults(undefined)).toEqual({});
+  });
+
+  it('shows optional parameters as plain fields, not as a choice of types', () => {
+    const schema = formSchema({
+      type: 'object',
+      properties: {
+        threshold: { anyOf: [{ type: 'number' }, { type: 'null' }], default: null, title: 'Threshold' },
+        sigma: { type: 'number', default: 3 },
+        mode: { anyOf: [{ type: 'string' }, { type: 'integer' }] }
+      }
+    });
+    expect(schema.properties.threshold).toEqual({ type: 'number', title: 'Threshold' });
+    expect(schema.properties.sigma).toEqual({ type: 'number', default: 3 });
+    expect(schema.properties.mode.anyOf).toHaveLength(2);
+    expect(schemaDefaults(schema)).toEqual({ sigma: 3 });
   });
 
   it('says what is missing before it submits', async () => {

@@ -8,6 +8,7 @@ import {
   mainTechnique,
   makeNotebook,
   notebookName,
+  pickKernel,
   pickTemplate
 } from '../codegen';
 import { dataset } from './fakeapi';
@@ -45,6 +46,17 @@ describe('code for notebooks', () => {
     const plain = makeNotebook([dataset(1)], null);
     expect(plain.cells[1].source).toContain('ds-1');
     expect(plain.metadata.kernelspec.name).toBe('python3');
+  });
+
+  it('prefers the facility’s beamhub kernel', () => {
+    expect(pickKernel({ python3: {}, beamhub: { display_name: 'Python 3 (beamhub)' } })).toEqual({
+      name: 'beamhub',
+      display_name: 'Python 3 (beamhub)'
+    });
+    expect(pickKernel({ python3: { display_name: 'Python 3 (ipykernel)' } }).name).toBe('python3');
+    expect(pickKernel(undefined).name).toBe('python3');
+    const notebook = makeNotebook([dataset(1)], null, { name: 'beamhub', display_name: 'B' });
+    expect(notebook.metadata.kernelspec).toEqual({ name: 'beamhub', display_name: 'B', language: 'python' });
   });
 
   it('picks a template by the datasets’ main technique', () => {

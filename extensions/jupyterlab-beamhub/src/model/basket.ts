@@ -33,6 +33,32 @@ export function schemaDefaults(
   return out;
 }
 
+/**
+ * The schema as the parameter form should show it: an optional field written by
+ * pydantic as `anyOf: [{type: number}, {type: null}]` becomes the plain field (left
+ * empty, it is not sent), instead of rjsf's "option 1 / option 2" chooser.
+ */
+export function formSchema(schema: Record<string, any> | undefined): Record<string, any> {
+  if (!schema || typeof schema !== 'object') {
+    return { type: 'object', properties: {} };
+  }
+  const properties: Record<string, any> = {};
+  for (const [name, property] of Object.entries<any>(schema.properties ?? {})) {
+    const options: any[] = Array.isArray(property?.anyOf) ? property.anyOf : [];
+    const real = options.filter(o => o?.type !== 'null');
+    if (options.length && real.length === 1 && real.length < options.length) {
+      const { anyOf: _drop, ...rest } = property;
+      properties[name] = { ...real[0], ...rest };
+      if (properties[name].default === null) {
+        delete properties[name].default;
+      }
+    } else {
+      properties[name] = property;
+    }
+  }
+  return { ...schema, properties };
+}
+
 export class BasketModel {
   constructor(
     private readonly api: ICatalogueAPI,
@@ -65,6 +91,10 @@ export class BasketModel {
   }
   get step(): IProcessingStep | null {
     return this._steps.find(s => s.name === this._processing) ?? null;
+  }
+  /** The chosen step's parameter schema, ready for the generated form. */
+  get schema(): Record<string, any> {
+    return formSchema(this.step?.parameters_schema);
   }
   get submitting(): boolean {
     return this._submitting;
@@ -130,7 +160,7 @@ export class BasketModel {
       return;
     }
     this._processing = name;
-    this._parameters = schemaDefaults(this.step?.parameters_schema);
+    this._parameters = schemaDefaults(formSchema(this.step?.parameters_schema));
     this._changed.emit();
   }
 

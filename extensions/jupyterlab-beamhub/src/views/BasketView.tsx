@@ -125,10 +125,10 @@ function Basket(props: IBasketViewOptions): JSX.Element {
           </select>
         </label>
         {step?.description && <p className="jp-Beamhub-stepHelp">{step.description}</p>}
-        {step && Object.keys((step.parameters_schema as any)?.properties ?? {}).length > 0 && (
+        {step && Object.keys(basket.schema.properties ?? {}).length > 0 && (
           <div className="jp-Beamhub-parametersForm">
             <FormComponent
-              schema={step.parameters_schema as any}
+              schema={basket.schema as any}
               formData={basket.parameters as any}
               validator={validator as any}
               liveValidate

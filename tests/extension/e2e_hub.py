@@ -1,0 +1,85 @@
+"""The whole beamhub stack for the extension's end-to-end tests and benchmark.
+
+JupyterHub with its proxy and the catalogue service (``tests/service/hubsetup.py``'s
+``CatalogueHub``, configured from a beamhub site file), single-user JupyterLab servers
+spawned locally from this environment (so they carry the installed extension), and a
+browser user who logs in through the hub's login form.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from tests.services.require import missing
+
+VENV_BIN = Path(sys.executable).parent
+LAB_READY = ".jp-Launcher"
+
+
+def start_hub(store_url: str, users: dict[str, list[str]], workdir: Path):
+    """A started ``CatalogueHub`` whose servers are JupyterLab with this extension."""
+    try:
+        from tests.service.hubsetup import API, CatalogueHub
+    except ImportError as exc:
+        missing("the demo hub", f"tests/service/hubsetup.py cannot be imported ({exc})")
+    spawner = {
+        "class": "jupyterhub.spawner.SimpleLocalProcessSpawner",
+        "home_dir_template": str(workdir / "homes" / "{username}"),
+        "cmd": [str(VENV_BIN / "jupyterhub-singleuser")],
+        "args": ["--allow-root", "--ServerApp.shutdown_no_activity_timeout=0"],
+        "default_url": "/lab",
+        "start_timeout": 120,
+        "http_timeout": 120,
+    }
+    (workdir / "homes").mkdir(parents=True, exist_ok=True)
+    hub = CatalogueHub(store_url, users, workdir, spawner=spawner, state_dir=workdir / "state")
+    # The servers reach the catalogue through this hub's proxy (its port is known only now).
+    site = yaml.safe_load(hub.site_file.read_text())
+    site["catalogue"]["url_for_servers"] = hub.hub.url + API
+    hub.site_file.write_text(yaml.safe_dump(site))
+    return hub.start()
+
+
+def password(user: str) -> str:
+    from tests.service.hubsetup import PASSWORD
+
+    return PASSWORD.format(name=user)
+
+
+def open_lab(browser, hub, user: str, timeout: float = 120):
+    """A new browser context logged in as ``user``, on its JupyterLab (started if needed)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(hub.hub.url + "/hub/login")
+    page.fill("input#username_input", user)
+    page.fill("input#password_input", password(user))
+    page.click("#login_submit")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if "/lab" in page.url and page.query_selector(LAB_READY):
+            break
+        if "/hub/spawn-pending" in page.url or "/hub/home" in page.url or "/hub/spawn" in page.url:
+            if "/hub/home" in page.url:
+                page.goto(hub.hub.url + f"/hub/spawn/{user}")
+        page.wait_for_timeout(500)
+    page.wait_for_selector(LAB_READY, timeout=max(1.0, deadline - time.monotonic()) * 1000)
+    dismiss_news(page)
+    return context, page
+
+
+def dismiss_news(page) -> None:
+    """JupyterLab asks whether to fetch news; say no so it stays out of screenshots."""
+    try:
+        page.click(".jp-Notification-Toast-Close, .jp-toast-button:has-text('No')", timeout=3000)
+    except Exception:
+        pass
+
+
+def open_catalogue(page) -> None:
+    page.click('.jp-SideBar [data-id="beamhub-catalogue"]')
+    page.wait_for_selector(".jp-Beamhub-panel .jp-Beamhub-status")

@@ -1,0 +1,223 @@
+"""End to end, as users work: two browsers, a real JupyterHub with its proxy, the
+catalogue service over the demo data, JupyterLab servers with this extension.
+
+Each step saves a screenshot under test-artifacts/test_extension_e2e/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import requests
+
+from beamhub.catalogue import Identity, SearchQuery, open_store
+from tests.services.browser import browser, screenshot
+
+from .e2e_hub import open_catalogue, open_lab, start_hub
+
+pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.timeout(900)]
+
+SHOTS = "test_extension_e2e"
+SHARED = "p1002"   # alice and bob
+PRIVATE = "p1001"  # alice only
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    try:
+        from beamhub.catalogue.ingest import ingest
+        from beamhub.demo.data import write_demo_data
+    except ImportError as exc:
+        pytest.fail(f"the demo data cannot be made: {exc}")
+    data = tmp_path_factory.mktemp("demo-data")
+    os.chmod(data, 0o755)
+    write_demo_data(data)
+    url = f"sqlite:///{tmp_path_factory.mktemp('catalogue') / 'catalogue.sqlite'}"
+    with open_store(url) as store:
+        report = ingest([data], store, Identity.for_operator("test-operator"),
+                        mapping=data / "mapping.yaml", proposals=data / "proposals.yaml")
+        assert report.ok, report.summary()
+    return url, data
+
+
+@pytest.fixture(scope="module")
+def hub(demo_store, tmp_path_factory):
+    from tests.service.hubsetup import demo_users
+
+    url, data = demo_store
+    workdir = tmp_path_factory.mktemp("extension-hub")
+    os.chmod(workdir, 0o755)
+    hub = start_hub(url, demo_users(data / "proposals.yaml"), workdir)
+    try:
+        yield hub
+    finally:
+        hub.close()
+
+
+def datasets_of(store_url: str, proposal: str) -> list:
+    with open_store(store_url) as store:
+        result = store.search(Identity("probe", groups=frozenset({proposal})),
+                              SearchQuery(proposal=[proposal], type=["raw"], sort="datasetName", limit=50))
+    return result.items
+
+
+def row(page, pid: str):
+    return page.locator(f'.jp-Beamhub-result[data-pid="{pid}"]')
+
+
+def search(page, text: str) -> None:
+    box = page.locator(".jp-Beamhub-searchInput")
+    box.fill("")
+    box.type(text, delay=30)
+    page.wait_for_function(
+        "() => !document.querySelector('.jp-Beamhub-status')?.textContent.includes('searching')")
+    page.wait_for_timeout(400)
+
+
+def test_alice_and_bob_search_vote_select_and_process(hub, demo_store):
+    store_url, _ = demo_store
+    shared = datasets_of(store_url, SHARED)
+    private = datasets_of(store_url, PRIVATE)
+    assert len(shared) >= 3 and private, "the demo data has three raw datasets in p1002 and some in p1001"
+    target = shared[0]
+
+    with browser() as chromium:
+        alice_context, alice = open_lab(chromium, hub, "alice")
+        open_catalogue(alice)
+        alice.wait_for_timeout(3000)
+        screenshot(alice, SHOTS, "01-alice-catalogue")
+        alice.wait_for_selector(".jp-Beamhub-result")
+        visible = hub.get("alice", "/datasets", params={"limit": 1}).json()["total"]
+        assert alice.locator(".jp-Beamhub-status").inner_text() == f"{visible} datasets"
+        assert 0 < alice.locator(".jp-Beamhub-result").count() <= visible  # a window of the results
+
+        # search: the panel shows what matches as she types
+        word = re.split(r"[_\s]", target.datasetName)[0]
+        search(alice, word)
+        matching = hub.get("alice", "/datasets", params={"text": word, "limit": 1}).json()["total"]
+        assert 0 < matching < visible
+        assert alice.locator(".jp-Beamhub-status").inner_text().startswith(f"{matching} dataset")
+        assert row(alice, target.pid).count() == 1
+        screenshot(alice, SHOTS, "02-alice-search")
+
+        # facet: only the chosen beamline's datasets remain, counts are shown
+        search(alice, "")
+        facet = alice.locator(f'.jp-Beamhub-facet[data-facet="beamline"] label:has-text("{target.creationLocation}")')
+        count_text = facet.locator(".jp-Beamhub-facetCount").inner_text()
+        facet.locator("input").check()
+        alice.wait_for_selector(".jp-Beamhub-chip")
+        alice.wait_for_timeout(500)
+        metas = alice.locator(".jp-Beamhub-result .jp-Beamhub-resultMeta span[title=Beamline]").all_inner_texts()
+        assert metas and set(metas) == {target.creationLocation}
+        assert alice.locator(".jp-Beamhub-status").inner_text().startswith(count_text.replace(",", ""))
+        screenshot(alice, SHOTS, "03-alice-facet")
+
+        # detail view: every field, scientific metadata as a table, lineage
+        row(alice, target.pid).locator(".jp-Beamhub-resultName").click()
+        detail = alice.locator(".jp-Beamhub-detail:visible")
+        detail.locator(".jp-Beamhub-detailTitle").wait_for()
+        assert detail.locator(".jp-Beamhub-detailTitle").inner_text() == target.datasetName
+        assert target.pid in detail.locator(".jp-Beamhub-fields").inner_text()
+        if target.scientificMetadata:
+            assert detail.locator(".jp-Beamhub-scientific tbody tr").count() == len(target.scientificMetadata)
+        screenshot(alice, SHOTS, "04-alice-detail")
+
+        # like: the count goes up at once and stays (the service confirmed it)
+        like = detail.locator(".jp-Beamhub-like")
+        before = int(like.locator(".jp-Beamhub-voteCount").inner_text())
+        like.click()
+        alice.wait_for_function(
+            "() => !document.querySelector('.jp-Beamhub-detail:not(.lm-mod-hidden) .jp-Beamhub-votes.jp-mod-pending')")
+        assert int(like.locator(".jp-Beamhub-voteCount").inner_text()) == before + 1
+        assert like.get_attribute("aria-pressed") == "true"
+        answer = hub.get("alice", "/datasets/" + requests.utils.quote(target.pid, safe=""))
+        assert answer.json()["likes"] == before + 1 and answer.json()["myVote"] == "like"
+        screenshot(alice, SHOTS, "05-alice-liked")
+
+        # bob, in his own browser, sees the same count and not alice's private proposal
+        bob_context, bob = open_lab(chromium, hub, "bob")
+        open_catalogue(bob)
+        bob.wait_for_selector(".jp-Beamhub-result")
+        search(bob, target.datasetName)
+        bob_row = row(bob, target.pid)
+        assert bob_row.locator(".jp-Beamhub-like .jp-Beamhub-voteCount").inner_text() == str(before + 1)
+        assert bob_row.locator(".jp-Beamhub-like").get_attribute("aria-pressed") == "false"
+        screenshot(bob, SHOTS, "06-bob-sees-the-like")
+
+        search(bob, private[0].datasetName)
+        assert row(bob, private[0].pid).count() == 0
+        search(bob, "")
+        proposals = bob.locator('.jp-Beamhub-facet[data-facet="proposal"]')
+        proposals.locator("summary").click()
+        assert PRIVATE not in proposals.inner_text()
+        assert SHARED in proposals.inner_text()
+        bob_search = hub.get("bob", "/datasets", params={"proposal": PRIVATE}).json()
+        assert bob_search["total"] == 0
+        screenshot(bob, SHOTS, "07-bob-cannot-find-p1001")
+        bob_context.close()
+
+        # alice picks three datasets, reviews them side by side, names and submits them
+        alice.click('.jp-Beamhub-panel .jp-Beamhub-clearAll')
+        search(alice, "")
+        chosen = shared[:3]
+        for dataset in chosen:
+            search(alice, dataset.datasetName)
+            row(alice, dataset.pid).locator(".jp-Beamhub-addToBasket").click()
+        assert alice.locator(".jp-Beamhub-openBasket").inner_text() == "Selection (3)"
+        alice.click(".jp-Beamhub-openBasket")
+        basket = alice.locator(".jp-Beamhub-basket:visible")
+        basket.locator(".jp-Beamhub-card").first.wait_for()
+        assert sorted(basket.locator(".jp-Beamhub-card").evaluate_all("cards => cards.map(c => c.dataset.pid)")) == \
+            sorted(d.pid for d in chosen)
+        basket.locator(".jp-Beamhub-selectionName").fill("e2e: three SAXS runs")
+        basket.locator(".jp-Beamhub-processing").wait_for()
+        alice.wait_for_function("() => document.querySelector('.jp-Beamhub-processing')?.value !== ''")
+        screenshot(alice, SHOTS, "08-alice-selection")
+        basket.locator(".jp-Beamhub-submit").click()
+        job = basket.locator(".jp-Beamhub-job")
+        job.wait_for()
+        alice.wait_for_selector('.jp-Beamhub-job[data-status="done"], .jp-Beamhub-job[data-status="failed"]',
+                                timeout=300_000)
+        screenshot(alice, SHOTS, "09-alice-job-finished")
+        assert job.get_attribute("data-status") == "done", job.inner_text()
+
+        # the derived dataset opens, and its lineage leads back to the three inputs
+        derived_link = job.locator(".jp-Beamhub-pidLink").first
+        derived_pid = derived_link.get_attribute("data-pid")
+        derived_link.click()
+        page_of_derived = alice.locator(f".jp-Beamhub-detail:visible")
+        page_of_derived.locator(".jp-Beamhub-lineage li").first.wait_for()
+        inputs = page_of_derived.locator(".jp-Beamhub-lineage .jp-Beamhub-pidLink").evaluate_all(
+            "links => links.map(a => a.dataset.pid)")
+        assert set(d.pid for d in chosen) <= set(inputs)
+        assert derived_pid in page_of_derived.locator(".jp-Beamhub-fields").inner_text()
+        screenshot(alice, SHOTS, "10-alice-derived-dataset")
+
+        # "Open in notebook": a notebook whose first code loads the dataset
+        page_of_derived.locator(".jp-Beamhub-openNotebook").click()
+        code = alice.locator(".jp-NotebookPanel:visible .jp-CodeCell .cm-content").first
+        code.wait_for()
+        alice.wait_for_function("pid => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .cm-content')]"
+                                ".some(c => c.textContent.includes(pid))", arg=derived_pid)
+        first_code = code.text_content()
+        assert "from beamhub.client import Catalogue" in first_code and derived_pid in first_code
+        # ... and running it gives the derived data as an xarray object
+        alice.wait_for_function(
+            "() => /Idle/.test(document.querySelector('.jp-StatusBar-Widget .jp-StatusBar-TextItem[title*=\"kernel\" i], "
+            ".jp-KernelStatus')?.textContent ?? document.body.querySelector('#jp-main-statusbar')?.textContent ?? '')",
+            timeout=120_000)
+        code.click()
+        alice.keyboard.press("Shift+Enter")
+        output = alice.locator(".jp-NotebookPanel:visible .jp-CodeCell .jp-OutputArea-output").first
+        try:
+            output.wait_for(timeout=120_000)
+        finally:
+            screenshot(alice, SHOTS, "11-alice-notebook")
+        alice.wait_for_function(
+            "() => [...document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output')]"
+            ".some(o => /xarray|Traceback|Error/.test(o.textContent))", timeout=120_000)
+        assert "xarray" in output.text_content(), output.text_content()[:2000]
+        screenshot(alice, SHOTS, "11-alice-notebook")
+        alice_context.close()
