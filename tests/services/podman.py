@@ -5,8 +5,9 @@ No image registry is reachable, so the single-user image is built here, once per
 1. a base root filesystem with ``debootstrap --variant=minbase bookworm``, imported with
    ``podman import`` as ``localhost/beamhub/base:<key>``;
 2. ``images/Containerfile`` on top: Debian's python3 and the single-user environment at
-   the versions pinned in ``uv.lock`` (``uv export``), plus beamhub's own wheel built
-   from this repository.
+   the versions pinned in ``uv.lock`` (``uv export``), plus the wheels built from this
+   repository: beamhub's and its uv workspace members' (the JupyterLab extension,
+   whose build needs Node.js, as ``hub/scripts/install`` does).
 
 Both are tagged with a hash of their inputs and kept in one image store,
 :data:`STORE` (``$BEAMHUB_IMAGE_STORE``, default ``/var/cache/beamhub/containers``), so a
@@ -233,13 +234,32 @@ def _requirements() -> str:
                      if line.strip() and not line.startswith(("-e ", "./", "/", "file:"))) + "\n"
 
 
+def _workspace_members() -> list[Path]:
+    """Local packages installed into the image as wheels: beamhub and its uv workspace
+    members (the JupyterLab extension under extensions/)."""
+    members = [REPO]
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    for pattern in pyproject.get("tool", {}).get("uv", {}).get("workspace", {}).get("members", []):
+        members += sorted(p for p in REPO.glob(pattern) if (p / "pyproject.toml").exists())
+    return members
+
+
 def _source_files() -> list[Path]:
-    roots = [REPO / "hub" / "beamhub", REPO / "kernels"]
-    files = [REPO / "pyproject.toml", REPO / "README.md"]
-    for root in roots:
-        files.extend(p for p in sorted(root.rglob("*"))
-                     if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc"))
-    return files
+    """Every file the image is built from (git's view: tracked and not ignored)."""
+    roots = ["hub/beamhub", "kernels", "pyproject.toml", "README.md",
+             *(str(m.relative_to(REPO)) for m in _workspace_members()[1:])]
+    try:
+        listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *roots],
+                                cwd=REPO, capture_output=True, text=True, check=True).stdout.split("\n")
+        return sorted(REPO / name for name in listed if name and (REPO / name).is_file())
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout
+        skip = {"__pycache__", "node_modules", "lib", "labextension", ".yarn"}
+        files = []
+        for root in roots:
+            path = REPO / root
+            files += [path] if path.is_file() else [p for p in sorted(path.rglob("*"))
+                                                     if p.is_file() and not skip & set(p.parts)]
+        return files
 
 
 def singleuser_image_inputs() -> tuple[str, str]:
@@ -278,8 +298,11 @@ def singleuser_image(log=print) -> str:
             (context / "requirements.txt").write_text(requirements)
             (context / "wheels").mkdir()
             uv = _uv_binary()
-            subprocess.run([uv, "build", "--wheel", "--quiet", "--out-dir", str(context / "wheels"), str(REPO)],
-                           check=True, capture_output=True, text=True)
+            for member in _workspace_members():
+                built = subprocess.run([uv, "build", "--wheel", "--quiet", "--out-dir", str(context / "wheels"),
+                                        str(member)], capture_output=True, text=True)
+                if built.returncode != 0:
+                    raise RuntimeError(f"building the wheel of {member} failed:\n{built.stderr[-3000:]}")
             shutil.copytree(REPO / "kernels", context / "kernels")
             shutil.copy(REPO / "images" / "Containerfile", context / "Containerfile")
             volumes = []

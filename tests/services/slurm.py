@@ -54,6 +54,7 @@ JobCompType=jobcomp/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 SchedulerType=sched/backfill
+SchedulerParameters=bf_interval=1
 ReturnToService=2
 MpiDefault=none
 StateSaveLocation={root}/state

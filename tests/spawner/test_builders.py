@@ -372,3 +372,33 @@ def test_every_spawner_option_is_documented_for_help_all():
         own = {name: trait for name, trait in cls.class_own_traits(config=True).items()}
         for name, trait in own.items():
             assert trait.help and len(trait.help) > 20, f"{cls.__name__}.{name} has no help"
+
+
+async def test_a_store_opened_directly_lists_what_a_user_may_mount(tmp_path):
+    """The ProposalSource for sites without the catalogue service (tests use the service)."""
+    from beamhub.catalogue import Identity, open_store
+    from beamhub.spawner.proposals import NoProposals, StoreProposals
+
+    url = f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
+    with open_store(url) as store:
+        store.upsert_proposals(Identity.for_operator("test"), [
+            proposal("P1", "/data/P1", members=["alice"]), proposal("P2", "/data/P2", members=["bob"])])
+    source = StoreProposals(url)
+    try:
+        assert [p.proposalId for p in await source.mountable("alice", ["p1", "bad group!"])] == ["P1"]
+        assert await source.mountable("carol", []) == []
+    finally:
+        await source.close()
+    assert await NoProposals().mountable("alice", ["p1"]) == []
+
+
+def test_jupyterhub_help_all_documents_the_spawners():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    jupyterhub = Path(sys.executable).parent / "jupyterhub"
+    text = subprocess.run([str(jupyterhub), "--help-all"], capture_output=True, text=True, timeout=120).stdout
+    for option in ("--BeamhubSpawner.profiles", "--BeamhubSpawner.data_roots", "--BeamhubSlurmSpawner.sbatch_options",
+                   "--BeamhubSlurmSpawner.job_log", "--BeamhubDockerSpawner.run_as_user"):
+        assert option in text, f"{option} is not in jupyterhub --help-all (is beamhub installed?)"

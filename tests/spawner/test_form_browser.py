@@ -61,9 +61,17 @@ def test_spawn_form_in_chromium(slurm_hub):
             page.wait_for_selector(".jp-Launcher", timeout=240_000)
             assert "/user/alice/lab" in page.url
             screenshot(page, NAME, "4-jupyterlab")
+            assert hub.server("alice")["user_options"] == {"profile": "bwrap", "proposals": ["P1"]}
+
+            # The next form starts from these choices.
+            hub.stop("alice")
+            page.goto(f"{hub.hub.url}/hub/spawn")
+            page.wait_for_selector("#beamhub-spawn")
+            assert page.is_checked("#profile-bwrap") and not page.is_checked("#profile-podman")
+            assert page.get_by_label(re.compile(r"\bP1 · ")).is_checked()
+            assert not page.get_by_label(re.compile(r"\bP3 · ")).is_checked()
+            screenshot(page, NAME, "5-remembered")
             context.close()
         assert errors == []
-        # and the server is the one asked for
-        assert hub.server("alice")["user_options"] == {"profile": "bwrap", "proposals": ["P1"]}
     finally:
         hub.stop("alice")

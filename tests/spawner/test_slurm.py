@@ -12,6 +12,7 @@ import json
 import re
 import threading
 import time
+from datetime import datetime
 
 import pytest
 import requests
@@ -106,6 +107,22 @@ def test_a_job_stuck_pending_shows_its_reason_and_is_cancelled_on_stop(slurm_hub
     slurm_hub.stop("bob")
     assert slurm.job(job_id)["JobState"] == "CANCELLED"
     assert slurm_hub.server("bob") == {}
+
+
+def test_a_job_waiting_for_resources_shows_when_it_should_start(slurm_hub, slurm):
+    blocker = slurm.run("sbatch", "--parsable", f"--cpus-per-task={slurm.cpus}", "--time=5", "--job-name=blocker",
+                        "--output=/dev/null", "--wrap", "sleep 600").stdout.strip()
+    try:
+        slurm_hub.spawn("bob", {"profile": "bwrap"})
+        events = slurm_hub.progress("bob", until=lambda e: "expected to start" in e.get("message", ""))
+        message = events[-1]["message"]
+        assert re.match(r"Job \d+ is waiting in the queue \(Resources: waiting for free resources on the cluster\); "
+                        r"expected to start at \d\d:\d\d", message), events
+        blocker_end = datetime.fromisoformat(slurm.job(blocker)["EndTime"])  # when the node frees up
+        assert f"expected to start at {blocker_end:%H:%M}" in message
+    finally:
+        slurm_hub.stop("bob")
+        slurm.run("scancel", blocker)
 
 
 def test_a_job_cancelled_in_the_queue_tells_the_user(slurm_hub, slurm):
@@ -225,6 +242,7 @@ def test_a_running_server_killed_with_scancel_is_reported(slurm_hub, slurm, alic
     slurm_hub.wait_stopped("alice")  # the hub notices (poll) and cleans its state up
     form = spawn_form_page(slurm_hub, "alice")
     assert f"Job {job_id} was cancelled" in form, form[:3000]
+    assert f"JOB {job_id} ON localhost CANCELLED AT" in form  # the end of the job's log
     assert not jobs_of(slurm, "alice")
 
 

@@ -186,6 +186,13 @@ class BeamhubSpawner(Configurable):
     def _default_url_default(self):
         return "/lab"
 
+    @default("apply_user_options")
+    def _apply_user_options_default(self):
+        # JupyterHub 5.3+ calls this before start(), for the form and the REST API alike:
+        # malformed options are refused there (400) with the reason; start() checks the
+        # rest (limits, proposals), which needs the catalogue.
+        return lambda spawner, options: SpawnRequest.parse(options)
+
     @validate("profiles")
     def _validate_profiles(self, proposal):
         try:
@@ -198,6 +205,7 @@ class BeamhubSpawner(Configurable):
         return proposal.value
 
     last_failure = Unicode("", help="Why the user's last server ended unexpectedly (kept in the spawner state).")
+    last_failure_log = Unicode("", help="The end of that server's log, shown under `last_failure`.")
     _plan: LaunchPlan | None = None
 
     # -- profiles and requests ---------------------------------------------------------
@@ -294,7 +302,8 @@ class BeamhubSpawner(Configurable):
         except ProposalsUnavailable as exc:
             error = exc.message
         return render_form(profiles, proposals, last=self.user_options, proposals_error=error,
-                           last_failure=self.last_failure, mount_prefix=self.mount_prefix)
+                           last_failure=self.last_failure, last_failure_log=self.last_failure_log,
+                           mount_prefix=self.mount_prefix)
 
     async def run_options_from_form(self, form_data):
         """Read the form and check it now, so a refusal is shown on the form itself."""
@@ -309,13 +318,20 @@ class BeamhubSpawner(Configurable):
         state = super().get_state()
         if self.last_failure:
             state["last_failure"] = self.last_failure
+            state["last_failure_log"] = self.last_failure_log[-2000:]
         return state
 
     def load_state(self, state):
         super().load_state(state)
         self.last_failure = state.get("last_failure", "")
+        self.last_failure_log = state.get("last_failure_log", "")
 
     # clear_state() deliberately keeps last_failure: it is shown on the next form and
     # dropped once a server starts.
+    def record_failure(self, message: str, log_tail: str = "") -> None:
+        """Remember why the server ended, for the next spawn form."""
+        self.last_failure = message
+        self.last_failure_log = log_tail
+
     def server_started(self) -> None:
-        self.last_failure = ""
+        self.record_failure("")

@@ -87,6 +87,6 @@ class BeamhubDockerSpawner(BeamhubSpawner, DockerSpawner):
     async def poll(self):
         status = await super().poll()
         if status is not None and self.object_id and not self._stop_pending:
-            self.last_failure = f"The server's container stopped ({status})."
+            self.record_failure(f"The server's container stopped ({status}).")
         return status
 

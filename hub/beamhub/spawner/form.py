@@ -26,7 +26,8 @@ def _environment() -> jinja2.Environment:
 
 
 def render_form(profiles: Sequence[Profile], proposals: Sequence[Proposal], *, last: Mapping | None = None,
-                proposals_error: str = "", last_failure: str = "", mount_prefix: str = "/data") -> str:
+                proposals_error: str = "", last_failure: str = "", last_failure_log: str = "",
+                mount_prefix: str = "/data") -> str:
     """The form's HTML. ``last`` is the previous request (JupyterHub's stored
     ``user_options``): its profile, sizes and proposals are pre-selected."""
     last = dict(last or {})
@@ -46,7 +47,7 @@ def render_form(profiles: Sequence[Profile], proposals: Sequence[Proposal], *, l
     return _environment().get_template("options_form.html").render(
         profiles=profiles, proposals=proposals, selected_profile=selected, sizes=sizes,
         selected_proposals=set(previous.proposals), proposals_error=proposals_error,
-        last_failure=last_failure, mount_prefix=mount_prefix)
+        last_failure=last_failure, last_failure_log=last_failure_log, mount_prefix=mount_prefix)
 
 
 def _single(form: Mapping[str, Sequence[str]], key: str) -> str | None:

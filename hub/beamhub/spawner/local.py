@@ -41,7 +41,7 @@ class _LocalServer(BeamhubSpawner):
     async def poll(self):
         status = await super().poll()
         if status not in (None, 0) and not self._stop_pending:
-            self.last_failure = f"The server's process exited with status {status}."
+            self.record_failure(f"The server's process exited with status {status}.")
         return status
 
 

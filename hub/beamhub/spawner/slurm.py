@@ -256,7 +256,7 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
             await self._wait_running()
             await self._wait_ready()
         except SpawnFailed as failure:
-            self.last_failure = failure.message
+            self.record_failure(failure.message, failure.log_tail)
             raise
         self.server_started()
         self.log.info("%s: job %s serving at %s:%s", self._log_name, self.job_id, self.ip, self.port)
@@ -327,7 +327,7 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
             return None
         if not self._stop_pending:
             failure = await self.ended(self._job_info)
-            self.last_failure = failure.message
+            self.record_failure(failure.message, failure.log_tail)
             self.log.warning("%s: %s", self._log_name, failure.jupyterhub_message)
         self.clear_state()
         return 1
