@@ -6,7 +6,9 @@ stop and restart it for real.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
+import random
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -15,6 +17,7 @@ import pymongo
 import pytest
 
 from beamhub.catalogue import Identity, NotFound, PermissionDenied, SearchQuery, StoreUnavailable
+from beamhub.catalogue.query import SORTS
 from beamhub.catalogue.stores.mongo import MongoStore
 from beamhub.catalogue.stores import mongo_locks
 from beamhub.catalogue.stores.mongo_locks import DocumentLocks
@@ -315,3 +318,60 @@ def test_search_finds_sample_after_reopening(mongo):
     again = MongoStore(mongo.url)
     assert numbers(again.search(ALICE, SearchQuery(limit=200)).items) == {1, 2, 3, 4, 5, 6, 7, 8, 12}
     again.close()
+
+
+# --- the two ways of searching agree --------------------------------------------------
+
+
+MODE_USER = Identity("mode-user", groups=frozenset({"p0000001"}))
+
+
+def _mode_battery() -> list[tuple[Identity, dict]]:
+    from tests.benchmarks import synthetic
+
+    bodies = [q.model_dump(exclude_defaults=True) for q in synthetic.query_mix(random.Random(5), 6)]
+    bodies += [{"sort": sort, "limit": 15} for sort in SORTS if sort != "relevance"]
+    bodies += [
+        {"text": "soak", "sort": "relevance", "limit": 4},
+        {"my_vote": "like", "sort": "-likes", "limit": 5},
+        {"my_vote": "none", "sort": "datasetName", "limit": 9, "type": ["raw"]},
+        {"technique": ["SAXS", "WAXS"], "year": [2019, 2020, 2021], "sort": "-likes", "limit": 5},
+        {"conditions": [{"name": "temperature", "op": "!=", "value": 100, "unit": "K"}], "sort": "size"},
+    ]
+    return [(identity, body) for body in bodies for identity in (synthetic.beamline_staff(), MODE_USER)]
+
+
+def _pages(store, identity, body, pages: int = 2) -> tuple[int, dict, list[str]]:
+    first = store.search(identity, SearchQuery.parse(body))
+    facets = {name: [(f.value, f.count) for f in counts] for name, counts in first.facets.items()}
+    pids, cursor = [d.pid for d in first.items], first.next_cursor
+    for _ in range(pages - 1):
+        if not cursor:
+            break
+        page = store.search(identity, SearchQuery.parse({**body, "cursor": cursor, "facets": False}))
+        pids += [d.pid for d in page.items]
+        cursor = page.next_cursor
+    return first.total, facets, pids
+
+
+def test_client_side_scan_and_server_pipelines_agree(mongo):
+    """FerretDB searches in one scan and counts in the client; MongoDB runs pipelines on the
+    server. Both ways run here on the same data and must give identical pages and counts
+    (the pipelines as separate aggregations: only MongoDB has ``$facet``)."""
+    from tests.benchmarks import synthetic
+
+    operator = Identity.for_operator()
+    mongo.upsert_datasets(operator, synthetic.datasets(300))
+    rng = random.Random(3)
+    for identity in (synthetic.beamline_staff(), MODE_USER):
+        visible = [d.pid for d in mongo.search(identity, SearchQuery(limit=200)).items]
+        for target in rng.sample(visible, 20):
+            mongo.set_vote(identity, target, rng.choice(["like", "dislike"]))
+    scanning = MongoStore(mongo.url)
+    scanning.server = dataclasses.replace(mongo.server, scan_once=True, facet_stage=False)
+    pipelines = MongoStore(mongo.url)
+    pipelines.server = dataclasses.replace(mongo.server, scan_once=False, facet_stage=mongo.server.facet_stage)
+    for identity, body in _mode_battery():
+        assert _pages(scanning, identity, body) == _pages(pipelines, identity, body), body
+    scanning.close()
+    pipelines.close()

@@ -15,9 +15,13 @@ two writes leaves the counters off by that one vote: ``recount_votes`` repairs t
 The server is identified at connect time (``buildInfo``) and each gets the best it
 supports; the contract suite gives the same answers on both. The differences:
 
-- **Facet counts**: MongoDB computes all of them and the total in one aggregation
-  (``$facet``); FerretDB v1 has no ``$facet``, so the same branch pipelines run as
-  separate aggregations.
+- **Searching**: MongoDB runs each search as a page query (keyset filter, sort and limit
+  served by an index) plus one aggregation computing the total and every facet count
+  (``$facet`` over the branches of ``mongo_queries.facet_branches``). FerretDB v1 decodes
+  every document of the collection for any filter but ``{_id: value}`` and has no
+  ``$facet``: there a search is one query of the common filters with a small projection,
+  and facets, order and pages are computed in the client (``mongo_scan``), then the
+  page's documents fetched by ``_id``. A test runs both ways on FerretDB and compares.
 - **Atomic updates**: MongoDB applies findAndModify and ``$inc`` atomically; FerretDB v1
   does not (it reads, modifies and writes back), so there every write to a dataset or
   selection holds a lock document (``mongo_locks``).
@@ -53,13 +57,13 @@ from ..model import Dataset, Proposal, Vote, VoteState, check_pid
 from ..query import FacetCount, SearchQuery, SearchResult, decode_cursor, encode_cursor
 from ..store import Store, UpsertSummary, redact_url
 from . import mongo_queries as q
+from . import mongo_scan
 from .mongo_documents import (
     DATASETS,
     INDEX_VERSION,
     INDEX_VERSION_FIELD,
     LISTING_PROJECTION,
     LOCKS,
-    MANAGED_FIELDS,
     PROPOSALS,
     SELECTIONS,
     SORT_NAME,
@@ -191,33 +195,24 @@ class MongoStore(SelectionMethods, Store):
         return summary
 
     def _upsert_dataset_batch(self, batch: dict[str, tuple[Dataset, dict]]) -> UpsertSummary:
-        stored = self._by_ids(self.datasets, list(batch))
+        """Insert first (one round trip for a new catalogue); compare and update the pids
+        that already existed."""
         written = now()
-        inserts = []
-        changed: list[dict] = []
-        same = 0
-        for pid, (dataset, fields) in batch.items():
-            if pid not in stored:
-                inserts.append({**fields, "likes": 0, "dislikes": 0,
-                                "createdAt": dataset.createdAt or written, "updatedAt": written})
-            elif unchanged(stored[pid], fields):
-                same += 1
-            else:
-                changed.append(fields)
-        inserted = 0
-        if inserts:
-            try:
-                inserted = len(self.datasets.insert_many(inserts, ordered=False).inserted_ids)
-            except pymongo.errors.BulkWriteError as exc:
-                # another writer inserted some of these pids meanwhile: update those instead
-                duplicates = {e["op"]["_id"] for e in exc.details["writeErrors"] if e.get("code") == 11000}
-                if len(duplicates) != len(exc.details["writeErrors"]):
-                    raise
-                inserted = exc.details["nInserted"]
-                changed += [{k: v for k, v in doc.items() if k not in MANAGED_FIELDS}
-                            for doc in inserts if doc["_id"] in duplicates]
+        inserts = [{**fields, "likes": 0, "dislikes": 0, "createdAt": dataset.createdAt or written,
+                    "updatedAt": written} for dataset, fields in batch.values()]
+        existing: list[str] = []
+        try:
+            inserted = len(self.datasets.insert_many(inserts, ordered=False).inserted_ids)
+        except pymongo.errors.BulkWriteError as exc:
+            errors = exc.details["writeErrors"]
+            if any(error.get("code") != 11000 for error in errors):
+                raise
+            inserted = exc.details["nInserted"]
+            existing = [inserts[error["index"]]["_id"] for error in errors]
+        stored = self._by_ids(self.datasets, existing)
+        changed = [batch[pid][1] for pid in existing if pid not in stored or not unchanged(stored[pid], batch[pid][1])]
         self._update_datasets(changed, written)
-        return UpsertSummary(inserted=inserted, updated=len(changed), unchanged=same)
+        return UpsertSummary(inserted=inserted, updated=len(changed), unchanged=len(existing) - len(changed))
 
     def _update_datasets(self, changed: list[dict], written: datetime) -> None:
         if not changed:
@@ -267,6 +262,8 @@ class MongoStore(SelectionMethods, Store):
         voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
         common = q.common_filters(identity, query, voted)
         after = decode_cursor(query)
+        if self.server.scan_once:
+            return self._search_in_one_scan(identity, common, query, after)
         if query.sort == "relevance":
             docs, next_key = self._relevance_page(common, query, after)
         else:
@@ -276,6 +273,19 @@ class MongoStore(SelectionMethods, Store):
             items=self._with_votes(identity, docs),
             total=total,
             facets=facets,
+            next_cursor=encode_cursor(query, *next_key) if next_key else None,
+        )
+
+    def _search_in_one_scan(self, identity: Identity, common: list[dict], query: SearchQuery,
+                            after) -> SearchResult:
+        rows = list(self.datasets.find(q.and_(common), mongo_scan.SCAN_PROJECTION))
+        total, facets = mongo_scan.count(rows, query, query.facets)
+        pids, next_key = mongo_scan.page(rows, query, after)
+        found = self._by_ids(self.datasets, pids, LISTING_PROJECTION)
+        return SearchResult(
+            items=self._with_votes(identity, [found[pid] for pid in pids if pid in found]),
+            total=total,
+            facets={name: [FacetCount(**c) for c in counts] for name, counts in facets.items()},
             next_cursor=encode_cursor(query, *next_key) if next_key else None,
         )
 

@@ -75,6 +75,9 @@ class ServerKind:
     sum_of_fields: bool
     """``$group`` ``$sum`` over field paths is reliable (FerretDB v1 returns 0 for some)."""
     wildcard_indexes: bool
+    scan_once: bool
+    """Every filtered query costs a full scan (FerretDB v1): a search makes one, and counts
+    facets, sorts and pages in the client (``mongo_scan``) rather than in six aggregations."""
     id_lookups_only: bool
     """Only ``{_id: value}`` filters avoid a full scan (FerretDB v1's SQLite handler), so
     documents are fetched one ``_id`` at a time rather than with ``$in``."""
@@ -95,6 +98,7 @@ def detect(build_info: dict) -> ServerKind:
             atomic_updates=False,
             sum_of_fields=False,
             wildcard_indexes=False,
+            scan_once=True,
             id_lookups_only=True,
         )
     version = str(build_info.get("version", "unknown"))
@@ -102,7 +106,7 @@ def detect(build_info: dict) -> ServerKind:
     if isinstance(major, int) and major < 6:
         log.warning("MongoDB %s is older than 6, the oldest version beamhub supports", version)
     return ServerKind(name="mongodb", version=version, facet_stage=True, atomic_updates=True,
-                      sum_of_fields=True, wildcard_indexes=True, id_lookups_only=False)
+                      sum_of_fields=True, wildcard_indexes=True, scan_once=False, id_lookups_only=False)
 
 
 SORT_INDEX_FIELDS = {
