@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -87,6 +88,13 @@ def test_demo_starts_serves_the_login_page_stops_and_restarts(tmp_path):
         assert me.status_code == 200 and "Signed in as alice" in me.text
         listing = session.get(demo.url + "/services/catalogue/api/v1/datasets", timeout=60).json()
         assert {d["proposalId"] for d in listing["items"]} == {"p1001", "p1002"}
+        # A write with the browser's cookie needs the XSRF token the service page set.
+        vote = demo.url + "/services/catalogue/api/v1/datasets/" + quote(listing["items"][0]["pid"], safe="") + "/vote"
+        forged = session.put(vote, json={"value": "like"}, timeout=60)
+        assert forged.status_code == 401 and forged.json()["code"] == "unauthorized"
+        xsrf = session.cookies.get("_xsrf", path="/services/catalogue/")
+        voted = session.put(vote, json={"value": "like"}, headers={"X-XSRFToken": xsrf}, timeout=60)
+        assert voted.status_code == 200 and voted.json()["myVote"] == "like"
         wrong = requests.Session()
         wrong.get(demo.url + "/hub/login", timeout=30)
         refused = wrong.post(demo.url + "/hub/login", data={"username": "alice", "password": "wrong",

@@ -353,6 +353,9 @@ class LandingHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
         from html import escape
 
         name = escape(self.current_user["name"])
-        self.finish(f"<!doctype html><title>beamhub catalogue</title><h1>beamhub catalogue</h1>"
-                    f"<p>Signed in as {name}.</p><p>API: <a href='{self.api_base}/openapi.json'>"
-                    f"{self.api_base}/openapi.json</a></p>")
+        # Reading xsrf_token sets the _xsrf cookie that cookie-authenticated writes send
+        # back in an X-XSRFToken header.
+        xsrf = escape(self.xsrf_token.decode() if isinstance(self.xsrf_token, bytes) else self.xsrf_token)
+        self.finish(f"<!doctype html><title>beamhub catalogue</title><meta name='xsrf-token' content='{xsrf}'>"
+                    f"<h1>beamhub catalogue</h1><p>Signed in as {name}.</p><p>API: "
+                    f"<a href='{self.api_base}/openapi.json'>{self.api_base}/openapi.json</a></p>")
