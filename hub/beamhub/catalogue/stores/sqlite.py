@@ -58,7 +58,12 @@ def _now() -> datetime:
 
 
 class SQLiteStore(Store):
-    """A catalogue in one SQLite file (see the module's docstring)."""
+    """A catalogue in one SQLite file (see the module's docstring).
+
+    ``busy_timeout``: seconds a write waits for another process's write to finish
+    before failing with ``StoreUnavailable`` (writes are short; a bulk load of a
+    million datasets holds the file for minutes).
+    """
 
     def __init__(self, url: str, *, busy_timeout: float = 30.0):
         self.url = url

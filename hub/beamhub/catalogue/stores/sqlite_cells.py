@@ -9,6 +9,7 @@ facet value are array operations.
 
 from __future__ import annotations
 
+import heapq
 import json
 import threading
 from dataclasses import dataclass
@@ -165,7 +166,9 @@ class CellIndex:
             keep = selection.fails == (0 if own is None else (~own).astype(np.int64))
             ids, weights = selection.ids[keep], counts[keep]
             if facet == "year":
-                out[facet] = _top(np.unique(arrays.year[ids]), arrays.year[ids], weights, int)
+                years, where = np.unique(arrays.year[ids], return_inverse=True)
+                sums = np.bincount(where, weights=weights, minlength=len(years))
+                out[facet] = _ranked((int(y), int(t)) for y, t in zip(years.tolist(), sums.tolist()) if t)
                 continue
             column = "tset" if facet == "technique" else facet
             codes = getattr(arrays, column)[ids]
@@ -174,31 +177,24 @@ class CellIndex:
                 out[facet] = self._technique_counts(sums)
             else:
                 values = self._facet_codes(facet).values
+                codes = np.flatnonzero(sums)
                 out[facet] = _ranked(
-                    (values[code], int(total)) for code, total in enumerate(sums) if total and values[code] != ""
+                    (values[code], int(total)) for code, total in zip(codes.tolist(), sums[codes].tolist())
+                    if values[code] != ""
                 )
         return out
 
     def _technique_counts(self, tset_sums: np.ndarray) -> list[FacetCount]:
         totals: dict[int, int] = {}
-        for tset, total in enumerate(tset_sums):
-            if total:
-                for technique in self._tset_techniques[tset]:
-                    totals[technique] = totals.get(technique, 0) + int(total)
+        codes = np.flatnonzero(tset_sums)
+        for tset, total in zip(codes.tolist(), tset_sums[codes].tolist()):
+            for technique in self._tset_techniques[tset]:
+                totals[technique] = totals.get(technique, 0) + int(total)
         values = self._techniques.values
         return _ranked((values[code], total) for code, total in totals.items())
 
 
-def _top(unique_years, years, weights, cast) -> list[FacetCount]:
-    pairs = []
-    for year in unique_years:
-        total = int(weights[years == year].sum())
-        if total:
-            pairs.append((cast(year), total))
-    return _ranked(pairs)
-
-
 def _ranked(pairs) -> list[FacetCount]:
     """Most frequent first, ties by value; at most ``MAX_FACET_VALUES``."""
-    ordered = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:MAX_FACET_VALUES]
+    ordered = heapq.nsmallest(MAX_FACET_VALUES, pairs, key=lambda pair: (-pair[1], pair[0]))
     return [FacetCount(value=value, count=count) for value, count in ordered]

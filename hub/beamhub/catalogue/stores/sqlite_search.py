@@ -314,29 +314,27 @@ def search(conn, cells: CellIndex, identity: Identity, query: SearchQuery) -> Se
     ids, n = visible[:, 0], visible[:, 1]
     arrays = cells.ensure(conn, int(ids.max()) if len(ids) else 0)
     selection = cells.select(arrays, ids, n, FacetFilters.of(query))
+    passing = selection.passing_mask
     try:
         predicates = build_predicates(conn, identity, query, size)
     except NoMatch:
-        predicates, counts = None, np.zeros(len(ids), dtype=np.int64)
-    if predicates == []:
-        counts = n
-    elif predicates:
-        matches = count_matches(conn, predicates, selection, size)
-        dense = np.zeros(arrays.size, dtype=np.int64)
-        if matches:
-            keys = np.fromiter(matches.keys(), dtype=np.int64, count=len(matches))
-            dense[keys] = np.fromiter(matches.values(), dtype=np.int64, count=len(matches))
-        counts = dense[ids]
-    passing = selection.passing_mask
+        return SearchResult(items=[], total=0, facets=cells.facets(arrays, selection, n * 0) if query.facets else {})
+    counts = n if not predicates else _dense(count_matches(conn, predicates, selection, size), arrays.size)[ids]
     total = int(counts[passing].sum())
     facets = cells.facets(arrays, selection, counts) if query.facets else {}
-    rows = page(
-        conn, plan, predicates or [], ids[passing], int(n[passing].sum()), total, max(size, 1),
-        all_cells=identity.operator and not selection.passes,
-    ) if predicates is not None else []
+    rows = page(conn, plan, predicates, ids[passing], int(n[passing].sum()), total, max(size, 1),
+                all_cells=identity.operator and not selection.passes)
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     found = fetch_datasets(conn, [r[0] for r in rows], identity.user)
-    items = [found[r[0]] for r in rows]
     cursor = encode_cursor(query, rows[-1][1], rows[-1][2]) if more else None
-    return SearchResult(items=items, total=total, facets=facets, next_cursor=cursor)
+    return SearchResult(items=[found[r[0]] for r in rows], total=total, facets=facets, next_cursor=cursor)
+
+
+def _dense(matches: dict[int, int], size: int) -> np.ndarray:
+    """Matches per cell as an array indexed by cell id."""
+    dense = np.zeros(size, dtype=np.int64)
+    if matches:
+        dense[np.fromiter(matches.keys(), dtype=np.int64, count=len(matches))] = np.fromiter(
+            matches.values(), dtype=np.int64, count=len(matches))
+    return dense

@@ -1,0 +1,159 @@
+"""Search with facet counts over synthetic catalogues of growing size.
+
+Run (from the repository root)::
+
+    PYTHONPATH=hub /opt/beamhub/venv/bin/python -m tests.benchmarks.bench_search \\
+        [--sizes 10000,100000,1000000] [--queries 200] [--backend sqlite|mongo --url URL]
+
+For each size it builds (or takes from the cache, see ``catalogues.py``) a synthetic
+catalogue, then, for the two benchmark identities (a user in three proposals, and
+staff of a beamline holding a tenth of everything), runs the query mix of
+``synthetic.query_mix`` (facet clicks, free text while typing, metadata conditions,
+combinations; every query with facet counts) through the ``Store`` interface, pinned
+to one CPU core, once to warm up and once timed. It prints p50/p95/max per size and
+identity, the p95 ratio of the largest size to the smallest, a breakdown by kind of
+query, and the slowest queries of the largest size. It prints figures only and
+asserts nothing: the goal (DESIGN.md) is p95 < 50 ms at 1,000,000 datasets on SQLite,
+and a 1,000,000 / 10,000 ratio of at most 3.
+
+``--backend mongo --url mongodb://127.0.0.1:PORT`` runs the same against a MongoDB
+server (or FerretDB), in databases named after size and generator version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import random
+import sqlite3
+import time
+from collections import defaultdict
+
+from beamhub.catalogue import open_store
+
+from . import synthetic
+from .catalogues import catalogue
+
+WHOLE_WORDS = {w.split("_")[0] for w in synthetic.SAMPLES + synthetic.WORDS}
+KINDS = ("facet", "text-word", "text-prefix", "condition", "combined", "other")
+
+
+def kind(query) -> str:
+    """The query mix's kinds; free text is always typed (its last word is a prefix)."""
+    facets = any(getattr(query, f) for f in ("beamline", "proposal", "technique", "type", "year"))
+    if query.text and (query.conditions or facets):
+        return "combined"
+    if query.text:
+        return "text-word" if query.text.strip() in WHOLE_WORDS else "text-prefix"
+    if query.conditions:
+        return "condition"
+    return "facet" if facets else "other"
+
+
+def describe(query) -> str:
+    body = query.model_dump(exclude_defaults=True, exclude={"limit"})
+    return " ".join(f"{k}={v}" for k, v in body.items())
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
+
+
+def run(store, identity, queries) -> tuple[list[float], list[float]]:
+    """Seconds per query, wall clock and this thread's CPU time, after one untimed
+    pass over the same queries."""
+    for query in queries:
+        store.search(identity, query)
+    gc.collect()
+    wall, cpu = [], []
+    for query in queries:
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        store.search(identity, query)
+        cpu.append(time.thread_time() - started_cpu)
+        wall.append(time.perf_counter() - started)
+    return wall, cpu
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="catalogue sizes, comma-separated")
+    parser.add_argument("--queries", type=int, default=200, help="queries per size and identity")
+    parser.add_argument("--backend", choices=("sqlite", "mongo"), default="sqlite")
+    parser.add_argument("--url", help="mongodb://HOST:PORT of the server (--backend mongo)")
+    parser.add_argument("--seed", type=int, default=2024, help="seed of the query mix")
+    parser.add_argument("--cpu", type=int, default=max(os.sched_getaffinity(0)), help="the core to run on")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+
+    print(f"search benchmark: backend {args.backend}, sizes {sizes}, {args.queries} queries, seed {args.seed}")
+    print(f"python {platform.python_version()}, sqlite {sqlite3.sqlite_version}, "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at start")
+    results: dict[tuple[int, str], list[float]] = {}
+    cpu_results: dict[tuple[int, str], list[float]] = {}
+    kinds: dict[tuple[int, str], dict[str, list[float]]] = {}
+    slowest: list[tuple[float, str, str]] = []
+    for size in sizes:
+        started = time.perf_counter()
+        built = catalogue(args.backend, size, args.url)
+        print(f"\n{size:,} datasets: " + (f"built in {built.seconds:.0f} s" if built.seconds is not None
+                                          else f"from the cache ({time.perf_counter() - started:.1f} s to check)"))
+        queries = synthetic.query_mix(random.Random(args.seed), args.queries)
+        store = open_store(built.url)
+        affinity = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {args.cpu})
+        try:
+            for identity in (synthetic.user_in_three_proposals(size), synthetic.beamline_staff()):
+                timings, cpu = run(store, identity, queries)
+                results[(size, identity.user)] = timings
+                cpu_results[(size, identity.user)] = cpu
+                by_kind = kinds[(size, identity.user)] = defaultdict(list)
+                for query, seconds in zip(queries, timings):
+                    by_kind[kind(query)].append(seconds)
+                    if size == max(sizes):
+                        slowest.append((seconds, identity.user, describe(query)))
+                print(f"  {identity.user:12s} p50 {percentile(timings, .5) * 1e3:7.2f} ms   "
+                      f"p95 {percentile(timings, .95) * 1e3:7.2f} ms   max {max(timings) * 1e3:7.2f} ms   "
+                      f"(CPU p95 {percentile(cpu, .95) * 1e3:.2f} ms)")
+        finally:
+            os.sched_setaffinity(0, affinity)
+            store.close()
+
+    identities = sorted({user for _, user in results}, reverse=True)
+    print(f"\n== ms per search, {args.queries} queries each, pinned to CPU {args.cpu}: wall clock, and the")
+    print("   CPU time of the searching thread (what the search costs, without waiting for the core)")
+    print(f"{'datasets':>12s}  {'identity':12s} {'p50':>8s} {'p95':>8s} {'max':>8s} {'cpu p50':>9s} {'cpu p95':>9s}")
+    for (size, user), timings in results.items():
+        cpu = cpu_results[(size, user)]
+        print(f"{size:>12,}  {user:12s} {percentile(timings, .5) * 1e3:8.2f} {percentile(timings, .95) * 1e3:8.2f} "
+              f"{max(timings) * 1e3:8.2f} {percentile(cpu, .5) * 1e3:9.2f} {percentile(cpu, .95) * 1e3:9.2f}")
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        print(f"\n== p95 ratio {large:,} / {small:,} (goal <= 3)")
+        for user in identities:
+            ratio = percentile(results[(large, user)], .95) / percentile(results[(small, user)], .95)
+            cpu_ratio = (percentile(cpu_results[(large, user)], .95)
+                         / max(percentile(cpu_results[(small, user)], .95), 1e-9))
+            print(f"  {user:12s} wall {ratio:6.2f}x   cpu {cpu_ratio:6.2f}x")
+    print("\n== p95 (ms) by kind of query  [count]")
+    header = "".join(f"{f'{size:,}/{user[6:]}':>16s}" for size in sizes for user in identities)
+    print(f"{'kind':12s}{header}")
+    for name in KINDS:
+        cells = []
+        for size in sizes:
+            for user in identities:
+                values = kinds[(size, user)].get(name, [])
+                cells.append(f"{percentile(values, .95) * 1e3:9.2f} [{len(values):3d}]" if values else f"{'-':>15s}")
+        if any(c.strip() != "-" for c in cells):
+            print(f"{name:12s}" + "".join(f"{c:>16s}" for c in cells))
+    print(f"\n== slowest queries at {max(sizes):,}")
+    for seconds, user, text in sorted(slowest, reverse=True)[:12]:
+        print(f"  {seconds * 1e3:8.2f} ms  {user:12s} {text}")
+    print(f"\nload average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end "
+          "(other work on this machine makes timings noisy)")
+
+
+if __name__ == "__main__":
+    main()
