@@ -41,13 +41,17 @@ SORTS = (
     "-creationTime", "creationTime", "datasetName", "-datasetName",
     "size", "-size", "-likes", "relevance",
 )
-"""Sort orders; ``-`` is descending. ``relevance`` needs free text (best first)."""
+"""Sort orders; ``-`` is descending; ties always by pid ascending. ``datasetName``
+sorts case-insensitively (by ``str.lower``); ``creationTime`` orders and compares at
+millisecond precision (what MongoDB stores). ``relevance`` needs free text: datasets
+whose name holds every query word first, then the others, newest first within each."""
 
 MAX_PAGE = 200
 MAX_FILTER_VALUES = 50
 MAX_CONDITIONS = 10
 MAX_FACET_VALUES = 100
-"""Facet counts list at most this many values per facet, most frequent first."""
+"""Facet counts list at most this many values per facet, most frequent first (ties by
+value ascending); datasets without a value (no proposal) are not listed."""
 
 OPERATORS = ("<", "<=", "=", ">=", ">", "!=")
 
@@ -63,7 +67,7 @@ class MetadataCondition(_Model):
     """``name op value [unit]`` over scientific metadata.
 
     Numbers compare numerically (in base units when ``unit`` is given and known);
-    strings and booleans allow only ``=`` and ``!=`` (case-insensitive for strings).
+    strings and booleans allow only ``=`` and ``!=`` (strings compare lower-cased).
     ``!=`` matches datasets that have the entry with another value.
     """
 
