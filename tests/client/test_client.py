@@ -10,7 +10,6 @@ others use a token of alice's directly, for the client's errors.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -29,10 +28,7 @@ pytestmark = pytest.mark.hub
 @pytest.fixture(scope="module")
 def client_hub(tmp_path_factory, service_store_url, demo_data):
     workdir = tmp_path_factory.mktemp("client-hub")
-    spawner = {"class": "jupyterhub.spawner.SimpleLocalProcessSpawner",
-               "home_dir_template": str(workdir / "homes" / "{username}"),
-               "args": ["--allow-root"] if os.geteuid() == 0 else [],
-               "environment": {"PYTHONPATH": str(REPO / "hub")}}
+    spawner = {"kind": "demo", "home": str(workdir / "homes" / "{username}"), "data_roots": [str(demo_data)]}
     with CatalogueHub(service_store_url, demo_users(demo_data / "proposals.yaml"), workdir, spawner=spawner) as hub:
         yield hub
 

@@ -42,6 +42,8 @@ def test_yaml_and_toml_files_load(tmp_path):
      "auth", "client_secret"),
     ({**DEMO, "catalogue": {"store": "sqlite:///a", "store_file": "/b"}}, "catalogue", "not both"),
     ({}, "auth", "Field required"),
+    ({**DEMO, "spawner": {"kind": "kubernetes"}}, "spawner.kind", "'slurm'"),
+    ({**DEMO, "spawner": {"profiles": [{"nme": "x"}]}}, "spawner.profiles.0.nme", "unknown key"),
 ])
 def test_errors_name_the_key(site, key, words):
     with pytest.raises(SiteConfigError) as raised:
@@ -79,7 +81,8 @@ def test_the_catalogue_service_alone_gets_the_store(tmp_path):
     settings = json.loads(catalogue["environment"]["BEAMHUB_SERVICE_SETTINGS"])
     assert settings["staff_group_pattern"] == "bl-{beamline}" and settings["jobs"]["runner"] == "slurm"
     assert settings["jobs"]["work_root"] == str(tmp_path / "state" / "jobs")
-    spawner_env = c.SimpleLocalProcessSpawner.environment
+    assert c.JupyterHub.spawner_class == "beamhub.spawner.BeamhubDemoSpawner"
+    spawner_env = c.Spawner.environment
     assert "secret" not in json.dumps({k: v for k, v in spawner_env.items() if isinstance(v, str)})
     assert "BEAMHUB_STORE" not in spawner_env
     assert callable(spawner_env["BEAMHUB_CATALOGUE_URL"])
@@ -129,7 +132,9 @@ def test_the_culler_can_be_turned_off_and_tuned(tmp_path):
     assert "idle-culler" not in {s["name"] for s in off.JupyterHub.services}
     on = configured({**DEMO, "culler": {"timeout": 600, "every": 60, "max_age": 86400}}, tmp_path)
     culler = next(s for s in on.JupyterHub.services if s["name"] == "idle-culler")
-    assert culler["command"][-3:] == ["--timeout=600", "--cull-every=60", "--max-age=86400"]
+    assert {"--timeout=600", "--cull-every=60", "--max-age=86400"} <= set(culler["command"])
+    roles = {r["name"]: r for r in on.JupyterHub.load_roles}
+    assert "delete:servers" in roles["idle-culler"]["scopes"]
 
 
 def test_existing_services_and_roles_are_kept(tmp_path):

@@ -15,7 +15,8 @@ What the hub gets:
 - the ``user`` and ``server`` roles extended with ``access:services!service=catalogue``,
   so browsers, single-user servers and notebooks reach the catalogue with their own
   tokens; single-user servers get ``BEAMHUB_CATALOGUE_URL``;
-- the authenticator, the spawner and jupyterhub-idle-culler as configured.
+- the authenticator, the spawner (beamhub.spawner's SpawnerSettings.apply) and
+  jupyterhub-idle-culler as configured.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from beamhub.service.settings import ServiceSettings
+from beamhub.spawner.culling import CullerSettings, config_list, configure_culling
 
 from .model import DemoAuth, OIDCAuth, SiteConfig
 
@@ -35,11 +37,6 @@ HUB_CLIENT_NAME = "beamhub-hub"
 PROPOSALS_SCOPE = "custom:beamhub:proposals"
 ACCESS_CATALOGUE = f"access:services!service={SERVICE_NAME}"
 DEFAULT_PROXY = "/opt/beamhub/proxy/node_modules/.bin/configurable-http-proxy"
-DEFAULT_SPAWNER = "jupyterhub.spawner.SimpleLocalProcessSpawner"
-
-
-def _bin(name: str, python: str) -> str:
-    return str(Path(python).parent / name)
 
 
 def _free_port() -> int:
@@ -87,22 +84,18 @@ def catalogue_service(site: SiteConfig, *, port: int, python: str = sys.executab
     }
 
 
-def culler_service(site: SiteConfig, python: str = sys.executable) -> dict[str, Any] | None:
+def culler_settings(site: SiteConfig) -> CullerSettings | None:
+    """The idle culler: ``spawner.culling`` if given, else the site's ``culler`` section."""
+    if site.spawner.culling is not None:
+        return site.spawner.culling
     culler = site.culler
-    if not culler.enabled:
-        return None
-    command = [python, "-m", "jupyterhub_idle_culler", f"--timeout={culler.timeout}",
-               f"--cull-every={culler.every}"]
-    if culler.max_age:
-        command.append(f"--max-age={culler.max_age}")
-    if culler.cull_users:
-        command.append("--cull-users")
-    return {"name": "idle-culler", "command": command}
+    return CullerSettings(enabled=culler.enabled, idle_timeout=culler.timeout, every=culler.every,
+                          max_age=culler.max_age, cull_users=culler.cull_users)
 
 
 def roles(site: SiteConfig) -> list[dict[str, Any]]:
-    """Roles to load: users' and servers' access to the catalogue, the catalogue's own,
-    the hub client's and the culler's."""
+    """Roles to load: users' and servers' access to the catalogue, the catalogue's own and
+    the hub client's (the culler's comes with its service, see configure_culling)."""
     out = [
         {"name": "user", "description": "Standard user privileges, and the catalogue",
          "scopes": ["self", ACCESS_CATALOGUE]},
@@ -113,11 +106,6 @@ def roles(site: SiteConfig) -> list[dict[str, Any]]:
         {"name": "beamhub-hub-client", "description": "The hub's spawner asks which proposals a user may mount",
          "scopes": [ACCESS_CATALOGUE, PROPOSALS_SCOPE], "services": [HUB_CLIENT_NAME]},
     ]
-    if site.culler.enabled:
-        scopes = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
-        if site.culler.cull_users:
-            scopes.append("admin:users")
-        out.append({"name": "idle-culler", "scopes": scopes, "services": ["idle-culler"]})
     return out
 
 
@@ -180,16 +168,9 @@ def _catalogue_url_from_running_hub(spawner) -> str:
     return urlunsplit(parts).rstrip("/") + f"/services/{SERVICE_NAME}/api/v1"
 
 
-def spawner_config(site: SiteConfig, python: str = sys.executable) -> tuple[str, dict[str, Any]]:
-    """(spawner class, its traits): the ``spawner:`` section, passed through, with the
-    single-user command defaulting to this environment's jupyterhub-singleuser and
-    BEAMHUB_CATALOGUE_URL added to the servers' environment."""
-    traits = dict(site.spawner)
-    spawner_class = traits.pop("class", DEFAULT_SPAWNER)
-    traits.setdefault("cmd", [_bin("jupyterhub-singleuser", python)])
-    traits["environment"] = {"BEAMHUB_CATALOGUE_URL": catalogue_url_for_servers(site),
-                             **traits.get("environment", {})}
-    return spawner_class, traits
+def server_environment(site: SiteConfig) -> dict[str, object]:
+    """What every single-user server gets besides JupyterHub's own variables."""
+    return {"BEAMHUB_CATALOGUE_URL": catalogue_url_for_servers(site)}
 
 
 def hub_client_token(site: SiteConfig) -> str:
@@ -239,22 +220,19 @@ def configure_hub(c, site: SiteConfig, *, python: str = sys.executable) -> None:
         c.JupyterHub.load_groups = {**(c.JupyterHub.load_groups if "load_groups" in c.JupyterHub else {}),
                                     **groups}
 
-    spawner_class, traits = spawner_config(site, python)
-    c.JupyterHub.spawner_class = spawner_class
-    section = spawner_class.rsplit(".", 1)[-1]
-    for name, value in traits.items():
-        setattr(c[section], name, value)
-
     port = site.catalogue.port or _free_port()
     token = hub_client_token(site)
     services = [catalogue_service(site, port=port, python=python), {"name": HUB_CLIENT_NAME, "api_token": token}]
-    culler = culler_service(site, python)
-    if culler:
-        services.append(culler)
-    existing = list(c.JupyterHub.services) if "services" in c.JupyterHub else []
-    c.JupyterHub.services = existing + services
-    existing_roles = list(c.JupyterHub.load_roles) if "load_roles" in c.JupyterHub else []
-    c.JupyterHub.load_roles = existing_roles + roles(site)
+    c.JupyterHub.services = config_list(c.JupyterHub, "services") + services
+    c.JupyterHub.load_roles = config_list(c.JupyterHub, "load_roles") + roles(site)
+    configure_culling(c, culler_settings(site), python)
+
+    site.spawner.model_copy(update={"culling": None}).apply(c, spawner_token=token)
+    c.Spawner.environment = {**server_environment(site), **(c.Spawner.environment if "environment" in c.Spawner
+                                                            else {})}
+    if site.spawner.kind == "demo" and os.geteuid() == 0:
+        # Demo servers run as the hub's own user; as root, jupyter-server must be told it may.
+        c.Spawner.args = [*config_list(c.Spawner, "args"), "--allow-root"]
     custom = dict(c.JupyterHub.custom_scopes) if "custom_scopes" in c.JupyterHub else {}
     custom[PROPOSALS_SCOPE] = {"description": "List the proposals a user may mount (the hub's spawner)."}
     c.JupyterHub.custom_scopes = custom

@@ -25,12 +25,13 @@ A minimal site (the demo writes a fuller one)::
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from beamhub.jobs.settings import JobsSettings
 from beamhub.service.settings import Limits
+from beamhub.spawner.settings import SpawnerSettings
 
 
 class _Section(BaseModel):
@@ -163,8 +164,8 @@ class SiteConfig(_Section):
     auth: AuthSection = Field(description="How users log in: 'demo' or 'oidc'.")
     catalogue: CatalogueSection = Field(CatalogueSection(), description="The catalogue service.")
     jobs: JobsSettings = Field(JobsSettings(), description="Fog-filter jobs (runner, folders, Slurm).")
-    spawner: dict[str, Any] = Field(
-        {}, description="The spawner: 'class' (import path; default the demo's local spawner) and its "
-        "traitlets by name (e.g. cmd, environment). Passed through as is until beamhub.spawner's own "
-        "schema replaces it.")
-    culler: CullerSection = Field(CullerSection(), description="Stopping idle servers.")
+    spawner: SpawnerSettings = Field(
+        SpawnerSettings(), description="The spawner: kind (slurm, docker, local, demo), profiles, data roots "
+        "and mounts (beamhub.spawner.settings.SpawnerSettings documents every key).")
+    culler: CullerSection = Field(CullerSection(), description="Stopping idle servers (unless spawner.culling "
+                                  "is given, which then wins).")

@@ -136,14 +136,8 @@ class DemoHub:
                 for u in self.users}},
             "catalogue": {"store": self.store_url},
             "jobs": {"runner": "local", "work_root": str(self.state_dir / "jobs"), "python": self.python},
-            "spawner": {
-                "class": "jupyterhub.spawner.SimpleLocalProcessSpawner",
-                "home_dir_template": str(self.state_dir / "homes" / "{username}"),
-                "cmd": [str(Path(self.python).parent / "jupyterhub-singleuser")],
-                # Servers run as whoever started the demo; as root, jupyter-server wants to be told.
-                "args": ["--allow-root"] if os.geteuid() == 0 else [],
-                "environment": {"BEAMHUB_DEMO": "1"},
-            },
+            "spawner": {"kind": "demo", "home": str(self.state_dir / "homes" / "{username}"),
+                        "data_roots": [str(self.data_dir)]},
             "culler": {"enabled": True, "timeout": 3600},
         }
 
