@@ -1,0 +1,438 @@
+"""``beamhub catalogue ACTION``: the catalogue for operators (search, show, preview, stats, repair).
+
+Reads run as the operator (every dataset) unless ``--as-user USER --groups G1,G2
+[--staff-of B1,B2]`` names an identity: then they show exactly what that user would
+see in JupyterLab. Tables are for people; ``--json`` prints the catalogue's own models
+(``model_dump(mode="json")``), stable for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import shutil
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+DESCRIPTION = """\
+Search, show, preview and repair the catalogue. Reads run as the operator (every
+dataset) unless --as-user USER --groups G1,G2 [--staff-of B1,B2] names an identity:
+then they show exactly what that user sees in JupyterLab. Tables are for people;
+--json prints the catalogue's own models, stable for scripts.
+"""
+
+EPILOG = """\
+The store is --store URL, else $BEAMHUB_STORE, else sqlite:///beamhub-catalogue.sqlite.
+Exit status: 0 on success, 1 for an error the message explains (bad pid, bad condition,
+unknown store, no such dataset...), 2 for bad usage.
+"""
+
+MAINTENANCE_EPILOG = """\
+Only the MongoDB store needs this; on the SQLite store the command says why it does not
+apply and exits 0 with nothing done.
+"""
+
+NAME_WIDTH = 40
+"""Longest dataset name shown in a table on a terminal (longer ones end in '...')."""
+
+
+# --- the parser ------------------------------------------------------------------------
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "catalogue", help="search, show, preview and repair the catalogue (operators)",
+        description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(func=lambda args: _usage(parser))
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument("--store", metavar="URL",
+                       help="catalogue store URL (sqlite:///PATH or mongodb://HOST/DB); default $BEAMHUB_STORE")
+    who = argparse.ArgumentParser(add_help=False)
+    who.add_argument("--as-user", metavar="USER",
+                     help="act as this user (default: the operator, who sees everything)")
+    who.add_argument("--groups", metavar="G1,G2", default="", help="the user's groups (with --as-user)")
+    who.add_argument("--staff-of", metavar="B1,B2", default="",
+                     help="beamlines the user is staff of (with --as-user)")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    def action(name: str, help: str, parents: list, epilog: str = EPILOG):
+        return actions.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".",
+                                  parents=parents, epilog=epilog,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    search = action("search", "search datasets as an identity", [store, who, as_json])
+    _search_arguments(search)
+    search.set_defaults(func=run_search)
+
+    show = action("show", "one dataset in full", [store, who, as_json])
+    show.add_argument("pid", metavar="PID")
+    show.set_defaults(func=run_show)
+
+    preview = action("preview", "write a dataset's PNG preview", [store, who])
+    preview.add_argument("pid", metavar="PID")
+    preview.add_argument("-o", "--output", metavar="FILE.png", required=True,
+                         help="where to write the PNG ('-' for standard output)")
+    preview.add_argument("--size", type=int, default=None, metavar="PIXELS",
+                         help="longest side in pixels (32-2048, default 512)")
+    preview.add_argument("--frame", type=int, default=None, metavar="N",
+                         help="frame of a stack, along its first axis (default: the middle one)")
+    preview.set_defaults(func=run_preview)
+
+    stats = action("stats", "counts of datasets, proposals, votes and selections", [store, who, as_json])
+    stats.set_defaults(func=run_stats)
+
+    reindex = action("reindex", "compute beamhub's search fields of datasets that lack them "
+                     "(for example written by SciCat); MongoDB only", [store], MAINTENANCE_EPILOG)
+    reindex.add_argument("--everything", action="store_true",
+                         help="recompute every dataset, not only stale ones")
+    reindex.set_defaults(func=run_maintenance, method="reindex")
+
+    recount = action("recount-votes", "set every dataset's like/dislike counts from its votes "
+                     "(repair after a crash; run while no votes arrive); MongoDB only", [store], MAINTENANCE_EPILOG)
+    recount.set_defaults(func=run_maintenance, method="recount_votes")
+
+
+def _search_arguments(parser: argparse.ArgumentParser) -> None:
+    from beamhub.catalogue.query import MAX_PAGE, SORTS
+
+    parser.add_argument("text", nargs="?", default="", metavar="TEXT",
+                        help="free text over names, descriptions, keywords and scientific metadata")
+    repeat = "(repeatable: any of the values)"
+    parser.add_argument("--beamline", action="append", default=[], metavar="B", help=f"beamline {repeat}")
+    parser.add_argument("--proposal", action="append", default=[], metavar="P", help=f"proposal id {repeat}")
+    parser.add_argument("--technique", action="append", default=[], metavar="T", help=f"technique {repeat}")
+    parser.add_argument("--type", action="append", default=[], choices=("raw", "derived"), help="dataset type")
+    parser.add_argument("--year", action="append", default=[], type=int, metavar="Y", help=f"year {repeat}")
+    parser.add_argument("--keyword", action="append", default=[], metavar="K", help=f"keyword {repeat}")
+    parser.add_argument("--after", metavar="DATE", help="created at or after (YYYY-MM-DD or ISO 8601 time; UTC)")
+    parser.add_argument("--before", metavar="DATE", help="created before (YYYY-MM-DD or ISO 8601 time; UTC)")
+    parser.add_argument("--where", action="append", default=[], metavar="CONDITION",
+                        help="scientific-metadata condition 'name op value [unit]', op one of < <= = >= > != "
+                             "(repeatable: all must hold), e.g. --where 'temperature < 200 K'")
+    parser.add_argument("--my-vote", choices=("like", "dislike", "any", "none"),
+                        help="only datasets the identity liked, disliked, voted on, or not voted on")
+    parser.add_argument("--sort", choices=SORTS, default="-creationTime", metavar="ORDER",
+                        help=f"one of {', '.join(SORTS)} (write --sort=-size for the descending ones)")
+    parser.add_argument("--limit", type=int, default=25, metavar="N",
+                        help=f"datasets per page (1-{MAX_PAGE}, default 25)")
+    parser.add_argument("--cursor", metavar="CURSOR", help="continue after a page (its next_cursor)")
+    parser.add_argument("--all", action="store_true", help="follow the cursors: list every matching dataset")
+    parser.add_argument("--facets", action="store_true",
+                        help="also count datasets per beamline, proposal, technique, type and year")
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+# --- shared steps --------------------------------------------------------------------------
+
+
+def open_catalogue(url: str | None):
+    """The store, refusing to create an empty SQLite file by mistake (a read on a wrong path)."""
+    from beamhub.catalogue import InvalidInput, open_store
+    from beamhub.catalogue.store import DEFAULT_STORE_URL, STORE_ENV
+
+    url = url or os.environ.get(STORE_ENV) or DEFAULT_STORE_URL
+    if url.startswith("sqlite:"):
+        from beamhub.catalogue.stores.sqlite import parse_url
+
+        path, _ = parse_url(url)
+        if not path.is_file():
+            raise InvalidInput(f"no catalogue at {path}: give --store URL or set ${STORE_ENV} "
+                               "(beamhub ingest creates one)")
+    return open_store(url)
+
+
+def identity_from(args):
+    """The identity named by --as-user/--groups/--staff-of, else the operator (said on stderr)."""
+    from beamhub.catalogue import Identity
+
+    groups = _split(args.groups)
+    staff_of = _split(args.staff_of)
+    if args.as_user is None:
+        if groups or staff_of:
+            raise _usage_error("--groups and --staff-of describe a user: give --as-user USER too")
+        print("beamhub: as the operator, who sees every dataset "
+              "(--as-user USER --groups G1,G2 shows what a user sees)", file=sys.stderr)
+        return Identity.for_operator(_operator_name())
+    return Identity(args.as_user, groups=frozenset(groups), staff_of=frozenset(staff_of))
+
+
+def _split(text: str) -> list[str]:
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
+def _operator_name() -> str:
+    from beamhub.catalogue.identity import NAME_PATTERN
+
+    try:
+        name = f"cli-{getpass.getuser()}"
+    except (KeyError, OSError):
+        name = ""
+    return name if NAME_PATTERN.match(name) else "beamhub-operator"
+
+
+def _usage_error(message: str):
+    from beamhub.catalogue import InvalidInput
+
+    return InvalidInput(message)
+
+
+def _print_json(value) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def build_query(args):
+    """The SearchQuery the options describe (InvalidInput naming the option otherwise)."""
+    from beamhub.catalogue import MetadataCondition, SearchQuery
+
+    body = {
+        "text": args.text, "beamline": args.beamline, "proposal": args.proposal,
+        "technique": args.technique, "type": args.type, "year": args.year, "keyword": args.keyword,
+        "created_after": parse_date(args.after, "--after"), "created_before": parse_date(args.before, "--before"),
+        "conditions": [MetadataCondition.from_text(text) for text in args.where],
+        "my_vote": args.my_vote, "sort": args.sort, "limit": args.limit, "cursor": args.cursor,
+        "facets": args.facets,
+    }
+    return SearchQuery.parse(body)
+
+
+def parse_date(text: str | None, option: str) -> datetime | None:
+    """``YYYY-MM-DD`` or an ISO 8601 time; UTC unless a zone is given."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise _usage_error(f"{option}: {text!r} is not a date (write YYYY-MM-DD or 2024-03-01T10:00)") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def run_search(args) -> int:
+    query = build_query(args)
+    identity = identity_from(args)
+    with open_catalogue(args.store) as store:
+        result = store.search(identity, query)
+        if args.all:
+            items = list(result.items)
+            cursor = result.next_cursor
+            while cursor:
+                page = store.search(identity, query.model_copy(update={"cursor": cursor, "facets": False}))
+                items.extend(page.items)
+                cursor = page.next_cursor
+            result = result.model_copy(update={"items": items, "next_cursor": None})
+    if args.json:
+        _print_json(result.model_dump(mode="json"))
+        return 0
+    print(dataset_table(result.items, fit=sys.stdout.isatty()))
+    shown = f"{len(result.items)} of {result.total} dataset{'s' if result.total != 1 else ''}"
+    if result.next_cursor:
+        shown += f"; more with --all, or the next page with --cursor {result.next_cursor}"
+    print(shown)
+    if result.facets:
+        print()
+        print(facet_lines(result.facets))
+    return 0
+
+
+def dataset_table(datasets, fit: bool = False) -> str:
+    """A plain-text table of datasets; ``fit`` shortens names to the terminal's width."""
+    headers = ["PID", "NAME", "BEAMLINE", "PROPOSAL", "TECHNIQUES", "TYPE", "CREATED (UTC)", "SIZE", "VOTES"]
+    rows = [[d.pid, d.datasetName, d.creationLocation, d.proposalId or "-", ",".join(d.technique_names) or "-",
+             d.type, d.creationTime.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M"), human_bytes(d.size),
+             f"+{d.likes}/-{d.dislikes}"] for d in datasets]
+    if fit:
+        others = sum(max(len(h), *(len(r[i]) for r in rows)) + 2 for i, h in enumerate(headers) if i != 1) \
+            if rows else 0
+        room = max(NAME_WIDTH // 2, shutil.get_terminal_size().columns - others)
+        for row in rows:
+            row[1] = shorten(row[1], min(room, NAME_WIDTH))
+    return format_table(headers, rows)
+
+
+def format_table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in [headers, *rows]]
+    return "\n".join(lines)
+
+
+def shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(1, width - 3)] + "..."
+
+
+def facet_lines(facets: dict) -> str:
+    lines = []
+    for name, counts in facets.items():
+        values = ", ".join(f"{c.value} ({c.count})" for c in counts) or "-"
+        lines.append(f"{name + ':':<11} {values}")
+    return "\n".join(lines)
+
+
+def human_bytes(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("not reached")
+
+
+# --- show ---------------------------------------------------------------------------------------
+
+
+def run_show(args) -> int:
+    identity = identity_from(args)
+    with open_catalogue(args.store) as store:
+        dataset = store.get_dataset(identity, args.pid)
+        derived = store.derived_from(identity, dataset.pid)
+    if args.json:
+        _print_json(dataset.model_dump(mode="json"))
+    else:
+        print(dataset_details(dataset, [d.pid for d in derived]))
+    return 0
+
+
+def dataset_details(d, derived: list[str] = ()) -> str:
+    """A dataset as ``field  value`` lines, scientific metadata and lineage last."""
+    access = ", ".join(d.accessGroups) or "-"
+    fields = [
+        ("pid", d.pid), ("name", d.datasetName), ("type", d.type), ("beamline", d.creationLocation),
+        ("proposal", d.proposalId or "-"), ("sample", d.sampleId or "-"),
+        ("techniques", ", ".join(d.technique_names) or "-"),
+        ("created", d.creationTime.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")),
+        ("owner", f"{d.owner or '-'} (group {d.ownerGroup}; access groups {access})"),
+        ("published", "yes" if d.isPublished else "no"),
+        ("size", f"{human_bytes(d.size)} in {d.numberOfFiles} file{'s' if d.numberOfFiles != 1 else ''}"),
+        ("folder", d.sourceFolder or "-"), ("keywords", ", ".join(d.keywords) or "-"),
+        ("votes", f"{d.likes} like{'s' if d.likes != 1 else ''}, {d.dislikes} dislike{'s' if d.dislikes != 1 else ''}"),
+    ]
+    if d.signal is not None:
+        shape = " x ".join(str(n) for n in d.signal.shape)
+        axes = ", ".join(a.rsplit("/", 1)[-1] for a in d.signal.axes if a) or "none"
+        fields.append(("signal", f"{d.signal.path} ({shape} {d.signal.dtype}; axes {axes})"))
+        fields.append(("file", d.signal.file))
+    if d.description:
+        fields.append(("description", " ".join(d.description.split())))
+    lines = [f"{name:<12} {value}" for name, value in fields]
+    if d.scientificMetadata:
+        lines.append("scientific metadata:")
+        width = max(len(name) for name in d.scientificMetadata)
+        for name, entry in sorted(d.scientificMetadata.items()):
+            lines.append(f"  {name:<{width}}  {entry.value}{' ' + entry.unit if entry.unit else ''}")
+    if d.jobParameters:
+        lines.append(f"job parameters: {json.dumps(d.jobParameters, sort_keys=True)}")
+    if d.inputDatasets:
+        lines.append("derived from: " + ", ".join(d.inputDatasets))
+    if derived:
+        lines.append("derived datasets: " + ", ".join(derived))
+    return "\n".join(lines)
+
+
+# --- preview ------------------------------------------------------------------------------------
+
+
+def run_preview(args) -> int:
+    from beamhub.catalogue.preview import DEFAULT_SIZE, render_preview
+
+    identity = identity_from(args)
+    with open_catalogue(args.store) as store:
+        dataset = store.get_dataset(identity, args.pid)
+    png = render_preview(dataset, size=DEFAULT_SIZE if args.size is None else args.size, frame=args.frame)
+    if args.output == "-":
+        sys.stdout.buffer.write(png)
+        sys.stdout.flush()
+        return 0
+    write_atomically(Path(args.output), png)
+    print(f"wrote {args.output} ({len(png)} bytes): preview of {dataset.datasetName} ({dataset.pid})")
+    return 0
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all."""
+    from beamhub.catalogue import InvalidInput
+
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, partial = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".partial")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(partial, 0o644)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+
+
+# --- stats --------------------------------------------------------------------------------------
+
+
+def run_stats(args) -> int:
+    identity = identity_from(args)
+    with open_catalogue(args.store) as store:
+        stats = store.stats(identity)
+    if args.json:
+        _print_json(stats)
+        return 0
+    for name in ("datasets", "proposals", "votes", "selections"):
+        print(f"{name:<11} {stats[name]}")
+    print(f"{'size':<11} {human_bytes(stats['size'])}")
+    if stats["by_beamline"]:
+        print("datasets by beamline:")
+        width = max(len(b) for b in stats["by_beamline"])
+        for beamline, count in stats["by_beamline"].items():
+            print(f"  {beamline:<{width}}  {count}")
+    return 0
+
+
+# --- maintenance ----------------------------------------------------------------------------
+
+
+NOT_APPLICABLE = {
+    "reindex": "it updates its search tables in the same transaction as every write, so they are never stale",
+    "recount_votes": "it changes a dataset's counts in the same transaction as each vote, so they cannot drift",
+}
+
+
+def run_maintenance(args) -> int:
+    from beamhub.catalogue import Identity
+    from beamhub.catalogue.store import redact_url
+
+    command = args.method.replace("_", "-")
+    operator = Identity.for_operator(_operator_name())
+    with open_catalogue(args.store) as store:
+        method = getattr(store, args.method, None)
+        if method is None:
+            kind = type(store).__name__.removesuffix("Store")
+            why = NOT_APPLICABLE.get(args.method, "this store has no such repair") if kind == "SQLite" else \
+                "this store has no such repair"
+            print(f"beamhub: {command} does not apply to the {kind} store ({redact_url(store.url)}): {why}. "
+                  "Nothing done.", file=sys.stderr)
+            return 0
+        if args.method == "reindex":
+            count = method(operator, everything=args.everything)
+            print(f"reindexed {count} dataset{'s' if count != 1 else ''}")
+        else:
+            count = method(operator)
+            print(f"corrected the vote counts of {count} dataset{'s' if count != 1 else ''}")
+    return 0
