@@ -135,6 +135,30 @@ async def simulated_user(session: aiohttp.ClientSession, base: str, user: str, t
         await asyncio.sleep(rng.expovariate(1 / think) if think > 0 else 0)
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def hub_processes(hub: CatalogueHub) -> dict[str, int]:
+    """The hub, its proxy and the catalogue service: the processes serving the load."""
+    found = {"hub": hub.hub.process.pid}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue
+        if parent == hub.hub.process.pid and "configurable-http-proxy" in cmdline:
+            found["proxy"] = int(entry.name)
+        elif parent == hub.hub.process.pid and "catalogue-service" in cmdline:
+            found["service"] = int(entry.name)
+    return found
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -201,7 +225,12 @@ def main() -> int:
             print(f"load: {args.users} users for {args.seconds:.0f} s, mean think time {args.think} s, "
                   "through configurable-http-proxy")
             load_before = os.getloadavg()[0]
+            processes = hub_processes(hub)
+            cpu_before = {name: process_cpu(pid) for name, pid in processes.items()}
+            own_before = time.process_time()
             recorder, elapsed = asyncio.run(run_load(hub, tokens, demo_pids, args.seconds, args.think))
+            cpu = {name: process_cpu(pid) - cpu_before[name] for name, pid in processes.items()}
+            cpu["load generator"] = time.process_time() - own_before
             load_after = os.getloadavg()[0]
             vote_lines = check_votes(hub, recorder, demo_pids, reader)
 
@@ -221,6 +250,8 @@ def main() -> int:
     p95 = percentile(every, 95) * 1e3
     print(f"\ngoal: 0 errors ({'met' if not errors else 'NOT met'}), p95 < 300 ms "
           f"({'met' if p95 < 300 else 'NOT met'}: {p95:.0f} ms)")
+    print("CPU per request (ms; independent of the machine's other load): " + ", ".join(
+        f"{name} {seconds / len(every) * 1e3:.2f}" for name, seconds in cpu.items()))
     print(f"machine load average (1 min) before/after the run: {load_before:.1f}/{load_after:.1f} on "
           f"{os.cpu_count()} CPUs (other work on the machine inflates every figure)")
     print(f"mean requests/s per user: {len(every) / elapsed / args.users:.2f} "
