@@ -79,3 +79,4 @@ def test_job_ids_from_sbatch():
     assert parse_job_id("4242;cluster\n") == "4242"
     with pytest.raises(JobSubmissionFailed):
         parse_job_id("sbatch: error: Batch job submission failed\n")
+

@@ -10,11 +10,25 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import JobSubmissionFailed
 from ..spec import LOG_FILE
 from .base import JobState, Runner, SubmittedJob
+
+
+SERVICE_ONLY_ENV = ("JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN", "JUPYTERHUB_CLIENT_ID", "JUPYTERHUB_OAUTH_*",
+                    "JUPYTERHUB_SERVICE_*", "BEAMHUB_SERVICE_*")
+"""The service's own hub credentials and settings: never a job's."""
+
+
+def job_environment(service_env: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """A local job's environment: the service's, without anything secret (the store URL,
+    the service's hub token, cookie secrets...), plus the configured ``extra``."""
+    from beamhub.spawner.environment import FORBIDDEN_ENV, single_user_env
+
+    return single_user_env(service_env, extra, FORBIDDEN_ENV + SERVICE_ONLY_ENV)
 
 
 class LocalRunner(Runner):
@@ -27,9 +41,7 @@ class LocalRunner(Runner):
 
     def submit(self, job_dir: Path, owner: str) -> SubmittedJob:
         log_path = job_dir / LOG_FILE
-        env = {**os.environ, **self.job_environment()}
-        for secret in ("BEAMHUB_STORE", "BEAMHUB_STORE_FILE", "JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN"):
-            env.pop(secret, None)  # a job never gets the service's credentials
+        env = job_environment(os.environ, self.job_environment())
         try:
             with open(log_path, "ab") as log:
                 process = subprocess.Popen(
