@@ -26,21 +26,22 @@ def start_hub(store_url: str, users: dict[str, list[str]], workdir: Path):
         from tests.service.hubsetup import API, CatalogueHub
     except ImportError as exc:
         missing("the demo hub", f"tests/service/hubsetup.py cannot be imported ({exc})")
-    spawner = {
-        "class": "jupyterhub.spawner.SimpleLocalProcessSpawner",
-        "home_dir_template": str(workdir / "homes" / "{username}"),
-        "cmd": [str(VENV_BIN / "jupyterhub-singleuser")],
-        "args": ["--allow-root", "--ServerApp.shutdown_no_activity_timeout=0"],
-        "default_url": "/lab",
-        "start_timeout": 120,
-        "http_timeout": 120,
-    }
     (workdir / "homes").mkdir(parents=True, exist_ok=True)
-    hub = CatalogueHub(store_url, users, workdir, spawner=spawner, state_dir=workdir / "state")
+    hub = CatalogueHub(store_url, users, workdir, state_dir=workdir / "state")
     # The servers reach the catalogue through this hub's proxy (its port is known only now).
     site = yaml.safe_load(hub.site_file.read_text())
     site["catalogue"]["url_for_servers"] = hub.hub.url + API
     hub.site_file.write_text(yaml.safe_dump(site))
+    # Whatever spawner the site configures (a local one here): JupyterLab, started as
+    # this (root) process's user, with a home of its own per test run.
+    hub.hub.config_text += (
+        "\n# --- tests/extension/e2e_hub.py ---\n"
+        "c.Spawner.args = ['--allow-root']\n"
+        "c.Spawner.default_url = '/lab'\n"
+        "c.Spawner.start_timeout = 120\n"
+        "c.Spawner.http_timeout = 120\n"
+        f"c.SimpleLocalProcessSpawner.home_dir_template = {str(workdir / 'homes' / '{username}')!r}\n"
+    )
     return hub.start()
 
 
@@ -61,13 +62,24 @@ def open_lab(browser, hub, user: str, timeout: float = 120):
     page.click("#login_submit")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if "/lab" in page.url and page.query_selector(LAB_READY):
-            break
-        if "/hub/spawn-pending" in page.url or "/hub/home" in page.url or "/hub/spawn" in page.url:
+        try:
+            if "/lab" in page.url and page.query_selector(LAB_READY):
+                break
             if "/hub/home" in page.url:
                 page.goto(hub.hub.url + f"/hub/spawn/{user}")
+            elif "/hub/spawn" in page.url and page.query_selector("form#spawn_form"):
+                page.click("form#spawn_form [type=submit]")  # the profile form: take the default
+        except Exception:  # the page navigated while we looked: look again
+            pass
         page.wait_for_timeout(500)
-    page.wait_for_selector(LAB_READY, timeout=max(1.0, deadline - time.monotonic()) * 1000)
+    try:
+        page.wait_for_selector(LAB_READY, timeout=max(1.0, deadline - time.monotonic()) * 1000)
+    except Exception:
+        from tests.services.browser import screenshot
+
+        shot = screenshot(page, "extension_login_failed", user)
+        raise RuntimeError(f"{user}'s JupyterLab did not open (at {page.url}; screenshot {shot})\n"
+                           f"--- hub log (tail) ---\n{hub.hub.log_tail(40)}") from None
     dismiss_news(page)
     return context, page
 

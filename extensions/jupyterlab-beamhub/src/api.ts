@@ -135,9 +135,11 @@ export class CatalogueClient implements ICatalogueAPI {
   }
 
   search(query: ISearchQuery, signal?: AbortSignal): Promise<ISearchResult> {
+    // High priority: the browser starts it before queued thumbnails (same host,
+    // few connections).
     return this.request(
       '',
-      { signal },
+      { signal, priority: 'high' } as RequestInit,
       this.url('datasets?' + searchParams(query).toString())
     );
   }

@@ -57,7 +57,7 @@ const DEFAULTS: ISettings = {
   pageSize: 50,
   thumbnailSize: 56,
   defaultFacets: [...FACETS],
-  debounceMs: 150
+  debounceMs: 100
 };
 
 function readSettings(settings: ISettingRegistry.ISettings | null): ISettings {

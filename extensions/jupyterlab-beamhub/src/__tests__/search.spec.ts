@@ -32,6 +32,7 @@ describe('SearchModel', () => {
     slow.open();
     await first;
     expect(model.items[0].datasetName).toBe('scan 7');
+    expect(model.shownText).toBe('scan 7');
     expect(model.items.some(d => d.datasetName.startsWith('scan 5'))).toBe(false);
   });
 

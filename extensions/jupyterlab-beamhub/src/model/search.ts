@@ -39,7 +39,7 @@ export class SearchModel implements IDisposable {
     this._sort = options.sort ?? '-creationTime';
     this._debouncer = new Debouncer(
       () => this.search(),
-      options.debounceMs ?? 150
+      options.debounceMs ?? 100
     );
   }
 
@@ -91,6 +91,10 @@ export class SearchModel implements IDisposable {
   }
   get currentItem(): IDataset | null {
     return this._items[this._current] ?? null;
+  }
+  /** The search text whose results are shown (it lags {@link text} while typing). */
+  get shownText(): string {
+    return this._shownText;
   }
   /** Milliseconds the last first page took, from request to answer. */
   get lastDuration(): number {
@@ -208,9 +212,11 @@ export class SearchModel implements IDisposable {
     this._error = null;
     this._changed.emit();
     const started = now();
+    const asked = this.query();
+    this._lastAsked = this._text;
     let result: ISearchResult;
     try {
-      result = await this.api.search(this.query(), abort.signal);
+      result = await this.api.search(asked, abort.signal);
     } catch (error) {
       if (generation !== this._generation || this._isDisposed) {
         return;
@@ -228,6 +234,7 @@ export class SearchModel implements IDisposable {
       return; // a newer search was started meanwhile
     }
     this._lastDuration = now() - started;
+    this._shownText = this._lastAsked;
     this._items = result.items;
     this._total = result.total;
     this._facets = result.facets ?? {};
@@ -316,6 +323,8 @@ export class SearchModel implements IDisposable {
   }
 
   private _text = '';
+  private _lastAsked = '';
+  private _shownText = '';
   private _filters: Partial<Record<Facet, string[]>> = {};
   private _conditions: string[] = [];
   private _sort: string;

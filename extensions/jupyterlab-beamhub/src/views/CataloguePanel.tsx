@@ -67,7 +67,12 @@ function Panel(props: IPanelOptions): JSX.Element {
   const { search, votes, basket } = props;
   useSignals(search.changed, votes.changed, basket.changed);
   return (
-    <div className="jp-Beamhub-panelBody">
+    <div
+      className="jp-Beamhub-panelBody"
+      data-state={search.state}
+      data-shown-query={search.shownText}
+      data-duration={Math.round(search.lastDuration)}
+    >
       <div className="jp-Beamhub-header">
         <h2 className="jp-Beamhub-title">Catalogue</h2>
       </div>

@@ -15,6 +15,7 @@ import { basketIcon } from './icons';
 import { VoteButtons } from './VoteButtons';
 
 const OVERSCAN = 6;
+const THUMBNAIL_DELAY = 250;
 
 export interface IResultsProps {
   api: ICatalogueAPI;
@@ -57,6 +58,17 @@ export function ResultsList(props: IResultsProps): JSX.Element {
     }
   }, [search.current, rowHeight]);
 
+  // Thumbnails load only once a result list has stayed on screen for a moment: while
+  // the user types, intermediate lists fetch no previews and the next search is not
+  // queued behind them.
+  const [settled, setSettled] = useState('');
+  useEffect(() => {
+    const key = search.shownText;
+    const timer = setTimeout(() => setSettled(key), THUMBNAIL_DELAY);
+    return () => clearTimeout(timer);
+  }, [search.shownText, search.items]);
+  const showThumbnails = settled === search.shownText;
+
   const items = search.items;
   const first = Math.max(0, Math.floor(viewport.top / rowHeight) - OVERSCAN);
   const last = Math.min(
@@ -76,6 +88,7 @@ export function ResultsList(props: IResultsProps): JSX.Element {
         {...props}
         dataset={items[index]}
         index={index}
+        showThumbnail={showThumbnails}
         top={index * rowHeight}
         height={rowHeight}
       />
@@ -120,6 +133,7 @@ function ResultRow(
   props: IResultsProps & {
     dataset: IDataset;
     index: number;
+    showThumbnail: boolean;
     top: number;
     height: number;
   }
@@ -138,15 +152,24 @@ function ResultRow(
       onClick={() => search.select(index)}
       onDoubleClick={() => props.onOpen(dataset)}
     >
-      <img
-        className="jp-Beamhub-thumb"
-        src={api.previewUrl(dataset.pid, 'thumb')}
-        alt=""
-        loading="lazy"
-        width={thumbnailSize}
-        height={thumbnailSize}
-        onError={event => event.currentTarget.classList.add('jp-mod-missing')}
-      />
+      {props.showThumbnail ? (
+        <img
+          className="jp-Beamhub-thumb"
+          src={api.previewUrl(dataset.pid, 'thumb')}
+          alt=""
+          loading="lazy"
+          decoding="async"
+          {...{ fetchpriority: 'low' }}
+          width={thumbnailSize}
+          height={thumbnailSize}
+          onError={event => event.currentTarget.classList.add('jp-mod-missing')}
+        />
+      ) : (
+        <span
+          className="jp-Beamhub-thumb"
+          style={{ width: thumbnailSize, height: thumbnailSize }}
+        />
+      )}
       <div className="jp-Beamhub-resultText">
         <a
           className="jp-Beamhub-resultName"
