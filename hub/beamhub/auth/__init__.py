@@ -3,9 +3,11 @@
 - :mod:`beamhub.auth.staff`: which hub groups make a user staff of which beamline.
 - :mod:`beamhub.auth.identity`: a JupyterHub user model -> a catalogue
   :class:`~beamhub.catalogue.Identity`.
-- :mod:`beamhub.auth.authenticators`: the demo authenticator (fixed users with generated
-  passwords and groups) and the settings built for oauthenticator's
-  ``GenericOAuthenticator`` (a facility's OIDC provider, groups from a claim).
+- :mod:`beamhub.auth.authenticators`: the demo authenticator (fixed users with
+  generated passwords; their groups come from the site file through ``load_groups``).
+  A facility's OIDC provider is oauthenticator's ``GenericOAuthenticator``, configured
+  from the site file's ``auth: {kind: oidc}`` by
+  :func:`beamhub.config.jupyterhub.authenticator_config` (groups from a claim).
 """
 
 from .identity import identity_from_hub_model
