@@ -123,7 +123,8 @@ def main(argv=None) -> None:
 
     identities = sorted({user for _, user in results}, reverse=True)
     print(f"\n== ms per search, {args.queries} queries each, pinned to CPU {args.cpu}: wall clock, and the")
-    print("   CPU time of the searching thread (what the search costs, without waiting for the core)")
+    print("   CPU time of the searching thread (what the search costs, without waiting for the core;")
+    print("   with a database server, the server's own work is not in it)")
     print(f"{'datasets':>12s}  {'identity':12s} {'p50':>8s} {'p95':>8s} {'max':>8s} {'cpu p50':>9s} {'cpu p95':>9s}")
     for (size, user), timings in results.items():
         cpu = cpu_results[(size, user)]

@@ -32,6 +32,7 @@ from ..query import SearchQuery, SearchResult
 from ..store import SelectionChanges, StatusChange, Store, UpsertSummary
 from . import sqlite_search, sqlite_selections
 from .sqlite_cells import CellIndex
+from .sqlite_predicates import KEYS_IN
 from .sqlite_schema import APPLICATION_ID, SCHEMA_VERSION, create_schema
 from .sqlite_writes import DatasetWriter
 
@@ -205,6 +206,9 @@ class SQLiteStore(Store):
         elif version > SCHEMA_VERSION:
             raise StoreUnavailable(f"the catalogue {self.path} was written by a newer beamhub "
                                    f"(schema {version}; this one knows {SCHEMA_VERSION}): upgrade beamhub")
+        elif version < SCHEMA_VERSION:
+            raise StoreUnavailable(f"the catalogue {self.path} was written by a development version of beamhub "
+                                   f"(schema {version}, now {SCHEMA_VERSION}): ingest the data into a new file")
 
     # -- lifecycle --------------------------------------------------------------------
     def close(self) -> None:
@@ -342,8 +346,7 @@ class SQLiteStore(Store):
                 cells = "1"
                 cell_params: list = []
             else:
-                cells = ("signature IN (SELECT signature FROM signature_keys "
-                         "WHERE key IN (SELECT value FROM json_each(?)))")
+                cells = f"signature IN (SELECT signature FROM signature_keys WHERE key {KEYS_IN})"
                 cell_params = [sqlite_search.visible_keys(identity)]
             rows = conn.execute(f"SELECT beamline, sum(n), sum(size), sum(votes) FROM cells WHERE {cells} "
                                 "GROUP BY beamline ORDER BY sum(n) DESC, beamline", cell_params).fetchall()

@@ -1,10 +1,15 @@
-"""The facet values of every cell, cached in memory, and facet counts rolled up from them.
+"""Cells cached in memory: which access keys open them, their facet values, their counts.
 
-A cell's facet values never change (a dataset whose values change moves to another
-cell, and cell ids are never reused), so every process keeps them in arrays indexed by
-cell id and only loads cells newer than the ones it has. A search then needs only the
-*counts* per cell from the database; filtering cells by facet and summing counts per
-facet value are array operations.
+A cell's signature and facet values never change (a dataset whose values change moves
+to another cell, and cell ids are never reused), so every process keeps them in arrays
+indexed by cell id and only loads cells newer than those it has. The dataset counts do
+change: each write transaction that changes them increments ``counters.cells`` and
+stamps the cells it changed with the new value, so a reader loads just those. Readers
+use the counts of the snapshot their own transaction sees (a few recent snapshots are
+kept), never newer ones.
+
+Finding the cells an identity sees, applying facet filters to them and summing counts
+per facet value are then array operations, without touching the database.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..identity import Identity
 from ..query import MAX_FACET_VALUES, FacetCount
 
 FACET_COLUMNS = ("beamline", "proposal", "technique", "type", "year")
+SNAPSHOTS = 4
 
 
 class _Codes:
@@ -37,13 +44,19 @@ class _Codes:
 
 
 @dataclass(frozen=True)
-class _Arrays:
-    size: int  # cells loaded: ids 1..size-1
+class Snapshot:
+    """The cells as of one value of ``counters.cells`` (arrays indexed by cell id)."""
+
+    version: int
+    size: int  # cell ids are 1..size-1
+    n: np.ndarray
     beamline: np.ndarray
     proposal: np.ndarray
     tset: np.ndarray
     type: np.ndarray
     year: np.ndarray
+    by_key: dict[str, np.ndarray]
+    """access key -> the ids of the cells it opens"""
 
 
 @dataclass
@@ -84,54 +97,92 @@ class CellSelection:
 
 
 class CellIndex:
-    """Facet values by cell id for one store (shared by its threads)."""
+    """The cells of one store, shared by its threads."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._beamlines, self._proposals, self._types = _Codes(), _Codes(), _Codes()
         self._tsets, self._techniques = _Codes(), _Codes()
         self._tset_techniques: list[list[int]] = []
-        self._lists = {name: [0] for name in ("beamline", "proposal", "tset", "type", "year")}
-        self._arrays = self._freeze()
+        self._columns = {name: [0] for name in ("beamline", "proposal", "tset", "type", "year", "signature")}
+        self._signature_keys: dict[int, list[str]] = {}
+        self._by_key: dict[str, list[int]] = {}
+        self._latest_signature = 0
+        self._snapshots: dict[int, Snapshot] = {}
 
-    def _freeze(self) -> _Arrays:
-        return _Arrays(
-            size=len(self._lists["year"]),
-            **{name: np.asarray(values, dtype=np.int64) for name, values in self._lists.items()},
-        )
-
-    def ensure(self, conn, max_id: int) -> _Arrays:
-        """The arrays, loading cells up to ``max_id`` first if they are new."""
-        arrays = self._arrays
-        if max_id < arrays.size:
-            return arrays
+    # -- loading -------------------------------------------------------------------
+    def snapshot(self, conn) -> Snapshot:
+        """The cells as the caller's transaction sees them."""
+        version = conn.execute("SELECT value FROM counters WHERE name = 'cells'").fetchone()[0]
+        found = self._snapshots.get(version)
+        if found is not None:
+            return found
         with self._lock:
-            if max_id >= self._arrays.size:
-                self._load(conn)
-            return self._arrays
+            found = self._snapshots.get(version)
+            if found is None:
+                found = self._load(conn, version)
+                self._snapshots[version] = found
+                for old in sorted(self._snapshots)[:-SNAPSHOTS]:
+                    del self._snapshots[old]
+            return found
 
-    def _load(self, conn) -> None:
-        rows = conn.execute(
-            "SELECT id, beamline, proposal, techniques, type, year FROM cells WHERE id >= ? ORDER BY id",
-            (self._arrays.size,),
-        ).fetchall()
-        lists = self._lists
-        for cell_id, beamline, proposal, techniques, type_, year in rows:
-            while len(lists["year"]) < cell_id:  # a gap (rolled-back insert): never used
-                for values in lists.values():
+    def _load(self, conn, version: int) -> Snapshot:
+        for signature, keys in conn.execute("SELECT id, keys FROM signatures WHERE id > ?", (self._latest_signature,)):
+            self._signature_keys[signature] = json.loads(keys)
+            self._latest_signature = max(self._latest_signature, signature)
+        columns = self._columns
+        known = len(columns["year"])
+        rows = conn.execute("SELECT id, signature, beamline, proposal, techniques, type, year FROM cells "
+                            "WHERE id >= ? ORDER BY id", (known,)).fetchall()
+        for cell_id, signature, beamline, proposal, techniques, type_, year in rows:
+            while len(columns["year"]) < cell_id:  # an id never committed: never used
+                for values in columns.values():
                     values.append(0)
             tset = tuple(json.loads(techniques))
             if tset not in self._tsets.index:
                 self._tset_techniques.append([self._techniques.code(t) for t in tset])
-            lists["beamline"].append(self._beamlines.code(beamline))
-            lists["proposal"].append(self._proposals.code(proposal))
-            lists["tset"].append(self._tsets.code(tset))
-            lists["type"].append(self._types.code(type_))
-            lists["year"].append(year)
-        self._arrays = self._freeze()
+            columns["beamline"].append(self._beamlines.code(beamline))
+            columns["proposal"].append(self._proposals.code(proposal))
+            columns["tset"].append(self._tsets.code(tset))
+            columns["type"].append(self._types.code(type_))
+            columns["year"].append(year)
+            columns["signature"].append(signature)
+            for key in self._signature_keys.get(signature, ()):
+                self._by_key.setdefault(key, []).append(cell_id)
+        n = self._counts(conn, version, len(columns["year"]))
+        previous = max(self._snapshots.values(), key=lambda s: s.version, default=None)
+        by_key = (previous.by_key if previous is not None and not rows
+                  else {k: np.asarray(v, dtype=np.int64) for k, v in self._by_key.items()})
+        arrays = {name: np.asarray(values, dtype=np.int64) for name, values in columns.items() if name != "signature"}
+        return Snapshot(version=version, size=len(columns["year"]), n=n, by_key=by_key, **arrays)
+
+    def _counts(self, conn, version: int, size: int) -> np.ndarray:
+        """Counts per cell: the nearest older snapshot's, with the cells changed since."""
+        older = [s for s in self._snapshots.values() if s.version < version]
+        base = max(older, key=lambda s: s.version) if older else None
+        n = np.zeros(size, dtype=np.int64)
+        if base is None:
+            rows = conn.execute("SELECT id, n FROM cells").fetchall()
+        else:
+            n[: base.size] = base.n
+            rows = conn.execute("SELECT id, n FROM cells INDEXED BY cells_by_version WHERE version > ?",
+                                (base.version,)).fetchall()
+        if rows:
+            changed = np.array(rows, dtype=np.int64)
+            n[changed[:, 0]] = changed[:, 1]
+        return n
 
     # -- per search --------------------------------------------------------------
-    def select(self, arrays: _Arrays, ids: np.ndarray, n: np.ndarray, filters: FacetFilters) -> CellSelection:
+    def visible(self, snapshot: Snapshot, identity: Identity) -> np.ndarray:
+        """Ids of the cells the identity may see, ascending."""
+        if identity.operator:
+            return np.flatnonzero(snapshot.year)  # every cell that exists (year 0: never written)
+        parts = [snapshot.by_key[k] for k in identity.access_keys() if k in snapshot.by_key]
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+
+    def select(self, snapshot: Snapshot, ids: np.ndarray, filters: FacetFilters) -> CellSelection:
         passes: dict[str, np.ndarray] = {}
         fails = np.zeros(len(ids), dtype=np.int64)
         for facet in FACET_COLUMNS:
@@ -141,21 +192,21 @@ class CellIndex:
             if facet == "technique":
                 codes = {self._techniques.index[t] for t in wanted if t in self._techniques.index}
                 tset_ok = np.array([not codes.isdisjoint(techs) for techs in self._tset_techniques] or [False])
-                ok = tset_ok[arrays.tset[ids]] if len(self._tset_techniques) else np.zeros(len(ids), bool)
+                ok = tset_ok[snapshot.tset[ids]]
             elif facet == "year":
-                ok = np.isin(arrays.year[ids], np.asarray(wanted, dtype=np.int64))
+                ok = np.isin(snapshot.year[ids], np.asarray(wanted, dtype=np.int64))
             else:
                 codes_of = self._facet_codes(facet)
                 codes = [codes_of.index[v] for v in wanted if v in codes_of.index]
-                ok = np.isin(getattr(arrays, facet)[ids], np.asarray(codes, dtype=np.int64))
+                ok = np.isin(getattr(snapshot, facet)[ids], np.asarray(codes, dtype=np.int64))
             passes[facet] = ok
             fails += (~ok).astype(np.int64)
-        return CellSelection(ids=ids, n=n, passes=passes, fails=fails)
+        return CellSelection(ids=ids, n=snapshot.n[ids], passes=passes, fails=fails)
 
     def _facet_codes(self, facet: str) -> _Codes:
         return {"beamline": self._beamlines, "proposal": self._proposals, "type": self._types}[facet]
 
-    def facets(self, arrays: _Arrays, selection: CellSelection, counts: np.ndarray) -> dict[str, list[FacetCount]]:
+    def facets(self, snapshot: Snapshot, selection: CellSelection, counts: np.ndarray) -> dict[str, list[FacetCount]]:
         """Disjunctive facet counts: each facet counted with every filter but its own.
 
         ``counts`` are the matching datasets per selected cell (aligned with its ids).
@@ -166,12 +217,12 @@ class CellIndex:
             keep = selection.fails == (0 if own is None else (~own).astype(np.int64))
             ids, weights = selection.ids[keep], counts[keep]
             if facet == "year":
-                years, where = np.unique(arrays.year[ids], return_inverse=True)
+                years, where = np.unique(snapshot.year[ids], return_inverse=True)
                 sums = np.bincount(where, weights=weights, minlength=len(years))
                 out[facet] = _ranked((int(y), int(t)) for y, t in zip(years.tolist(), sums.tolist()) if t)
                 continue
             column = "tset" if facet == "technique" else facet
-            codes = getattr(arrays, column)[ids]
+            codes = getattr(snapshot, column)[ids]
             sums = np.bincount(codes, weights=weights, minlength=1) if len(codes) else np.zeros(0)
             if facet == "technique":
                 out[facet] = self._technique_counts(sums)

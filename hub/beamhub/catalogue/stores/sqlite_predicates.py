@@ -3,32 +3,57 @@ conditions, a date range, the caller's vote. Pure SQL builders, no database acce
 
 Each predicate can *drive* a search (list the ``(cell, id)`` of the datasets it
 matches within a set of cells, through an index keyed by cell) or *check* one dataset
-(a correlated ``EXISTS`` on its id). Some can also count matches per cell from the
-aggregate tables when they are the only predicate.
+(a correlated ``EXISTS`` on its id). Words and metadata conditions can also count their
+matches per cell from the aggregate tables (``counts``): the answer when they are
+alone, and otherwise the cells worth seeking into.
 
-Cells are passed as a JSON array bound to one parameter (``json_each``), so the SQL
-text, and with it SQLite's prepared statement, stays the same whatever their number.
+Cells and access keys are passed as a JSON array bound to one parameter
+(``json_each``), so the SQL text, and with it SQLite's prepared statement, stays the
+same whatever their number. Seeking an index once per listed value is written as a
+join from the list (never ``column IN (list)`` followed by a range on the next
+column: SQLite 3.40's "seek-scan" step then skips the range's upper bound and returns
+rows beyond it; ``test_sqlite_store`` checks the answers against a plain reading).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
-from .sqlite_rows import TEXT_VALUE
-
-CELLS_IN = "IN (SELECT value FROM json_each(?))"
+LIST = "(SELECT value FROM json_each(?))"
+KEYS_IN = f"IN (SELECT id FROM access_keys WHERE key IN {LIST})"
 
 SEEK_COST = 1.0
 """Relative cost of one index seek (per cell) against reading one index entry (0.15)."""
 ENTRY_COST = 0.15
 
 
-def in_cells(column: str, cells: str | None, seek: bool = True) -> tuple[str, list]:
-    """``column IN cells``: seek the index once per cell, or (``seek=False``) test
-    each row read in another order. ``cells=None`` means every cell."""
+@dataclass
+class Source:
+    """``FROM`` and ``WHERE`` parts restricting ``alias`` (a table keyed by cell) to
+    some cells, with their parameters in order (those of ``FROM`` first)."""
+
+    tables: str
+    where: str
+    params: list
+
+
+def from_cells(table: str, alias: str, cells: str | None, seek: bool = True, index: str | None = None) -> Source:
+    """``table AS alias`` within ``cells``: a seek per cell (a join from the list), or,
+    with ``seek=False``, a test of each row read in another order. None: every cell.
+    ``index`` names the index to read."""
+    named = f"{table} AS {alias}" + (f" INDEXED BY {index}" if index else "")
     if cells is None:
-        return "1", []
-    return f"{'' if seek else '+'}{column} {CELLS_IN}", [cells]
+        return Source(named, "1", [])
+    if seek:
+        return Source(f"json_each(?) AS cells CROSS JOIN {named}", f"{alias}.cell = cells.value", [cells])
+    return Source(named, f"+{alias}.cell IN {LIST}", [cells])
+
+
+def from_keys(table: str, alias: str, keys: str) -> Source:
+    """``table AS alias`` seeked once per access key of ``keys`` (key strings)."""
+    return Source(f"access_keys AS a CROSS JOIN {table} AS {alias}", f"a.key IN {LIST} AND {alias}.key = a.id",
+                  [keys])
 
 
 def seek_cells(cell_count: int, entries: float) -> bool:
@@ -42,17 +67,28 @@ class Predicate:
     """Datasets matching in the whole catalogue (rough): the smallest drives."""
 
     def driver(self, cells: str | None, cell_count: int) -> tuple[str, list]:
+        """SQL giving the ``(cell, id)`` of the matches within ``cells``."""
         raise NotImplementedError
 
     def check(self, alias: str, on_datasets: bool) -> tuple[str, list]:
+        """A condition on ``alias.id``/``alias.cell`` (``on_datasets``: alias is a
+        ``datasets`` row)."""
         raise NotImplementedError
 
-    def cell_counts(self, cells: str | None, cell_count: int) -> tuple[str, list] | None:
+    def counts(self, keys: str | None) -> tuple[str, list] | None:
+        """SQL giving ``(key, cell, n)`` rows: matches per cell, repeated under each of
+        the access keys ``keys`` (a JSON list; None = every cell, for operators) that
+        open the cell. None if this predicate has no aggregate."""
         return None
 
     @property
     def drives(self) -> bool:
         return True
+
+    @property
+    def exact(self) -> bool:
+        """Whether :meth:`counts` counts exactly this predicate's matches."""
+        return False
 
 
 @dataclass
@@ -64,35 +100,43 @@ class TextGroup(Predicate):
 
     EXPANSIONS_CHECKED_BY_INDEX = 16
 
-    def _terms(self) -> tuple[str, list]:
+    def _terms(self, alias: str) -> tuple[str, list]:
         if len(self.terms) == 1:
-            return "term = ?", [self.terms[0]]
-        return "term IN (SELECT value FROM json_each(?))", [_json_ints(self.terms)]
+            return f"{alias}.term = ?", [self.terms[0]]
+        return f"{alias}.term IN {LIST}", [_json(self.terms)]
 
     def driver(self, cells, cell_count):
-        terms, params = self._terms()
-        column, cell_params = in_cells("cell", cells, seek_cells(cell_count * len(self.terms), self.estimate))
+        terms, params = self._terms("p")
+        source = from_cells("postings", "p", cells, seek_cells(cell_count * len(self.terms), self.estimate))
         distinct = "DISTINCT " if len(self.terms) > 1 else ""
-        return (f"SELECT {distinct}cell, id FROM postings WHERE {terms} AND {column}", params + cell_params)
+        return (f"SELECT {distinct}p.cell AS cell, p.id AS id FROM {source.tables} WHERE {source.where} AND {terms}",
+                source.params + params)
 
     def check(self, alias, on_datasets):
         if len(self.terms) <= self.EXPANSIONS_CHECKED_BY_INDEX:
-            terms, params = self._terms()
-            return (f"EXISTS (SELECT 1 FROM postings WHERE {terms} AND cell = {alias}.cell AND id = {alias}.id)", params)
+            terms, params = self._terms("p")
+            return (f"EXISTS (SELECT 1 FROM postings AS p WHERE {terms} AND p.cell = {alias}.cell "
+                    f"AND p.id = {alias}.id)", params)
         words = f"{alias}.words" if on_datasets else f"(SELECT words FROM datasets WHERE id = {alias}.id)"
         return f"instr({words}, ?) > 0", [" " + (self.prefix or "")]
 
-    def cell_counts(self, cells, cell_count):
-        if len(self.terms) != 1:
-            return None  # a dataset may hold several expansions: count it once
-        column, cell_params = in_cells("cell", cells, seek_cells(cell_count, self.estimate))
-        return (f"SELECT cell, n FROM term_cells WHERE term = ? AND {column}", [self.terms[0]] + cell_params)
+    def counts(self, keys):
+        """Datasets per cell having the word (one of the expansions: then an upper
+        bound, as a dataset may hold several; exact for one term)."""
+        terms, params = self._terms("t")
+        if keys is None:
+            return f"SELECT 0, t.cell, t.n FROM term_cells AS t WHERE {terms}", params
+        return f"SELECT t.key, t.cell, t.n FROM term_counts AS t WHERE {terms} AND t.key {KEYS_IN}", params + [keys]
+
+    @property
+    def exact(self) -> bool:
+        return len(self.terms) == 1
 
     def in_name(self, alias: str) -> tuple[str, list]:
         """Whether the word (or a word with the prefix) is one of ``datasetName``'s."""
-        terms, params = self._terms()
-        return (f"EXISTS (SELECT 1 FROM postings WHERE {terms} AND cell = {alias}.cell AND id = {alias}.id "
-                "AND w = 2)", params)
+        terms, params = self._terms("p")
+        return (f"EXISTS (SELECT 1 FROM postings AS p WHERE {terms} AND p.cell = {alias}.cell "
+                f"AND p.id = {alias}.id AND p.w = 2)", params)
 
 
 @dataclass
@@ -100,48 +144,45 @@ class Keywords(Predicate):
     values: list[str] = field(default_factory=list)
 
     def driver(self, cells, cell_count):
-        column, cell_params = in_cells("cell", cells, seek_cells(cell_count * len(self.values), self.estimate))
-        return (f"SELECT DISTINCT cell, id FROM keywords WHERE keyword IN (SELECT value FROM json_each(?)) AND {column}",
-                [_json(self.values)] + cell_params)
+        source = from_cells("keywords", "k", cells, seek_cells(cell_count * len(self.values), self.estimate))
+        return (f"SELECT DISTINCT k.cell AS cell, k.id AS id FROM {source.tables} WHERE {source.where} "
+                f"AND k.keyword IN {LIST}", source.params + [_json(self.values)])
 
     def check(self, alias, on_datasets):
-        return (f"EXISTS (SELECT 1 FROM keywords WHERE keyword IN (SELECT value FROM json_each(?)) "
-                f"AND cell = {alias}.cell AND id = {alias}.id)", [_json(self.values)])
+        return (f"EXISTS (SELECT 1 FROM keywords AS k WHERE k.keyword IN {LIST} "
+                f"AND k.cell = {alias}.cell AND k.id = {alias}.id)", [_json(self.values)])
 
 
 @dataclass
 class Condition(Predicate):
-    """A scientific-metadata condition in stored form (see ``sqlite_rows``)."""
+    """A scientific-metadata condition in stored form: ``v op value`` on one field
+    (name, kind and dimension, see ``sqlite_rows``); ``op`` is a validated operator."""
 
-    name: int = 0
-    kind: int = 0
-    dim: str = ""
+    field: int = 0
     op: str = "="
     value: object = None
 
-    def _where(self) -> tuple[str, list]:
-        op = "=" if self.op == "=" else self.op
-        if self.kind == TEXT_VALUE and op not in ("=", "!="):
-            raise ValueError(op)
-        return f"name = ? AND k = ? AND dim = ? AND v {op} ?", [self.name, self.kind, self.dim, self.value]
-
     def driver(self, cells, cell_count):
-        where, params = self._where()
-        column, cell_params = in_cells("cell", cells, seek_cells(cell_count, self.estimate))
-        where = where.replace("AND v", f"AND {column} AND v")
-        return (f"SELECT cell, id FROM metadata INDEXED BY metadata_by_value WHERE {where}",
-                params[:3] + cell_params + params[3:])
+        source = from_cells("metadata", "m", cells, seek_cells(cell_count, self.estimate),
+                            index="metadata_by_value")
+        return (f"SELECT m.cell AS cell, m.id AS id FROM {source.tables} WHERE {source.where} AND m.field = ? "
+                f"AND m.v {self.op} ?", source.params + [self.field, self.value])
 
     def check(self, alias, on_datasets):
-        where, params = self._where()
-        return f"EXISTS (SELECT 1 FROM metadata WHERE id = {alias}.id AND {where})", params
+        return (f"EXISTS (SELECT 1 FROM metadata AS m WHERE m.id = {alias}.id AND m.field = ? AND m.v {self.op} ?)",
+                [self.field, self.value])
 
-    def cell_counts(self, cells, cell_count):
-        where, params = self._where()
-        column, cell_params = in_cells("cell", cells, seek_cells(cell_count, self.estimate))
-        where = where.replace("AND v", f"AND {column} AND v")
-        return (f"SELECT cell, sum(n) FROM metadata_counts WHERE {where} GROUP BY cell",
-                params[:3] + cell_params + params[3:])
+    def counts(self, keys):
+        if keys is None:
+            return (f"SELECT 0, m.cell, m.n FROM metadata_counts AS m WHERE m.field = ? AND m.v {self.op} ?",
+                    [self.field, self.value])
+        source = from_keys("metadata_key_counts", "m", keys)
+        return (f"SELECT m.key, m.cell, m.n FROM {source.tables} WHERE {source.where} AND m.field = ? "
+                f"AND m.v {self.op} ?", source.params + [self.field, self.value])
+
+    @property
+    def exact(self) -> bool:
+        return True
 
 
 @dataclass
@@ -162,16 +203,16 @@ class DateRange(Predicate):
         return " AND ".join(parts) or "1", params
 
     def driver(self, cells, cell_count):
-        where, params = self._where("ctime")
-        column, cell_params = in_cells("cell", cells)
-        return (f"SELECT cell, id FROM datasets INDEXED BY datasets_by_cell WHERE {column} AND {where}",
-                cell_params + params)
+        where, params = self._where("d.ctime")
+        source = from_cells("datasets", "d", cells, index="datasets_by_cell")
+        return (f"SELECT d.cell AS cell, d.id AS id FROM {source.tables} WHERE {source.where} AND {where}",
+                source.params + params)
 
     def check(self, alias, on_datasets):
         if on_datasets:
             return self._where(f"{alias}.ctime")
-        where, params = self._where("ctime")
-        return f"EXISTS (SELECT 1 FROM datasets WHERE id = {alias}.id AND {where})", params
+        where, params = self._where("d.ctime")
+        return f"EXISTS (SELECT 1 FROM datasets AS d WHERE d.id = {alias}.id AND {where})", params
 
 
 @dataclass
@@ -189,25 +230,19 @@ class MyVote(Predicate):
         return self.mode != "none"
 
     def driver(self, cells, cell_count):
-        column, cell_params = in_cells("d.cell", cells, seek=False)
-        return ("SELECT d.cell AS cell, d.id AS id FROM votes AS v CROSS JOIN datasets AS d ON d.id = v.dataset "
-                f"WHERE v.user = ? AND v.value IN (SELECT value FROM json_each(?)) AND {column}",
-                [self.user, _json(self._values())] + cell_params)
+        source = from_cells("datasets", "d", cells, seek=False)
+        return ("SELECT d.cell AS cell, d.id AS id FROM votes AS v INDEXED BY votes_by_user CROSS JOIN "
+                f"{source.tables} ON d.id = v.dataset WHERE v.user = ? AND v.value IN {LIST} AND {source.where}",
+                [self.user, _json(self._values())] + source.params)
 
     def check(self, alias, on_datasets):
         negate = "NOT " if self.mode == "none" else ""
         return (f"{negate}EXISTS (SELECT 1 FROM votes WHERE dataset = {alias}.id AND user = ? "
-                "AND value IN (SELECT value FROM json_each(?)))", [self.user, _json(self._values())])
+                f"AND value IN {LIST})", [self.user, _json(self._values())])
 
     def voted(self) -> "MyVote":
         return MyVote(estimate=self.estimate, user=self.user, mode="any")
 
 
 def _json(values) -> str:
-    import json
-
     return json.dumps(list(values))
-
-
-def _json_ints(values) -> str:
-    return "[" + ",".join(str(int(v)) for v in values) + "]"

@@ -1,13 +1,18 @@
 """The SQLite store's tables and indexes.
 
-Visibility and facets rest on two small tables: ``signatures`` (each distinct set of
-access keys a dataset carries, with ``signature_keys`` to find those an identity holds)
-and ``cells`` (one row per signature and facet values, with the number of datasets in
-it). Counting what an identity sees is a sum over its cells; the tables that answer
-free text (``postings``) and metadata conditions (``metadata``) are keyed by cell
-first, so an identity's searches seek into its own cells only. ``term_cells`` and
-``metadata_counts`` hold the same facts counted per cell, for one-word and
-one-condition searches.
+Visibility and facets rest on small tables: ``signatures`` (each distinct set of
+access keys a dataset carries, see :func:`~beamhub.catalogue.identity.dataset_access_keys`)
+and ``cells`` (one row per signature and facet values: beamline, proposal, technique
+set, type, year, with the number of datasets in it). Cells and signatures never change
+once written, so every process caches which cells each access key opens; only the
+counts change, and a counter (``counters.cells``) with ``cells.version`` says which.
+
+Counting what an identity sees is then a sum over its cells. The aggregate tables
+``term_counts`` (datasets per word and cell) and ``metadata_key_counts`` (per metadata
+value and cell) repeat each cell under every access key of its signature, so the cells
+an identity sees are a few contiguous ranges (one per key it holds). The per-dataset
+tables (``postings``, ``metadata``, ``keywords``) are keyed by cell, so a search that
+must look at datasets seeks only into the cells that can hold matches.
 
 Several processes may open the same file: WAL mode, a busy timeout, and every write
 in one ``BEGIN IMMEDIATE`` transaction.
@@ -15,16 +20,25 @@ in one ``BEGIN IMMEDIATE`` transaction.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x62686362  # "bhcb": marks a file as a beamhub catalogue
 
 TABLES = """
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO counters (name, value) VALUES ('cells', 0);
+CREATE TABLE IF NOT EXISTS access_keys (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE                  -- a group, '@public' or '@beamline:B'
+);
 CREATE TABLE IF NOT EXISTS signatures (
     id INTEGER PRIMARY KEY,
-    keys TEXT NOT NULL UNIQUE                 -- JSON list, sorted
+    keys TEXT NOT NULL UNIQUE                 -- JSON list of access keys, sorted
 );
 CREATE TABLE IF NOT EXISTS signature_keys (
-    key TEXT NOT NULL,
+    key INTEGER NOT NULL,                     -- access_keys.id
     signature INTEGER NOT NULL,
     PRIMARY KEY (key, signature)
 ) WITHOUT ROWID;
@@ -39,9 +53,11 @@ CREATE TABLE IF NOT EXISTS cells (
     n INTEGER NOT NULL DEFAULT 0,             -- datasets
     size INTEGER NOT NULL DEFAULT 0,          -- their bytes
     votes INTEGER NOT NULL DEFAULT 0,         -- votes on them
+    version INTEGER NOT NULL DEFAULT 0,       -- counters.cells when n last changed
     UNIQUE (signature, beamline, proposal, techniques, type, year)
 );
-CREATE INDEX IF NOT EXISTS cells_by_signature ON cells (signature, id, n);
+CREATE INDEX IF NOT EXISTS cells_by_signature ON cells (signature);
+CREATE INDEX IF NOT EXISTS cells_by_version ON cells (version);
 CREATE TABLE IF NOT EXISTS datasets (
     id INTEGER PRIMARY KEY,
     pid TEXT NOT NULL,
@@ -76,27 +92,41 @@ CREATE TABLE IF NOT EXISTS term_cells (
     n INTEGER NOT NULL,
     PRIMARY KEY (term, cell)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS metadata_names (
+CREATE TABLE IF NOT EXISTS term_counts (
+    term INTEGER NOT NULL,
+    key INTEGER NOT NULL,                     -- each access key of the cell's signature
+    cell INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (term, key, cell)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metadata_fields (
     id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE
+    name TEXT NOT NULL,
+    k INTEGER NOT NULL,                       -- kind, see sqlite_rows
+    dim TEXT NOT NULL,
+    UNIQUE (name, k, dim)
 );
 CREATE TABLE IF NOT EXISTS metadata (
     id INTEGER NOT NULL,                      -- dataset
-    name INTEGER NOT NULL,
-    k INTEGER NOT NULL,                       -- kind, see sqlite_rows
-    dim TEXT NOT NULL,
+    field INTEGER NOT NULL,
     cell INTEGER NOT NULL,
     v NOT NULL,                               -- no affinity: numbers and text as given
-    PRIMARY KEY (id, name, k)
+    PRIMARY KEY (id, field)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS metadata_counts (
-    name INTEGER NOT NULL,
-    k INTEGER NOT NULL,
-    dim TEXT NOT NULL,
-    cell INTEGER NOT NULL,
+    field INTEGER NOT NULL,
     v NOT NULL,
+    cell INTEGER NOT NULL,
     n INTEGER NOT NULL,
-    PRIMARY KEY (name, k, dim, cell, v)
+    PRIMARY KEY (field, v, cell)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metadata_key_counts (
+    field INTEGER NOT NULL,
+    key INTEGER NOT NULL,
+    v NOT NULL,
+    cell INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (field, key, v, cell)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS keywords (
     keyword TEXT NOT NULL,
@@ -155,7 +185,7 @@ ascending) and covering ``cell``, so a page is read without sorting."""
 
 BULK_INDEXES = {
     "datasets_by_cell": "CREATE INDEX IF NOT EXISTS datasets_by_cell ON datasets (cell, ctime)",
-    "metadata_by_value": "CREATE INDEX IF NOT EXISTS metadata_by_value ON metadata (name, k, dim, cell, v)",
+    "metadata_by_value": "CREATE INDEX IF NOT EXISTS metadata_by_value ON metadata (field, cell, v)",
     **{
         index: f"CREATE INDEX IF NOT EXISTS {index} ON datasets ({column}{' DESC' if desc else ''}, pid, cell)"
         for index, column, desc in SORT_INDEXES.values()

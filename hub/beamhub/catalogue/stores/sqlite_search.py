@@ -2,15 +2,17 @@
 
 A search runs in three steps inside one read transaction:
 
-1. The cells the caller sees (their signatures share an access key with the caller),
-   with their dataset counts; facet filters are applied to them in memory.
+1. The cells the caller sees (the union of the cells its access keys open, from the
+   in-memory cell index) with their dataset counts; facet filters applied to them.
 2. Matches per cell: the cell counts themselves when the query filters on facets
    only; the aggregate tables for one word or one metadata condition; otherwise the
-   most selective predicate lists its matches within the candidate cells and the
-   others check each one. Facet counts and the total are sums over cells.
-3. One page: either walk the sort's index from the cursor, testing each entry's cell
-   and predicates, or gather every match and sort them. The exact number of matches
-   from step 2 says which of the two reads fewer rows.
+   most selective predicate lists its matches within the cells its aggregate says
+   hold some, and the others check each one. Facet counts and the total are sums
+   over cells.
+3. One page, looking only into the cells that hold matches: either walk the sort's
+   index from the cursor, testing each entry's cell and predicates, or gather every
+   match and sort them. The exact number of matches from step 2 says which of the
+   two reads fewer rows.
 """
 
 from __future__ import annotations
@@ -24,16 +26,16 @@ from ..errors import InvalidInput
 from ..identity import Identity
 from ..model import Dataset
 from ..query import SearchQuery, SearchResult, decode_cursor, encode_cursor
-from .sqlite_cells import CellIndex, CellSelection, FacetFilters
+from .sqlite_cells import CellIndex, CellSelection, FacetFilters, Snapshot
 from .sqlite_predicates import (
-    CELLS_IN,
+    KEYS_IN,
     Condition,
     DateRange,
     Keywords,
     MyVote,
     Predicate,
     TextGroup,
-    in_cells,
+    from_cells,
 )
 from .sqlite_rows import condition_row, millis, year_start
 from .sqlite_schema import SORT_INDEXES
@@ -51,24 +53,11 @@ def visible_keys(identity: Identity) -> str:
     return json.dumps(sorted(identity.access_keys()))
 
 
-def visible_cells(conn, identity: Identity) -> np.ndarray:
-    """``[[cell id, datasets], ...]`` for the cells the identity may see."""
-    if identity.operator:
-        rows = conn.execute("SELECT id, n FROM cells").fetchall()
-    else:
-        rows = conn.execute(
-            "SELECT id, n FROM cells INDEXED BY cells_by_signature WHERE signature IN "
-            "(SELECT signature FROM signature_keys WHERE key IN (SELECT value FROM json_each(?)))",
-            (visible_keys(identity),),
-        ).fetchall()
-    return np.array(rows, dtype=np.int64).reshape(-1, 2)
-
-
 def visibility_clause(identity: Identity, alias: str = "d") -> tuple[str, list]:
     """SQL restricting datasets ``alias`` to what the identity may see."""
     if identity.operator:
         return "1", []
-    return (f"{alias}.signature IN (SELECT signature FROM signature_keys WHERE key {CELLS_IN})",
+    return (f"{alias}.signature IN (SELECT signature FROM signature_keys WHERE key {KEYS_IN})",
             [visible_keys(identity)])
 
 
@@ -95,13 +84,13 @@ def build_predicates(conn, identity: Identity, query: SearchQuery, size: int) ->
     if query.keyword:
         predicates.append(Keywords(estimate=size / 20, values=list(dict.fromkeys(query.keyword))))
     for condition in query.conditions:
-        row = conn.execute("SELECT id FROM metadata_names WHERE name = ?", (condition.name,)).fetchone()
+        kind, dim, value = condition_row(condition)
+        row = conn.execute("SELECT id FROM metadata_fields WHERE name = ? AND k = ? AND dim = ?",
+                           (condition.name, kind, dim)).fetchone()
         if not row:
             raise NoMatch(condition.name)
-        kind, dim, value = condition_row(condition)
         selectivity = 10 if condition.op == "=" else 3
-        predicates.append(Condition(estimate=size / selectivity, name=row[0], kind=kind, dim=dim,
-                                    op=condition.op, value=value))
+        predicates.append(Condition(estimate=size / selectivity, field=row[0], op=condition.op, value=value))
     if query.created_after or query.created_before:
         predicates.append(DateRange(
             estimate=size / 4,
@@ -124,22 +113,43 @@ def choose_driver(predicates: list[Predicate]) -> Predicate | None:
 # --- step 2: matches per cell ------------------------------------------------------
 
 
-def count_matches(conn, predicates, selection: CellSelection, size: int) -> dict[int, int]:
-    """Matches per candidate cell (a dict; cells left out have none)."""
+def aggregate(conn, predicate: Predicate, keys: str | None, size: int) -> np.ndarray | None:
+    """``predicate.counts`` as an array indexed by cell id (None: no aggregate).
+
+    A cell is listed once per access key of the caller that opens it, with the same
+    rows each time: the counts are summed per key and the largest sum kept."""
+    sql = predicate.counts(keys)
+    if sql is None:
+        return None
+    rows = np.array(conn.execute(*sql).fetchall(), dtype=np.int64).reshape(-1, 3)
+    keys_seen = np.unique(rows[:, 0])
+    out = np.zeros(size, dtype=np.int64)
+    for key in keys_seen:
+        part = rows if len(keys_seen) == 1 else rows[rows[:, 0] == key]
+        np.maximum(out, np.bincount(part[:, 1], weights=part[:, 2], minlength=size).astype(np.int64), out=out)
+    return out
+
+
+def count_matches(conn, snapshot: Snapshot, predicates, selection: CellSelection, keys: str | None,
+                  size: int) -> np.ndarray:
+    """Matches per visible cell (aligned with ``selection.ids``; exact for the
+    candidate cells, which are all facet counts and the total need)."""
     candidates = selection.ids[selection.candidate_mask]
+    counts = np.zeros(len(selection.ids), dtype=np.int64)
     if len(candidates) == 0:
-        return {}
-    cells = _cells_json(candidates)
-    count = len(candidates)
-    if len(predicates) == 1 and (aggregate := predicates[0].cell_counts(cells, count)):
-        return dict(conn.execute(*aggregate).fetchall())
+        return counts
+    if len(predicates) == 1 and predicates[0].exact:
+        return aggregate(conn, predicates[0], keys, snapshot.size)[selection.ids]
     if len(predicates) == 1 and isinstance(predicates[0], MyVote) and predicates[0].mode == "none":
-        voted = _count_rows(conn, predicates[0].voted(), [], cells, count)
-        return {int(c): int(n) - voted.get(int(c), 0) for c, n in zip(selection.ids, selection.n)}
-    driver = choose_driver(predicates)
-    if driver is None:  # nothing can list rows by itself: walk the cells
-        driver = DateRange(estimate=size)
-    return _count_rows(conn, driver, [p for p in predicates if p is not driver], cells, count)
+        voted = _count_rows(conn, predicates[0].voted(), [], _cells_json(candidates), len(candidates))
+        return selection.n - _dense(voted, snapshot.size)[selection.ids]
+    driver = choose_driver(predicates) or DateRange(estimate=size)
+    upper = aggregate(conn, driver, keys, snapshot.size)
+    if upper is not None:  # seek only into the cells where the driver matches at all
+        candidates = candidates[upper[candidates] > 0]
+    matches = _count_rows(conn, driver, [p for p in predicates if p is not driver], _cells_json(candidates),
+                          len(candidates))
+    return _dense(matches, snapshot.size)[selection.ids]
 
 
 def _count_rows(conn, driver, checks, cells, count) -> dict[int, int]:
@@ -192,11 +202,13 @@ def page_plan(query: SearchQuery) -> PagePlan:
     return PagePlan(query.sort, query.limit, after, low, high)
 
 
-def page(conn, plan: PagePlan, predicates, passing: np.ndarray, rows_in_cells: int,
+def page(conn, plan: PagePlan, predicates, cells_with_matches: np.ndarray, rows_in_cells: int,
          matches: int, size: int, all_cells: bool) -> list[tuple[int, object, str]]:
-    """``[(dataset id, sort key, pid), ...]``: up to ``limit + 1`` in order."""
+    """``[(dataset id, sort key, pid), ...]``: up to ``limit + 1`` in order, from the
+    cells holding matches (``all_cells``: no need to test cells, for operators)."""
     if matches == 0:
         return []
+    passing = cells_with_matches
     cells = None if all_cells else _cells_json(passing)
     if plan.sort == "relevance":
         return _relevance_page(conn, plan, predicates, cells, len(passing))
@@ -211,17 +223,17 @@ def page(conn, plan: PagePlan, predicates, passing: np.ndarray, rows_in_cells: i
     order = f"d.{column}{' DESC' if descending else ''}, d.pid"
     keyset, keyset_params = _keyset(plan, column, descending)
     range_sql, range_params = _ctime_range(plan) if column == "ctime" else ("1", [])
-    if scan <= gather:
-        cell_sql, cell_params = in_cells("d.cell", cells, seek=False)
+    if scan <= gather:  # walk the sort's index, testing each entry
+        source = from_cells("datasets", "d", cells, seek=False, index=index)
         where, params = _checks(predicates, "d", on_datasets=True)
-        sql = (f"SELECT d.id, d.{column}, d.pid FROM datasets AS d INDEXED BY {index} "
-               f"WHERE {cell_sql} AND {keyset} AND {range_sql} AND {where} ORDER BY {order} LIMIT ?")
-        return conn.execute(sql, cell_params + keyset_params + range_params + params + [wanted]).fetchall()
-    if not predicates:
-        cell_sql, cell_params = in_cells("d.cell", cells)
-        sql = (f"SELECT d.id, d.{column}, d.pid FROM datasets AS d INDEXED BY datasets_by_cell "
-               f"WHERE {cell_sql} AND {keyset} AND {range_sql} ORDER BY {order} LIMIT ?")
-        return conn.execute(sql, cell_params + keyset_params + range_params + [wanted]).fetchall()
+        sql = (f"SELECT d.id, d.{column}, d.pid FROM {source.tables} "
+               f"WHERE {source.where} AND {keyset} AND {range_sql} AND {where} ORDER BY {order} LIMIT ?")
+        return conn.execute(sql, source.params + keyset_params + range_params + params + [wanted]).fetchall()
+    if not predicates:  # every dataset of the cells, sorted
+        source = from_cells("datasets", "d", cells, index="datasets_by_cell")
+        sql = (f"SELECT d.id, d.{column}, d.pid FROM {source.tables} "
+               f"WHERE {source.where} AND {keyset} AND {range_sql} ORDER BY {order} LIMIT ?")
+        return conn.execute(sql, source.params + keyset_params + range_params + [wanted]).fetchall()
     driver = choose_driver(predicates) or DateRange(estimate=size)
     source, source_params = driver.driver(cells, len(passing))
     where, params = _checks([p for p in predicates if p is not driver], "x", on_datasets=False)
@@ -310,20 +322,24 @@ def search(conn, cells: CellIndex, identity: Identity, query: SearchQuery) -> Se
     """Run ``query`` for ``identity`` (the caller holds a read transaction)."""
     plan = page_plan(query)
     size = conn.execute("SELECT max(id) FROM datasets").fetchone()[0] or 0
-    visible = visible_cells(conn, identity)
-    ids, n = visible[:, 0], visible[:, 1]
-    arrays = cells.ensure(conn, int(ids.max()) if len(ids) else 0)
-    selection = cells.select(arrays, ids, n, FacetFilters.of(query))
-    passing = selection.passing_mask
+    snapshot = cells.snapshot(conn)
+    selection = cells.select(snapshot, cells.visible(snapshot, identity), FacetFilters.of(query))
     try:
         predicates = build_predicates(conn, identity, query, size)
     except NoMatch:
-        return SearchResult(items=[], total=0, facets=cells.facets(arrays, selection, n * 0) if query.facets else {})
-    counts = n if not predicates else _dense(count_matches(conn, predicates, selection, size), arrays.size)[ids]
-    total = int(counts[passing].sum())
-    facets = cells.facets(arrays, selection, counts) if query.facets else {}
-    rows = page(conn, plan, predicates, ids[passing], int(n[passing].sum()), total, max(size, 1),
-                all_cells=identity.operator and not selection.passes)
+        predicates = None
+    keys = None if identity.operator else visible_keys(identity)
+    if predicates is None:
+        counts = np.zeros(len(selection.ids), dtype=np.int64)
+    elif not predicates:
+        counts = selection.n
+    else:
+        counts = count_matches(conn, snapshot, predicates, selection, keys, size)
+    found_in = selection.passing_mask & (counts > 0)
+    total = int(counts[found_in].sum())
+    facets = cells.facets(snapshot, selection, counts) if query.facets else {}
+    rows = page(conn, plan, predicates or [], selection.ids[found_in], int(selection.n[found_in].sum()), total,
+                max(size, 1), all_cells=identity.operator and not selection.passes and not predicates)
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     found = fetch_datasets(conn, [r[0] for r in rows], identity.user)

@@ -28,17 +28,28 @@ class DatasetWriter:
         self.now = now
         self._signatures: dict[str, int] = {}
         self._cells: dict[CellKey, int] = {}
+        self._cell_keys: dict[int, list[int]] = {}  # cell -> access key ids of its signature
+        self._access_keys: dict[str, int] = {}
         self._terms: dict[str, int] = {}
-        self._names: dict[str, int] = {}
+        self._fields: dict[tuple[str, int, str], int] = {}
+        self._version: int | None = None
         self.bulk = False
         self._next_id: int | None = None
         self._reset_deltas()
 
     def _reset_deltas(self) -> None:
-        self._cell_delta: Counter = Counter()  # (cell, field) -> delta
-        self._term_cell_delta: Counter = Counter()
-        self._metadata_delta: Counter = Counter()
-        self._vocabulary_delta: Counter = Counter()
+        self._cell_delta: dict[int, list[int]] = {}  # cell -> [n, size, votes]
+        self._term_delta: Counter = Counter()  # (term, cell)
+        self._metadata_delta: Counter = Counter()  # (field, v, cell)
+        self._vocabulary_delta: Counter = Counter()  # term
+
+    @property
+    def version(self) -> int:
+        """This transaction's value of ``counters.cells`` (incremented once)."""
+        if self._version is None:
+            self._version = self.conn.execute(
+                "UPDATE counters SET value = value + 1 WHERE name = 'cells' RETURNING value").fetchone()[0]
+        return self._version
 
     # -- ids of shared rows ---------------------------------------------------------
     def _signature(self, derived: Derived) -> int:
@@ -50,8 +61,9 @@ class DatasetWriter:
                 found = row[0]
             else:
                 found = self.conn.execute("INSERT INTO signatures (keys) VALUES (?)", (key,)).lastrowid
+                self._interned(self._access_keys, "access_keys", "key", derived.access_keys)
                 self.conn.executemany("INSERT INTO signature_keys (key, signature) VALUES (?, ?)",
-                                      [(k, found) for k in derived.access_keys])
+                                      [(self._access_keys[k], found) for k in derived.access_keys])
             self._signatures[key] = found
         return found
 
@@ -64,9 +76,17 @@ class DatasetWriter:
                 "SELECT id FROM cells WHERE signature = ? AND beamline = ? AND proposal = ? AND techniques = ? "
                 "AND type = ? AND year = ?", values).fetchone()
             found = row[0] if row else self.conn.execute(
-                "INSERT INTO cells (signature, beamline, proposal, techniques, type, year) VALUES (?, ?, ?, ?, ?, ?)",
-                values).lastrowid
+                "INSERT INTO cells (signature, beamline, proposal, techniques, type, year, version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", (*values, self.version)).lastrowid
             self._cells[key] = found
+        return found
+
+    def _keys_of(self, cell: int) -> list[int]:
+        found = self._cell_keys.get(cell)
+        if found is None:
+            found = self._cell_keys[cell] = [r[0] for r in self.conn.execute(
+                "SELECT s.key FROM cells AS c JOIN signature_keys AS s ON s.signature = c.signature WHERE c.id = ?",
+                (cell,))]
         return found
 
     def _interned(self, cache: dict, table: str, column: str, values: Iterable[str]) -> None:
@@ -80,9 +100,19 @@ class DatasetWriter:
                 f"SELECT {column}, id FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))",
                 (json.dumps(part),)).fetchall())
 
-    def _prepare(self, derived: list[Derived]) -> None:
-        self._interned(self._terms, "vocabulary", "term", (w for d in derived for w in d.words))
-        self._interned(self._names, "metadata_names", "name", (m[0] for d in derived for m in d.metadata))
+    def _field(self, name: str, kind: int, dim: str) -> int:
+        key = (name, kind, dim)
+        found = self._fields.get(key)
+        if found is None:
+            self.conn.execute("INSERT OR IGNORE INTO metadata_fields (name, k, dim) VALUES (?, ?, ?)", key)
+            found = self._fields[key] = self.conn.execute(
+                "SELECT id FROM metadata_fields WHERE name = ? AND k = ? AND dim = ?", key).fetchone()[0]
+        return found
+
+    def _term_id(self, word: str) -> int:
+        if word not in self._terms:
+            self._interned(self._terms, "vocabulary", "term", [word])
+        return self._terms[word]
 
     def _new_ids(self, count: int) -> range:
         if self._next_id is None:
@@ -114,26 +144,25 @@ class DatasetWriter:
                 inserts.append(derive(dataset, docs[pid]))
             else:
                 updates.append((derive(dataset, docs[pid]), old))
-        self._prepare(inserts + [item for item, _ in updates])
+        self._interned(self._terms, "vocabulary", "term",
+                       (w for d in [*inserts, *(u for u, _ in updates)] for w in d.words))
         for item, (dataset_id, old_cell, old_doc, votes) in updates:
-            previous = derive(Dataset.model_validate_json(old_doc), old_doc)
-            self._remove_side_rows(dataset_id, old_cell, previous, votes)
+            self._remove_side_rows(dataset_id, old_cell, derive(Dataset.model_validate_json(old_doc), old_doc), votes)
             cell = self._cell(item)
             self.conn.execute(
                 "UPDATE datasets SET signature = ?, cell = ?, ctime = ?, name_key = ?, size = ?, updated_at = ?, "
                 "words = ?, doc = ? WHERE id = ?",
                 (self._signature(item), cell, item.ctime, item.name_key, item.size, self.now, item.words_text,
                  item.doc, dataset_id))
-            self._cell_delta[(cell, "votes")] += votes
-        updated_items = [(item, old[0]) for item, old in updates]
-        inserted_items = list(zip(inserts, self._new_ids(len(inserts))))
+            self._cell_change(cell, votes=votes)
+        inserted = list(zip(inserts, self._new_ids(len(inserts))))
         self.conn.executemany(
             "INSERT INTO datasets (id, pid, signature, cell, ctime, name_key, size, created_at, updated_at, words, doc) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(i, d.pid, self._signature(d), self._cell(d), d.ctime, d.name_key, d.size,
               by_pid[d.pid].createdAt and iso(by_pid[d.pid].createdAt) or self.now, self.now, d.words_text, d.doc)
-             for d, i in inserted_items])
-        self._add_side_rows(updated_items + inserted_items)
+             for d, i in inserted])
+        self._add_side_rows([(item, old[0]) for item, old in updates] + inserted)
         self.flush()
         return len(inserts), len(updates), unchanged
 
@@ -144,14 +173,13 @@ class DatasetWriter:
             for word, weight in item.words.items():
                 postings.append((self._terms[word], cell, dataset_id, weight))
             for name, kind, dim, value in item.metadata:
-                metadata.append((dataset_id, self._names[name], kind, dim, cell, value))
+                metadata.append((dataset_id, self._field(name, kind, dim), cell, value))
             keywords.extend((k, cell, dataset_id) for k in item.keywords)
             inputs.extend((pid, dataset_id) for pid in item.inputs)
             self._count(item, cell, +1, cells_only=self.bulk)
         prefix = "temp.stage_" if self.bulk else ""
         self.conn.executemany(f"INSERT INTO {prefix}postings (term, cell, id, w) VALUES (?, ?, ?, ?)", postings)
-        self.conn.executemany(f"INSERT INTO {prefix}metadata (id, name, k, dim, cell, v) VALUES (?, ?, ?, ?, ?, ?)",
-                              metadata)
+        self.conn.executemany(f"INSERT INTO {prefix}metadata (id, field, cell, v) VALUES (?, ?, ?, ?)", metadata)
         self.conn.executemany(f"INSERT INTO {prefix}keywords (keyword, cell, id) VALUES (?, ?, ?)", keywords)
         self.conn.executemany("INSERT OR IGNORE INTO inputs (input, id) VALUES (?, ?)", inputs)
 
@@ -163,47 +191,52 @@ class DatasetWriter:
                               [(k, cell, dataset_id) for k in item.keywords])
         self.conn.executemany("DELETE FROM inputs WHERE input = ? AND id = ?", [(p, dataset_id) for p in item.inputs])
         self._count(item, cell, -1)
-        self._cell_delta[(cell, "votes")] -= votes
+        self._cell_change(cell, votes=-votes)
 
-    def _term_id(self, word: str) -> int:
-        if word not in self._terms:
-            self._interned(self._terms, "vocabulary", "term", [word])
-        return self._terms[word]
+    def _cell_change(self, cell: int, n: int = 0, size: int = 0, votes: int = 0) -> None:
+        change = self._cell_delta.setdefault(cell, [0, 0, 0])
+        change[0] += n
+        change[1] += size
+        change[2] += votes
 
     def _count(self, item: Derived, cell: int, sign: int, cells_only: bool = False) -> None:
-        self._cell_delta[(cell, "n")] += sign
-        self._cell_delta[(cell, "size")] += sign * item.size
+        self._cell_change(cell, n=sign, size=sign * item.size)
         if cells_only:  # bulk: the other counts are built from sorted rows at the end
             return
         for word in item.words:
             term = self._term_id(word)
-            self._term_cell_delta[(term, cell)] += sign
+            self._term_delta[(term, cell)] += sign
             self._vocabulary_delta[term] += sign
         for name, kind, dim, value in item.metadata:
-            if name not in self._names:
-                self._interned(self._names, "metadata_names", "name", [name])
-            self._metadata_delta[(self._names[name], kind, dim, cell, value)] += sign
+            self._metadata_delta[(self._field(name, kind, dim), value, cell)] += sign
 
     def flush(self) -> None:
-        """Apply the counted changes to the aggregate tables."""
+        """Apply the counted changes to the cells and the aggregate tables."""
         conn = self.conn
-        by_cell: dict[int, list[int]] = {}
-        for (cell, field), delta in self._cell_delta.items():
-            by_cell.setdefault(cell, [0, 0, 0])[("n", "size", "votes").index(field)] += delta
-        conn.executemany("UPDATE cells SET n = n + ?, size = size + ?, votes = votes + ? WHERE id = ?",
-                         [(*d, c) for c, d in by_cell.items() if any(d)])
-        conn.executemany(
-            "INSERT INTO term_cells (term, cell, n) VALUES (?, ?, ?) "
-            "ON CONFLICT (term, cell) DO UPDATE SET n = n + excluded.n",
-            [(*k, d) for k, d in self._term_cell_delta.items() if d])
-        conn.executemany("DELETE FROM term_cells WHERE term = ? AND cell = ? AND n <= 0",
-                         [k for k, d in self._term_cell_delta.items() if d < 0])
-        conn.executemany(
-            "INSERT INTO metadata_counts (name, k, dim, cell, v, n) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (name, k, dim, cell, v) DO UPDATE SET n = n + excluded.n",
-            [(*k, d) for k, d in self._metadata_delta.items() if d])
-        conn.executemany("DELETE FROM metadata_counts WHERE name = ? AND k = ? AND dim = ? AND cell = ? AND v = ? "
-                         "AND n <= 0", [k for k, d in self._metadata_delta.items() if d < 0])
+        counted = [(n, size, votes, self.version if n else 0, cell)
+                   for cell, (n, size, votes) in self._cell_delta.items() if n or size or votes]
+        conn.executemany("UPDATE cells SET n = n + ?, size = size + ?, votes = votes + ?, "
+                         "version = max(version, ?) WHERE id = ?", counted)
+        terms = [(*k, d) for k, d in self._term_delta.items() if d]
+        conn.executemany("INSERT INTO term_cells (term, cell, n) VALUES (?, ?, ?) "
+                         "ON CONFLICT (term, cell) DO UPDATE SET n = n + excluded.n", terms)
+        conn.executemany("INSERT INTO term_counts (term, key, cell, n) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT (term, key, cell) DO UPDATE SET n = n + excluded.n",
+                         [(term, key, cell, d) for term, cell, d in terms for key in self._keys_of(cell)])
+        metadata = [(*k, d) for k, d in self._metadata_delta.items() if d]
+        conn.executemany("INSERT INTO metadata_counts (field, v, cell, n) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT (field, v, cell) DO UPDATE SET n = n + excluded.n", metadata)
+        conn.executemany("INSERT INTO metadata_key_counts (field, key, v, cell, n) VALUES (?, ?, ?, ?, ?) "
+                         "ON CONFLICT (field, key, v, cell) DO UPDATE SET n = n + excluded.n",
+                         [(field, key, v, cell, d) for field, v, cell, d in metadata for key in self._keys_of(cell)])
+        emptied = [(term, cell) for term, cell, d in terms if d < 0]
+        conn.executemany("DELETE FROM term_cells WHERE term = ? AND cell = ? AND n <= 0", emptied)
+        conn.executemany("DELETE FROM term_counts WHERE term = ? AND key = ? AND cell = ? AND n <= 0",
+                         [(term, key, cell) for term, cell in emptied for key in self._keys_of(cell)])
+        emptied = [(field, v, cell) for field, v, cell, d in metadata if d < 0]
+        conn.executemany("DELETE FROM metadata_counts WHERE field = ? AND v = ? AND cell = ? AND n <= 0", emptied)
+        conn.executemany("DELETE FROM metadata_key_counts WHERE field = ? AND key = ? AND v = ? AND cell = ? AND n <= 0",
+                         [(field, key, v, cell) for field, v, cell in emptied for key in self._keys_of(cell)])
         conn.executemany("UPDATE vocabulary SET n = n + ? WHERE id = ?",
                          [(d, t) for t, d in self._vocabulary_delta.items() if d])
         self._reset_deltas()
@@ -228,7 +261,7 @@ class DatasetWriter:
         for index in BULK_INDEXES:
             self.conn.execute(f"DROP INDEX IF EXISTS {index}")
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS stage_postings (term, cell, id, w)")
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS stage_metadata (id, name, k, dim, cell, v)")
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS stage_metadata (id, field, cell, v)")
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS stage_keywords (keyword, cell, id)")
 
     def finish_bulk(self) -> None:
@@ -237,8 +270,7 @@ class DatasetWriter:
             return
         conn = self.conn
         conn.execute("INSERT INTO postings SELECT term, cell, id, w FROM temp.stage_postings ORDER BY term, cell, id")
-        conn.execute("INSERT INTO metadata SELECT id, name, k, dim, cell, v FROM temp.stage_metadata "
-                     "ORDER BY id, name, k")
+        conn.execute("INSERT INTO metadata SELECT id, field, cell, v FROM temp.stage_metadata ORDER BY id, field")
         conn.execute("INSERT INTO keywords SELECT keyword, cell, id FROM temp.stage_keywords "
                      "ORDER BY keyword, cell, id")
         for table in ("stage_postings", "stage_metadata", "stage_keywords"):
@@ -247,9 +279,15 @@ class DatasetWriter:
             conn.execute(statement)
         conn.execute("INSERT INTO term_cells (term, cell, n) SELECT term, cell, count(*) FROM postings "
                      "GROUP BY term, cell")
+        conn.execute("INSERT INTO term_counts (term, key, cell, n) SELECT t.term, s.key, t.cell, t.n "
+                     "FROM term_cells AS t JOIN cells AS c ON c.id = t.cell "
+                     "JOIN signature_keys AS s ON s.signature = c.signature ORDER BY 1, 2, 3")
         conn.execute("UPDATE vocabulary SET n = coalesce((SELECT sum(n) FROM term_cells WHERE term = vocabulary.id), 0)")
-        conn.execute("INSERT INTO metadata_counts (name, k, dim, cell, v, n) SELECT name, k, dim, cell, v, count(*) "
-                     "FROM metadata INDEXED BY metadata_by_value GROUP BY name, k, dim, cell, v")
+        conn.execute("INSERT INTO metadata_counts (field, v, cell, n) SELECT field, v, cell, count(*) "
+                     "FROM metadata GROUP BY field, v, cell ORDER BY 1, 2, 3")
+        conn.execute("INSERT INTO metadata_key_counts (field, key, v, cell, n) SELECT m.field, s.key, m.v, m.cell, m.n "
+                     "FROM metadata_counts AS m JOIN cells AS c ON c.id = m.cell "
+                     "JOIN signature_keys AS s ON s.signature = c.signature ORDER BY 1, 2, 3, 4")
         conn.execute("PRAGMA analysis_limit = 2000")  # statistics from a sample: seconds, not minutes
         conn.execute("ANALYZE")
         self.bulk = False
