@@ -19,6 +19,7 @@ COMMANDS = [
     "beamhub.cli.demo_data",
     "beamhub.cli.demo",
     "beamhub.cli.catalogue_service",
+    "beamhub.cli.config",
 ]
 
 
