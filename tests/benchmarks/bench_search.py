@@ -98,7 +98,8 @@ def main(argv=None) -> None:
     for size in sizes:
         started = time.perf_counter()
         built = catalogue(args.backend, size, args.url)
-        print(f"\n{size:,} datasets: " + (f"built in {built.seconds:.0f} s" if built.seconds is not None
+        print(f"\n{size:,} datasets: " + (f"built in {built.seconds:.0f} s ({built.cpu_seconds:.0f} s CPU)"
+                                          if built.seconds is not None
                                           else f"from the cache ({time.perf_counter() - started:.1f} s to check)"))
         queries = synthetic.query_mix(random.Random(args.seed), args.queries)
         store = open_store(built.url)

@@ -108,6 +108,8 @@ class CellIndex:
         self._signature_keys: dict[int, list[str]] = {}
         self._by_key: dict[str, list[int]] = {}
         self._latest_signature = 0
+        self._by_key_arrays: dict[str, np.ndarray] | None = None
+        self._arrays: dict[str, np.ndarray] = {}
         self._snapshots: dict[int, Snapshot] = {}
 
     # -- loading -------------------------------------------------------------------
@@ -149,12 +151,12 @@ class CellIndex:
             columns["signature"].append(signature)
             for key in self._signature_keys.get(signature, ()):
                 self._by_key.setdefault(key, []).append(cell_id)
+        if rows or self._by_key_arrays is None:
+            self._by_key_arrays = {k: np.asarray(v, dtype=np.int64) for k, v in self._by_key.items()}
+            self._arrays = {name: np.asarray(values, dtype=np.int64) for name, values in columns.items()
+                            if name != "signature"}
         n = self._counts(conn, version, len(columns["year"]))
-        previous = max(self._snapshots.values(), key=lambda s: s.version, default=None)
-        by_key = (previous.by_key if previous is not None and not rows
-                  else {k: np.asarray(v, dtype=np.int64) for k, v in self._by_key.items()})
-        arrays = {name: np.asarray(values, dtype=np.int64) for name, values in columns.items() if name != "signature"}
-        return Snapshot(version=version, size=len(columns["year"]), n=n, by_key=by_key, **arrays)
+        return Snapshot(version=version, size=len(columns["year"]), n=n, by_key=self._by_key_arrays, **self._arrays)
 
     def _counts(self, conn, version: int, size: int) -> np.ndarray:
         """Counts per cell: the nearest older snapshot's, with the cells changed since."""

@@ -97,8 +97,15 @@ class TextGroup(Predicate):
 
     terms: list[int] = field(default_factory=list)
     prefix: str | None = None
+    sizes: list[int] = field(default_factory=list)
+    """datasets having each term (the vocabulary's counts)"""
 
     EXPANSIONS_CHECKED_BY_INDEX = 16
+
+    def split(self) -> list["TextGroup"]:
+        """One group per term, most frequent first."""
+        pairs = sorted(zip(self.sizes or [1] * len(self.terms), self.terms), reverse=True)
+        return [TextGroup(estimate=n, terms=[t], sizes=[n]) for n, t in pairs]
 
     def _terms(self, alias: str) -> tuple[str, list]:
         if len(self.terms) == 1:
@@ -137,6 +144,21 @@ class TextGroup(Predicate):
         terms, params = self._terms("p")
         return (f"EXISTS (SELECT 1 FROM postings AS p WHERE {terms} AND p.cell = {alias}.cell "
                 f"AND p.id = {alias}.id AND p.w = 2)", params)
+
+
+@dataclass
+class Not(Predicate):
+    """Datasets the wrapped predicate does not match (a check only)."""
+
+    inner: Predicate | None = None
+
+    @property
+    def drives(self) -> bool:
+        return False
+
+    def check(self, alias, on_datasets):
+        sql, params = self.inner.check(alias, on_datasets)
+        return f"NOT ({sql})", params
 
 
 @dataclass

@@ -33,6 +33,7 @@ from .sqlite_predicates import (
     DateRange,
     Keywords,
     MyVote,
+    Not,
     Predicate,
     TextGroup,
     from_cells,
@@ -72,7 +73,7 @@ def build_predicates(conn, identity: Identity, query: SearchQuery, size: int) ->
         row = conn.execute("SELECT id, n FROM vocabulary WHERE term = ?", (word,)).fetchone()
         if not row or not row[1]:
             raise NoMatch(word)
-        predicates.append(TextGroup(estimate=row[1], terms=[row[0]]))
+        predicates.append(TextGroup(estimate=row[1], terms=[row[0]], sizes=[row[1]]))
     if text.prefix:
         rows = conn.execute(
             "SELECT id, n FROM vocabulary WHERE term >= ? AND term < ? AND n > 0",
@@ -80,7 +81,8 @@ def build_predicates(conn, identity: Identity, query: SearchQuery, size: int) ->
         ).fetchall()
         if not rows:
             raise NoMatch(text.prefix)
-        predicates.append(TextGroup(estimate=sum(r[1] for r in rows), terms=[r[0] for r in rows], prefix=text.prefix))
+        predicates.append(TextGroup(estimate=sum(r[1] for r in rows), terms=[r[0] for r in rows],
+                                    sizes=[r[1] for r in rows], prefix=text.prefix))
     if query.keyword:
         predicates.append(Keywords(estimate=size / 20, values=list(dict.fromkeys(query.keyword))))
     for condition in query.conditions:
@@ -143,6 +145,8 @@ def count_matches(conn, snapshot: Snapshot, predicates, selection: CellSelection
     if len(predicates) == 1 and isinstance(predicates[0], MyVote) and predicates[0].mode == "none":
         voted = _count_rows(conn, predicates[0].voted(), [], _cells_json(candidates), len(candidates))
         return selection.n - _dense(voted, snapshot.size)[selection.ids]
+    if len(predicates) == 1 and isinstance(predicates[0], TextGroup) and len(predicates[0].terms) <= UNION_TERMS:
+        return _union_counts(conn, predicates[0], keys, snapshot.size, candidates)[selection.ids]
     driver = choose_driver(predicates) or DateRange(estimate=size)
     upper = aggregate(conn, driver, keys, snapshot.size)
     if upper is not None:  # seek only into the cells where the driver matches at all
@@ -150,6 +154,25 @@ def count_matches(conn, snapshot: Snapshot, predicates, selection: CellSelection
     matches = _count_rows(conn, driver, [p for p in predicates if p is not driver], _cells_json(candidates),
                           len(candidates))
     return _dense(matches, snapshot.size)[selection.ids]
+
+
+UNION_TERMS = 8
+"""A prefix with at most this many expansions is counted term by term (below)."""
+
+
+def _union_counts(conn, group: TextGroup, keys: str | None, size: int, candidates: np.ndarray) -> np.ndarray:
+    """Datasets per cell holding any of a prefix's expansions: those of the most
+    frequent one from the aggregate, plus, for each next one, its datasets holding
+    none of the previous ones. Prefixes mostly expand to one common word and a few
+    rare ones, so few datasets are looked at (where a union would sort them all)."""
+    terms = group.split()
+    counts = aggregate(conn, terms[0], keys, size)
+    for index, term in enumerate(terms[1:], start=1):
+        holding = candidates[aggregate(conn, term, keys, size)[candidates] > 0]
+        earlier = TextGroup(estimate=0, terms=[t.terms[0] for t in terms[:index]])
+        extra = _count_rows(conn, term, [Not(estimate=0, inner=earlier)], _cells_json(holding), len(holding))
+        counts += _dense(extra, size)
+    return counts
 
 
 def _count_rows(conn, driver, checks, cells, count) -> dict[int, int]:
