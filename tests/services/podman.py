@@ -346,27 +346,39 @@ def _open_store_to_users() -> None:
 
 
 class DockerAPI:
-    """``podman system service`` on a Unix socket, serving the shared store as root.
+    """``podman system service`` on a Unix socket, as root, for dockerspawner.
 
     ``base_url`` is what docker-py's ``client_kwargs={"base_url": ...}`` wants.
     Containers on podman's default bridge reach the host at :data:`gateway` (10.88.0.1).
+    The service keeps its containers in a store of its own and reads images from the
+    shared store as an additional (read-only) image store: the shared store is never
+    written to, so rootless users can keep reading it.
     """
 
     gateway = "10.88.0.1"
 
     def __init__(self):
         self._tmp = tempfile.TemporaryDirectory(prefix="beamhub-podman-api-")
-        self.socket = Path(self._tmp.name) / "podman.sock"
+        root = Path(self._tmp.name)
+        self.socket = root / "podman.sock"
         self.base_url = f"unix://{self.socket}"
+        self.storage_conf = root / "storage.conf"
+        self.storage_conf.write_text(
+            "[storage]\n"
+            'driver = "overlay"\n'
+            f'graphroot = "{root / "graph"}"\n'
+            f'runroot = "{root / "run"}"\n'
+            "[storage.options]\n"
+            f'additionalimagestores = ["{GRAPH_ROOT}"]\n')
         self.process: subprocess.Popen | None = None
-        self.log_path = Path(self._tmp.name) / "service.log"
+        self.log_path = root / "service.log"
 
     def start(self) -> "DockerAPI":
         ensure_engine()
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [podman_binary(), "--root", str(GRAPH_ROOT), "--runroot", str(RUN_ROOT),
-             "system", "service", "--time=0", self.base_url],
+            [podman_binary(), "system", "service", "--time=0", self.base_url],
+            env={**os.environ, "CONTAINERS_STORAGE_CONF": str(self.storage_conf)},
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
         while not self.socket.exists():
@@ -383,6 +395,10 @@ class DockerAPI:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        subprocess.run([podman_binary(), "system", "prune", "--force"], capture_output=True,
+                       env={**os.environ, "CONTAINERS_STORAGE_CONF": str(self.storage_conf)})
+        subprocess.run(["umount", "--recursive", "--lazy", str(Path(self._tmp.name) / "graph" / "overlay")],
+                       capture_output=True)
         self._tmp.cleanup()
 
     def __enter__(self) -> "DockerAPI":

@@ -77,7 +77,7 @@ def slurm_spawner_section(image: str, storage_conf: str, data_root) -> dict:
     partition (jobs stay pending) and an image that does not exist (jobs die at once)."""
     common = {"cpus": 1, "memory": "1G", "walltime": "01:00:00", "partition": "main"}
     return {
-        "class": "beamhub.spawner.BeamhubSlurmSpawner",
+        "kind": "slurm",
         "profiles": [
             {"name": "podman", "display_name": "Container (podman)", "runtime": "podman", "image": image,
              "description": "JupyterLab in the facility's analysis image.", **common},
@@ -89,11 +89,14 @@ def slurm_spawner_section(image: str, storage_conf: str, data_root) -> dict:
              "image": "localhost/beamhub/does-not-exist:1", **common},
         ],
         "data_roots": [str(data_root)],
-        "runtime_options": {"podman": {"storage_conf": storage_conf}},
+        "runtimes": {"podman": {"storage_conf": storage_conf}},
         "start_timeout": 180,
         "http_timeout": 90,
-        "env_keep": ["LANG", *SECRETS_IN_HUB_ENV],
     }
+
+
+# A careless site passing hub secrets on to servers: they must still not get there.
+CARELESS_ENV_KEEP = f"c.BeamhubSlurmSpawner.env_keep = {['LANG', *SECRETS_IN_HUB_ENV]!r}\n"
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +107,7 @@ def slurm_hub(tmp_path_factory, slurm, unix_users, catalogue_store, data_root, s
     image, storage_conf = singleuser_image
     env = {"SLURM_CONF": str(slurm.conf), "LANG": "C.UTF-8", **SECRETS_IN_HUB_ENV}
     hub = SpawnerHub(tmp_path_factory.mktemp("slurm-hub"), catalogue_store,
-                     slurm_spawner_section(image, storage_conf, data_root), env=env).start()
+                     slurm_spawner_section(image, storage_conf, data_root), env=env,
+                     extra_config=CARELESS_ENV_KEEP).start()
     yield hub
     hub.close()

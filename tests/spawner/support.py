@@ -128,7 +128,7 @@ class SpawnerHub:
             "catalogue": {"store": store_url, "url_for_servers": self.hub.url + API},
             "jobs": {"runner": "local", "work_root": str(workdir / "jobs")},
             "culler": {"enabled": False},
-            "spawner": spawner,
+            "spawner": spawner,  # beamhub.spawner.SpawnerSettings
         }
         (workdir / "site.yaml").write_text(yaml.safe_dump(site))
         self._tokens: dict[str, str] = {}

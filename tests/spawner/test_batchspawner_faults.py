@@ -23,7 +23,14 @@ pytestmark = [pytest.mark.slurm, pytest.mark.hub]
 
 START_TIMEOUT = 20
 UPSTREAM_CONFIG = f"""
-import batchspawner  # registers batchspawner's own /hub/api/batchspawner handler
+import batchspawner
+from batchspawner.api import BatchSpawnerAPIHandler
+from jupyterhub import apihandlers
+
+# JupyterHub imports every installed spawner for its --help-all, beamhub's included,
+# which puts beamhub's port handler at /api/batchspawner: put batchspawner's back.
+apihandlers.default_handlers[:] = [h for h in apihandlers.default_handlers if h[0] != "/api/batchspawner"]
+apihandlers.default_handlers.append(("/api/batchspawner", BatchSpawnerAPIHandler))
 c.JupyterHub.spawner_class = "batchspawner.SlurmSpawner"
 c.JupyterHub.authenticator_class = "dummy"
 c.SlurmSpawner.batchspawner_singleuser_cmd = "/opt/beamhub/venv/bin/batchspawner-singleuser"

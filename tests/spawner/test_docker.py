@@ -24,13 +24,11 @@ def docker_api():
 def docker_hub(tmp_path_factory, docker_api, unix_users, catalogue_store, data_root, singleuser_image):
     image, _ = singleuser_image
     spawner = {
-        "class": "beamhub.spawner.BeamhubDockerSpawner",
+        "kind": "docker",
         "profiles": [{"name": "container", "display_name": "Container", "runtime": "podman", "image": image,
                       "cpus": 1, "memory": "2G"}],
         "data_roots": [str(data_root)],
-        "client_kwargs": {"base_url": docker_api.base_url},
-        "pull_policy": "never",
-        "remove": True,
+        "docker": {"base_url": docker_api.base_url, "pull_policy": "never"},
         "start_timeout": 120,
         "http_timeout": 90,
     }

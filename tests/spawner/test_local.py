@@ -22,7 +22,7 @@ MAX_AGE = 24
 @pytest.fixture(scope="module")
 def local_hub(tmp_path_factory, unix_users, catalogue_store, data_root, bubblewrap):
     spawner = {
-        "class": "beamhub.spawner.BeamhubLocalSpawner",
+        "kind": "local",
         "profiles": [{"name": "sandbox", "display_name": "Sandbox", "runtime": "bubblewrap"}],
         "data_roots": [str(data_root)],
         "http_timeout": 90,
@@ -44,14 +44,12 @@ def test_local_bubblewrap_gives_the_same_mounts(local_hub):
 @pytest.fixture(scope="module")
 def demo_hub(tmp_path_factory, catalogue_store, data_root):
     spawner = {
-        "class": "beamhub.spawner.BeamhubDemoSpawner",
+        "kind": "demo",  # servers run as the hub's own user, without isolation
         "data_roots": [str(data_root)],
-        "args": ["--ServerApp.allow_root=True"],  # the demo runs everything as the hub's own user
         "http_timeout": 90,
+        "culling": {"idle_timeout": IDLE_TIMEOUT, "max_age": MAX_AGE, "every": 1},
     }
-    culling = ("from beamhub.spawner import CullerSettings, configure_culling\n"
-               f"configure_culling(c, CullerSettings(idle_timeout={IDLE_TIMEOUT}, max_age={MAX_AGE}, every=1))\n")
-    hub = SpawnerHub(tmp_path_factory.mktemp("demo-hub"), catalogue_store, spawner, extra_config=culling).start()
+    hub = SpawnerHub(tmp_path_factory.mktemp("demo-hub"), catalogue_store, spawner).start()
     yield hub
     hub.close()
 

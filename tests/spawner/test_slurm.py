@@ -116,7 +116,8 @@ def test_a_job_waiting_for_resources_shows_when_it_should_start(slurm_hub, slurm
         slurm_hub.spawn("bob", {"profile": "bwrap"})
         events = slurm_hub.progress("bob", until=lambda e: "expected to start" in e.get("message", ""))
         message = events[-1]["message"]
-        assert re.match(r"Job \d+ is waiting in the queue \(Resources: waiting for free resources on the cluster\); "
+        # Slurm's reason is Priority, then Resources, as its scheduler gets to the job
+        assert re.match(r"Job \d+ is waiting in the queue \((Resources|Priority): [^)]+\); "
                         r"expected to start at \d\d:\d\d", message), events
         blocker_end = datetime.fromisoformat(slurm.job(blocker)["EndTime"])  # when the node frees up
         assert f"expected to start at {blocker_end:%H:%M}" in message

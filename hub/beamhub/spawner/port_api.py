@@ -10,10 +10,12 @@ in a shell with its own privileges. :class:`PortReportHandler` replaces it: it a
 only ``{"port": <1..65535>}``, only with a server's own token, and only while that
 server is starting.
 
-Importing :mod:`beamhub.spawner` installs it in place of batchspawner's (JupyterHub
+Importing :mod:`beamhub.spawner` installs it in place of batchspawner's. JupyterHub
 builds its routes from ``jupyterhub.apihandlers.default_handlers`` after loading the
-configuration, so the configuration file must import beamhub.spawner, as batchspawner's
-own documentation asks for ``import batchspawner``).
+configuration, and it imports every spawner registered under the ``jupyterhub.spawners``
+entry points (beamhub registers its own) to document them: so any hub running where
+beamhub is installed gets this handler, whichever spawner it uses (batchspawner's own
+SlurmSpawner works with it unchanged: it only ever reports its port).
 """
 
 from __future__ import annotations
