@@ -9,7 +9,7 @@ import validator from '@rjsf/validator-ajv8';
 import * as React from 'react';
 
 import { ICatalogueAPI } from '../api';
-import { formatDate, formatDateTime, formatSize } from '../format';
+import { formatDate, formatDateTime, formatSize, plural } from '../format';
 import { BasketModel } from '../model/basket';
 import { JobModel } from '../model/job';
 import { IDataset } from '../types';
@@ -149,7 +149,7 @@ function Basket(props: IBasketViewOptions): JSX.Element {
             disabled={problem !== null || basket.submitting}
             title={problem ?? 'Record this selection and start processing'}
           >
-            {basket.submitting ? 'Submitting…' : `Submit ${basket.size} datasets`}
+            {basket.submitting ? 'Submitting…' : `Submit ${plural(basket.size, 'dataset')}`}
           </button>
           {problem && <span className="jp-Beamhub-hint">{problem}</span>}
         </div>
