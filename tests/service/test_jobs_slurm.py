@@ -61,7 +61,9 @@ def slurm_hub():
 
 def test_a_selection_runs_through_slurm_as_the_user(slurm_hub):
     hub, slurm = slurm_hub
-    sweeps = hub.get("alice", "/datasets", params={"proposal": "p1001", "technique": "MX", "type": "raw"}).json()
+    sweeps = hub.get("alice", "/datasets", params={"proposal": "p1001", "technique": "MX", "type": "raw"})
+    assert sweeps.status_code == 200, sweeps.text
+    sweeps = sweeps.json()
     pids = [d["pid"] for d in sweeps["items"]]
     selection = hub.request("alice", "POST", "/selections", json={
         "name": "through slurm", "datasets": pids, "processing": "frame-score", "parameters": {"sigma": 4}}).json()
