@@ -3,13 +3,16 @@
 SQLite catalogues are files under ``~/.cache/beamhub/bench/`` (``$BEAMHUB_BENCH_CACHE``
 overrides it), named by size, by the version of the generator (a hash of
 ``synthetic.py``) and by the store's schema version, so a change to either builds
-new ones. A file is built under a temporary name and renamed when complete. MongoDB
+new ones. A file is built under a temporary name and renamed when complete (a lock
+file makes concurrent benchmarks wait for one build instead of each making its own).
+MongoDB
 catalogues are databases named the same way on the server given; one whose dataset
 count is short (an interrupted load) is loaded again (upserts are idempotent).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import time
@@ -52,16 +55,20 @@ def sqlite_catalogue(size: int) -> Built:
     if path.exists():
         return Built(f"sqlite:///{path}", None)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".partial-{os.getpid()}")
-    started, started_cpu = time.perf_counter(), time.process_time()
-    store = open_store(f"sqlite:///{partial}")
-    try:
-        load(store, size)
-    finally:
-        store.close()
-    for suffix in ("-wal", "-shm"):  # closed cleanly: nothing left, but be sure
-        Path(f"{partial}{suffix}").unlink(missing_ok=True)
-    partial.rename(path)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another benchmark building the same one: wait for it
+        if path.exists():
+            return Built(f"sqlite:///{path}", None)
+        partial = path.with_suffix(f".partial-{os.getpid()}")
+        started, started_cpu = time.perf_counter(), time.process_time()
+        store = open_store(f"sqlite:///{partial}")
+        try:
+            load(store, size)
+        finally:
+            store.close()
+        for suffix in ("-wal", "-shm"):  # closed cleanly: nothing left, but be sure
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        partial.rename(path)
     return Built(f"sqlite:///{path}", time.perf_counter() - started, time.process_time() - started_cpu)
 
 
