@@ -20,7 +20,7 @@ in one ``BEGIN IMMEDIATE`` transaction.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x62686362  # "bhcb": marks a file as a beamhub catalogue
 
 TABLES = """
@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS signature_keys (
     signature INTEGER NOT NULL,
     PRIMARY KEY (key, signature)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS signature_keys_by_signature ON signature_keys (signature, key);
 CREATE TABLE IF NOT EXISTS cells (
     id INTEGER PRIMARY KEY,                   -- never reused: cached by readers
     signature INTEGER NOT NULL,
