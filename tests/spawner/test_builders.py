@@ -24,7 +24,7 @@ from beamhub.spawner.profiles import (
     parse_walltime,
     resolve_request,
 )
-from beamhub.spawner.runtimes import Launch, RuntimeOptions, container_command
+from beamhub.spawner.runtimes import Launch, RuntimeOptions, container_command, stop_command
 from beamhub.spawner.settings import SpawnerSettings
 from beamhub.spawner.slurm_state import end_message, parse_job, pending_message
 
@@ -226,6 +226,18 @@ def test_batch_script_requests_the_resources_and_keeps_secrets_out():
     assert "export BEAMHUB_DATA='{\"P1\": \"/data/P1\"}'" in lines
     assert lines[-1] == "podman run img jupyterhub-singleuser '--x=a b'"
     assert "TOKEN=" not in script
+
+
+def test_a_job_with_a_stop_command_removes_its_container_when_told_to_stop():
+    launch = Launch(**{**LAUNCH.__dict__, "name": "jupyter-alice-1a2b"})
+    argv = container_command(launch)
+    assert argv[argv.index("--name") + 1] == "jupyter-alice-1a2b"
+    stop = stop_command(launch)
+    assert stop == ["podman", "rm", "--force", "--time", "5", "jupyter-alice-1a2b"]
+    lines = batch_script(BatchJob(command=argv, stop_command=stop)).splitlines()
+    assert lines[-3:] == ["trap 'podman rm --force --time 5 jupyter-alice-1a2b >/dev/null 2>&1 || true' TERM INT",
+                          shlex.join(argv) + " &", 'wait "$!"']
+    assert stop_command(Launch(**{**LAUNCH.__dict__, "runtime": "bubblewrap"})) == []  # ends with the job
 
 
 def test_batch_script_refuses_injection():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import subprocess
 import threading
 import time
 from datetime import datetime
@@ -174,6 +175,26 @@ def test_the_server_gets_the_catalogue_and_no_secrets(slurm_hub, alice_in_podman
     for name in ("BEAMHUB_STORE", "BEAMHUB_CATALOGUE_HUB_TOKEN", "CONFIGPROXY_AUTH_TOKEN", "SLURM_CONF"):
         assert name not in environ
     assert environ["LANG"] == "C.UTF-8"  # what the site legitimately passes on still arrives
+
+
+def test_stopping_a_podman_server_leaves_no_container(slurm_hub, slurm, singleuser_image, alice_in_podman):
+    job_id = job_id_of(alice_in_podman)
+    slurm_hub.stop("alice")
+    assert slurm.job(job_id)["JobState"] == "CANCELLED"
+    deadline = time.monotonic() + 30
+    while (left := alice_containers(singleuser_image[1])) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert left == []
+
+
+def alice_containers(storage_conf) -> list[str]:
+    """alice's beamhub containers, running or not, as rootless podman lists them."""
+    uid = __import__("pwd").getpwnam("alice").pw_uid
+    out = subprocess.run(["sudo", "-u", "alice", "env", f"XDG_RUNTIME_DIR=/tmp/beamhub-podman-{uid}",
+                          f"CONTAINERS_STORAGE_CONF={storage_conf}", "HOME=/home/alice", "podman", "ps", "--all",
+                          "--filter", "label=org.beamhub.singleuser=1", "--format", "{{.Names}}"],
+                         capture_output=True, text=True, cwd="/", timeout=60)
+    return out.stdout.split()
 
 
 def test_in_bubblewrap_alice_sees_p1_read_only_and_no_p2(slurm_hub, alice_in_bubblewrap):

@@ -277,15 +277,18 @@ class BeamhubSpawner(Configurable):
             cmd[0] = os.path.join(self.singleuser_bin_dir, cmd[0])
         return cmd
 
-    def wrap(self, plan: LaunchPlan, command: list[str], env_names, *, hide=()) -> list[str]:
+    def launch(self, plan: LaunchPlan, command: list[str], env_names, *, name: str = "") -> Launch:
         """``command`` in the profile's container runtime, with the plan's mounts."""
         profile = plan.profile
         home = plan.home_mounts[0].target if plan.home_mounts else ""
-        launch = Launch(runtime=profile.runtime, command=command, image=profile.image,
-                        mounts=plan.mounts if profile.runtime != "none" else (),
-                        env_names=sorted(n for n in env_names if n not in HOST_ONLY_ENV),
-                        workdir=home, hide=tuple(hide) or tuple(self.data_roots))
-        return container_command(launch, self.runtime_settings())
+        return Launch(runtime=profile.runtime, command=command, image=profile.image,
+                      mounts=plan.mounts if profile.runtime != "none" else (),
+                      env_names=sorted(n for n in env_names if n not in HOST_ONLY_ENV),
+                      workdir=home, hide=tuple(self.data_roots), name=name)
+
+    def wrap(self, plan: LaunchPlan, command: list[str], env_names) -> list[str]:
+        """The argv of ``command`` wrapped in the profile's runtime."""
+        return container_command(self.launch(plan, command, env_names), self.runtime_settings())
 
     # -- JupyterHub's hooks ----------------------------------------------------------------
     def get_env(self):

@@ -43,6 +43,9 @@ class BatchJob:
     """Shell lines run before the server (runtime set-up such as XDG_RUNTIME_DIR)."""
     prologue: str = ""
     epilogue: str = ""
+    stop_command: Sequence[str] = ()
+    """If set, the server runs in the background and this runs when Slurm tells the job to
+    stop (SIGTERM: scancel, walltime, preemption), e.g. removing its container."""
 
 
 def _directive(option: str, value: str | int) -> str:
@@ -87,7 +90,12 @@ def batch_script(job: BatchJob) -> str:
     if job.prologue:
         lines.append(job.prologue)
     lines += list(job.setup)
-    lines.append(shlex.join(job.command))
+    if job.stop_command:
+        lines.append(f"trap {shlex.quote(shlex.join(job.stop_command) + ' >/dev/null 2>&1 || true')} TERM INT")
+        lines.append(shlex.join(job.command) + " &")
+        lines.append('wait "$!"')
+    else:
+        lines.append(shlex.join(job.command))
     if job.epilogue:
         lines.append(job.epilogue)
     return "\n".join(lines) + "\n"

@@ -84,6 +84,8 @@ class Launch:
     image: str = ""
     hide: Sequence[str] = field(default=())
     """Paths to hide (bubblewrap: covered with an empty tmpfs if a system path holds them)."""
+    name: str = ""
+    """The container's name (podman), so the job can remove it when it is told to stop."""
 
 
 def _check_path(path: str) -> str:
@@ -95,6 +97,8 @@ def _check_path(path: str) -> str:
 def podman_command(launch: Launch, options: PodmanOptions = PodmanOptions()) -> list[str]:
     argv = [options.command, "run", "--rm", "--pull=never", "--network=host", "--userns=keep-id",
             "--read-only", "--security-opt=no-new-privileges", "--label=org.beamhub.singleuser=1"]
+    if launch.name:
+        argv += ["--name", launch.name]
     for mount in launch.mounts:
         spec = f"type=bind,source={_check_path(mount.source)},destination={_check_path(mount.target)}"
         argv += ["--mount", spec + (",ro=true" if mount.read_only else "")]
@@ -138,6 +142,19 @@ def apptainer_command(launch: Launch, options: ApptainerOptions = ApptainerOptio
     if launch.workdir:
         argv += ["--pwd", launch.workdir]
     return argv + list(options.extra_args) + [launch.image, *launch.command]
+
+
+def stop_command(launch: Launch, options: RuntimeOptions = RuntimeOptions(), grace: int = 5) -> list[str]:
+    """What stops the container for good when its job is cancelled ([] if nothing is needed).
+
+    Rootless podman's container outlives a cancelled job: its monitor (conmon) leaves
+    the job's process tree, so Slurm's signals reach neither it nor the server. The
+    job removes the container itself (see :class:`~.batch.BatchJob` ``stop_command``).
+    bubblewrap (``--die-with-parent``) and plain processes end with the job.
+    """
+    if launch.runtime == "podman" and launch.name:
+        return [options.podman.command, "rm", "--force", "--time", str(grace), launch.name]
+    return []
 
 
 def container_command(launch: Launch, options: RuntimeOptions = RuntimeOptions()) -> list[str]:

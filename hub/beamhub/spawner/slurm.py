@@ -24,6 +24,10 @@ Built on ``batchspawner.SlurmSpawner`` 1.3.0 (its last release), run under Jupyt
    down is told apart from a job having ended: running servers stay up, new spawns
    fail with a clear message, stops are retried in the background.
 
+Not batchspawner's fault but the cluster's: a rootless podman container outlives its
+cancelled job (its monitor, conmon, leaves the job's process tree, so Slurm's signals
+miss it). The job traps SIGTERM and removes its container (:func:`.runtimes.stop_command`).
+
 The batch script comes from :func:`.batch.batch_script` (batchspawner's
 ``batch_script`` template and ``req_*`` options other than prologue/epilogue are not
 used); the query is ``scontrol show job -o``, which also answers for recently
@@ -34,6 +38,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import secrets
 import shlex
 import time
 
@@ -46,6 +52,7 @@ from .base import BeamhubSpawner, LaunchPlan
 from .batch import BatchJob, batch_script
 from .errors import SchedulerUnavailable, SpawnFailed
 from .profiles import format_walltime
+from .runtimes import container_command, stop_command
 from .slurm_state import (
     JobInfo,
     controller_unreachable,
@@ -159,7 +166,9 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
         env = self.get_env()
         command = [os.path.join(self.singleuser_bin_dir, "batchspawner-singleuser"),
                    *self.singleuser_command(), *self.get_args()]
-        wrapped = self.wrap(plan, command, env.keys())
+        name = f"jupyter-{re.sub(r'[^A-Za-z0-9_.-]', '-', self.user.name)}-{secrets.token_hex(4)}"
+        launch = self.launch(plan, command, env.keys(), name=name)
+        wrapped = container_command(launch, self.runtime_settings())
         profile = plan.profile
         environment = {"PATH": self.job_path}
         setup = []
@@ -175,7 +184,8 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
             environment=environment, partition=profile.partition, account=profile.account, qos=profile.qos,
             cpus=plan.resources.cpus, memory_mb=plan.resources.memory, gpus=profile.gpus,
             walltime_minutes=plan.resources.walltime, options=self.sbatch_options, setup=setup,
-            prologue=self.req_prologue, epilogue=self.req_epilogue))
+            prologue=self.req_prologue, epilogue=self.req_epilogue,
+            stop_command=stop_command(launch, self.runtime_settings())))
 
     async def submit_batch_script(self):
         script = self.render_batch_script(self._plan)
