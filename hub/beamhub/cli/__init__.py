@@ -24,7 +24,10 @@ COMMANDS = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="beamhub", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="beamhub",
+        description="beamhub: JupyterLab on the facility's cluster with the data catalogue. "
+                    "Each command has its own --help.")
     parser.add_argument("--version", action="version", version=f"beamhub {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
