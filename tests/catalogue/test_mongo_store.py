@@ -375,3 +375,14 @@ def test_client_side_scan_and_server_pipelines_agree(mongo):
         assert _pages(scanning, identity, body) == _pages(pipelines, identity, body), body
     scanning.close()
     pipelines.close()
+
+
+def test_reindex_in_bulk_as_on_mongodb(mongo, raw):
+    """MongoDB's $set is atomic, so there reindex rewrites in bulk without locks; run that
+    path here too."""
+    raw[DATASET_COLLECTION].insert_many([dict(SCICAT_DATASET, _id=f"20.500.12269/scicat-{i}") for i in range(3)])
+    mongo._locks = DocumentLocks(raw[LOCKS], needed=False)
+    assert mongo.reindex(OPERATOR) == 3
+    assert mongo.search(ALICE, SearchQuery(text="ferritin soak")).total == 3
+    assert mongo.reindex(OPERATOR) == 0
+    assert mongo.reindex(OPERATOR, everything=True) == 3

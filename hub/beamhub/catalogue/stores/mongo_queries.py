@@ -80,7 +80,7 @@ def condition_filter(condition: MetadataCondition) -> dict:
         field, wanted = f"{base}.b", value
     elif isinstance(value, str):
         field, wanted = f"{base}.s", value.lower()
-    elif condition.unit:
+    elif condition.unit.strip():
         normalized, dimension = normalize(value, condition.unit)
         return {f"{base}.d": dimension, f"{base}.v": {op: normalized}}
     else:
