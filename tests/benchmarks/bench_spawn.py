@@ -10,7 +10,8 @@ configuration and the catalogue service, and alice. Each round measures, in turn
 
 1. sbatch floor: a bare ``sbatch`` (as alice) of a job asking for the same resources,
    from submission until Slurm reports it RUNNING;
-2. server floor: the same single-user server (same container runtime, image and
+2. server floor: the same single-user server (jupyterhub-singleuser with the hub's
+   environment and a real token of alice's, in the same container runtime, image and
    mounts, built by the same command-line builder) started directly on the node, from
    exec until its HTTP API answers;
 3. spawn: ``POST /hub/api/users/alice/server`` until the hub reports it ready (the
@@ -60,18 +61,28 @@ def sbatch_floor(slurm: Slurm, cpus: int, memory_mb: int, partition: str = "main
     return elapsed
 
 
-def server_floor(profile: dict, data_root: Path, storage_conf: str) -> float:
-    """The single-user server's own start: the same wrapper, started directly."""
+def server_floor(hub: SpawnerHub, profile: dict, data_root: Path, storage_conf: str) -> float:
+    """The single-user server's own start: jupyterhub-singleuser, with the environment the
+    hub gives it (a real token of alice's), in the same wrapper, started directly."""
     port = free_port()
-    command = [f"{BIN}/jupyter-server", f"--port={port}", "--ip=127.0.0.1", "--no-browser",
-               "--IdentityProvider.token=", "--ServerApp.password="]
-    launch = Launch(runtime=profile["runtime"], command=command, image=profile.get("image", ""),
+    prefix = "/user/alice/"
+    server_env = {
+        "JUPYTERHUB_API_TOKEN": hub.token("alice"), "JUPYTERHUB_API_URL": hub.hub.api_url,
+        "JUPYTERHUB_USER": "alice", "JUPYTERHUB_SERVER_NAME": "", "JUPYTERHUB_BASE_URL": "/",
+        "JUPYTERHUB_SERVICE_PREFIX": prefix, "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}{prefix}",
+        "JUPYTERHUB_CLIENT_ID": "jupyterhub-user-alice", "JUPYTERHUB_HOST": "",
+        "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback", "JUPYTERHUB_OAUTH_ACCESS_SCOPES": "[]",
+        "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]",
+        "JUPYTERHUB_ACTIVITY_URL": f"{hub.hub.api_url}/users/alice/activity",
+        "BEAMHUB_DATA": '{"P1": "/data/P1"}', "HOME": "/home/alice", "USER": "alice",
+    }
+    launch = Launch(runtime=profile["runtime"], command=[f"{BIN}/jupyterhub-singleuser"],
+                    image=profile.get("image", ""),
                     mounts=[Mount("/home/alice", "/home/alice", False), Mount(str(data_root / "P1"), "/data/P1")],
-                    workdir="/home/alice", hide=[str(data_root)])
+                    env_names=sorted(server_env), workdir="/home/alice", hide=[str(data_root)])
     argv = container_command(launch, RuntimeOptions())
-    env = {"HOME": "/home/alice", "USER": "alice", "PATH": f"{BIN}:/usr/bin:/bin",
-           "XDG_RUNTIME_DIR": f"/tmp/beamhub-podman-{__import__('pwd').getpwnam('alice').pw_uid}",
-           "CONTAINERS_STORAGE_CONF": storage_conf}
+    env = {**server_env, "PATH": f"{BIN}:/usr/bin:/bin", "CONTAINERS_STORAGE_CONF": storage_conf,
+           "XDG_RUNTIME_DIR": f"/tmp/beamhub-podman-{__import__('pwd').getpwnam('alice').pw_uid}"}
     started = time.perf_counter()
     process = subprocess.Popen(["sudo", "-u", "alice", "env", *(f"{k}={v}" for k, v in env.items()),
                                 "/bin/sh", "-c", 'mkdir -p -m 0700 "$XDG_RUNTIME_DIR" && exec "$@"', "sh", *argv],
@@ -79,7 +90,7 @@ def server_floor(profile: dict, data_root: Path, storage_conf: str) -> float:
     try:
         while True:
             try:
-                if requests.get(f"http://127.0.0.1:{port}/api", timeout=1).status_code == 200:
+                if requests.get(f"http://127.0.0.1:{port}{prefix}api", timeout=1).status_code == 200:
                     return time.perf_counter() - started
             except requests.RequestException:
                 pass
@@ -132,7 +143,7 @@ def main() -> None:
             rows = []
             print(f"{'round':>5} {'sbatch->RUNNING':>16} {'server start':>13} {'spawn->ready':>13}")
             for i in range(args.spawns):
-                row = (sbatch_floor(slurm, 1, 1024), server_floor(profile, data_root, storage_conf),
+                row = (sbatch_floor(slurm, 1, 1024), server_floor(hub, profile, data_root, storage_conf),
                        spawn_time(hub, options))
                 rows.append(row)
                 print(f"{i + 1:>5} {row[0]:>15.2f}s {row[1]:>12.2f}s {row[2]:>12.2f}s", flush=True)
