@@ -97,3 +97,14 @@ def test_idle_servers_are_culled_and_active_ones_live_until_their_maximum_age(de
     for user in ("alice", "bob"):
         assert re.search(rf"DELETE /hub/api/users/{user}/server \(idle-culler@", log), user
     print(f"culler: {idle.group(0)}; {aged.group(0)}")
+
+
+def test_the_form_is_skipped_when_there_is_nothing_to_choose(demo_hub):
+    alice_form = demo_hub.login("alice").get(f"{demo_hub.hub.url}/hub/spawn", timeout=60)
+    assert 'id="beamhub-proposals"' in alice_form.text  # alice has proposals to pick from
+    carol = demo_hub.login("carol")  # one profile, no proposals: straight to the spawn
+    try:
+        response = carol.get(f"{demo_hub.hub.url}/hub/spawn", timeout=60, allow_redirects=False)
+        assert response.status_code == 302 and "/hub/spawn-pending/carol" in response.headers["Location"]
+    finally:
+        demo_hub.stop("carol")

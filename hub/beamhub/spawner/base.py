@@ -304,6 +304,10 @@ class BeamhubSpawner(Configurable):
             proposals = await self.proposal_source.mountable(self.user.name, groups)
         except ProposalsUnavailable as exc:
             error = exc.message
+        nothing_to_choose = (len(profiles) == 1 and not proposals and not error and not self.last_failure
+                             and not any(profiles[0].adjustable(w) for w in ("cpus", "memory", "walltime")))
+        if nothing_to_choose:
+            return ""  # JupyterHub then starts the server without showing a form
         return render_form(profiles, proposals, last=self.user_options, proposals_error=error,
                            last_failure=self.last_failure, last_failure_log=self.last_failure_log,
                            mount_prefix=self.mount_prefix)
