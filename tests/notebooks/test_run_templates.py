@@ -1,0 +1,114 @@
+"""Every template runs, as a user runs it, on the demo data behind a real hub.
+
+The hub (JupyterHub, its proxy and the catalogue service over the demo data) is the
+client tests' one. Each template runs in the ``beamhub`` kernel with the environment of
+its user's single-user server, spawned through the hub (so the catalogue is reached
+with that user's own token, as from JupyterLab): once as shipped, and once as "Open in
+notebook" makes it for two datasets of its technique (the extension's own TypeScript
+builds that notebook). Every cell must run, every plotting cell must draw its figure,
+and the summary must agree with the physics the demo data was made with.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell
+
+from beamhub.client import Catalogue
+from tests.client.test_client import server_environment
+
+from .extension_codegen import make_notebook
+from .templates import DATASETS_TAG, OWNERS, TEMPLATES, check_summary, load, techniques, template_id
+
+pytestmark = pytest.mark.hub
+
+SUMMARY_PROBE = 'print(summary.to_json(orient="index"))'
+"""Appended by the test: the summary table the notebook ends with, as JSON."""
+
+
+@pytest.fixture(scope="module")
+def server_env(client_hub):
+    """``server_env(user)``: the environment of the user's server (started once)."""
+    started: dict[str, dict] = {}
+
+    def env(user: str) -> dict:
+        if user not in started:
+            started[user] = server_environment(client_hub, user)
+        return started[user]
+
+    yield env
+    for user in started:
+        client_hub.hub.api("DELETE", f"/users/{user}/server")
+
+
+def execute(notebook: dict, env: dict, workdir) -> nbformat.NotebookNode:
+    for index, cell in enumerate(notebook["cells"]):
+        cell.setdefault("id", f"cell-{index}")  # the extension's new cell has none; JupyterLab adds one
+    nb = nbformat.reads(json.dumps(notebook), as_version=4)  # as JupyterLab reads it: sources as text
+    nb.cells.append(new_code_cell(SUMMARY_PROBE))
+    NotebookClient(nb, kernel_name="beamhub", timeout=600, allow_errors=False,
+                   resources={"metadata": {"path": str(workdir)}}).execute(env=env)
+    return nb
+
+
+def images(outputs) -> list[bytes]:
+    return [base64.b64decode(o["data"]["image/png"]) for o in outputs if "image/png" in o.get("data", {})]
+
+
+def widget_images(nb) -> list[bytes]:
+    """Figures drawn inside widgets (ipywidgets.interact), as kept in the notebook's widget state."""
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    return [png for model in state.values() if model["model_name"] == "OutputModel"
+            for png in images(model["state"].get("outputs", []))]
+
+
+def check_ran(nb, dataset_names: list[str] | None = None) -> dict[str, dict]:
+    """Every plotting cell drew its figure (and each of ``dataset_names`` was loaded and
+    summarised); returns the summary table, as JSON."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    after = code[[i for i, c in enumerate(code) if DATASETS_TAG in c.metadata.get("tags", [])][0] + 1:]
+    for cell in after:
+        if "interact(" in cell.source:
+            assert widget_images(nb), f"the widget drew no figure:\n{cell.source[:300]}"
+        elif "plt.show()" in cell.source:
+            pictures = images(cell.outputs)
+            assert pictures and all(p.startswith(b"\x89PNG") for p in pictures), f"no figure from:\n{cell.source[:300]}"
+    probe = "".join(o.get("text", "") for o in code[-1].outputs if o.get("name") == "stdout")
+    summary = json.loads(probe)
+    if dataset_names is not None:
+        printed = "".join(o.get("text", "") for o in after[0].outputs if o.get("name") == "stdout")
+        assert all(name in printed for name in dataset_names), printed
+        assert sorted(summary) == sorted(dataset_names), summary
+    return summary
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=template_id)
+def test_template_as_shipped(path, server_env, client_hub, tmp_path):
+    folder, template = path.parent.name, load(path)
+    user = OWNERS[folder]
+    nb = execute(template, server_env(user), tmp_path)
+    visible = {d.datasetName for d in Catalogue(client_hub.url, client_hub.token(user)).iter_search(
+        technique=techniques(template)[0], type="raw")}
+    summary = check_ran(nb)
+    assert len(summary) == 1 and set(summary) <= visible, summary
+    check_summary(folder, summary)
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=template_id)
+def test_template_opened_with_two_datasets(path, server_env, client_hub, tmp_path):
+    folder, template = path.parent.name, load(path)
+    user = OWNERS[folder]
+    chosen = Catalogue(client_hub.url, client_hub.token(user)).search(
+        technique=techniques(template)[0], type="raw", limit=2).items
+    assert len(chosen) == 2
+    notebook = make_notebook([d.model_dump(mode="json") for d in chosen], template)
+    loader = [c for c in notebook["cells"] if DATASETS_TAG in c["metadata"].get("tags", [])]
+    assert len(loader) == 1 and all(d.pid in loader[0]["source"] for d in chosen)
+    nb = execute(notebook, server_env(user), tmp_path)
+    summary = check_ran(nb, [d.datasetName for d in chosen])
+    check_summary(folder, summary)
