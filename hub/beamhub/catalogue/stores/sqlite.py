@@ -6,8 +6,9 @@
 
 Several threads and processes (the catalogue service, the command line, job runners)
 may use one file at once: each thread has its own connection, the file is in WAL mode
-(readers never wait for the writer), and every write is one short ``BEGIN IMMEDIATE``
-transaction that waits up to ``busy_timeout`` seconds for another writer to finish.
+(readers never wait for the writer), and every write is one ``BEGIN IMMEDIATE``
+transaction that waits up to ``busy_timeout`` seconds for another writer to finish
+(votes and edits take milliseconds; an upsert is one transaction however large).
 How searches are answered fast is described in ``sqlite_schema`` and ``sqlite_search``.
 """
 

@@ -14,7 +14,6 @@ per facet value are then array operations, without touching the database.
 
 from __future__ import annotations
 
-import heapq
 import json
 import threading
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..identity import Identity
-from ..query import MAX_FACET_VALUES, FacetCount
+from ..query import MAX_FACET_VALUES
 
 FACET_COLUMNS = ("beamline", "proposal", "technique", "type", "year")
 SNAPSHOTS = 4
@@ -34,13 +33,25 @@ class _Codes:
     def __init__(self):
         self.values: list = []
         self.index: dict = {}
+        self._ranks: np.ndarray | None = None
 
     def code(self, value) -> int:
         found = self.index.get(value)
         if found is None:
             found = self.index[value] = len(self.values)
             self.values.append(value)
+            self._ranks = None
         return found
+
+    def ranks(self) -> np.ndarray:
+        """Each code's place in the sorted values."""
+        ranks = self._ranks
+        if ranks is None or len(ranks) < len(self.values):
+            values = list(self.values)
+            ranks = np.empty(len(values), dtype=np.int64)
+            ranks[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
+            self._ranks = ranks
+        return ranks
 
 
 @dataclass(frozen=True)
@@ -208,7 +219,7 @@ class CellIndex:
     def _facet_codes(self, facet: str) -> _Codes:
         return {"beamline": self._beamlines, "proposal": self._proposals, "type": self._types}[facet]
 
-    def facets(self, snapshot: Snapshot, selection: CellSelection, counts: np.ndarray) -> dict[str, list[FacetCount]]:
+    def facets(self, snapshot: Snapshot, selection: CellSelection, counts: np.ndarray) -> dict[str, list[dict]]:
         """Disjunctive facet counts: each facet counted with every filter but its own.
 
         ``counts`` are the matching datasets per selected cell (aligned with its ids).
@@ -229,15 +240,21 @@ class CellIndex:
             if facet == "technique":
                 out[facet] = self._technique_counts(sums)
             else:
-                values = self._facet_codes(facet).values
-                codes = np.flatnonzero(sums)
-                out[facet] = _ranked(
-                    (values[code], int(total)) for code, total in zip(codes.tolist(), sums[codes].tolist())
-                    if values[code] != ""
-                )
+                out[facet] = self._top_values(self._facet_codes(facet), sums)
         return out
 
-    def _technique_counts(self, tset_sums: np.ndarray) -> list[FacetCount]:
+    def _top_values(self, codes_of: _Codes, sums: np.ndarray) -> list[dict]:
+        """The most frequent values (ties by value), ranked in arrays: a proposal facet
+        can have thousands of values."""
+        codes = np.flatnonzero(sums)
+        if len(codes) > MAX_FACET_VALUES:
+            order = np.lexsort((codes_of.ranks()[codes], -sums[codes]))[:MAX_FACET_VALUES]
+            codes = codes[order]
+        values = codes_of.values
+        return _ranked((values[code], int(total)) for code, total in zip(codes.tolist(), sums[codes].tolist())
+                       if values[code] != "")
+
+    def _technique_counts(self, tset_sums: np.ndarray) -> list[dict]:
         totals: dict[int, int] = {}
         codes = np.flatnonzero(tset_sums)
         for tset, total in zip(codes.tolist(), tset_sums[codes].tolist()):
@@ -247,7 +264,7 @@ class CellIndex:
         return _ranked((values[code], total) for code, total in totals.items())
 
 
-def _ranked(pairs) -> list[FacetCount]:
+def _ranked(pairs) -> list[dict]:
     """Most frequent first, ties by value; at most ``MAX_FACET_VALUES``."""
-    ordered = heapq.nsmallest(MAX_FACET_VALUES, pairs, key=lambda pair: (-pair[1], pair[0]))
-    return [FacetCount(value=value, count=count) for value, count in ordered]
+    ordered = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:MAX_FACET_VALUES]
+    return [{"value": value, "count": count} for value, count in ordered]  # SearchResult validates them

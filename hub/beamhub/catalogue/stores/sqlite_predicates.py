@@ -132,8 +132,9 @@ class TextGroup(Predicate):
         bound, as a dataset may hold several; exact for one term)."""
         terms, params = self._terms("t")
         if keys is None:
-            return f"SELECT 0, t.cell, t.n FROM term_cells AS t WHERE {terms}", params
-        return f"SELECT t.key, t.cell, t.n FROM term_counts AS t WHERE {terms} AND t.key {KEYS_IN}", params + [keys]
+            return f"SELECT 0 AS key, t.cell AS cell, t.n AS n FROM term_cells AS t WHERE {terms}", params
+        return (f"SELECT t.key AS key, t.cell AS cell, t.n AS n FROM term_counts AS t WHERE {terms} AND t.key {KEYS_IN}",
+                params + [keys])
 
     @property
     def exact(self) -> bool:
@@ -196,10 +197,11 @@ class Condition(Predicate):
 
     def counts(self, keys):
         if keys is None:
-            return (f"SELECT 0, m.cell, m.n FROM metadata_counts AS m WHERE m.field = ? AND m.v {self.op} ?",
+            return (f"SELECT 0 AS key, m.cell AS cell, m.n AS n FROM metadata_counts AS m WHERE m.field = ? "
+                    f"AND m.v {self.op} ?",
                     [self.field, self.value])
         source = from_keys("metadata_key_counts", "m", keys)
-        return (f"SELECT m.key, m.cell, m.n FROM {source.tables} WHERE {source.where} AND m.field = ? "
+        return (f"SELECT m.key AS key, m.cell AS cell, m.n AS n FROM {source.tables} WHERE {source.where} AND m.field = ? "
                 f"AND m.v {self.op} ?", source.params + [self.field, self.value])
 
     @property

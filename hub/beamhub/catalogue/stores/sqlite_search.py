@@ -123,13 +123,19 @@ def aggregate(conn, predicate: Predicate, keys: str | None, size: int) -> np.nda
     sql = predicate.counts(keys)
     if sql is None:
         return None
-    rows = np.array(conn.execute(*sql).fetchall(), dtype=np.int64).reshape(-1, 3)
-    keys_seen = np.unique(rows[:, 0])
+    keys_of, cells, counts = (_ints(column) for column in conn.execute(
+        f"SELECT group_concat(x.key), group_concat(x.cell), group_concat(x.n) FROM ({sql[0]}) AS x",  # one string
+        sql[1]).fetchone())                                                          # per column: no row objects
     out = np.zeros(size, dtype=np.int64)
+    keys_seen = np.unique(keys_of)
     for key in keys_seen:
-        part = rows if len(keys_seen) == 1 else rows[rows[:, 0] == key]
-        np.maximum(out, np.bincount(part[:, 1], weights=part[:, 2], minlength=size).astype(np.int64), out=out)
+        part = slice(None) if len(keys_seen) == 1 else keys_of == key
+        np.maximum(out, np.bincount(cells[part], weights=counts[part], minlength=size).astype(np.int64), out=out)
     return out
+
+
+def _ints(text: str | None) -> np.ndarray:
+    return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
 
 
 def count_matches(conn, snapshot: Snapshot, predicates, selection: CellSelection, keys: str | None,
