@@ -32,6 +32,7 @@ import io
 import math
 import os
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -188,12 +189,23 @@ def read_view(node, first: int | None = None) -> tuple[np.ndarray, tuple[int, ..
 # --- drawing -------------------------------------------------------------------------
 
 
+_MATPLOTLIB = threading.Lock()
+"""matplotlib's text layout is not thread-safe even through the object-oriented API (two
+threads drawing axis labels at once garble them or fail), so line plots are drawn one
+at a time. Images are drawn with Pillow and need no lock."""
+
+
 def _line_png(node, data: np.ndarray, size: int) -> bytes:
+    x, x_label = _x_axis(node, len(data))
+    with _MATPLOTLIB:
+        return _draw_line(node, x, x_label, data, size)
+
+
+def _draw_line(node, x, x_label: str, data: np.ndarray, size: int) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import NullFormatter
 
-    x, x_label = _x_axis(node, len(data))
     dpi = 100
     figure = Figure(figsize=(size / dpi, size * 0.75 / dpi), dpi=dpi)
     canvas = FigureCanvasAgg(figure)

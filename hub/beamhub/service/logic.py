@@ -13,7 +13,6 @@ import asyncio
 import functools
 import hashlib
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -187,16 +186,10 @@ def preview_etag(dataset: Dataset, size: str) -> str:
 PREVIEW_PIXELS = {"thumb": 256, "large": 1024}
 """Longest side of each preview size."""
 
-_PREVIEW_LOCK = threading.Lock()
-"""One preview drawn at a time: matplotlib's text layout (axis labels of 1-D plots) is
-not thread-safe and garbles labels or fails when two threads draw at once."""
-
-
 def render_preview(dataset: Dataset, pixels: int, cache_dir: Path | None) -> bytes:
     from beamhub.catalogue.preview import render_preview as render
 
-    with _PREVIEW_LOCK:
-        return render(dataset, size=pixels, cache_dir=cache_dir)
+    return render(dataset, size=pixels, cache_dir=cache_dir)
 
 
 __all__ = ["CatalogueLogic", "InvalidInput", "PermissionDenied", "search_query"]
