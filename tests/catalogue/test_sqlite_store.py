@@ -470,3 +470,19 @@ def test_answers_match_a_plain_reading(tmp_path):
                 assert {k: [(f.value, f.count) for f in v] for k, v in page.facets.items()} == facets, \
                     (identity.user, body)
                 assert [d.pid for d in page.items] == pids, (identity.user, body)
+
+
+def test_facets_keep_the_most_frequent_values_ties_by_value(tmp_path):
+    """More proposals than a facet lists: the 100 most frequent, ties by value."""
+    rng = random.Random(5)
+    sizes = {f"q{rng.randrange(10**6):06d}": rng.choice([1, 1, 2, 3]) for _ in range(170)}
+    datasets = []
+    for proposal, count in sizes.items():
+        for i in range(count):
+            datasets.append({**DATASETS[0].to_stored(), "pid": f"20.500.1/{proposal}-{i}", "proposalId": proposal,
+                             "ownerGroup": "p1001"})
+    with open_store(url(tmp_path / "facets.sqlite")) as store:
+        store.upsert_datasets(OPERATOR, datasets)
+        page = store.search(ALICE, SearchQuery(facets=True))
+    expected = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:100]
+    assert [(f.value, f.count) for f in page.facets["proposal"]] == expected
