@@ -486,3 +486,18 @@ def test_facets_keep_the_most_frequent_values_ties_by_value(tmp_path):
         page = store.search(ALICE, SearchQuery(facets=True))
     expected = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:100]
     assert [(f.value, f.count) for f in page.facets["proposal"]] == expected
+
+
+def test_another_connections_writes_show_in_cached_counts(sample_file):
+    """Each store object (each process) caches cells; writes through another one show
+    at once: new cells, changed counts, deleted datasets."""
+    with open_store(url(sample_file)) as reader, open_store(url(sample_file)) as writer:
+        assert reader.search(ALICE, SearchQuery(beamline=["i22"])).total == 3
+        moved = _changed(DATASETS[0], creationLocation="i22", proposalId="p1002", ownerGroup="p1002")
+        writer.upsert_datasets(OPERATOR, [moved, _changed(DATASETS[1], pid=pid(70), creationLocation="i99")])
+        writer.delete_datasets(OPERATOR, [pid(7)])
+        page = reader.search(ALICE, SearchQuery(beamline=["i22"], limit=200))
+        assert numbers(page.items) == {1, 6, 8} and page.total == 3
+        assert {f.value: f.count for f in page.facets["beamline"]} == {"i03": 4, "i22": 3, "i99": 1, "i13": 1}
+        assert {f.value: f.count for f in reader.search(BOB, SearchQuery()).facets["proposal"]} == {
+            "p1002": 3, "p3001": 1}
