@@ -183,6 +183,24 @@ class SpawnerHub:
                         break
         return events
 
+    def spawn_refusal(self, user: str, options: dict) -> str:
+        """Ask for a server that must be refused; what the user is told."""
+        response = self.spawn(user, options)
+        if response.status_code >= 400:
+            return response.json()["message"]
+        try:
+            failed = self.progress(user)[-1]
+            assert failed.get("failed"), failed
+            return failed["message"]
+        except requests.HTTPError:
+            # The spawn failed before the progress stream was asked for, and the hub has
+            # already cleaned up: the reason is in its log.
+            found = re.findall(rf"Error starting {user}'s server: (.*)", self.hub.log_tail(400))
+            assert found, self.hub.log_tail(60)
+            return found[-1]
+        finally:
+            self.wait_stopped(user)
+
     def server(self, user: str) -> dict:
         model = self.hub.api("GET", f"/users/{user}").json()
         return model.get("servers", {}).get("", {})

@@ -85,13 +85,7 @@ def test_a_forged_form_is_refused_and_nothing_is_submitted(slurm_hub, slurm, pro
     ({"profile": "podman", "image": "evil:latest"}, "The server options are not valid"),
 ])
 def test_options_given_to_the_rest_api_are_checked_too(slurm_hub, slurm, options, message):
-    response = slurm_hub.spawn("alice", options)
-    if response.status_code in (201, 202):
-        events = slurm_hub.progress("alice")
-        assert events[-1].get("failed") and message in events[-1]["message"], events
-    else:
-        assert message in response.json()["message"]
-    slurm_hub.wait_stopped("alice")
+    assert message in slurm_hub.spawn_refusal("alice", options)
     assert not jobs_of(slurm, "alice")
 
 
