@@ -317,9 +317,20 @@ def singleuser_image(log=print) -> str:
                             "--build-arg", "SSL_CERT_FILE=/run/beamhub-build-ca.crt"]
             podman("build", "--network=host", "--layers", "--build-arg", f"BASE={base}", *volumes,
                    "--tag", ref, "--file", str(context / "Containerfile"), str(context), capture=True)
+        _prune_older_images(ref)
         _open_store_to_users()
         log(f"podman: single-user image {ref} built in {time.monotonic() - started:.0f} s")
     return ref
+
+
+def _prune_older_images(keep: str) -> None:
+    """Drop earlier single-user images, so the store does not grow by a full image with
+    every change of the sources. Untagged intermediate images stay: they are the build
+    cache (the pinned dependencies' layer is rebuilt only when uv.lock changes)."""
+    listed = podman("images", "--format", "{{.Repository}}:{{.Tag}}", check=False).stdout.split()
+    for ref in listed:
+        if ref.startswith("localhost/beamhub/singleuser:") and ref != keep:
+            podman("rmi", ref, check=False)
 
 
 def _open_store_to_users() -> None:
