@@ -136,6 +136,25 @@ def test_alice_and_bob_search_vote_select_and_process(hub, demo_store):
         assert answer.json()["likes"] == before + 1 and answer.json()["myVote"] == "like"
         screenshot(alice, SHOTS, "05-alice-liked")
 
+        # a vote the catalogue cannot store is taken back, and a notification says why
+        # (the failure is injected in the browser: a stand-in answer for this one request)
+        failure = '{"code": "store_unavailable", "message": "the catalogue database cannot be reached"}'
+        alice.route("**/beamhub/api/v1/datasets/*/vote",
+                    lambda route: route.fulfill(status=503, body=failure, content_type="application/json"))
+        dislike = detail.locator(".jp-Beamhub-dislike")
+        dislikes_before = int(dislike.locator(".jp-Beamhub-voteCount").inner_text())
+        dislike.click()
+        toast = alice.locator(".Toastify__toast", has_text="was not saved")
+        toast.wait_for()
+        assert "the catalogue database cannot be reached" in toast.inner_text()
+        assert int(dislike.locator(".jp-Beamhub-voteCount").inner_text()) == dislikes_before
+        assert int(like.locator(".jp-Beamhub-voteCount").inner_text()) == before + 1
+        assert like.get_attribute("aria-pressed") == "true"
+        alice.wait_for_timeout(800)  # the notification slides in
+        screenshot(alice, SHOTS, "05b-alice-vote-not-saved")
+        alice.unroute("**/beamhub/api/v1/datasets/*/vote")
+        assert hub.get("alice", "/datasets/" + requests.utils.quote(target.pid, safe="")).json()["myVote"] == "like"
+
         # bob, in his own browser, sees the same count and not alice's private proposal
         bob_context, bob = open_lab(chromium, hub, "bob")
         open_catalogue(bob)

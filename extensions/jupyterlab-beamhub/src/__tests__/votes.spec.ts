@@ -41,7 +41,7 @@ describe('VoteModel', () => {
     expect(votes.stateOf(ds)).toEqual({ pid: ds.pid, likes: 2, dislikes: 1, myVote: 'dislike' });
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain('Your like on “scan 2” was not saved');
-    expect(messages[0]).toContain('cannot be reached');
+    expect(messages[0]).toContain('cannot be reached. Try again in a moment.');
     expect(changed.length).toBeGreaterThanOrEqual(2);
   });
 

@@ -10,10 +10,8 @@ export function describeError(error: unknown): string {
       return error.message || 'You are not allowed to do this.';
     }
     if (error.status === 503 || error.status === 504) {
-      return (
-        (error.message || 'The catalogue is unavailable.') +
-        ' Try again in a moment.'
-      );
+      const text = error.message || 'The catalogue is unavailable';
+      return (/[.!?]$/.test(text) ? text : text + '.') + ' Try again in a moment.';
     }
     return error.message;
   }
