@@ -302,7 +302,8 @@ def singleuser_image(log=print) -> str:
                 built = subprocess.run([uv, "build", "--wheel", "--quiet", "--out-dir", str(context / "wheels"),
                                         str(member)], capture_output=True, text=True)
                 if built.returncode != 0:
-                    raise RuntimeError(f"building the wheel of {member} failed:\n{built.stderr[-3000:]}")
+                    raise RuntimeError(f"building the wheel of {member} failed:\n"
+                                       f"{built.stdout[-2000:]}\n{built.stderr[-2000:]}")
             shutil.copytree(REPO / "kernels", context / "kernels")
             shutil.copy(REPO / "images" / "Containerfile", context / "Containerfile")
             volumes = []

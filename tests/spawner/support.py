@@ -76,8 +76,10 @@ try:
     result["p1_write"] = "allowed"
 except OSError as exc:
     result["p1_write"] = exc.strerror
-with open(os.path.join(os.environ["HOME"], "notebook-check.txt"), "w") as f:
+check = os.path.join(os.environ["HOME"], ".beamhub-mount-check")
+with open(check, "w") as f:
     f.write("home is writable")
+os.remove(check)
 print(json.dumps(result))
 """
 """Run inside a server: what a user sees of /data, and whether they can write there."""
