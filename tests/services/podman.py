@@ -246,7 +246,7 @@ def _workspace_members() -> list[Path]:
 
 def _source_files() -> list[Path]:
     """Every file the image is built from (git's view: tracked and not ignored)."""
-    roots = ["hub/beamhub", "kernels", "pyproject.toml", "README.md",
+    roots = ["hub/beamhub", "kernels", "notebooks", "pyproject.toml", "README.md",
              *(str(m.relative_to(REPO)) for m in _workspace_members()[1:])]
     try:
         listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *roots],
@@ -305,6 +305,8 @@ def singleuser_image(log=print) -> str:
                     raise RuntimeError(f"building the wheel of {member} failed:\n"
                                        f"{built.stdout[-2000:]}\n{built.stderr[-2000:]}")
             shutil.copytree(REPO / "kernels", context / "kernels")
+            shutil.copytree(REPO / "notebooks", context / "notebooks",
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
             shutil.copy(REPO / "images" / "Containerfile", context / "Containerfile")
             volumes = []
             if uv:
