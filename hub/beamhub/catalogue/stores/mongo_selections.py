@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..identity import Identity
-from ..model import SELECTION_TRANSITIONS, Selection, check_pid, new_selection_id
+from ..model import Selection, new_selection_id
+from ..selections import check_deletable, checked_pids, edited, new_pids, status_changed
 from ..store import SelectionChanges, StatusChange
 from .mongo_documents import VISIBILITY_FIELDS, truncate_to_millis
 from .mongo_support import guarded, now
@@ -41,7 +42,7 @@ class SelectionMethods:
             "processing": processing, "parameters": {} if parameters is None else parameters,
             "createdAt": created, "updatedAt": created,
         })
-        selection.datasets = list(dict.fromkeys(selection.datasets))
+        selection.datasets = checked_pids(selection.datasets)
         self._check_visible(identity, selection.datasets)
         self.selections.insert_one(_selection_document(selection))
         return selection
@@ -57,29 +58,20 @@ class SelectionMethods:
 
     @guarded
     def update_selection(self, identity: Identity, selection_id: str, changes: SelectionChanges) -> Selection:
-        added = [check_pid(pid) for pid in changes.add]
-        removed = {check_pid(pid) for pid in changes.remove}
+        return self._change(identity, selection_id, lambda current: self._edited(identity, current, changes))
+
+    def _edited(self, identity: Identity, current: Selection, changes: SelectionChanges) -> Selection:
+        updated = edited(current, changes, now())
+        self._check_visible(identity, new_pids(current, changes))
+        return updated
+
+    def _change(self, identity: Identity, selection_id: str, change) -> Selection:
+        """Apply ``change(current) -> updated`` as a compare-and-set, retried on a race."""
         self._own_selection(identity, selection_id)
         with self._locks.hold("selection", selection_id):
             for _ in range(10):
                 current = _selection(self._own_selection(identity, selection_id))
-                if current.status != "draft":
-                    raise Conflict(f"selection {selection_id} is {current.status}; only drafts can be edited")
-                if changes.expected_version is not None and changes.expected_version != current.version:
-                    raise Conflict(f"selection {selection_id} changed meanwhile (version {current.version}, "
-                                   f"not {changes.expected_version}); reload it")
-                new_pids = [pid for pid in added if pid not in current.datasets]
-                self._check_visible(identity, new_pids)
-                body = current.to_document()
-                body.update({
-                    "name": current.name if changes.name is None else changes.name,
-                    "datasets": [p for p in dict.fromkeys(current.datasets + new_pids) if p not in removed],
-                    "processing": current.processing if changes.processing is None else changes.processing,
-                    "parameters": current.parameters if changes.parameters is None else changes.parameters,
-                    "version": current.version + 1,
-                    "updatedAt": now(),
-                })
-                updated = Selection.parse(body)
+                updated = change(current)
                 if self._replace_selection(current, updated):
                     return updated
         raise Conflict(f"selection {selection_id} keeps changing; retry")
@@ -95,43 +87,14 @@ class SelectionMethods:
         self._own_selection(identity, selection_id)
         with self._locks.hold("selection", selection_id):
             doc = self._own_selection(identity, selection_id)
-            if doc["status"] in ("submitted", "running"):
-                raise Conflict(f"selection {selection_id} is {doc['status']}; it can be deleted once done or failed")
+            check_deletable(_selection(doc))
             result = self.selections.delete_one({"_id": selection_id, "version": doc["version"]})
             if result.deleted_count != 1:
                 raise Conflict(f"selection {selection_id} changed meanwhile; reload it")
 
     @guarded
     def change_selection_status(self, identity: Identity, selection_id: str, change: StatusChange) -> Selection:
-        if change.status not in SELECTION_TRANSITIONS:
-            raise InvalidInput(f"unknown selection status {change.status!r}")
-        derived = [check_pid(pid) for pid in change.derived_datasets]
-        self._own_selection(identity, selection_id)
-        with self._locks.hold("selection", selection_id):
-            for _ in range(10):
-                current = _selection(self._own_selection(identity, selection_id))
-                if change.status not in SELECTION_TRANSITIONS[current.status]:
-                    raise IllegalTransition(
-                        f"selection {selection_id} cannot go from {current.status} to {change.status}")
-                moment = now()
-                body = current.to_document()
-                body.update({"status": change.status, "version": current.version + 1, "updatedAt": moment})
-                if change.job_id is not None:
-                    body["jobId"] = change.job_id
-                if change.log_path is not None:
-                    body["logPath"] = change.log_path
-                if change.message is not None:
-                    body["message"] = change.message
-                if derived:
-                    body["derivedDatasets"] = list(dict.fromkeys(current.derivedDatasets + derived))
-                if change.status == "submitted":
-                    body["submittedAt"] = moment
-                if change.status in ("done", "failed"):
-                    body["finishedAt"] = moment
-                updated = Selection.parse(body)
-                if self._replace_selection(current, updated):
-                    return updated
-        raise Conflict(f"selection {selection_id} keeps changing; retry")
+        return self._change(identity, selection_id, lambda current: status_changed(current, change, now()))
 
 
 def _selection_document(selection: Selection) -> dict:

@@ -9,22 +9,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from ..errors import Conflict, IllegalTransition, InvalidInput, LimitExceeded, NotFound
+from ..errors import InvalidInput, NotFound
 from ..identity import Identity
-from ..model import MAX_SELECTION, SELECTION_TRANSITIONS, Selection, check_pid, new_selection_id
+from ..model import Selection, new_selection_id
+from ..selections import check_deletable, checked_pids, edited, new_pids, status_changed
 from ..store import SelectionChanges, StatusChange
 from .sqlite_search import visibility_clause
 
 SELECTION_ID_LENGTH = len(new_selection_id())
-
-
-def checked_pids(pids, what: str = "datasets") -> list[str]:
-    """Distinct well-formed pids in order; ``InvalidInput`` otherwise."""
-    if isinstance(pids, str) or not isinstance(pids, (list, tuple)):
-        raise InvalidInput(f"{what} must be a list of pids")
-    if len(pids) > MAX_SELECTION:
-        raise LimitExceeded(f"at most {MAX_SELECTION} {what} in a selection (got {len(pids)})")
-    return list(dict.fromkeys(check_pid(p) for p in pids))
 
 
 def require_visible(conn, identity: Identity, pids: list[str]) -> None:
@@ -72,60 +64,23 @@ def listed(conn, identity: Identity) -> list[Selection]:
     return [Selection.model_validate_json(r[0]) for r in rows]
 
 
-def _save(conn, selection: Selection, changes: dict, now: datetime) -> Selection:
-    doc = selection.model_dump(mode="json")
-    doc.update(changes, version=selection.version + 1, updatedAt=now.isoformat())
-    updated = Selection.parse(doc)
-    conn.execute("UPDATE selections SET doc = ? WHERE id = ?", (updated.model_dump_json(), updated.id))
-    return updated
+def _write(conn, selection: Selection) -> Selection:
+    conn.execute("UPDATE selections SET doc = ? WHERE id = ?", (selection.model_dump_json(), selection.id))
+    return selection
 
 
 def update(conn, identity: Identity, selection_id: str, changes: SelectionChanges, now: datetime) -> Selection:
     selection = load(conn, identity, selection_id, operators=False)
-    if selection.status != "draft":
-        raise Conflict(f"selection {selection_id} is {selection.status}: only drafts can be edited")
-    if changes.expected_version is not None and changes.expected_version != selection.version:
-        raise Conflict(f"selection {selection_id} changed meanwhile (version {selection.version}, "
-                       f"not {changes.expected_version}): reload it and try again")
-    add = checked_pids(list(changes.add), "added datasets")
-    remove = set(checked_pids(list(changes.remove), "removed datasets"))
-    require_visible(conn, identity, [p for p in add if p not in selection.datasets])
-    pids = [p for p in dict.fromkeys([*selection.datasets, *add]) if p not in remove]
-    if len(pids) > MAX_SELECTION:
-        raise LimitExceeded(f"at most {MAX_SELECTION} datasets in a selection (would be {len(pids)})")
-    fields = {"datasets": pids}
-    for field in ("name", "processing", "parameters"):
-        value = getattr(changes, field)
-        if value is not None:
-            fields[field] = value
-    return _save(conn, selection, fields, now)
+    updated = edited(selection, changes, now)
+    require_visible(conn, identity, new_pids(selection, changes))
+    return _write(conn, updated)
 
 
 def delete(conn, identity: Identity, selection_id: str) -> None:
-    selection = load(conn, identity, selection_id, operators=False)
-    if selection.status in ("submitted", "running"):
-        raise Conflict(f"selection {selection_id} is {selection.status}: wait until it is done or failed")
+    check_deletable(load(conn, identity, selection_id, operators=False))
     conn.execute("DELETE FROM selections WHERE id = ?", (selection_id,))
 
 
 def change_status(conn, identity: Identity, selection_id: str, change: StatusChange, now: datetime) -> Selection:
     selection = load(conn, identity, selection_id, operators=True)
-    if change.status not in SELECTION_TRANSITIONS:
-        raise InvalidInput(f"unknown selection status {change.status!r}")
-    if change.status not in SELECTION_TRANSITIONS[selection.status]:
-        raise IllegalTransition(f"selection {selection_id} cannot go from {selection.status} to {change.status}")
-    fields: dict = {"status": change.status}
-    if change.job_id is not None:
-        fields["jobId"] = change.job_id
-    if change.log_path is not None:
-        fields["logPath"] = change.log_path
-    if change.message is not None:
-        fields["message"] = change.message
-    if change.derived_datasets:
-        derived = checked_pids(list(change.derived_datasets), "derived datasets")
-        fields["derivedDatasets"] = list(dict.fromkeys([*selection.derivedDatasets, *derived]))
-    if change.status == "submitted":
-        fields["submittedAt"] = now.isoformat()
-    if change.status in ("done", "failed"):
-        fields["finishedAt"] = now.isoformat()
-    return _save(conn, selection, fields, now)
+    return _write(conn, status_changed(selection, change, now))
