@@ -578,3 +578,20 @@ def test_upsert_accepts_dicts_and_models_alike(sample_store):
 def test_ping(sample_store):
     sample_store.ping()
 
+
+
+def test_not_equal_only_compares_values_of_the_same_kind(sample_store):
+    base = DATASETS[0].to_stored()
+    kinds = {70: True, 71: "yes", 72: 5}
+    sample_store.upsert_datasets(OPERATOR, [
+        {**base, "pid": pid(n), "scientificMetadata": {"flag": {"value": value, "unit": ""}}}
+        for n, value in kinds.items()])
+
+    def found(condition):
+        return numbers(search(sample_store, ALICE, conditions=[condition_dict(condition)], limit=200).items)
+
+    assert found("flag != 'no'") == {71}       # strings only: not the boolean, not the number
+    assert found("flag != false") == {70}      # booleans only
+    assert found("flag != true") == set()
+    assert found("flag != 4") == {72}          # numbers only
+    assert found("flag = 'yes'") == {71}

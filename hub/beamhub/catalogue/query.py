@@ -68,7 +68,8 @@ class MetadataCondition(_Model):
 
     Numbers compare numerically (in base units when ``unit`` is given and known);
     strings and booleans allow only ``=`` and ``!=`` (strings compare lower-cased).
-    ``!=`` matches datasets that have the entry with another value.
+    ``!=`` matches datasets that have the entry with another value of the same kind
+    (a string condition never matches a number or a boolean, and so on).
     """
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")]

@@ -179,30 +179,39 @@ class Keywords(Predicate):
 @dataclass
 class Condition(Predicate):
     """A scientific-metadata condition in stored form: ``v op value`` on one field
-    (name, kind and dimension, see ``sqlite_rows``); ``op`` is a validated operator."""
+    (name, kind and dimension, see ``sqlite_rows``); ``op`` is a validated operator.
+    ``within`` keeps ``v`` inside a key range: strings and booleans share one field, and
+    ``!=`` must only match values of the condition's own kind."""
 
     field: int = 0
     op: str = "="
     value: object = None
+    within: tuple[str, str] | None = None
+
+    def _compare(self) -> tuple[str, list]:
+        if self.within is None:
+            return f"m.field = ? AND m.v {self.op} ?", [self.field, self.value]
+        return (f"m.field = ? AND m.v {self.op} ? AND m.v >= ? AND m.v < ?",
+                [self.field, self.value, *self.within])
 
     def driver(self, cells, cell_count):
         source = from_cells("metadata", "m", cells, seek_cells(cell_count, self.estimate),
                             index="metadata_by_value")
-        return (f"SELECT m.cell AS cell, m.id AS id FROM {source.tables} WHERE {source.where} AND m.field = ? "
-                f"AND m.v {self.op} ?", source.params + [self.field, self.value])
+        compare, params = self._compare()
+        return (f"SELECT m.cell AS cell, m.id AS id FROM {source.tables} WHERE {source.where} AND {compare}",
+                source.params + params)
 
     def check(self, alias, on_datasets):
-        return (f"EXISTS (SELECT 1 FROM metadata AS m WHERE m.id = {alias}.id AND m.field = ? AND m.v {self.op} ?)",
-                [self.field, self.value])
+        compare, params = self._compare()
+        return f"EXISTS (SELECT 1 FROM metadata AS m WHERE m.id = {alias}.id AND {compare})", params
 
     def counts(self, keys):
+        compare, params = self._compare()
         if keys is None:
-            return (f"SELECT 0 AS key, m.cell AS cell, m.n AS n FROM metadata_counts AS m WHERE m.field = ? "
-                    f"AND m.v {self.op} ?",
-                    [self.field, self.value])
+            return f"SELECT 0 AS key, m.cell AS cell, m.n AS n FROM metadata_counts AS m WHERE {compare}", params
         source = from_keys("metadata_key_counts", "m", keys)
-        return (f"SELECT m.key AS key, m.cell AS cell, m.n AS n FROM {source.tables} WHERE {source.where} AND m.field = ? "
-                f"AND m.v {self.op} ?", source.params + [self.field, self.value])
+        return (f"SELECT m.key AS key, m.cell AS cell, m.n AS n FROM {source.tables} WHERE {source.where} "
+                f"AND {compare}", source.params + params)
 
     @property
     def exact(self) -> bool:

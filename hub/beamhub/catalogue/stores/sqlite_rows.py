@@ -164,6 +164,11 @@ def bool_key(value: bool) -> str:
     return "b:true" if value else "b:false"
 
 
+def text_kind_range(key: str) -> tuple[str, str]:
+    """The key range holding the values of ``key``'s kind (``s:...`` or ``b:...``)."""
+    return key[:2], key[0] + ";"  # ';' follows ':'
+
+
 def condition_row(condition) -> tuple[int, str, object]:
     """(kind, dimension, value) a :class:`MetadataCondition` compares with."""
     value = condition.value

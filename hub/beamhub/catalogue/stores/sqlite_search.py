@@ -38,7 +38,7 @@ from .sqlite_predicates import (
     TextGroup,
     from_cells,
 )
-from .sqlite_rows import condition_row, millis, year_start
+from .sqlite_rows import TEXT_VALUE, condition_row, millis, text_kind_range, year_start
 from .sqlite_schema import SORT_INDEXES
 
 PREDICATE_CHECK_COST = 1.5
@@ -92,7 +92,9 @@ def build_predicates(conn, identity: Identity, query: SearchQuery, size: int) ->
         if not row:
             raise NoMatch(condition.name)
         selectivity = 10 if condition.op == "=" else 3
-        predicates.append(Condition(estimate=size / selectivity, field=row[0], op=condition.op, value=value))
+        within = text_kind_range(value) if kind == TEXT_VALUE and condition.op == "!=" else None
+        predicates.append(Condition(estimate=size / selectivity, field=row[0], op=condition.op, value=value,
+                                    within=within))
     if query.created_after or query.created_before:
         predicates.append(DateRange(
             estimate=size / 4,
