@@ -133,3 +133,28 @@ def test_text_words_and_prefix():
     query = parse_text_query("bsa prot ")
     assert query.whole == ("bsa", "prot") and query.prefix is None
     assert parse_text_query("...").empty
+
+
+def test_a_scicat_document_beamhub_would_not_accept_is_still_readable():
+    doc = valid(
+        scientificMetadata={
+            "beam.energy": {"value": 12.4, "unit": "keV"},               # a '.' in the name
+            "detector": {"value": {"name": "Eiger", "pixels": [2068, 2164]}},  # nested value
+            "operator notes": "tuned at 3am",                            # no {value, unit}
+            "2theta": {"value": 14.2, "unit": "deg"},                    # starts with a digit
+        },
+        keywords=["x" * 300],                                            # longer than beamhub allows
+    )
+    dataset = Dataset.from_document(doc)
+    metadata = {name: (entry.value, entry.unit) for name, entry in dataset.scientificMetadata.items()}
+    assert metadata["beam_energy"] == (12.4, "keV")
+    assert metadata["detector"] == ('{"name": "Eiger", "pixels": [2068, 2164]}', "")
+    assert metadata["operator_notes"] == ("tuned at 3am", "")
+    assert metadata["_2theta"] == (14.2, "deg")
+    assert dataset.keywords == []                                       # an optional field that cannot be read
+    assert dataset.pid == pid(1)
+
+
+def test_input_rules_still_hold_for_what_comes_in():
+    with pytest.raises(InvalidInput):
+        Dataset.parse(valid(scientificMetadata={"beam.energy": {"value": 1}}))

@@ -111,10 +111,33 @@ class _Model(BaseModel):
     def from_document(cls, doc: dict):
         """Build from a stored document: unknown fields (SciCat's others, ``_id``) dropped.
 
-        Stored documents were validated on the way in, so this does not re-validate.
+        Documents beamhub wrote were validated on the way in. Documents another program
+        wrote (SciCat itself) may not fit beamhub's input rules: they are still readable,
+        with what does not fit made to fit (see :meth:`_readable`) or, for an optional
+        field, left at its default, so one odd document never breaks a search.
         """
         known = {k: v for k, v in doc.items() if k in cls.model_fields}
+        try:
+            return cls.model_validate(known)
+        except ValidationError:
+            pass
+        known = cls._readable(known)
+        for _ in range(len(known)):
+            try:
+                return cls.model_validate(known)
+            except ValidationError as exc:
+                bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+                optional = {name for name in bad if name in known and not cls.model_fields[name].is_required()}
+                if not optional:
+                    raise
+                for name in optional:
+                    del known[name]
         return cls.model_validate(known)
+
+    @classmethod
+    def _readable(cls, doc: dict) -> dict:
+        """Adapt another program's document to this model where it can (override)."""
+        return doc
 
     def to_document(self) -> dict:
         """The JSON-compatible dict stored and sent (datetimes stay datetimes)."""
@@ -241,6 +264,15 @@ class Dataset(_Model):
         _reject_dollar_keys(value, "jobParameters")
         return value
 
+    @classmethod
+    def _readable(cls, doc: dict) -> dict:
+        """SciCat's scientificMetadata is free-form: any key, nested values, values
+        without a unit. Keep every entry, as ``{value, unit}`` under a valid name."""
+        metadata = doc.get("scientificMetadata")
+        if isinstance(metadata, dict):
+            doc = {**doc, "scientificMetadata": readable_metadata(metadata)}
+        return doc
+
     @property
     def technique_names(self) -> list[str]:
         return [t.name for t in self.techniques]
@@ -352,6 +384,33 @@ def _reject_dollar_keys(value: Any, where: str, depth: int = 0) -> None:
     elif isinstance(value, list):
         for item in value:
             _reject_dollar_keys(item, where, depth + 1)
+
+
+def readable_metadata(metadata: dict) -> dict:
+    """Free-form scientific metadata as ``{valid_name: {"value", "unit"}}``: names get
+    their odd characters replaced by ``_``; values that are not scalars or lists of
+    scalars become their JSON text."""
+    import json
+
+    out: dict = {}
+    for name, entry in metadata.items():
+        key = re.sub(r"[^A-Za-z0-9_-]", "_", str(name))[:128] or "_"
+        if not re.match(r"[A-Za-z_]", key):
+            key = "_" + key[:127]
+        while key in out:
+            key = key[:120] + "_"
+        value, unit = (entry.get("value"), entry.get("unit", "")) if isinstance(entry, dict) and "value" in entry \
+            else (entry, "")
+        scalar = (bool, int, float, str)
+        if not (isinstance(value, scalar) or (isinstance(value, list) and len(value) <= 64
+                                              and all(isinstance(v, (int, float, str)) for v in value))):
+            value = json.dumps(value, default=str)
+        if isinstance(value, str):
+            value = value[:1000]
+        if isinstance(value, float) and value != value:
+            value = "NaN"
+        out[key] = {"value": value, "unit": str(unit or "")[:64]}
+    return out
 
 
 def check_pid(value: str) -> str:
