@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-import beamhub
 from beamhub.catalogue import (
     Dataset,
     Identity,
@@ -133,11 +132,13 @@ def test_read_only_mode_reads_and_refuses_writes(sample_file):
         assert store.get_dataset(OPERATOR, pid(2)).pid == pid(2)
 
 
-READ_ONLY_CHILD = """
+READ_ONLY_CHILD = f"""
 import json, sys
-from beamhub.catalogue import SearchQuery, StoreUnavailable
+from beamhub.catalogue import Identity, SearchQuery, StoreUnavailable
 from beamhub.catalogue.stores.sqlite import SQLiteStore
-from tests.catalogue.sample import ALICE, pid
+ALICE = Identity("alice", groups=frozenset({sorted(ALICE.groups)!r}))
+pid = {{1: {pid(1)!r}}}.get
+""" + """
 store = SQLiteStore(sys.argv[1])
 out = {"total": store.search(ALICE, SearchQuery()).total}
 try:
@@ -160,8 +161,9 @@ def test_a_read_only_file_refuses_writes_clearly(sample_file):
         path.write_bytes(sample_file.read_bytes())
         path.chmod(0o444)
         directory.chmod(0o777)  # the reader may make its WAL index beside the file
-        repo = Path(beamhub.__file__).resolve().parents[2]
-        env = {**os.environ, "PYTHONPATH": f"{repo / 'hub'}{os.pathsep}{repo}"}
+        # The child imports nothing from tests/ (the checkout may be unreadable to nobody);
+        # the source tree goes first on its path when readable, else the installed beamhub.
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "hub")}
         user = {"user": 65534, "group": 65534, "extra_groups": []} if os.geteuid() == 0 else {}
         done = subprocess.run([sys.executable, "-c", READ_ONLY_CHILD, url(path)], capture_output=True, text=True,
                               env=env, cwd=directory, timeout=120, **user)
