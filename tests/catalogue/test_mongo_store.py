@@ -245,6 +245,40 @@ def test_recount_votes_repairs_counters_left_wrong_by_a_crash(mongo, raw):
     assert mongo.set_vote(ALICE, pid(6), None).likes == 1
 
 
+def test_a_vote_whose_counting_failed_is_counted_once_by_the_retry(mongo, monkeypatch):
+    """The database goes away after the vote document is written but before the dataset
+    counts it (simulated by failing the counting step once): the request fails, and the
+    user's retry counts the vote exactly once, also when the first counting did land."""
+    load_sample(mongo)
+    mongo.set_vote(BOB, pid(6), "like")
+    real = MongoStore._count_vote
+    failures = {"before": 1, "after": 0}
+
+    def flaky(self, pid_, user):
+        if failures["before"]:
+            failures["before"] -= 1
+            raise pymongo.errors.AutoReconnect("connection lost")
+        if failures["after"]:  # counted, but the answer never arrived
+            failures["after"] -= 1
+            real(self, pid_, user)
+            raise pymongo.errors.AutoReconnect("connection lost")
+        return real(self, pid_, user)
+
+    monkeypatch.setattr(MongoStore, "_count_vote", flaky)
+    with pytest.raises(StoreUnavailable):
+        mongo.set_vote(ALICE, pid(6), "like")
+    assert mongo.get_dataset(OPERATOR, pid(6)).likes == 1        # written, not yet counted
+    assert mongo.set_vote(ALICE, pid(6), "like").likes == 2      # the retry counts it
+    assert mongo.set_vote(ALICE, pid(6), "like").likes == 2      # and only once
+
+    failures["after"] = 1
+    with pytest.raises(StoreUnavailable):
+        mongo.set_vote(ALICE, pid(6), "dislike")
+    state = mongo.set_vote(ALICE, pid(6), "dislike")             # retried after a lost answer
+    assert (state.likes, state.dislikes) == (1, 1)
+    assert mongo.recount_votes(OPERATOR) == 0                    # nothing left to repair
+
+
 # --- votes across processes (the lock on FerretDB is in the database, not in memory) ---
 
 

@@ -7,10 +7,14 @@ documents (``mongo_documents``; ``reindex`` backfills them on documents SciCat w
 and keeps votes and selections in ``beamhub_votes`` and ``beamhub_selections``.
 Indexes, one per query shape, are listed in ``mongo_server``.
 
-Votes stay exact without multi-document transactions: a vote is one document per
-(pid, user), changed by one findAndModify that returns the previous value, and the
-dataset's counters move by exactly the difference in one ``$inc``. A crash between the
-two writes leaves the counters off by that one vote: ``recount_votes`` repairs them.
+Votes stay exact without multi-document transactions. A vote is one document per
+(pid, user): the truth. The dataset document records, per voter, the value its counters
+reflect (``beamhub_counted.<hash of the user>``), and moves both in one single-document
+update guarded by that record (compare-and-set): so each change of a voter's
+contribution is counted exactly once. If the database goes away between writing the
+vote and counting it, the request fails (503) and the next vote by that user on that
+dataset, the retry, counts what is missing; nothing is counted twice.
+``recount_votes`` rebuilds counters and records from the votes.
 
 The server is identified at connect time (``buildInfo``) and each gets the best it
 supports; the contract suite gives the same answers on both. The differences:
@@ -51,7 +55,7 @@ import pymongo
 import pymongo.errors
 from pymongo import ReturnDocument
 
-from ..errors import InvalidInput, NotFound, PermissionDenied
+from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..identity import Identity, check_name
 from ..model import Dataset, Proposal, Vote, VoteState, check_pid
 from ..query import FacetCount, SearchQuery, SearchResult, decode_cursor, encode_cursor
@@ -59,6 +63,7 @@ from ..store import Store, UpsertSummary, redact_url
 from . import mongo_queries as q
 from . import mongo_scan
 from .mongo_documents import (
+    COUNTED,
     DATASETS,
     INDEX_VERSION,
     INDEX_VERSION_FIELD,
@@ -69,6 +74,7 @@ from .mongo_documents import (
     SORT_NAME,
     VISIBILITY_FIELDS,
     VOTES,
+    counted_field,
     dataset_fields,
     dataset_from_document,
     proposal_fields,
@@ -432,19 +438,37 @@ class MongoStore(SelectionMethods, Store):
                         "createdAt": written, "updatedAt": written})
         key = vote_id(pid, identity.user)
         with self._locks.hold("dataset", pid):
-            previous = self._write_vote(key, pid, identity.user, value, comment, written)
-            delta = {"likes": (value == "like") - (previous == "like"),
-                     "dislikes": (value == "dislike") - (previous == "dislike")}
-            delta = {k: v for k, v in delta.items() if v}
-            if delta:
-                doc = self.datasets.find_one_and_update({"_id": pid}, {"$inc": delta},
-                                                        return_document=ReturnDocument.AFTER)
-            else:
-                doc = self.datasets.find_one({"_id": pid}, {"likes": 1, "dislikes": 1})
+            self._write_vote(key, pid, identity.user, value, comment, written)
+            doc = self._count_vote(pid, identity.user)
             if doc is None:  # deleted meanwhile: take the vote back
                 self.votes.delete_one({"_id": key})
                 raise NotFound(f"no dataset {pid}")
         return VoteState(pid=pid, likes=doc.get("likes") or 0, dislikes=doc.get("dislikes") or 0, myVote=value)
+
+    def _count_vote(self, pid: str, user: str) -> dict | None:
+        """Bring the dataset's counters to the user's stored vote, exactly once.
+
+        Returns the dataset's counters afterwards (None if the dataset is gone).
+        """
+        field = counted_field(user)
+        for _ in range(20):
+            vote = self.votes.find_one({"_id": vote_id(pid, user)}, {"value": 1})
+            wanted = vote["value"] if vote else None
+            doc = self.datasets.find_one({"_id": pid}, {"likes": 1, "dislikes": 1, COUNTED: 1})
+            if doc is None:
+                return None
+            counted = (doc.get(COUNTED) or {}).get(field.split(".", 1)[1])
+            if counted == wanted:
+                return doc
+            delta = {k: v for k, v in {"likes": (wanted == "like") - (counted == "like"),
+                                        "dislikes": (wanted == "dislike") - (counted == "dislike")}.items() if v}
+            guard = {"_id": pid, field: counted if counted else {"$exists": False}}
+            change = {"$inc": delta, **({"$set": {field: wanted}} if wanted else {"$unset": {field: ""}})}
+            # (no projection: FerretDB v1's findAndModify has none)
+            updated = self.datasets.find_one_and_update(guard, change, return_document=ReturnDocument.AFTER)
+            if updated is not None:
+                return updated
+        raise Conflict(f"the votes on {pid} keep changing; try again")
 
     def _write_vote(self, key: str, pid: str, user: str, value: str | None, comment: str,
                     written: datetime) -> str | None:
@@ -497,20 +521,23 @@ class MongoStore(SelectionMethods, Store):
         how many datasets were corrected.
         """
         require_operator(identity, "recount votes")
-        counts: dict[str, dict[str, int]] = {}
-        for vote in self.votes.find({}, {"pid": 1, "value": 1}):
-            entry = counts.setdefault(vote["pid"], {"likes": 0, "dislikes": 0})
-            entry["likes" if vote["value"] == "like" else "dislikes"] += 1
-        counted = self.datasets.find({"$or": [{"likes": {"$ne": 0}}, {"dislikes": {"$ne": 0}}]}, {"_id": 1})
-        pids = set(counts) | {doc["_id"] for doc in counted}
+        votes: dict[str, dict[str, str]] = {}
+        for vote in self.votes.find({}, {"pid": 1, "user": 1, "value": 1}):
+            votes.setdefault(vote["pid"], {})[counted_field(vote["user"]).split(".", 1)[1]] = vote["value"]
+        counted = self.datasets.find({"$or": [{"likes": {"$ne": 0}}, {"dislikes": {"$ne": 0}},
+                                              {COUNTED: {"$exists": True}}]}, {"_id": 1})
+        pids = set(votes) | {doc["_id"] for doc in counted}
         corrected = 0
         for pid in sorted(pids):
-            right = counts.get(pid, {"likes": 0, "dislikes": 0})
+            records = votes.get(pid, {})
+            right = {"likes": sum(v == "like" for v in records.values()),
+                     "dislikes": sum(v == "dislike" for v in records.values())}
             with self._locks.hold("dataset", pid):
-                doc = self.datasets.find_one({"_id": pid}, {"likes": 1, "dislikes": 1})
-                if doc is None or (doc.get("likes"), doc.get("dislikes")) == (right["likes"], right["dislikes"]):
+                doc = self.datasets.find_one({"_id": pid}, {"likes": 1, "dislikes": 1, COUNTED: 1})
+                if doc is None or ((doc.get("likes") or 0, doc.get("dislikes") or 0, doc.get(COUNTED) or {})
+                                   == (right["likes"], right["dislikes"], records)):
                     continue
-                self.datasets.update_one({"_id": pid}, {"$set": right})
+                self.datasets.update_one({"_id": pid}, {"$set": {**right, COUNTED: records}})
                 corrected += 1
         return corrected
 

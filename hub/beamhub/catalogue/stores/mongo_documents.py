@@ -29,6 +29,7 @@ so that what is stored is exactly what was written.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -63,7 +64,11 @@ MANAGED_FIELDS = ("likes", "dislikes", "createdAt", "updatedAt")
 VISIBILITY_FIELDS = {"ownerGroup": 1, "accessGroups": 1, "isPublished": 1, "creationLocation": 1}
 """The fields :meth:`Identity.can_see` reads (a projection)."""
 
-LISTING_PROJECTION = {field: 0 for field in DERIVED_FIELDS}
+COUNTED = "beamhub_counted"
+"""On a dataset: the vote each voter's contribution to ``likes``/``dislikes`` reflects,
+keyed by :func:`counted_field`'s hash (user names may hold ``.``, which a key may not)."""
+
+LISTING_PROJECTION = {field: 0 for field in (*DERIVED_FIELDS, COUNTED)}
 """Leaves the derived fields out of documents read for callers."""
 
 
@@ -155,6 +160,11 @@ def proposal_fields(proposal: Proposal) -> dict:
     doc = truncate_to_millis(proposal.to_document())
     doc["_id"] = proposal.proposalId
     return doc
+
+
+def counted_field(user: str) -> str:
+    """The dotted path of a user's entry under :data:`COUNTED`."""
+    return f"{COUNTED}.u{hashlib.sha256(user.encode()).hexdigest()[:20]}"
 
 
 def vote_id(pid: str, user: str) -> str:
