@@ -104,8 +104,8 @@ class _Model(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise InvalidInput(f"invalid {cls.__name__.lower()}: {_describe(exc)}",
-                               details=_error_list(exc)) from None
+            raise InvalidInput(f"invalid {cls.__name__.lower()}: {describe_errors(exc)}",
+                               details=error_list(exc)) from None
 
     @classmethod
     def from_document(cls, doc: dict):
@@ -144,15 +144,17 @@ class _Model(BaseModel):
         return self.model_dump(mode="python", exclude_none=False)
 
 
-def _error_list(exc: ValidationError) -> list[dict]:
+def error_list(exc: ValidationError) -> list[dict]:
+    """Every problem of a validation error as ``{"field": "a.b", "message": ...}``."""
     return [
         {"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"]}
         for err in exc.errors(include_url=False, include_context=False, include_input=False)
     ]
 
 
-def _describe(exc: ValidationError) -> str:
-    errors = _error_list(exc)
+def describe_errors(exc: ValidationError) -> str:
+    """The first five problems of a validation error, in one line for people."""
+    errors = error_list(exc)
     shown = "; ".join(f"{e['field'] or '(body)'}: {e['message']}" for e in errors[:5])
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
     return shown + more

@@ -22,7 +22,7 @@ from jupyterhub.services.auth import HubOAuthenticated, UserNotAllowed
 
 from beamhub.auth.identity import identity_from_hub_model
 from beamhub.catalogue.errors import CatalogueError, InvalidInput, LimitExceeded, PermissionDenied
-from beamhub.catalogue.model import _describe, _error_list
+from beamhub.catalogue.model import describe_errors, error_list
 
 from .api_models import Health
 from .errors import HubUnavailable, InternalError, MethodNotAllowed, TooManyRequests, Unauthorized
@@ -60,7 +60,7 @@ def parse_model(model: type[BaseModel], data: Any, what: str) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(f"invalid {what}: {_describe(exc)}", details=_error_list(exc)) from None
+        raise InvalidInput(f"invalid {what}: {describe_errors(exc)}", details=error_list(exc)) from None
 
 
 def _reject_constant(name: str):
@@ -222,7 +222,7 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
             try:
                 args.append(TypeAdapter(kind).validate_python(path[name]))
             except ValidationError as exc:
-                raise InvalidInput(f"invalid {name} {path[name]!r}: {_describe(exc)}") from None
+                raise InvalidInput(f"invalid {name} {path[name]!r}: {describe_errors(exc)}") from None
         if route.access == "spawner":
             user = await self.hub_users.user_model(args.pop())
             args.append(identity_from_hub_model(user, self.logic.staff_rule))

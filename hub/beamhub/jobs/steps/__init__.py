@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from beamhub.catalogue.errors import InvalidInput
-from beamhub.catalogue.model import _error_list
+from beamhub.catalogue.model import error_list
 
 from ..spec import JobInput, OutputFile
 
@@ -38,7 +38,7 @@ class Step:
         try:
             return self.parameters.model_validate(parameters)
         except ValidationError as exc:
-            problems = _error_list(exc)
+            problems = error_list(exc)
             shown = "; ".join(f"{p['field'] or '(parameters)'}: {p['message']}" for p in problems[:5])
             raise InvalidInput(f"invalid parameters for {self.name}: {shown}", details=problems) from None
 
