@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pwd
 import shutil
 import statistics
 import subprocess
@@ -81,11 +82,13 @@ def server_floor(hub: SpawnerHub, profile: dict, data_root: Path, storage_conf: 
                     mounts=[Mount("/home/alice", "/home/alice", False), Mount(str(data_root / "P1"), "/data/P1")],
                     env_names=sorted(server_env), workdir="/home/alice", hide=[str(data_root)])
     argv = container_command(launch, RuntimeOptions())
+    state = f"/tmp/beamhub-podman-{pwd.getpwnam('alice').pw_uid}-bench"  # fresh, as each job's (job_state)
     env = {**server_env, "PATH": f"{BIN}:/usr/bin:/bin", "CONTAINERS_STORAGE_CONF": storage_conf,
-           "XDG_RUNTIME_DIR": f"/tmp/beamhub-podman-{__import__('pwd').getpwnam('alice').pw_uid}"}
+           "XDG_RUNTIME_DIR": f"{state}/run", "XDG_DATA_HOME": f"{state}/data"}
+    as_alice = ["sudo", "-u", "alice", "env", *(f"{k}={v}" for k, v in env.items())]
     started = time.perf_counter()
-    process = subprocess.Popen(["sudo", "-u", "alice", "env", *(f"{k}={v}" for k, v in env.items()),
-                                "/bin/sh", "-c", 'mkdir -p -m 0700 "$XDG_RUNTIME_DIR" && exec "$@"', "sh", *argv],
+    process = subprocess.Popen([*as_alice, "/bin/sh", "-c",
+                                'mkdir -p -m 0700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" && exec "$@"', "sh", *argv],
                                cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:
@@ -100,6 +103,9 @@ def server_floor(hub: SpawnerHub, profile: dict, data_root: Path, storage_conf: 
     finally:
         process.terminate()
         process.wait(30)
+        if profile["runtime"] == "podman":
+            subprocess.run([*as_alice, "podman", "system", "reset", "--force"], cwd="/", capture_output=True)
+            subprocess.run(["rm", "-rf", state])
 
 
 def spawn_time(hub: SpawnerHub, options: dict) -> float:

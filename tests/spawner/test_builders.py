@@ -24,7 +24,7 @@ from beamhub.spawner.profiles import (
     parse_walltime,
     resolve_request,
 )
-from beamhub.spawner.runtimes import Launch, RuntimeOptions, container_command, stop_command
+from beamhub.spawner.runtimes import Launch, RuntimeOptions, container_command, job_state, stop_command
 from beamhub.spawner.settings import SpawnerSettings
 from beamhub.spawner.slurm_state import end_message, parse_job, pending_message
 
@@ -238,6 +238,20 @@ def test_a_job_with_a_stop_command_removes_its_container_when_told_to_stop():
     assert lines[-3:] == ["trap 'podman rm --force --time 5 jupyter-alice-1a2b >/dev/null 2>&1 || true' TERM INT",
                           shlex.join(argv) + " &", 'wait "$!"']
     assert stop_command(Launch(**{**LAUNCH.__dict__, "runtime": "bubblewrap"})) == []  # ends with the job
+
+
+def test_a_podman_job_keeps_its_own_state_and_removes_it_however_it_ends():
+    state = job_state(LAUNCH)
+    lines = batch_script(BatchJob(command=container_command(LAUNCH), setup=state.setup,
+                                  cleanup=state.cleanup)).splitlines()
+    # The store and runtime directories are the job's own, keyed by the job id...
+    assert 'export BEAMHUB_PODMAN_STATE="${TMPDIR:-/tmp}/beamhub-podman-$(id -u)-${SLURM_JOB_ID:-$$}"' in lines
+    assert any("XDG_DATA_HOME=\"$BEAMHUB_PODMAN_STATE/data\"" in line for line in lines)
+    # ...and removed on exit, set before the server starts.
+    trap = lines.index("trap 'podman system reset --force >/dev/null 2>&1 || true; "
+                       "rm -rf \"$BEAMHUB_PODMAN_STATE\"' EXIT")
+    assert trap < lines.index(shlex.join(container_command(LAUNCH)))
+    assert job_state(Launch(**{**LAUNCH.__dict__, "runtime": "bubblewrap"})).setup == ()
 
 
 def test_batch_script_refuses_injection():

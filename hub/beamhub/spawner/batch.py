@@ -41,6 +41,9 @@ class BatchJob:
     """Further ``#SBATCH`` options, verbatim (site configuration, e.g. ``--constraint=x``)."""
     setup: Sequence[str] = ()
     """Shell lines run before the server (runtime set-up such as XDG_RUNTIME_DIR)."""
+    cleanup: Sequence[str] = ()
+    """Shell lines run when the script exits, however it ends short of SIGKILL (e.g.
+    removing the runtime's per-job state)."""
     prologue: str = ""
     epilogue: str = ""
     stop_command: Sequence[str] = ()
@@ -90,6 +93,8 @@ def batch_script(job: BatchJob) -> str:
     if job.prologue:
         lines.append(job.prologue)
     lines += list(job.setup)
+    if job.cleanup:
+        lines.append(f"trap {shlex.quote('; '.join(job.cleanup))} EXIT")
     if job.stop_command:
         lines.append(f"trap {shlex.quote(shlex.join(job.stop_command) + ' >/dev/null 2>&1 || true')} TERM INT")
         lines.append(shlex.join(job.command) + " &")

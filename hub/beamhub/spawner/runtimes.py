@@ -19,6 +19,7 @@ and takes the value from its own environment; bubblewrap and apptainer inherit i
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -36,7 +37,9 @@ class PodmanOptions(BaseModel):
     command: str = Field("podman", description="The podman executable on the compute nodes.")
     storage_conf: str = Field(
         "", description="If set, exported as CONTAINERS_STORAGE_CONF for rootless podman in the job: typically "
-        "a storage.conf naming the site's shared read-only image store (additionalimagestores).")
+        "a storage.conf naming the site's shared read-only image store (additionalimagestores). Each "
+        "job keeps its containers in a store of its own under $TMPDIR, so leave graphroot and "
+        "rootless_storage_path unset.")
     extra_args: list[str] = Field(
         [], description="Extra `podman run` arguments, e.g. ['--device', 'nvidia.com/gpu=all'] for GPUs "
         "(CDI) or ['--group-add', 'keep-groups'] with crun.")
@@ -155,6 +158,35 @@ def stop_command(launch: Launch, options: RuntimeOptions = RuntimeOptions(), gra
     if launch.runtime == "podman" and launch.name:
         return [options.podman.command, "rm", "--force", "--time", str(grace), launch.name]
     return []
+
+
+@dataclass(frozen=True)
+class JobState:
+    """Shell lines that give a job's container runtime a state of its own, and remove it."""
+
+    setup: Sequence[str] = ()
+    cleanup: Sequence[str] = ()
+
+
+def job_state(launch: Launch, options: RuntimeOptions = RuntimeOptions()) -> JobState:
+    """Per-job podman state on the node: its own container store, runtime and pause process.
+
+    Rootless podman otherwise keeps one state per user (``~/.local/share/containers``,
+    ``$XDG_RUNTIME_DIR``) shared by every job of that user. A job killed hard (SIGKILL at
+    the end of Slurm's KillWait, the OOM killer, a node reboot) leaves its container
+    recorded as running with its monitor gone, and every later podman command of that
+    user fails with "invalid internal status, try resetting the pause process". Images
+    come read-only from the site's shared store (``storage_conf``), so a per-job store
+    costs nothing; ``podman system reset`` removes it and stops its pause process.
+    """
+    if launch.runtime != "podman":
+        return JobState()
+    return JobState(
+        setup=['export BEAMHUB_PODMAN_STATE="${TMPDIR:-/tmp}/beamhub-podman-$(id -u)-${SLURM_JOB_ID:-$$}"',
+               'export XDG_RUNTIME_DIR="$BEAMHUB_PODMAN_STATE/run" XDG_DATA_HOME="$BEAMHUB_PODMAN_STATE/data"',
+               'mkdir -p -m 0700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME"'],
+        cleanup=[f"{shlex.quote(options.podman.command)} system reset --force >/dev/null 2>&1 || true",
+                 'rm -rf "$BEAMHUB_PODMAN_STATE"'])
 
 
 def container_command(launch: Launch, options: RuntimeOptions = RuntimeOptions()) -> list[str]:

@@ -26,7 +26,9 @@ Built on ``batchspawner.SlurmSpawner`` 1.3.0 (its last release), run under Jupyt
 
 Not batchspawner's fault but the cluster's: a rootless podman container outlives its
 cancelled job (its monitor, conmon, leaves the job's process tree, so Slurm's signals
-miss it). The job traps SIGTERM and removes its container (:func:`.runtimes.stop_command`).
+miss it). The job traps SIGTERM and removes its container (:func:`.runtimes.stop_command`),
+and podman's state is the job's own, removed when it ends (:func:`.runtimes.job_state`),
+so a job killed hard cannot break the user's next one.
 
 The batch script comes from :func:`.batch.batch_script` (batchspawner's
 ``batch_script`` template and ``req_*`` options other than prologue/epilogue are not
@@ -52,7 +54,7 @@ from .base import BeamhubSpawner, LaunchPlan
 from .batch import BatchJob, batch_script
 from .errors import SchedulerUnavailable, SpawnFailed
 from .profiles import format_walltime
-from .runtimes import container_command, stop_command
+from .runtimes import container_command, job_state, stop_command
 from .slurm_state import (
     JobInfo,
     controller_unreachable,
@@ -171,19 +173,16 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
         wrapped = container_command(launch, self.runtime_settings())
         profile = plan.profile
         environment = {"PATH": self.job_path}
-        setup = []
-        if profile.runtime == "podman":
-            storage_conf = self.runtime_settings().podman.storage_conf
-            if storage_conf:
-                environment["CONTAINERS_STORAGE_CONF"] = storage_conf
-            setup.append('export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/beamhub-podman-$(id -u)}"')
-            setup.append('mkdir -p -m 0700 "$XDG_RUNTIME_DIR"')
+        state = job_state(launch, self.runtime_settings())
+        if profile.runtime == "podman" and self.runtime_settings().podman.storage_conf:
+            environment["CONTAINERS_STORAGE_CONF"] = self.runtime_settings().podman.storage_conf
         return batch_script(BatchJob(
             command=wrapped, job_name=self.job_name.format(username=self.user.name), log_path=self.log_path(),
             workdir=plan.home_mounts[0].source if plan.home_mounts else "", export=sorted(env),
             environment=environment, partition=profile.partition, account=profile.account, qos=profile.qos,
             cpus=plan.resources.cpus, memory_mb=plan.resources.memory, gpus=profile.gpus,
-            walltime_minutes=plan.resources.walltime, options=self.sbatch_options, setup=setup,
+            walltime_minutes=plan.resources.walltime, options=self.sbatch_options, setup=state.setup,
+            cleanup=state.cleanup,
             prologue=self.req_prologue, epilogue=self.req_epilogue,
             stop_command=stop_command(launch, self.runtime_settings())))
 
