@@ -102,7 +102,7 @@ def test_a_job_stuck_pending_shows_its_reason_and_is_cancelled_on_stop(slurm_hub
                         r" \[1 CPU, 1024 MiB, 01:00:00, partition maint\]", pending), events
     job_id = re.search(r"Job (\d+)", pending).group(1)
     slurm_hub.stop("bob")
-    assert slurm.job(job_id)["JobState"] == "CANCELLED"
+    assert slurm.job(job_id)["JobState"] == "CANCELLED", slurm_hub.hub.log_tail(60)
     assert slurm_hub.server("bob") == {}
 
 
@@ -134,6 +134,18 @@ def test_a_job_cancelled_in_the_queue_tells_the_user(slurm_hub, slurm):
     slurm_hub.wait_stopped("bob")
     form = spawn_form_page(slurm_hub, "bob")
     assert "Your last server stopped." in form and f"Job {job_id} was cancelled" in form
+
+
+def test_a_job_queued_when_the_hub_restarts_is_cancelled_not_orphaned(slurm_hub, slurm):
+    """JupyterHub forgets a spawn in progress when it restarts; the job it queued must not
+    start later for nobody (it would hold a node until its walltime)."""
+    slurm_hub.spawn("bob", {"profile": "maintenance"})
+    events = slurm_hub.progress("bob", until=lambda e: "waiting in the queue" in e.get("message", ""))
+    job_id = re.search(r"Job (\d+)", events[-1]["message"]).group(1)
+    slurm_hub.restart()
+    slurm_hub.wait_stopped("bob")
+    assert slurm.job(job_id)["JobState"] == "CANCELLED"
+    assert f"cancelling job {job_id}, queued by a spawn the hub lost" in slurm_hub.hub.log_tail(400)
 
 
 def test_a_job_that_dies_at_start_fails_at_once_with_its_log(slurm_hub):

@@ -81,6 +81,12 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
     ).tag(config=True)
 
     batch_cancel_cmd = Unicode("scancel {job_id}", help="Cancels a job (run through exec_prefix).").tag(config=True)
+    lost_jobs_cmd = Unicode(
+        "squeue --noheader --format=%i --states=PENDING --name={job_name} --user={username}",
+        help="""Lists, one id per line, the queued jobs of a spawn the hub lost by restarting
+        before the server was up; they are cancelled when the hub starts (run through
+        exec_prefix; '' = never look).""",
+    ).tag(config=True)
 
     sbatch_command = Unicode(
         "sbatch --parsable", help="Submits the batch script (read on stdin); run through exec_prefix.",
@@ -330,6 +336,8 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
 
     async def poll(self):
         if not self.job_id:
+            if self._check_pending:  # the hub's start-up check of a server it had recorded
+                await self.cancel_lost_jobs()
             return 0
         status = await self.query_job_status()
         if status in (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.UNKNOWN):
@@ -340,6 +348,30 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
             self.log.warning("%s: %s", self._log_name, failure.jupyterhub_message)
         self.clear_state()
         return 1
+
+    async def cancel_lost_jobs(self):
+        """Cancel the queued jobs of a spawn the hub lost by restarting before the server was up.
+
+        JupyterHub saves a spawner's state (the job id) only once its server is up, so such
+        a job is found by its name and owner; left queued, it would start later for nobody.
+        """
+        if not self.lost_jobs_cmd:
+            return
+        argv = shlex.split(self.lost_jobs_cmd.format(job_name=self.job_name.format(username=self.user.name),
+                                                     username=self.user.name))
+        try:
+            status, out, err = await self._run(argv, timeout=30)
+        except (OSError, asyncio.TimeoutError) as exc:
+            self.log.warning("%s: could not look for lost jobs: %s", self._log_name, exc)
+            return
+        if status != 0:
+            self.log.warning("%s: could not look for lost jobs: %s", self._log_name, err)
+            return
+        for job_id in filter(str.isdigit, out.split()):
+            self.log.warning("%s: cancelling job %s, queued by a spawn the hub lost when it restarted",
+                             self._log_name, job_id)
+            await self._run(shlex.split(self.batch_cancel_cmd.format(job_id=job_id, username=self.user.name)),
+                            timeout=30)
 
     async def cancel_batch_job(self):
         status, out, err = await self._run(shlex.split(self._format(self.batch_cancel_cmd)), timeout=30)
