@@ -107,3 +107,26 @@ def test_a_cancelled_slurm_job_fails_the_selection(slurm_hub):
         slurm.run("scontrol", "update", "PartitionName=main", "State=UP")
     finished, _ = wait_finished(hub, "alice", selection["id"], timeout=120)
     assert finished["status"] == "failed" and "CANCELLED" in finished["message"]
+
+
+def test_a_job_queued_across_a_restart_of_the_service_still_completes(slurm_hub):
+    """The hub (and with it the catalogue service) restarts while the job waits in the
+    queue: the new service finds the selection in the store and follows it to the end."""
+    hub, slurm = slurm_hub
+    [dataset] = hub.get("alice", "/datasets", params={
+        "proposal": "p1001", "technique": "MX", "type": "raw", "limit": 1}).json()["items"]
+    selection = hub.request("alice", "POST", "/selections", json={
+        "name": "across a restart", "datasets": [dataset["pid"]], "processing": "frame-score"}).json()
+    slurm.run("scontrol", "update", "PartitionName=main", "State=DOWN")
+    try:
+        answer = hub.request("alice", "POST", f"/selections/{selection['id']}/submit")
+        assert answer.status_code == 202, answer.text
+        hub.hub.restart()
+        hub.wait_ready()
+        assert hub.get("alice", f"/selections/{selection['id']}").json()["status"] == "submitted"
+    finally:
+        slurm.run("scontrol", "update", "PartitionName=main", "State=UP")
+    finished, seen = wait_finished(hub, "alice", selection["id"], timeout=240)
+    assert finished["status"] == "done", f"{finished['message']}\n{Path(finished['logPath']).read_text()}"
+    [derived_pid] = finished["derivedDatasets"]
+    assert hub.get("alice", f"/datasets/{quote_pid(derived_pid)}").json()["inputDatasets"] == [dataset["pid"]]
