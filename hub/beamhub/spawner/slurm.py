@@ -23,6 +23,9 @@ Built on ``batchspawner.SlurmSpawner`` 1.3.0 (its last release), run under Jupyt
 6. Commands are run without a shell (argv lists), and the Slurm controller being
    down is told apart from a job having ended: running servers stay up, new spawns
    fail with a clear message, stops are retried in the background.
+7. A hub restarted while a job is queued forgets the job (JupyterHub saves the state
+   only once the server is up), which later starts for nobody. Here the hub's start-up
+   check cancels it (:meth:`BeamhubSlurmSpawner.cancel_lost_jobs`).
 
 Not batchspawner's fault but the cluster's: a rootless podman container outlives its
 cancelled job (its monitor, conmon, leaves the job's process tree, so Slurm's signals
