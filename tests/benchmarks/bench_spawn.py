@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pwd
 import shutil
 import statistics
 import subprocess
@@ -36,7 +35,8 @@ from pathlib import Path
 
 import requests
 from beamhub.spawner.mounts import Mount
-from beamhub.spawner.runtimes import Launch, RuntimeOptions, container_command
+from beamhub.spawner.batch import BatchJob, batch_script
+from beamhub.spawner.runtimes import Launch, RuntimeOptions, container_command, runtime_setup, stop_command
 
 from tests.services.ports import free_port
 from tests.services.slurm import Slurm
@@ -81,15 +81,17 @@ def server_floor(hub: SpawnerHub, profile: dict, data_root: Path, storage_conf: 
                     image=profile.get("image", ""),
                     mounts=[Mount("/home/alice", "/home/alice", False), Mount(str(data_root / "P1"), "/data/P1")],
                     env_names=sorted(server_env), workdir="/home/alice", hide=[str(data_root)])
-    argv = container_command(launch, RuntimeOptions())
-    state = f"/tmp/beamhub-podman-{pwd.getpwnam('alice').pw_uid}-bench"  # fresh, as each job's (job_state)
-    env = {**server_env, "PATH": f"{BIN}:/usr/bin:/bin", "CONTAINERS_STORAGE_CONF": storage_conf,
-           "XDG_RUNTIME_DIR": f"{state}/run", "XDG_DATA_HOME": f"{state}/data"}
-    as_alice = ["sudo", "-u", "alice", "env", *(f"{k}={v}" for k, v in env.items())]
+    options = RuntimeOptions.model_validate({"podman": {"storage_conf": storage_conf}})
+    runtime = runtime_setup(launch, options)
+    # The job's own wrapper (runtime set-up, stop and clean-up traps), run directly as alice.
+    script = batch_script(BatchJob(command=container_command(launch, options),
+                                   environment={"PATH": f"{BIN}:/usr/bin:/bin", **runtime.environment},
+                                   setup=runtime.setup, cleanup=runtime.cleanup,
+                                   stop_command=stop_command(launch, options)))
     started = time.perf_counter()
-    process = subprocess.Popen([*as_alice, "/bin/sh", "-c",
-                                'mkdir -p -m 0700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" && exec "$@"', "sh", *argv],
-                               cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(["sudo", "-u", "alice", "env", *(f"{k}={v}" for k, v in server_env.items()),
+                                "/bin/bash", "-c", script], cwd="/",
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:
             try:
@@ -102,10 +104,7 @@ def server_floor(hub: SpawnerHub, profile: dict, data_root: Path, storage_conf: 
             time.sleep(0.02)
     finally:
         process.terminate()
-        process.wait(30)
-        if profile["runtime"] == "podman":
-            subprocess.run([*as_alice, "podman", "system", "reset", "--force"], cwd="/", capture_output=True)
-            subprocess.run(["rm", "-rf", state])
+        process.wait(60)
 
 
 def spawn_time(hub: SpawnerHub, options: dict) -> float:

@@ -24,7 +24,7 @@ from beamhub.spawner.profiles import (
     parse_walltime,
     resolve_request,
 )
-from beamhub.spawner.runtimes import Launch, RuntimeOptions, container_command, job_state, stop_command
+from beamhub.spawner.runtimes import Launch, RuntimeOptions, container_command, runtime_setup, stop_command
 from beamhub.spawner.settings import SpawnerSettings
 from beamhub.spawner.slurm_state import end_message, parse_job, pending_message
 
@@ -241,7 +241,7 @@ def test_a_job_with_a_stop_command_removes_its_container_when_told_to_stop():
 
 
 def test_a_podman_job_keeps_its_own_state_and_removes_it_however_it_ends():
-    state = job_state(LAUNCH)
+    state = runtime_setup(LAUNCH)
     lines = batch_script(BatchJob(command=container_command(LAUNCH), setup=state.setup,
                                   cleanup=state.cleanup)).splitlines()
     # The store and runtime directories are the job's own, keyed by the job id...
@@ -251,7 +251,7 @@ def test_a_podman_job_keeps_its_own_state_and_removes_it_however_it_ends():
     trap = lines.index("trap 'podman system reset --force >/dev/null 2>&1 || true; "
                        "rm -rf \"$BEAMHUB_PODMAN_STATE\"' EXIT")
     assert trap < lines.index(shlex.join(container_command(LAUNCH)))
-    assert job_state(Launch(**{**LAUNCH.__dict__, "runtime": "bubblewrap"})).setup == ()
+    assert runtime_setup(Launch(**{**LAUNCH.__dict__, "runtime": "bubblewrap"})).setup == ()
 
 
 def test_batch_script_refuses_injection():

@@ -20,7 +20,7 @@ and takes the value from its own environment; bubblewrap and apptainer inherit i
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -161,27 +161,33 @@ def stop_command(launch: Launch, options: RuntimeOptions = RuntimeOptions(), gra
 
 
 @dataclass(frozen=True)
-class JobState:
-    """Shell lines that give a job's container runtime a state of its own, and remove it."""
+class RuntimeSetup:
+    """What a batch job sets around the server: variables (``environment``), shell lines run
+    before the server (``setup``) and when the job exits (``cleanup``)."""
 
+    environment: Mapping[str, str] = field(default_factory=dict)
     setup: Sequence[str] = ()
     cleanup: Sequence[str] = ()
 
 
-def job_state(launch: Launch, options: RuntimeOptions = RuntimeOptions()) -> JobState:
-    """Per-job podman state on the node: its own container store, runtime and pause process.
+def runtime_setup(launch: Launch, options: RuntimeOptions = RuntimeOptions()) -> RuntimeSetup:
+    """What the runtime needs around the server in a batch job.
 
-    Rootless podman otherwise keeps one state per user (``~/.local/share/containers``,
-    ``$XDG_RUNTIME_DIR``) shared by every job of that user. A job killed hard (SIGKILL at
-    the end of Slurm's KillWait, the OOM killer, a node reboot) leaves its container
-    recorded as running with its monitor gone, and every later podman command of that
-    user fails with "invalid internal status, try resetting the pause process". Images
-    come read-only from the site's shared store (``storage_conf``), so a per-job store
-    costs nothing; ``podman system reset`` removes it and stops its pause process.
+    podman gets a state of its own for the job: its own container store, runtime
+    directory and pause process. Rootless podman otherwise keeps one state per user
+    (``~/.local/share/containers``, ``$XDG_RUNTIME_DIR``) shared by every job of that
+    user. A job killed hard (SIGKILL at the end of Slurm's KillWait, the OOM killer, a
+    node reboot) leaves its container recorded as running with its monitor gone, and
+    every later podman command of that user fails with "invalid internal status, try
+    resetting the pause process". Images come read-only from the site's shared store
+    (``storage_conf``), so a per-job store costs nothing; ``podman system reset``
+    removes it and stops its pause process.
     """
     if launch.runtime != "podman":
-        return JobState()
-    return JobState(
+        return RuntimeSetup()
+    storage_conf = options.podman.storage_conf
+    return RuntimeSetup(
+        environment={"CONTAINERS_STORAGE_CONF": storage_conf} if storage_conf else {},
         setup=['export BEAMHUB_PODMAN_STATE="${TMPDIR:-/tmp}/beamhub-podman-$(id -u)-${SLURM_JOB_ID:-$$}"',
                'export XDG_RUNTIME_DIR="$BEAMHUB_PODMAN_STATE/run" XDG_DATA_HOME="$BEAMHUB_PODMAN_STATE/data"',
                'mkdir -p -m 0700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME"'],

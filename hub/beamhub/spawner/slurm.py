@@ -30,7 +30,7 @@ Built on ``batchspawner.SlurmSpawner`` 1.3.0 (its last release), run under Jupyt
 Not batchspawner's fault but the cluster's: a rootless podman container outlives its
 cancelled job (its monitor, conmon, leaves the job's process tree, so Slurm's signals
 miss it). The job traps SIGTERM and removes its container (:func:`.runtimes.stop_command`),
-and podman's state is the job's own, removed when it ends (:func:`.runtimes.job_state`),
+and podman's state is the job's own, removed when it ends (:func:`.runtimes.runtime_setup`),
 so a job killed hard cannot break the user's next one.
 
 The batch script comes from :func:`.batch.batch_script` (batchspawner's
@@ -57,7 +57,7 @@ from .base import BeamhubSpawner, LaunchPlan
 from .batch import BatchJob, batch_script
 from .errors import SchedulerUnavailable, SpawnFailed
 from .profiles import format_walltime
-from .runtimes import container_command, job_state, stop_command
+from .runtimes import container_command, runtime_setup, stop_command
 from .slurm_state import (
     JobInfo,
     controller_unreachable,
@@ -141,7 +141,6 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
         return ""
 
     _job_info: JobInfo | None = None
-    _submitted_at: float = 0.0
 
     # -- commands ------------------------------------------------------------------------
     def _prefix(self) -> list[str]:
@@ -165,8 +164,10 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
             raise
         return process.returncode, out.decode(errors="replace").strip(), err.decode(errors="replace").strip()
 
-    def _format(self, template: str) -> str:
-        return template.format(job_id=self.job_id, username=self.user.name)
+    def _format(self, template: str, job_id: str = "") -> str:
+        """A command template with {job_id} (this server's, unless given), {username}, {job_name}."""
+        return template.format(job_id=job_id or self.job_id, username=self.user.name,
+                               job_name=self.job_name.format(username=self.user.name))
 
     # -- the job ---------------------------------------------------------------------------
     def log_path(self) -> str:
@@ -179,21 +180,17 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
                    *self.singleuser_command(), *self.get_args()]
         name = f"jupyter-{re.sub(r'[^A-Za-z0-9_.-]', '-', self.user.name)}-{secrets.token_hex(4)}"
         launch = self.launch(plan, command, env.keys(), name=name)
-        wrapped = container_command(launch, self.runtime_settings())
+        options = self.runtime_settings()
         profile = plan.profile
-        environment = {"PATH": self.job_path}
-        state = job_state(launch, self.runtime_settings())
-        if profile.runtime == "podman" and self.runtime_settings().podman.storage_conf:
-            environment["CONTAINERS_STORAGE_CONF"] = self.runtime_settings().podman.storage_conf
+        runtime = runtime_setup(launch, options)
         return batch_script(BatchJob(
-            command=wrapped, job_name=self.job_name.format(username=self.user.name), log_path=self.log_path(),
+            command=container_command(launch, options), job_name=self._format(self.job_name), log_path=self.log_path(),
             workdir=plan.home_mounts[0].source if plan.home_mounts else "", export=sorted(env),
-            environment=environment, partition=profile.partition, account=profile.account, qos=profile.qos,
-            cpus=plan.resources.cpus, memory_mb=plan.resources.memory, gpus=profile.gpus,
-            walltime_minutes=plan.resources.walltime, options=self.sbatch_options, setup=state.setup,
-            cleanup=state.cleanup,
-            prologue=self.req_prologue, epilogue=self.req_epilogue,
-            stop_command=stop_command(launch, self.runtime_settings())))
+            environment={"PATH": self.job_path, **runtime.environment}, partition=profile.partition,
+            account=profile.account, qos=profile.qos, cpus=plan.resources.cpus, memory_mb=plan.resources.memory,
+            gpus=profile.gpus, walltime_minutes=plan.resources.walltime, options=self.sbatch_options,
+            setup=runtime.setup, cleanup=runtime.cleanup, prologue=self.req_prologue, epilogue=self.req_epilogue,
+            stop_command=stop_command(launch, options)))
 
     async def submit_batch_script(self):
         script = self.render_batch_script(self._plan)
@@ -208,7 +205,6 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
             reason = err.splitlines()[-1] if err else f"exit status {status}"
             raise SpawnFailed(f"The cluster refused the job: {reason.removeprefix('sbatch: error: ')}")
         self.job_id = self.parse_job_id(out)
-        self._submitted_at = time.monotonic()
         self.log.info("%s: submitted job %s", self._log_name, self.job_id)
         return self.job_id
 
@@ -360,10 +356,8 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
         """
         if not self.lost_jobs_cmd:
             return
-        argv = shlex.split(self.lost_jobs_cmd.format(job_name=self.job_name.format(username=self.user.name),
-                                                     username=self.user.name))
         try:
-            status, out, err = await self._run(argv, timeout=30)
+            status, out, err = await self._run(shlex.split(self._format(self.lost_jobs_cmd)), timeout=30)
         except (OSError, asyncio.TimeoutError) as exc:
             self.log.warning("%s: could not look for lost jobs: %s", self._log_name, exc)
             return
@@ -373,15 +367,19 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
         for job_id in filter(str.isdigit, out.split()):
             self.log.warning("%s: cancelling job %s, queued by a spawn the hub lost when it restarted",
                              self._log_name, job_id)
-            await self._run(shlex.split(self.batch_cancel_cmd.format(job_id=job_id, username=self.user.name)),
-                            timeout=30)
+            try:
+                await self.cancel_batch_job(job_id)
+            except (SchedulerUnavailable, RuntimeError) as exc:
+                self.log.warning("%s: %s", self._log_name, exc)
 
-    async def cancel_batch_job(self):
-        status, out, err = await self._run(shlex.split(self._format(self.batch_cancel_cmd)), timeout=30)
+    async def cancel_batch_job(self, job_id: str = ""):
+        """Cancel a job (this server's unless given); one already gone counts as cancelled."""
+        job_id = job_id or self.job_id
+        status, out, err = await self._run(shlex.split(self._format(self.batch_cancel_cmd, job_id)), timeout=30)
         if status != 0 and controller_unreachable(err):
             raise SchedulerUnavailable(err)
         if status != 0 and not job_unknown(err) and "already completing or completed" not in err:
-            raise RuntimeError(f"scancel {self.job_id}: {err}")
+            raise RuntimeError(f"scancel {job_id}: {err}")
 
     async def stop(self, now=False):
         if not self.job_id:
@@ -407,8 +405,13 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
         deadline = time.monotonic() + self.cancel_retry_for
         while time.monotonic() < deadline:
             await asyncio.sleep(self.cancel_retry_interval)
-            status, _, err = await self._run(["scancel", job_id], timeout=30)
-            if status == 0 or not controller_unreachable(err):
-                self.log.info("%s: job %s cancelled after the controller came back", self._log_name, job_id)
+            try:
+                await self.cancel_batch_job(job_id)
+            except SchedulerUnavailable:
+                continue
+            except RuntimeError as exc:
+                self.log.error("%s: %s", self._log_name, exc)
                 return
+            self.log.info("%s: job %s cancelled after the controller came back", self._log_name, job_id)
+            return
         self.log.error("%s: gave up cancelling job %s", self._log_name, job_id)
