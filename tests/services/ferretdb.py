@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from .ports import free_port, wait_for_port
+from .processes import terminate
 
 SOURCE = Path(__file__).parent / "ferretdb"
 CACHE = Path(os.environ.get("BEAMHUB_CACHE", Path.home() / ".cache" / "beamhub"))
@@ -65,13 +66,7 @@ class FerretDB:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process, timeout=10)
 
     def restart(self) -> None:
         """Start again on the same port with the same data (for outage tests)."""

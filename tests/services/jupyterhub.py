@@ -12,6 +12,7 @@ as a subprocess; its log is kept in ``hub.log`` and shown when it fails to start
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -168,6 +169,32 @@ class Hub:
         if page.status_code != 200 or "jupyterhub-session-id" not in session.cookies.get_dict():
             raise RuntimeError(f"login as {username} failed: {response.status_code} {response.url}")
         return session
+
+    def progress(self, user: str, token: str, timeout: float = 180, until=None) -> list[dict]:
+        """A spawn's progress events until it is ready or has failed (or ``until(event)``)."""
+        events = []
+        with requests.get(f"{self.api_url}/users/{user}/server/progress", stream=True, timeout=timeout,
+                          headers={"Authorization": f"token {token}"}) as response:
+            response.raise_for_status()
+            for line in response.iter_lines(decode_unicode=True):
+                if line and line.startswith("data:"):
+                    event = json.loads(line[5:])
+                    events.append(event)
+                    if event.get("ready") or event.get("failed") or (until and until(event)):
+                        break
+        return events
+
+    def server(self, user: str) -> dict:
+        """The user's default server as the hub's API shows it ({} if none)."""
+        return self.api("GET", f"/users/{user}").json().get("servers", {}).get("", {})
+
+    def wait_stopped(self, user: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.server(user):
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"{user}'s server is still there:\n{self.log_tail()}")
 
     def user_token(self, username: str, scopes: list[str] | None = None, note: str = "test") -> str:
         """A new API token for ``username`` (created by the test admin)."""

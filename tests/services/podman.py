@@ -40,6 +40,7 @@ from pathlib import Path
 
 import tomllib
 
+from .processes import terminate
 from .require import missing
 
 REPO = Path(__file__).resolve().parents[2]
@@ -402,13 +403,7 @@ class DockerAPI:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)
         subprocess.run([podman_binary(), "system", "prune", "--force"], capture_output=True,
                        env={**os.environ, "CONTAINERS_STORAGE_CONF": str(self.storage_conf)})
         subprocess.run(["umount", "--recursive", "--lazy", str(Path(self._tmp.name) / "graph" / "overlay")],

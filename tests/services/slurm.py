@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 from .ports import free_port
+from .processes import terminate
 from .require import missing
 
 SLURM_CONF_TEMPLATE = """\
@@ -144,15 +145,14 @@ class Slurm:
         self.slurmctld = self._daemon(["/usr/sbin/slurmctld", "-D"], "slurmctld.out")
         if wait:
             deadline = time.monotonic() + timeout
-            while self.run("scontrol", "ping", check=False).returncode != 0 or "UP" not in self.run(
-                    "scontrol", "ping", check=False).stdout:
+            while (ping := self.run("scontrol", "ping", check=False)).returncode != 0 or "UP" not in ping.stdout:
                 if self.slurmctld.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"slurmctld did not come back:\n{self.log_tail('slurmctld.log')}")
                 time.sleep(0.1)
 
     def stop_controller(self) -> None:
         """Stop slurmctld only: running jobs keep running on slurmd."""
-        _terminate(self.slurmctld)
+        terminate(self.slurmctld)
         self.slurmctld = None
 
     def wait_idle(self, timeout: float = 60) -> None:
@@ -182,8 +182,8 @@ class Slurm:
             while time.monotonic() < deadline and self.run(
                     "squeue", "-h", "-o", "%i", check=False).stdout.strip():
                 time.sleep(0.2)
-        _terminate(self.slurmd)
-        _terminate(self.slurmctld)
+        terminate(self.slurmd)
+        terminate(self.slurmctld)
         self.slurmd = self.slurmctld = None
         for pid in self._stray_stepds():
             try:
@@ -245,17 +245,6 @@ class Slurm:
             return "\n".join((self.root / name).read_text(errors="replace").splitlines()[-lines:])
         except FileNotFoundError:
             return f"({name}: no log)"
-
-
-def _terminate(process: subprocess.Popen | None, timeout: float = 15) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 _shared: Slurm | None = None

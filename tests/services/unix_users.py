@@ -5,7 +5,6 @@ directory, a login shell, and subordinate uid/gid ranges for rootless podman.
 
     from tests.services.unix_users import ensure_users
     users = ensure_users(["alice", "bob"])      # {"alice": pwd.struct_passwd, ...}
-    ensure_group("p1001", members=["alice"])    # a Unix group (e.g. for data permissions)
 
 Users are created once and kept (creating them again costs nothing); nothing here
 deletes users or groups.
@@ -13,7 +12,6 @@ deletes users or groups.
 
 from __future__ import annotations
 
-import grp
 import os
 import pwd
 import subprocess
@@ -76,18 +74,3 @@ def ensure_user(name: str) -> pwd.struct_passwd:
 
 def ensure_users(names: Iterable[str] = DEFAULT_USERS) -> dict[str, pwd.struct_passwd]:
     return {name: ensure_user(name) for name in names}
-
-
-def ensure_group(name: str, members: Iterable[str] = ()) -> grp.struct_group:
-    """Create Unix group ``name`` if missing and add ``members`` to it (idempotent)."""
-    try:
-        group = grp.getgrnam(name)
-    except KeyError:
-        _need_root()
-        subprocess.run(["groupadd", name], check=True, capture_output=True)
-        group = grp.getgrnam(name)
-    for member in members:
-        if member not in group.gr_mem:
-            _need_root()
-            subprocess.run(["usermod", "--append", "--groups", name, member], check=True, capture_output=True)
-    return grp.getgrnam(name)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
 import time
 import uuid
@@ -134,7 +133,6 @@ class SpawnerHub:
         }
         (workdir / "site.yaml").write_text(yaml.safe_dump(site))
         self._tokens: dict[str, str] = {}
-        self.hub_port = int(re.search(r"c.JupyterHub.hub_port = (\d+)", self.hub.config_text).group(1))
 
     def start(self) -> "SpawnerHub":
         self.hub.start()
@@ -173,17 +171,7 @@ class SpawnerHub:
 
     def progress(self, user: str, timeout: float = 180, until=None) -> list[dict]:
         """The spawn's progress events until it is ready or has failed (or ``until(event)``)."""
-        events = []
-        with requests.get(f"{self.hub.api_url}/users/{user}/server/progress", stream=True, timeout=timeout,
-                          headers={"Authorization": f"token {self.token(user)}"}) as response:
-            response.raise_for_status()
-            for line in response.iter_lines(decode_unicode=True):
-                if line and line.startswith("data:"):
-                    event = json.loads(line[5:])
-                    events.append(event)
-                    if event.get("ready") or event.get("failed") or (until and until(event)):
-                        break
-        return events
+        return self.hub.progress(user, self.token(user), timeout, until)
 
     def spawn_refusal(self, user: str, options: dict) -> str:
         """Ask for a server that must be refused; what the user is told."""
@@ -204,16 +192,10 @@ class SpawnerHub:
             self.wait_stopped(user)
 
     def server(self, user: str) -> dict:
-        model = self.hub.api("GET", f"/users/{user}").json()
-        return model.get("servers", {}).get("", {})
+        return self.hub.server(user)
 
     def wait_stopped(self, user: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.server(user):
-                return
-            time.sleep(0.2)
-        raise TimeoutError(f"{user}'s server is still there:\n{self.hub.log_tail()}")
+        self.hub.wait_stopped(user, timeout)
 
     def stop(self, user: str) -> None:
         self.hub.api("DELETE", f"/users/{user}/server")
@@ -274,7 +256,3 @@ def run_in_kernel(server_url: str, token: str, code: str, timeout: float = 60) -
     if error:
         raise RuntimeError("the code failed in the kernel:\n" + re.sub(r"\x1b\[[0-9;]*m", "", error))
     return "".join(output)
-
-
-def random_secret() -> str:
-    return "s3cr3t-" + secrets.token_hex(8)

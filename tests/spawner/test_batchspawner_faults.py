@@ -59,34 +59,10 @@ def upstream_hub(slurm, unix_users, tmp_path_factory):
     hub.close()
 
 
-def progress(hub, user, token):
-    import json
-
-    import requests
-
-    events = []
-    with requests.get(f"{hub.api_url}/users/{user}/server/progress", stream=True, timeout=120,
-                      headers={"Authorization": f"token {token}"}) as response:
-        for line in response.iter_lines(decode_unicode=True):
-            if line and line.startswith("data:"):
-                events.append(json.loads(line[5:]))
-                if events[-1].get("ready") or events[-1].get("failed"):
-                    break
-    return events
-
-
-def wait_gone(hub, user, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not hub.api("GET", f"/users/{user}").json().get("servers"):
-            return
-        time.sleep(0.5)
-
-
 def test_upstream_port_api_lets_a_server_token_run_commands_as_the_hub(upstream_hub, tmp_path):
     alice = upstream_hub.user_token("alice")
     upstream_hub.api("POST", "/users/alice/server")
-    assert progress(upstream_hub, "alice", alice)[-1].get("ready")
+    assert upstream_hub.progress("alice", alice)[-1].get("ready")
     try:
         server_token = run_in_kernel(f"{upstream_hub.url}/user/alice", alice,
                                      "import os; print(os.environ['JUPYTERHUB_API_TOKEN'])").strip()
@@ -104,14 +80,14 @@ def test_upstream_port_api_lets_a_server_token_run_commands_as_the_hub(upstream_
         assert marker.stat().st_uid == 0  # written by the hub's own (root) account, on alice's request
     finally:
         upstream_hub.api("DELETE", "/users/alice/server")
-        wait_gone(upstream_hub, "alice")
+        upstream_hub.wait_stopped("alice")
 
 
 def test_upstream_waits_out_start_timeout_when_the_job_dies_after_starting(upstream_hub):
     bob = upstream_hub.user_token("bob")
     started = time.monotonic()
     upstream_hub.api("POST", "/users/bob/server")
-    failed = progress(upstream_hub, "bob", bob)[-1]
+    failed = upstream_hub.progress("bob", bob)[-1]
     waited = time.monotonic() - started
     assert failed.get("failed"), failed
     # The job ended after ~3 s, yet the spawn failed only at start_timeout, saying
@@ -119,4 +95,4 @@ def test_upstream_waits_out_start_timeout_when_the_job_dies_after_starting(upstr
     assert f"failed to start in {START_TIMEOUT} seconds" in upstream_hub.log_tail(200)
     assert "exit" not in failed["message"] and "failing on purpose" not in failed["message"]
     print(f"upstream: the job died after ~3 s; the user was told after {waited:.0f} s: {failed['message']!r}")
-    wait_gone(upstream_hub, "bob")
+    upstream_hub.wait_stopped("bob")
