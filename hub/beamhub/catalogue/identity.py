@@ -55,6 +55,18 @@ class Identity:
         """An identity that sees everything: for operators' tools, never for requests."""
         return cls(user=user, operator=True)
 
+    @classmethod
+    def for_local_operator(cls, prefix: str, fallback: str) -> "Identity":
+        """The operator identity of a command run on a server: ``<prefix>-<Unix user>``
+        (what the catalogue records as the writer), else ``fallback``."""
+        import getpass
+
+        try:
+            name = f"{prefix}-{getpass.getuser()}"
+        except (KeyError, OSError):
+            name = ""
+        return cls.for_operator(name if NAME_PATTERN.match(name) else fallback)
+
     def access_keys(self) -> frozenset[str]:
         """The keys matched against a dataset's :func:`dataset_access_keys`."""
         return self.groups | {PUBLIC_KEY} | {BEAMLINE_KEY_PREFIX + b for b in self.staff_of}

@@ -9,7 +9,6 @@ see in JupyterLab. Tables are for people; ``--json`` prints the catalogue's own 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import shutil
@@ -164,22 +163,12 @@ def identity_from(args):
             raise _usage_error("--groups and --staff-of describe a user: give --as-user USER too")
         print("beamhub: as the operator, who sees every dataset "
               "(--as-user USER --groups G1,G2 shows what a user sees)", file=sys.stderr)
-        return Identity.for_operator(_operator_name())
+        return Identity.for_local_operator("cli", "beamhub-operator")
     return Identity(args.as_user, groups=frozenset(groups), staff_of=frozenset(staff_of))
 
 
 def _split(text: str) -> list[str]:
     return [item.strip() for item in (text or "").split(",") if item.strip()]
-
-
-def _operator_name() -> str:
-    from beamhub.catalogue.identity import NAME_PATTERN
-
-    try:
-        name = f"cli-{getpass.getuser()}"
-    except (KeyError, OSError):
-        name = ""
-    return name if NAME_PATTERN.match(name) else "beamhub-operator"
 
 
 def _usage_error(message: str):
@@ -419,7 +408,7 @@ def run_maintenance(args) -> int:
     from beamhub.catalogue.store import redact_url
 
     command = args.method.replace("_", "-")
-    operator = Identity.for_operator(_operator_name())
+    operator = Identity.for_local_operator("cli", "beamhub-operator")
     with open_catalogue(args.store) as store:
         method = getattr(store, args.method, None)
         if method is None:

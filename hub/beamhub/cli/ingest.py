@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 
@@ -60,7 +59,7 @@ def run(args) -> int:
     from beamhub.catalogue.ingest import DEFAULT_PID_PREFIX, ingest
 
     progress = not args.no_progress and sys.stdout.isatty() and sys.stderr.isatty()
-    identity = Identity.for_operator(_operator_name())
+    identity = Identity.for_local_operator("ingest", "beamhub-ingest")
     with open_store(args.store) as store:
         report = ingest(args.paths, store, identity, mapping=args.mapping, owner_group=args.owner_group,
                         root=args.root, proposals=args.proposals, force=args.force,
@@ -72,13 +71,3 @@ def run(args) -> int:
     else:
         print(report.summary(verbose=args.verbose))
     return 0 if report.ok else EXIT_SOME_FAILED
-
-
-def _operator_name() -> str:
-    from beamhub.catalogue.identity import NAME_PATTERN
-
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):
-        name = ""
-    return f"ingest-{name}" if name and NAME_PATTERN.match(f"ingest-{name}") else "beamhub-ingest"

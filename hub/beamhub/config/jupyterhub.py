@@ -27,8 +27,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from beamhub.service.settings import ServiceSettings
+from beamhub.catalogue.store import STORE_ENV
+from beamhub.service.settings import SETTINGS_ENV, STORE_FILE_ENV, ServiceSettings
 from beamhub.spawner.culling import CullerSettings, config_list, configure_culling
+from beamhub.spawner.environment import CATALOGUE_URL_ENV
 
 from .model import DemoAuth, OIDCAuth, SiteConfig
 
@@ -64,16 +66,16 @@ def catalogue_service(site: SiteConfig, *, port: int, python: str = sys.executab
     """The hub's service entry for the catalogue."""
     cat = site.catalogue
     environment = {
-        "BEAMHUB_SERVICE_SETTINGS": service_settings(site).model_dump_json(),
+        SETTINGS_ENV: service_settings(site).model_dump_json(),
         "BEAMHUB_LOG_LEVEL": cat.log_level,
         **cat.environment,
     }
     if cat.store_file:
-        environment["BEAMHUB_STORE_FILE"] = cat.store_file
+        environment[STORE_FILE_ENV] = cat.store_file
     elif cat.store:
-        environment["BEAMHUB_STORE"] = cat.store
+        environment[STORE_ENV] = cat.store
     elif site.hub.state_dir:
-        environment["BEAMHUB_STORE"] = f"sqlite:///{Path(site.hub.state_dir) / 'catalogue.sqlite'}"
+        environment[STORE_ENV] = f"sqlite:///{Path(site.hub.state_dir) / 'catalogue.sqlite'}"
     return {
         "name": SERVICE_NAME,
         "url": f"http://{cat.ip}:{port}",
@@ -170,7 +172,7 @@ def _catalogue_url_from_running_hub(spawner) -> str:
 
 def server_environment(site: SiteConfig) -> dict[str, object]:
     """What every single-user server gets besides JupyterHub's own variables."""
-    return {"BEAMHUB_CATALOGUE_URL": catalogue_url_for_servers(site)}
+    return {CATALOGUE_URL_ENV: catalogue_url_for_servers(site)}
 
 
 def hub_client_token(site: SiteConfig) -> str:

@@ -24,11 +24,6 @@ class HubUnavailable(CatalogueError):
     http_status = 503
 
 
-class MethodNotAllowed(CatalogueError):
-    code = "method_not_allowed"
-    http_status = 405
-
-
 class InternalError(CatalogueError):
     code = "internal_error"
     http_status = 500

@@ -25,7 +25,7 @@ from beamhub.catalogue.errors import CatalogueError, InvalidInput, LimitExceeded
 from beamhub.catalogue.model import describe_errors, error_list
 
 from .api_models import Health
-from .errors import HubUnavailable, InternalError, MethodNotAllowed, TooManyRequests, Unauthorized
+from .errors import HubUnavailable, InternalError, TooManyRequests, Unauthorized
 from .idempotency import MAX_KEY_LENGTH
 from .routes import PATH_PARAMETERS, PNG, Route
 
@@ -144,9 +144,7 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
             self._early_error = exc
 
     async def _check_request(self) -> None:
-        self.route = self.routes.get(self.request.method)
-        if self.route is None:
-            raise MethodNotAllowed(f"{self.request.method} is not allowed here")
+        self.route = self.routes[self.request.method]  # tornado answers 405 for other methods
         declared = self.request.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.limits.max_body_bytes:
             self._too_large = True
@@ -220,7 +218,7 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
         for name in route.path_names:
             kind, _ = PATH_PARAMETERS[name]
             try:
-                args.append(TypeAdapter(kind).validate_python(path[name]))
+                args.append(_adapter(kind).validate_python(path[name]))
             except ValidationError as exc:
                 raise InvalidInput(f"invalid {name} {path[name]!r}: {describe_errors(exc)}") from None
         if route.access == "spawner":
