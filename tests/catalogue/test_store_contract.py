@@ -16,6 +16,7 @@ from beamhub.catalogue import (
     IllegalTransition,
     Identity,
     InvalidInput,
+    LimitExceeded,
     NotFound,
     PermissionDenied,
     SearchQuery,
@@ -503,11 +504,24 @@ def test_selection_input_is_validated(sample_store):
         sample_store.create_selection(ALICE, "", [pid(1)])
     with pytest.raises(InvalidInput):
         sample_store.create_selection(ALICE, "s", [pid(1)], parameters={"$where": "1"})
-    with pytest.raises(InvalidInput):  # LimitExceeded is an InvalidInput
+    with pytest.raises(LimitExceeded):  # the same error on every backend (413, not 400)
         sample_store.create_selection(ALICE, "s", [f"{pid(1)}x{i}" for i in range(1001)])
     with pytest.raises(InvalidInput):
         sample_store.create_selection(ALICE, "s", ["$gt"])
     assert sample_store.list_selections(ALICE) == []
+
+
+def test_operators_follow_selections_but_never_edit_them(sample_store):
+    sel = sample_store.create_selection(ALICE, "alice's", [pid(1)], processing="frame-score")
+    assert sample_store.get_selection(OPERATOR, sel.id).name == "alice's"
+    assert sel.id in [s.id for s in sample_store.list_selections(OPERATOR)]
+    with pytest.raises(NotFound):
+        sample_store.update_selection(OPERATOR, sel.id, SelectionChanges(name="renamed"))
+    with pytest.raises(NotFound):
+        sample_store.delete_selection(OPERATOR, sel.id)
+    sample_store.change_selection_status(ALICE, sel.id, StatusChange("submitted", job_id="1"))
+    assert sample_store.change_selection_status(OPERATOR, sel.id, StatusChange("running")).status == "running"
+    assert sample_store.get_selection(ALICE, sel.id).name == "alice's"
 
 
 # --- proposals, lineage, stats, operator writes -------------------------------------

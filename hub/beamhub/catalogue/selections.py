@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from .errors import Conflict, IllegalTransition, InvalidInput, LimitExceeded
-from .model import MAX_SELECTION, SELECTION_TRANSITIONS, Selection, check_pid
+from .identity import Identity
+from .model import MAX_SELECTION, SELECTION_TRANSITIONS, Selection, check_pid, new_selection_id
 from .store import SelectionChanges, StatusChange
 
 ACTIVE = ("submitted", "running")
@@ -25,6 +26,27 @@ def checked_pids(pids: Sequence[str], what: str = "datasets") -> list[str]:
     if len(pids) > MAX_SELECTION:
         raise LimitExceeded(f"at most {MAX_SELECTION} {what} in a selection (got {len(pids)})")
     return list(dict.fromkeys(check_pid(p) for p in pids))
+
+
+def new_selection(owner: str, name: str, datasets: Sequence[str], processing: str,
+                  parameters: dict | None, now: datetime) -> Selection:
+    """A new draft (the store checks that the owner sees its datasets before writing it)."""
+    return Selection.parse({
+        "id": new_selection_id(), "owner": owner, "name": name, "datasets": checked_pids(datasets),
+        "processing": processing, "parameters": parameters or {}, "createdAt": now, "updatedAt": now,
+    })
+
+
+def may_open(identity: Identity, owner: str, *, operators: bool) -> bool:
+    """Whether the identity may open a selection: its owner, or an operator where
+    ``operators`` (reading it and moving its status, as the jobs do; never editing it)."""
+    return owner == identity.user or (operators and identity.operator)
+
+
+def not_visible(missing: Sequence[str], user: str) -> InvalidInput:
+    """The error for pids that do not exist or that ``user`` may not see."""
+    shown = ", ".join(missing[:10]) + (f" (and {len(missing) - 10} more)" if len(missing) > 10 else "")
+    return InvalidInput(f"no such dataset, or not visible to {user}: {shown}", details={"pids": list(missing)})
 
 
 def new_pids(selection: Selection, changes: SelectionChanges) -> list[str]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, NotFound
 from ..identity import Identity
-from ..model import Selection, new_selection_id
-from ..selections import check_deletable, checked_pids, edited, new_pids, status_changed
+from ..model import Selection
+from ..selections import check_deletable, edited, may_open, new_pids, new_selection, not_visible, status_changed
 from ..store import SelectionChanges, StatusChange
 from .mongo_documents import VISIBILITY_FIELDS, truncate_to_millis
 from .mongo_support import guarded, now
@@ -20,9 +20,9 @@ from .mongo_support import guarded, now
 class SelectionMethods:
     """The selection methods of :class:`~beamhub.catalogue.stores.mongo.MongoStore`."""
 
-    def _own_selection(self, identity: Identity, selection_id: str) -> dict:
+    def _own_selection(self, identity: Identity, selection_id: str, *, operators: bool) -> dict:
         doc = self.selections.find_one({"_id": selection_id}) if isinstance(selection_id, str) else None
-        if doc is None or not (identity.operator or doc.get("owner") == identity.user):
+        if doc is None or not may_open(identity, doc.get("owner"), operators=operators):
             raise NotFound(f"no selection {selection_id}")
         return doc
 
@@ -30,26 +30,19 @@ class SelectionMethods:
         found = self._by_ids(self.datasets, pids, VISIBILITY_FIELDS)
         hidden = [pid for pid in pids if pid not in found or not identity.can_see(found[pid])]
         if hidden:
-            shown = ", ".join(hidden[:10]) + (f" and {len(hidden) - 10} more" if len(hidden) > 10 else "")
-            raise InvalidInput(f"no such datasets, or not visible to you: {shown}", details={"pids": hidden})
+            raise not_visible(hidden, identity.user)
 
     @guarded
     def create_selection(self, identity: Identity, name: str, datasets: Sequence[str] = (),
                          processing: str = "", parameters: dict[str, Any] | None = None) -> Selection:
-        created = now()
-        selection = Selection.parse({
-            "id": new_selection_id(), "owner": identity.user, "name": name, "datasets": list(datasets),
-            "processing": processing, "parameters": {} if parameters is None else parameters,
-            "createdAt": created, "updatedAt": created,
-        })
-        selection.datasets = checked_pids(selection.datasets)
+        selection = new_selection(identity.user, name, datasets, processing, parameters, now())
         self._check_visible(identity, selection.datasets)
         self.selections.insert_one(_selection_document(selection))
         return selection
 
     @guarded
     def get_selection(self, identity: Identity, selection_id: str) -> Selection:
-        return _selection(self._own_selection(identity, selection_id))
+        return _selection(self._own_selection(identity, selection_id, operators=True))
 
     @guarded
     def list_selections(self, identity: Identity) -> list[Selection]:
@@ -58,19 +51,20 @@ class SelectionMethods:
 
     @guarded
     def update_selection(self, identity: Identity, selection_id: str, changes: SelectionChanges) -> Selection:
-        return self._change(identity, selection_id, lambda current: self._edited(identity, current, changes))
+        return self._change(identity, selection_id, lambda current: self._edited(identity, current, changes),
+                            operators=False)
 
     def _edited(self, identity: Identity, current: Selection, changes: SelectionChanges) -> Selection:
         updated = edited(current, changes, now())
         self._check_visible(identity, new_pids(current, changes))
         return updated
 
-    def _change(self, identity: Identity, selection_id: str, change) -> Selection:
+    def _change(self, identity: Identity, selection_id: str, change, *, operators: bool) -> Selection:
         """Apply ``change(current) -> updated`` as a compare-and-set, retried on a race."""
-        self._own_selection(identity, selection_id)
+        self._own_selection(identity, selection_id, operators=operators)  # before taking its lock
         with self._locks.hold("selection", selection_id):
             for _ in range(10):
-                current = _selection(self._own_selection(identity, selection_id))
+                current = _selection(self._own_selection(identity, selection_id, operators=operators))
                 updated = change(current)
                 if self._replace_selection(current, updated):
                     return updated
@@ -84,9 +78,9 @@ class SelectionMethods:
 
     @guarded
     def delete_selection(self, identity: Identity, selection_id: str) -> None:
-        self._own_selection(identity, selection_id)
+        self._own_selection(identity, selection_id, operators=False)
         with self._locks.hold("selection", selection_id):
-            doc = self._own_selection(identity, selection_id)
+            doc = self._own_selection(identity, selection_id, operators=False)
             check_deletable(_selection(doc))
             result = self.selections.delete_one({"_id": selection_id, "version": doc["version"]})
             if result.deleted_count != 1:
@@ -94,7 +88,8 @@ class SelectionMethods:
 
     @guarded
     def change_selection_status(self, identity: Identity, selection_id: str, change: StatusChange) -> Selection:
-        return self._change(identity, selection_id, lambda current: status_changed(current, change, now()))
+        return self._change(identity, selection_id, lambda current: status_changed(current, change, now()),
+                            operators=True)
 
 
 def _selection_document(selection: Selection) -> dict:

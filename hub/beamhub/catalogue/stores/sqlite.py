@@ -285,16 +285,10 @@ class SQLiteStore(Store):
         with self._transaction() as conn:
             return sqlite_search.search(conn, self.cells, identity, query)
 
-    def _visible_ids(self, conn, identity: Identity, pids: list[str]) -> dict[str, int]:
-        where, params = sqlite_search.visibility_clause(identity)
-        return dict(conn.execute(
-            f"SELECT d.pid, d.id FROM datasets AS d WHERE d.pid IN (SELECT value FROM json_each(?)) AND {where}",
-            [json.dumps(pids)] + params).fetchall())
-
     def get_dataset(self, identity: Identity, pid: str) -> Dataset:
         pid = check_pid(pid)
         with self._transaction() as conn:
-            found = self._visible_ids(conn, identity, [pid])
+            found = sqlite_search.visible_ids(conn, identity, [pid])
             if not found:
                 raise NotFound(f"no dataset {pid}")
             return sqlite_search.fetch_datasets(conn, [found[pid]], identity.user)[found[pid]]
@@ -302,7 +296,7 @@ class SQLiteStore(Store):
     def get_datasets(self, identity: Identity, pids: Sequence[str]) -> list[Dataset]:
         pids = list(dict.fromkeys(check_pid(p) for p in pids))
         with self._transaction() as conn:
-            found = self._visible_ids(conn, identity, pids)
+            found = sqlite_search.visible_ids(conn, identity, pids)
             datasets = sqlite_search.fetch_datasets(conn, list(found.values()), identity.user)
         return [datasets[found[p]] for p in pids if p in found]
 
@@ -375,7 +369,7 @@ class SQLiteStore(Store):
         pid = check_pid(pid)
         now = _now().isoformat()
         with self._transaction(write=True) as conn:
-            found = self._visible_ids(conn, identity, [pid])
+            found = sqlite_search.visible_ids(conn, identity, [pid])
             if not found:
                 raise NotFound(f"no dataset {pid}")
             dataset_id = found[pid]
@@ -412,7 +406,7 @@ class SQLiteStore(Store):
     def votes_for_dataset(self, identity: Identity, pid: str) -> list[Vote]:
         pid = check_pid(pid)
         with self._transaction() as conn:
-            found = self._visible_ids(conn, identity, [pid])
+            found = sqlite_search.visible_ids(conn, identity, [pid])
             if not found:
                 raise NotFound(f"no dataset {pid}")
             beamline = conn.execute("SELECT c.beamline FROM datasets AS d JOIN cells AS c ON c.id = d.cell "

@@ -62,6 +62,14 @@ def visibility_clause(identity: Identity, alias: str = "d") -> tuple[str, list]:
             [visible_keys(identity)])
 
 
+def visible_ids(conn, identity: Identity, pids: list[str]) -> dict[str, int]:
+    """``{pid: row id}`` of those of ``pids`` the identity may see."""
+    where, params = visibility_clause(identity)
+    return dict(conn.execute(
+        f"SELECT d.pid, d.id FROM datasets AS d WHERE d.pid IN (SELECT value FROM json_each(?)) AND {where}",
+        [json.dumps(pids)] + params).fetchall())
+
+
 # --- predicates from a query -------------------------------------------------------
 
 

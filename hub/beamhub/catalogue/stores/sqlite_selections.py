@@ -6,15 +6,14 @@ so the version check and the write are one atomic step).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
-from ..errors import InvalidInput, NotFound
+from ..errors import NotFound
 from ..identity import Identity
 from ..model import Selection, new_selection_id
-from ..selections import check_deletable, checked_pids, edited, new_pids, status_changed
+from ..selections import check_deletable, edited, may_open, new_pids, new_selection, not_visible, status_changed
 from ..store import SelectionChanges, StatusChange
-from .sqlite_search import visibility_clause
+from .sqlite_search import visible_ids
 
 SELECTION_ID_LENGTH = len(new_selection_id())
 
@@ -23,34 +22,26 @@ def require_visible(conn, identity: Identity, pids: list[str]) -> None:
     """``InvalidInput`` naming the pids the identity cannot see (or that do not exist)."""
     if not pids:
         return
-    where, params = visibility_clause(identity)
-    seen = {row[0] for row in conn.execute(
-        f"SELECT d.pid FROM datasets AS d WHERE d.pid IN (SELECT value FROM json_each(?)) AND {where}",
-        [json.dumps(pids)] + params)}
+    seen = visible_ids(conn, identity, pids)
     missing = [p for p in pids if p not in seen]
     if missing:
-        shown = ", ".join(missing[:10]) + (f" (and {len(missing) - 10} more)" if len(missing) > 10 else "")
-        raise InvalidInput(f"no such dataset, or not visible to {identity.user}: {shown}", details={"pids": missing})
+        raise not_visible(missing, identity.user)
 
 
 def create(conn, identity: Identity, name: str, datasets, processing: str, parameters, now: datetime) -> Selection:
-    pids = checked_pids(datasets)
-    selection = Selection.parse({
-        "id": new_selection_id(), "owner": identity.user, "name": name, "datasets": pids,
-        "processing": processing, "parameters": parameters or {}, "createdAt": now, "updatedAt": now,
-    })
-    require_visible(conn, identity, pids)
+    selection = new_selection(identity.user, name, datasets, processing, parameters, now)
+    require_visible(conn, identity, selection.datasets)
     conn.execute("INSERT INTO selections (id, owner, created_at, doc) VALUES (?, ?, ?, ?)",
                  (selection.id, selection.owner, now.isoformat(), selection.model_dump_json()))
     return selection
 
 
 def load(conn, identity: Identity, selection_id: str, *, operators: bool) -> Selection:
-    """The selection if the identity owns it (or is an operator and ``operators``)."""
+    """The selection if the identity may open it (:func:`~..selections.may_open`)."""
     if not isinstance(selection_id, str) or len(selection_id) != SELECTION_ID_LENGTH:
         raise NotFound(f"no selection {selection_id!r}")
     row = conn.execute("SELECT owner, doc FROM selections WHERE id = ?", (selection_id,)).fetchone()
-    if not row or not (row[0] == identity.user or (operators and identity.operator)):
+    if not row or not may_open(identity, row[0], operators=operators):
         raise NotFound(f"no selection {selection_id!r}")
     return Selection.model_validate_json(row[1])
 
