@@ -51,7 +51,7 @@ from .ingest.hdf import (
     units,
 )
 from .ingest.nexus import entry_names
-from .ingest.signal import axes_for, file_signal
+from .ingest.signal import axes_for, file_signal, plottable
 from .model import Dataset, SignalInfo
 
 DEFAULT_SIZE = 512
@@ -148,7 +148,7 @@ def render_from_h5(f, signal_path: str | None, size: int = DEFAULT_SIZE, frame: 
     node = get_node(f, signal_path)
     if node is None:
         raise PreviewError(f"{f.filename}: {signal_path} is missing or a dangling link")
-    if not hasattr(node, "dtype") or node.dtype.kind not in "iuf" or node.ndim == 0 or node.size < 2:
+    if not plottable(node, min_ndim=1):
         raise PreviewError(f"{f.filename}: {signal_path} is not plottable numeric data")
     data, _ = read_view(node, frame)
     if data.ndim == 1:

@@ -22,20 +22,12 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator
 
 from .errors import InvalidInput
-from .model import Dataset, Name, UtcDatetime, _Model
+from .model import METADATA_NAME_PATTERN, Dataset, Name, UtcDatetime, _Model
 from .text import MAX_QUERY_CHARS, parse_text_query
 from .units import check_unit
 
 FACETS = ("beamline", "proposal", "technique", "type", "year")
 """Facet names; ``beamline`` is SciCat's ``creationLocation``."""
-
-FACET_FIELDS = {
-    "beamline": "creationLocation",
-    "proposal": "proposalId",
-    "technique": "techniques.name",
-    "type": "type",
-    "year": "creationTime",
-}
 
 SORTS = (
     "-creationTime", "creationTime", "datasetName", "-datasetName",
@@ -52,8 +44,6 @@ MAX_CONDITIONS = 10
 MAX_FACET_VALUES = 100
 """Facet counts list at most this many values per facet, most frequent first (ties by
 value ascending); datasets without a value (no proposal) are not listed."""
-
-OPERATORS = ("<", "<=", "=", ">=", ">", "!=")
 
 _CONDITION = re.compile(
     r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_-]{0,127})\s*(?P<op><=|>=|!=|=|<|>)\s*"
@@ -72,7 +62,7 @@ class MetadataCondition(_Model):
     (a string condition never matches a number or a boolean, and so on).
     """
 
-    name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")]
+    name: Annotated[str, Field(pattern=METADATA_NAME_PATTERN.pattern)]
     op: Literal["<", "<=", "=", ">=", ">", "!="]
     value: Union[StrictBool, StrictInt, StrictFloat, Annotated[str, Field(max_length=200)]]
     unit: Annotated[str, Field(max_length=64)] = ""
@@ -84,8 +74,7 @@ class MetadataCondition(_Model):
         return value
 
     def model_post_init(self, __context: Any) -> None:
-        numeric = isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
-        if not numeric and self.op not in ("=", "!="):
+        if not self.numeric and self.op not in ("=", "!="):
             raise InvalidInput(f"condition on {self.name!r}: {self.op} needs a number")
         if isinstance(self.value, float) and self.value != self.value:
             raise InvalidInput(f"condition on {self.name!r}: NaN is not a value")
@@ -150,8 +139,8 @@ class SearchQuery(_Model):
     """Whether to compute facet counts (the first page usually wants them)."""
 
     def model_post_init(self, __context: Any) -> None:
-        parse_text_query(self.text)  # raises on over-long text
-        if self.sort == "relevance" and parse_text_query(self.text).empty:
+        text = parse_text_query(self.text)  # raises on over-long text
+        if self.sort == "relevance" and text.empty:
             raise InvalidInput("sort=relevance needs search text")
         if self.created_after and self.created_before and self.created_after >= self.created_before:
             raise InvalidInput("created_after must be before created_before")
@@ -164,10 +153,6 @@ class SearchQuery(_Model):
         """What a cursor is bound to: the query without cursor, limit and facets."""
         body = self.model_dump(mode="json", exclude={"cursor", "limit", "facets"})
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
-
-    def filters_without(self, facet: str) -> "SearchQuery":
-        """This query with one facet's filter removed (for disjunctive facet counts)."""
-        return self.model_copy(update={facet: []})
 
 
 class FacetCount(BaseModel):
@@ -218,11 +203,3 @@ def decode_cursor(query: SearchQuery) -> tuple[Any, str] | None:
     if not isinstance(pid, str) or not isinstance(key, (str, int, float, datetime, type(None))):
         raise InvalidInput("the cursor is not one this catalogue gave out")
     return key, pid
-
-
-def sort_key(dataset: dict, sort: str, score: float | None = None) -> Any:
-    """The value a dataset is ordered by under ``sort`` (used to build cursors)."""
-    if sort == "relevance":
-        return score
-    field = sort.lstrip("-")
-    return dataset.get(field)

@@ -75,6 +75,7 @@ from typing import Any
 import yaml
 
 from ..errors import InvalidInput
+from ..model import METADATA_NAME_PATTERN
 from .nexus import parse_ref, parse_time, slug
 
 VERSION = 1
@@ -89,7 +90,6 @@ TRANSFORMS = {"lower": str.lower, "upper": str.upper, "slug": slug}
 TOP_KEYS = ("version", "root", "path", "exclude", "fields", "scientificMetadata")
 _CAPTURE = re.compile(r"\{([^{}]*)\}")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_METADATA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,7 @@ def parse_mapping(document: Any, source: str = "<mapping>", base: Path | None = 
         raw_metadata = {}
     for name, spec in raw_metadata.items():
         where = f"scientificMetadata.{name}"
-        if not isinstance(name, str) or not _METADATA_NAME.match(name):
+        if not isinstance(name, str) or not METADATA_NAME_PATTERN.match(name):
             problems.append(f"{where}: names start with a letter or _, then letters, digits, _ or -")
             continue
         rule = _rule(spec, where, known, problems, allow_unit=True)

@@ -109,7 +109,7 @@ def nxdata_signal(group: h5py.Group, entry: str = "") -> Signal | None:
     node = get_node(group, name)
     if node is None:
         raise UnreadableFile(f"the signal {path} is a dangling link")
-    if not _plottable(node, min_ndim=1):
+    if not plottable(node, min_ndim=1):
         return None
     return Signal(path=path, shape=tuple(int(n) for n in node.shape), dtype=node.dtype.name,
                   axes=tuple(axes_for(group, node)), entry=entry)
@@ -120,7 +120,7 @@ def first_plottable(start: h5py.Group, entry: str = "") -> Signal | None:
     found: list[tuple[str, h5py.Dataset]] = []
 
     def visit(name, node):
-        if isinstance(node, h5py.Dataset) and _plottable(node, min_ndim=1, max_ndim=2):
+        if isinstance(node, h5py.Dataset) and plottable(node, min_ndim=1, max_ndim=2):
             found.append((name, node))
             return True  # stop visiting
         return None
@@ -137,7 +137,8 @@ def first_plottable(start: h5py.Group, entry: str = "") -> Signal | None:
                   axes=("",) * node.ndim, entry=entry)
 
 
-def _plottable(node, min_ndim: int, max_ndim: int = 32) -> bool:
+def plottable(node, min_ndim: int, max_ndim: int = 32) -> bool:
+    """A numeric dataset of ``min_ndim`` to ``max_ndim`` dimensions with at least two values."""
     return (is_numeric(node) and min_ndim <= node.ndim <= max_ndim
             and (node.size or 0) >= 2)
 

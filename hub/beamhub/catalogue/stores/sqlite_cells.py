@@ -21,9 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..identity import Identity
-from ..query import MAX_FACET_VALUES
+from ..query import FACETS, MAX_FACET_VALUES
 
-FACET_COLUMNS = ("beamline", "proposal", "technique", "type", "year")
 SNAPSHOTS = 4
 
 
@@ -198,7 +197,7 @@ class CellIndex:
     def select(self, snapshot: Snapshot, ids: np.ndarray, filters: FacetFilters) -> CellSelection:
         passes: dict[str, np.ndarray] = {}
         fails = np.zeros(len(ids), dtype=np.int64)
-        for facet in FACET_COLUMNS:
+        for facet in FACETS:
             wanted = getattr(filters, facet)
             if not wanted:
                 continue
@@ -225,7 +224,7 @@ class CellIndex:
         ``counts`` are the matching datasets per selected cell (aligned with its ids).
         """
         out = {}
-        for facet in FACET_COLUMNS:
+        for facet in FACETS:
             own = selection.passes.get(facet)
             keep = selection.fails == (0 if own is None else (~own).astype(np.int64))
             ids, weights = selection.ids[keep], counts[keep]
