@@ -123,7 +123,7 @@ def ingest_file(candidate: Candidate, store: Store, identity: Identity, *, mappi
             names = entry_names(f)
             pids = [dataset_pid(path, name, pid_prefix) for name in names]
             existing = {d.pid: d for d in store.get_datasets(identity, pids)}
-            if not force and len(existing) == len(pids) and all(_as_catalogued(d) for d in existing.values()):
+            if not force and len(existing) == len(pids) and _as_catalogued(existing.values(), {str(path): stat}):
                 return FileReport(str(path), "unchanged", pids=pids), []
             record = read_open_file(f, path, stat, mapping.refs() if mapping else ())
     except UnreadableFile as exc:
@@ -152,15 +152,22 @@ def ingest_file(candidate: Candidate, store: Store, identity: Identity, *, mappi
     return report, datasets
 
 
-def _as_catalogued(dataset: Dataset) -> bool:
-    """Whether every file of a catalogued dataset still has its recorded size and time."""
-    if not dataset.files:
-        return False
-    for data_file in dataset.files:
-        try:
-            stat = FileStat.of(data_file.path)
-        except OSError:
+def _as_catalogued(datasets, stats: dict[str, FileStat]) -> bool:
+    """Whether every file of the catalogued datasets still has its recorded size and time.
+
+    ``stats`` holds what is known already (the file being read) and collects the rest, so
+    a file shared by several entries (the master, external data files) is stat'ed once.
+    """
+    for dataset in datasets:
+        if not dataset.files:
             return False
-        if stat.size != data_file.size or stat.mtime != data_file.time:
-            return False
+        for data_file in dataset.files:
+            current = stats.get(data_file.path)
+            if current is None:
+                try:
+                    current = stats[data_file.path] = FileStat.of(data_file.path)
+                except OSError:
+                    return False
+            if current.size != data_file.size or current.mtime != data_file.time:
+                return False
     return True
