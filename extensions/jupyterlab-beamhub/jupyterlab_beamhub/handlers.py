@@ -15,6 +15,11 @@ from .templates import BeamhubTemplates
 API_PREFIX = "beamhub/api/v1/"
 
 
+def _fail(handler: APIHandler, exc: ProxyError) -> None:
+    handler.set_status(exc.status)
+    handler.finish(exc.to_json())
+
+
 class CatalogueHandler(APIHandler):
     """``/beamhub/api/v1/<path>``: the same request, forwarded to the catalogue service."""
 
@@ -30,8 +35,7 @@ class CatalogueHandler(APIHandler):
                                                   self.request.body if method in ("PUT", "POST", "PATCH") else None,
                                                   self.request.headers)
         except ProxyError as exc:
-            self.set_status(exc.status)
-            self.finish(exc.to_json())
+            _fail(self, exc)
             return
         self.set_status(answer.status)
         content_type = "application/json"
@@ -47,24 +51,10 @@ class CatalogueHandler(APIHandler):
         self.finish(answer.body, set_content_type=content_type)
 
     @tornado.web.authenticated
-    async def get(self, _path=None):
-        await self._forward("GET")
+    async def _any(self, _path=None):
+        await self._forward(self.request.method)
 
-    @tornado.web.authenticated
-    async def put(self, _path=None):
-        await self._forward("PUT")
-
-    @tornado.web.authenticated
-    async def post(self, _path=None):
-        await self._forward("POST")
-
-    @tornado.web.authenticated
-    async def patch(self, _path=None):
-        await self._forward("PATCH")
-
-    @tornado.web.authenticated
-    async def delete(self, _path=None):
-        await self._forward("DELETE")
+    get = put = post = patch = delete = _any
 
 
 class TemplatesHandler(APIHandler):
@@ -79,8 +69,7 @@ class TemplatesHandler(APIHandler):
         try:
             body = self.templates.get(name) if name else self.templates.list()
         except ProxyError as exc:
-            self.set_status(exc.status)
-            self.finish(exc.to_json())
+            _fail(self, exc)
             return
         self.finish(json.dumps(body))
 

@@ -118,12 +118,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
       const content = new DatasetView(pid, viewOptions, initial);
       const widget = new MainAreaWidget({ content });
+      // MainAreaWidget keeps its title (label, icon) in step with the view's own.
       widget.id = 'beamhub-dataset-' + encodeURIComponent(pid).replace(/%/g, '_');
-      widget.title.label = content.title.label;
-      widget.title.icon = catalogueIcon;
-      content.title.changed.connect(() => {
-        widget.title.label = content.title.label;
-      });
       void details.add(widget);
       shell.add(widget, 'main');
       shell.activateById(widget.id);
@@ -159,9 +155,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
             thumbnailSize: options.thumbnailSize
           })
         });
-        basketWidget.id = 'beamhub-selection';
-        basketWidget.title.label = 'Selection';
-        basketWidget.title.icon = catalogueIcon;
+        basketWidget.id = 'beamhub-selection-page'; // the view inside is #beamhub-selection
         shell.add(basketWidget, 'main');
       }
       shell.activateById(basketWidget.id);
@@ -207,21 +201,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     };
 
+    const showSearch = () => {
+      shell.activateById(panel.id);
+      panel.focusSearch();
+    };
     commands.addCommand(CommandIDs.openCatalogue, {
       label: 'Open the Catalogue',
       caption: 'Search the facility catalogue',
       icon: catalogueIcon,
-      execute: () => {
-        shell.activateById(panel.id);
-        panel.focusSearch();
-      }
+      execute: showSearch
     });
     commands.addCommand(CommandIDs.focusSearch, {
       label: 'Search the Catalogue',
-      execute: () => {
-        shell.activateById(panel.id);
-        panel.focusSearch();
-      }
+      execute: showSearch
     });
     commands.addCommand(CommandIDs.next, {
       label: 'Next Search Result',
