@@ -39,6 +39,7 @@ class BeamhubDockerSpawner(BeamhubSpawner, DockerSpawner):
     ).tag(config=True)
 
     _configured_create_kwargs = None
+    _configured_host_config = None
     _beamhub_mounts: list = []
 
     def _env_keep_default(self):
@@ -65,8 +66,9 @@ class BeamhubDockerSpawner(BeamhubSpawner, DockerSpawner):
         self._beamhub_mounts = list(plan.mounts)
         self.cpu_limit = float(resources.cpus)
         self.mem_limit = f"{resources.memory}M"
-        if self._configured_create_kwargs is None:
+        if self._configured_create_kwargs is None:  # what the site set, before any start changed it
             self._configured_create_kwargs = copy.deepcopy(self.extra_create_kwargs)
+            self._configured_host_config = copy.deepcopy(self.extra_host_config)
         extra = dict(self._configured_create_kwargs or {}) if isinstance(self._configured_create_kwargs, dict) else {}
         if plan.home_mounts:
             extra.setdefault("working_dir", _literal(plan.home_mounts[0].target))
@@ -74,7 +76,8 @@ class BeamhubDockerSpawner(BeamhubSpawner, DockerSpawner):
             entry = pwd.getpwnam(self.user.name)
             extra["user"] = f"{entry.pw_uid}:{entry.pw_gid}"
             groups = [g.gr_gid for g in grp.getgrall() if self.user.name in g.gr_mem]
-            host_config = dict(self.extra_host_config or {}) if isinstance(self.extra_host_config, dict) else {}
+            configured = self._configured_host_config
+            host_config = dict(configured or {}) if isinstance(configured, dict) else {}
             if groups:
                 host_config["group_add"] = [str(g) for g in groups]
             host_config.setdefault("security_opt", ["no-new-privileges"])
