@@ -3,12 +3,32 @@ including the broken kinds real storage holds: truncated, not HDF5, dangling lin
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import h5py
 import numpy as np
 
-SHARED_NEXUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "nexus"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _shared_nexus() -> Path:
+    """``$BEAMHUB_SHARED_NEXUS``, else ``shared/data/nexus`` beside this work tree, else
+    beside the local work tree it was cloned from (a clean clone made elsewhere)."""
+    if os.environ.get("BEAMHUB_SHARED_NEXUS"):
+        return Path(os.environ["BEAMHUB_SHARED_NEXUS"])
+    beside = REPO.parent / "shared" / "data" / "nexus"
+    if beside.is_dir():
+        return beside
+    origin = subprocess.run(["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
+                            capture_output=True, text=True).stdout.strip()
+    if origin.startswith("/") and (Path(origin).parent / "shared" / "data" / "nexus").is_dir():
+        return Path(origin).parent / "shared" / "data" / "nexus"
+    return beside
+
+
+SHARED_NEXUS = _shared_nexus()
 """The real facility files (../shared/data/nexus beside the work tree)."""
 
 
