@@ -38,37 +38,53 @@ export function datasetsCode(datasets: readonly IDataset[]): string {
   ].join('\n');
 }
 
-/** The technique the chosen datasets share most (for picking a template). */
-export function mainTechnique(datasets: readonly IDataset[]): string | null {
+/** The value given most often (the first of those tied), or null if there is none. */
+function mostCommon(values: Iterable<string>): string | null {
   const counts = new Map<string, number>();
-  for (const dataset of datasets) {
-    for (const technique of dataset.techniques ?? []) {
-      counts.set(technique.name, (counts.get(technique.name) ?? 0) + 1);
-    }
+  for (const value of values) {
+    counts.set(value, (counts.get(value) ?? 0) + 1);
   }
   let best: string | null = null;
-  for (const [name, count] of counts) {
+  for (const [value, count] of counts) {
     if (best === null || count > (counts.get(best) ?? 0)) {
-      best = name;
+      best = value;
     }
   }
   return best;
 }
 
-/** The first template made for `technique` (case-insensitive), or null. */
+/** The technique the chosen datasets share most (for picking a template). */
+export function mainTechnique(datasets: readonly IDataset[]): string | null {
+  return mostCommon(datasets.flatMap(d => (d.techniques ?? []).map(t => t.name)));
+}
+
+/** The beamline most of the chosen datasets come from. */
+export function mainBeamline(datasets: readonly IDataset[]): string | null {
+  return mostCommon(datasets.map(d => d.creationLocation).filter(Boolean));
+}
+
+/**
+ * A template made for `technique` (case-insensitive), or null: the beamline's own (one in
+ * a folder named after `beamline`) if there is one, else the first in the list's order.
+ */
 export function pickTemplate(
   templates: readonly ITemplateInfo[],
-  technique: string | null
+  technique: string | null,
+  beamline: string | null = null
 ): ITemplateInfo | null {
   if (!technique) {
     return null;
   }
   const wanted = technique.toLowerCase();
-  return (
-    templates.find(t =>
-      t.techniques.some(name => name.toLowerCase() === wanted)
-    ) ?? null
+  const matching = templates.filter(t =>
+    t.techniques.some(name => name.toLowerCase() === wanted)
   );
+  const folder = (t: ITemplateInfo) =>
+    t.name.includes('/') ? t.name.split('/')[0].toLowerCase() : null;
+  const own = beamline
+    ? matching.find(t => folder(t) === beamline.toLowerCase())
+    : undefined;
+  return own ?? matching[0] ?? null;
 }
 
 function codeCell(source: string, tags: string[] = []): any {

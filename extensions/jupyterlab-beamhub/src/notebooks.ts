@@ -8,6 +8,7 @@ import { Clipboard, Notification } from '@jupyterlab/apputils';
 import { ICatalogueAPI } from './api';
 import {
   datasetCode,
+  mainBeamline,
   mainTechnique,
   makeNotebook,
   notebookName,
@@ -22,7 +23,11 @@ async function findTemplate(
   datasets: readonly IDataset[]
 ): Promise<any | null> {
   try {
-    const info = pickTemplate(await api.templates(), mainTechnique(datasets));
+    const info = pickTemplate(
+      await api.templates(),
+      mainTechnique(datasets),
+      mainBeamline(datasets)
+    );
     return info ? await api.template(info.name) : null;
   } catch {
     return null; // no templates here: a plain notebook

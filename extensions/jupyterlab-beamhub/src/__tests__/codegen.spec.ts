@@ -5,6 +5,7 @@ import {
   datasetCode,
   datasetsCode,
   DATASETS_CELL_TAG,
+  mainBeamline,
   mainTechnique,
   makeNotebook,
   notebookName,
@@ -69,6 +70,19 @@ describe('code for notebooks', () => {
     expect(pickTemplate(templates, technique)?.name).toBe('saxs.ipynb');
     expect(pickTemplate(templates, 'XAS')).toBeNull();
     expect(notebookName([dataset(1)])).toBe('scan-1.ipynb');
+  });
+
+  it('prefers the datasets’ beamline’s own template for their technique', () => {
+    const templates = [
+      { name: 'i03/mx-screening.ipynb', title: 'i03 MX', techniques: ['MX'] },
+      { name: 'i04/mx-ligands.ipynb', title: 'i04 MX', techniques: ['MX'] },
+      { name: 'mx.ipynb', title: 'MX', techniques: ['MX'] }
+    ];
+    const fromI04 = [dataset(1), dataset(2)].map(d => ({ ...d, creationLocation: 'I04' }));
+    expect(mainBeamline(fromI04)).toBe('I04');
+    expect(pickTemplate(templates, 'MX', mainBeamline(fromI04))?.name).toBe('i04/mx-ligands.ipynb');
+    expect(pickTemplate(templates, 'MX', 'i22')?.name).toBe('i03/mx-screening.ipynb');
+    expect(pickTemplate(templates, 'MX')?.name).toBe('i03/mx-screening.ipynb');
   });
 
   it('builds the contract’s query string with repeatable parameters', () => {
