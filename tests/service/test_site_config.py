@@ -127,6 +127,16 @@ def test_oidc_takes_groups_from_a_claim(tmp_path):
     assert "load_groups" not in c.JupyterHub
 
 
+def test_cluster_servers_outlive_a_hub_restart_and_demo_servers_do_not(tmp_path):
+    assert configured(DEMO, tmp_path).JupyterHub.cleanup_servers is True
+    slurm = configured({**DEMO, "spawner": {"kind": "slurm"}}, tmp_path)
+    assert slurm.JupyterHub.cleanup_servers is False
+    docker = configured({**DEMO, "spawner": {"kind": "docker"}}, tmp_path)
+    assert docker.JupyterHub.cleanup_servers is False
+    told = configured({**DEMO, "hub": {"keep_servers_on_restart": False}, "spawner": {"kind": "slurm"}}, tmp_path)
+    assert told.JupyterHub.cleanup_servers is True
+
+
 def test_the_culler_can_be_turned_off_and_tuned(tmp_path):
     off = configured({**DEMO, "culler": {"enabled": False}}, tmp_path)
     assert "idle-culler" not in {s["name"] for s in off.JupyterHub.services}

@@ -106,8 +106,9 @@ print(json.dumps({"environ": dict(os.environ), "me": me, "uid": os.getuid()}))
 
 class SpawnerHub:
     """A hub from beamhub's site configuration (``configure_hub``) with the given spawner
-    section; the catalogue service runs as a hub service. Servers survive a hub restart
-    (``cleanup_servers`` off), as in production."""
+    section; the catalogue service runs as a hub service. Whether servers survive a hub
+    restart is the site configuration's to say (``hub.keep_servers_on_restart``), as in
+    production: the harness's own default stops them."""
 
     def __init__(self, workdir: Path, store_url: str, spawner: dict, *, env: dict | None = None,
                  extra_config: str = "", users: dict[str, list[str]] = USERS):
@@ -120,7 +121,7 @@ class SpawnerHub:
                   "c.Spawner.poll_interval = 2\n"
                   # the REST API answers at once, so tests follow the whole progress stream
                   "c.JupyterHub.tornado_settings = {'slow_spawn_timeout': 0}\n" + extra_config)
-        self.hub = Hub(config, workdir=workdir / "hub", cleanup_servers=False,
+        self.hub = Hub(config, workdir=workdir / "hub",
                        env={"PYTHONPATH": f"{REPO / 'hub'}{os.pathsep}{REPO}", **(env or {})})
         site = {
             "hub": {"state_dir": str(state)},
@@ -153,7 +154,7 @@ class SpawnerHub:
         self.hub.close()
 
     def restart(self) -> None:
-        """Stop the hub process (servers keep running) and start it again."""
+        """Stop the hub process and start it again (servers stay up where the site keeps them)."""
         self.hub.stop()
         self.start()
 

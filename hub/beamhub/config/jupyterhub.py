@@ -207,6 +207,10 @@ def configure_hub(c, site: SiteConfig, *, python: str = sys.executable) -> None:
         c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
     elif hub.db_url:
         c.JupyterHub.db_url = hub.db_url
+    keep = hub.keep_servers_on_restart
+    if keep is None:
+        keep = site.spawner.kind in ("slurm", "docker")
+    c.JupyterHub.cleanup_servers = not keep
     if hub.proxy_command:
         c.ConfigurableHTTPProxy.command = hub.proxy_command
     elif "command" not in c.ConfigurableHTTPProxy and Path(DEFAULT_PROXY).exists():

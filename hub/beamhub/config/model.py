@@ -58,6 +58,11 @@ class HubSection(_Section):
     db_url: str | None = Field(None, description="JupyterHub's database URL; default sqlite in state_dir.")
     admin_users: list[str] = Field([], description="Hub users with JupyterHub admin rights.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = Field(None, description="Hub log level.")
+    keep_servers_on_restart: bool | None = Field(
+        None, description="Leave users' servers running when the hub stops or restarts (JupyterHub.cleanup_servers "
+        "= false), so an upgrade or a crash does not end anyone's session; the restarted hub finds them again. "
+        "Default: true for the slurm and docker spawners, false for demo and local (their servers are the "
+        "hub's own child processes).")
     proxy_command: list[str] | None = Field(
         None, description="The configurable-http-proxy command (ConfigurableHTTPProxy.command); "
         "default: /opt/beamhub/proxy's if installed there, else from PATH.")
