@@ -244,13 +244,17 @@ def test_a_podman_job_keeps_its_own_state_and_removes_it_however_it_ends():
     state = runtime_setup(LAUNCH)
     lines = batch_script(BatchJob(command=container_command(LAUNCH), setup=state.setup,
                                   cleanup=state.cleanup)).splitlines()
-    # The store and runtime directories are the job's own, keyed by the job id...
-    assert 'export BEAMHUB_PODMAN_STATE="${TMPDIR:-/tmp}/beamhub-podman-$(id -u)-${SLURM_JOB_ID:-$$}"' in lines
+    # The store and runtime directories are new for each job (job ids repeat)...
+    assert ('BEAMHUB_PODMAN_STATE="$(mktemp -d "${TMPDIR:-/tmp}/beamhub-podman-$(id -u)-${SLURM_JOB_ID:-$$}.XXXXXX")"'
+            in lines)
     assert any("XDG_DATA_HOME=\"$BEAMHUB_PODMAN_STATE/data\"" in line for line in lines)
-    # ...and removed on exit, set before the server starts.
-    trap = lines.index("trap 'podman system reset --force >/dev/null 2>&1 || true; "
-                       "rm -rf \"$BEAMHUB_PODMAN_STATE\"' EXIT")
+    # ...and removed on exit, set before the server starts; the reset only runs on the job's own store.
+    trap = next(i for i, line in enumerate(lines) if line.startswith("trap ") and line.endswith(" EXIT"))
     assert trap < lines.index(shlex.join(container_command(LAUNCH)))
+    handler = shlex.split(lines[trap])[1]
+    assert handler.startswith("case \"$(podman info --format '{{.Store.GraphRoot}}' 2>/dev/null)\" in "
+                              "\"$BEAMHUB_PODMAN_STATE\"/*) podman system reset --force")
+    assert handler.endswith('rm -rf "$BEAMHUB_PODMAN_STATE"')
     assert runtime_setup(Launch(**{**LAUNCH.__dict__, "runtime": "bubblewrap"})).setup == ()
 
 

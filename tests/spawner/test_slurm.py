@@ -187,7 +187,7 @@ def test_the_server_gets_the_catalogue_and_no_secrets(slurm_hub, alice_in_podman
 
 def test_stopping_a_podman_server_leaves_no_container(slurm_hub, slurm, alice_in_podman):
     job_id = job_id_of(alice_in_podman)
-    state = Path(f"/tmp/beamhub-podman-{pwd.getpwnam('alice').pw_uid}-{job_id}")
+    [state] = podman_states("alice", job_id)
     assert state.is_dir()  # the job's own podman store, while the server runs
     slurm_hub.stop("alice")
     assert slurm.job(job_id)["JobState"] == "CANCELLED"
@@ -196,6 +196,33 @@ def test_stopping_a_podman_server_leaves_no_container(slurm_hub, slurm, alice_in
         time.sleep(0.5)
     assert left == []  # no server, conmon or pause process left behind
     assert not state.exists()
+
+
+def test_a_podman_job_killed_hard_does_not_break_alices_next_server(slurm_hub, slurm, alice_in_podman):
+    """SIGKILL skips the job's exit trap, so its podman state stays behind with a
+    container recorded as running (on this cluster, proctrack/linuxproc, the container
+    itself outlives the job too). Her next server must start regardless: CI once failed
+    with "invalid internal status, try resetting the pause process" here."""
+    slurm_hub.stop("alice")
+    killed = job_id_of(spawn_ready(slurm_hub, "alice", {"profile": "podman", "proposals": ["P1"]}))
+    [left_behind] = podman_states("alice", killed)
+    try:
+        slurm.run("scancel", "--signal=KILL", "--full", killed)
+        slurm_hub.wait_stopped("alice")
+        assert left_behind.is_dir()  # the trap did not run
+        events = spawn_ready(slurm_hub, "alice", {"profile": "podman", "proposals": ["P1"]})
+        assert job_id_of(events) != killed
+        assert_only_p1_read_only(json.loads(slurm_hub.run("alice", CHECK_MOUNTS)))
+        slurm_hub.stop("alice")
+    finally:
+        # what proctrack/cgroup would have ended with the killed job
+        subprocess.run(["pkill", "-KILL", "-u", "alice", "-f", "conmon|podman|fuse-overlayfs|jupyter"], check=False)
+        subprocess.run(["rm", "-rf", str(left_behind)], check=False)
+
+
+def podman_states(user: str, job_id: str) -> list[Path]:
+    """The podman state directories of one of ``user``'s jobs (runtimes.runtime_setup)."""
+    return sorted(Path("/tmp").glob(f"beamhub-podman-{pwd.getpwnam(user).pw_uid}-{job_id}.*"))
 
 
 def alice_podman_processes() -> list[str]:

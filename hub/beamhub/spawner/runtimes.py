@@ -180,18 +180,26 @@ def runtime_setup(launch: Launch, options: RuntimeOptions = RuntimeOptions()) ->
     node reboot) leaves its container recorded as running with its monitor gone, and
     every later podman command of that user fails with "invalid internal status, try
     resetting the pause process". Images come read-only from the site's shared store
-    (``storage_conf``), so a per-job store costs nothing; ``podman system reset``
-    removes it and stops its pause process.
+    (``storage_conf``), so a per-job store costs nothing.
+
+    The directory is new for every job (``mktemp -d``: job ids repeat when a cluster's
+    state is reset, and a job killed before its exit trap leaves its directory behind).
+    On exit ``podman system reset`` stops the job's pause process and empties its store,
+    but only once ``podman info`` confirms the store is the job's own: a site
+    ``storage.conf`` that names a ``graphroot`` would otherwise have it wipe a shared one.
     """
     if launch.runtime != "podman":
         return RuntimeSetup()
     storage_conf = options.podman.storage_conf
+    podman = shlex.quote(options.podman.command)
     return RuntimeSetup(
         environment={"CONTAINERS_STORAGE_CONF": storage_conf} if storage_conf else {},
-        setup=['export BEAMHUB_PODMAN_STATE="${TMPDIR:-/tmp}/beamhub-podman-$(id -u)-${SLURM_JOB_ID:-$$}"',
+        setup=['BEAMHUB_PODMAN_STATE="$(mktemp -d "${TMPDIR:-/tmp}/beamhub-podman-$(id -u)-${SLURM_JOB_ID:-$$}.XXXXXX")"',
+               'export BEAMHUB_PODMAN_STATE',
                'export XDG_RUNTIME_DIR="$BEAMHUB_PODMAN_STATE/run" XDG_DATA_HOME="$BEAMHUB_PODMAN_STATE/data"',
-               'mkdir -p -m 0700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME"'],
-        cleanup=[f"{shlex.quote(options.podman.command)} system reset --force >/dev/null 2>&1 || true",
+               'mkdir -m 0700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME"'],
+        cleanup=[f"case \"$({podman} info --format '{{{{.Store.GraphRoot}}}}' 2>/dev/null)\" in "
+                 f"\"$BEAMHUB_PODMAN_STATE\"/*) {podman} system reset --force >/dev/null 2>&1 || true;; esac",
                  'rm -rf "$BEAMHUB_PODMAN_STATE"'])
 
 

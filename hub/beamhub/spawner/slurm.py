@@ -1,8 +1,8 @@
 """The Slurm spawner: batchspawner's SlurmSpawner with beamhub's profiles and mounts.
 
 Built on ``batchspawner.SlurmSpawner`` 1.3.0 (its last release), run under JupyterHub
-6.1. Where 1.3.0 falls short, this subclass fixes it (each has a test in
-``tests/spawner/test_slurm.py``):
+6.1. Where 1.3.0 falls short, this subclass fixes it (tests in ``tests/spawner/test_slurm.py``;
+the faults themselves are shown in ``tests/spawner/test_batchspawner_faults.py``):
 
 1. Port reports (security): batchspawner's ``/hub/api/batchspawner`` handler lets a
    user's server token set any attribute of the spawner, including commands the hub
@@ -26,6 +26,9 @@ Built on ``batchspawner.SlurmSpawner`` 1.3.0 (its last release), run under Jupyt
 7. A hub restarted while a job is queued forgets the job (JupyterHub saves the state
    only once the server is up), which later starts for nobody. Here the hub's start-up
    check cancels it (:meth:`BeamhubSlurmSpawner.cancel_lost_jobs`).
+8. ``batchspawner-singleuser`` reports a free port and the server binds it a moment
+   later; jupyter-server's ``port_retries`` would move a server whose port was taken
+   meanwhile to another one, unknown to the hub. Here it is 0: such a server fails.
 
 Not batchspawner's fault but the cluster's: a rootless podman container outlives its
 cancelled job (its monitor, conmon, leaves the job's process tree, so Slurm's signals
@@ -176,8 +179,11 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
 
     def render_batch_script(self, plan: LaunchPlan) -> str:
         env = self.get_env()
+        # The port is picked on the node and reported before the server binds it; should
+        # another process take it meanwhile, jupyter-server would quietly move to the next
+        # one while the hub connects to the reported one: fail instead.
         command = [os.path.join(self.singleuser_bin_dir, "batchspawner-singleuser"),
-                   *self.singleuser_command(), *self.get_args()]
+                   *self.singleuser_command(), *self.get_args(), "--ServerApp.port_retries=0"]
         name = f"jupyter-{re.sub(r'[^A-Za-z0-9_.-]', '-', self.user.name)}-{secrets.token_hex(4)}"
         launch = self.launch(plan, command, env.keys(), name=name)
         options = self.runtime_settings()
