@@ -6,11 +6,16 @@ checked against beamhub's spawner in test_slurm.py:
   the hub runs as root (fixed: test_port_reports_accept_only_a_starting_servers_port);
 - a job that dies after it started running is not noticed: the spawn waits out
   start_timeout and the user sees a bare timeout (fixed:
-  test_a_job_that_dies_at_start_fails_at_once_with_its_log).
+  test_a_job_that_dies_at_start_fails_at_once_with_its_log);
+- a job waiting in the queue shows "Pending in queue..." and never why (fixed:
+  test_a_job_stuck_pending_shows_its_reason_and_is_cancelled_on_stop);
+- a hub restarted while a job is queued forgets it, and the job later starts for
+  nobody (fixed: test_a_job_queued_when_the_hub_restarts_is_cancelled_not_orphaned).
 """
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -40,6 +45,9 @@ c.SlurmSpawner.env_keep = ["SLURM_CONF", "PATH", "LANG"]
 # bob's jobs die three seconds after they start, before the server reports its port
 c.SlurmSpawner.req_prologue = ('if [ "$JUPYTERHUB_USER" = bob ]; then '
                                'sleep 3; echo "bob: failing on purpose"; exit 3; fi')
+# a spawn request's body may send the job to another partition (the down 'maint' one)
+c.Spawner.pre_spawn_hook = lambda spawner: setattr(
+    spawner, "req_partition", spawner.user_options.get("partition", spawner.req_partition))
 c.Spawner.poll_interval = 1
 c.Spawner.start_timeout = {START_TIMEOUT}
 c.JupyterHub.tornado_settings = {{"slow_spawn_timeout": 0}}
@@ -96,3 +104,38 @@ def test_upstream_waits_out_start_timeout_when_the_job_dies_after_starting(upstr
     assert "exit" not in failed["message"] and "failing on purpose" not in failed["message"]
     print(f"upstream: the job died after ~3 s; the user was told after {waited:.0f} s: {failed['message']!r}")
     upstream_hub.wait_stopped("bob")
+
+
+def queued_job(slurm, user) -> str:
+    out = slurm.run("squeue", "-h", "-u", user, "-o", "%i %T", check=False).stdout.split()
+    return out[0] if out and out[1] == "PENDING" else ""
+
+
+def test_upstream_progress_never_says_why_a_job_waits(upstream_hub, slurm):
+    bob = upstream_hub.user_token("bob")
+    upstream_hub.api("POST", "/users/bob/server", json={"partition": "maint"})
+    try:
+        seen = []
+        events = upstream_hub.progress("bob", bob, until=lambda e: seen.append(e) or len(seen) >= 6)
+        waiting = [e["message"] for e in events if e.get("message") not in ("Server requested", None)]
+        assert queued_job(slurm, "bob")  # Slurm knows the reason: the partition is down
+        assert waiting and set(waiting) == {"Pending in queue..."}, events
+        assert not any(re.search(r"PartitionDown|partition|expected", m) for m in waiting)
+    finally:
+        upstream_hub.api("DELETE", "/users/bob/server")
+        upstream_hub.wait_stopped("bob")
+
+
+def test_upstream_forgets_a_queued_job_when_the_hub_restarts(upstream_hub, slurm):
+    bob = upstream_hub.user_token("bob")
+    upstream_hub.api("POST", "/users/bob/server", json={"partition": "maint"})
+    upstream_hub.progress("bob", bob, until=lambda e: e.get("message") == "Pending in queue...")
+    job = queued_job(slurm, "bob")
+    assert job
+    try:
+        upstream_hub.restart()
+        upstream_hub.wait_stopped("bob")  # the hub has no server for bob any more...
+        time.sleep(3)  # ...and several of its start-up checks and polls later
+        assert queued_job(slurm, "bob") == job  # the job still waits to start for nobody
+    finally:
+        slurm.run("scancel", job, check=False)
