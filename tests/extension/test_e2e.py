@@ -120,8 +120,14 @@ def test_alice_and_bob_search_vote_select_and_process(hub, demo_store):
         detail.locator(".jp-Beamhub-detailTitle").wait_for()
         assert detail.locator(".jp-Beamhub-detailTitle").inner_text() == target.datasetName
         assert target.pid in detail.locator(".jp-Beamhub-fields").inner_text()
-        if target.scientificMetadata:
-            assert detail.locator(".jp-Beamhub-scientific tbody tr").count() == len(target.scientificMetadata)
+        assert target.scientificMetadata, "the demo's SAXS datasets carry scientific metadata"
+        assert detail.locator(".jp-Beamhub-scientific tbody tr").count() == len(target.scientificMetadata)
+        first_name = sorted(target.scientificMetadata)[0]
+        assert first_name in detail.locator(".jp-Beamhub-scientific").inner_text()
+        preview = detail.locator(".jp-Beamhub-preview img")
+        alice.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=preview.element_handle())
+        assert detail.locator(".jp-Beamhub-files tbody tr").count() >= 1
+        assert "Raw data: no inputs." in detail.locator(".jp-Beamhub-lineage").inner_text()
         screenshot(alice, SHOTS, "04-alice-detail")
 
         # like: the count goes up at once and stays (the service confirmed it)
@@ -241,3 +247,96 @@ def test_alice_and_bob_search_vote_select_and_process(hub, demo_store):
             screenshot(alice, SHOTS, "11-alice-notebook")
         assert "xarray" in output.text_content(), output.text_content()[:2000]
         alice_context.close()
+
+
+def colours(locator) -> dict:
+    """An element's text against the background it sits on: the WCAG contrast ratio and
+    the background's relative luminance (0 black, 1 white)."""
+    return locator.evaluate("""element => {
+        const rgb = text => text.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const luminance = ([r, g, b]) => {
+            const [R, G, B] = [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+        };
+        let node = element, background = 'rgba(0, 0, 0, 0)';
+        while (node && /rgba\\(.*, 0\\)$|transparent/.test(background)) {
+            background = getComputedStyle(node).backgroundColor;
+            node = node.parentElement;
+        }
+        const [a, b] = [luminance(rgb(getComputedStyle(element).color)), luminance(rgb(background))];
+        return {contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), background: b};
+    }""")
+
+
+def test_bob_votes_from_the_keyboard_in_the_dark_theme_in_a_narrow_sidebar(hub):
+    with browser() as chromium:
+        context, bob = open_lab(chromium, hub, "bob")
+        open_catalogue(bob)
+        bob.wait_for_selector(".jp-Beamhub-result")
+        search(bob, "")
+        bob.locator('.jp-Beamhub-facet[data-facet="proposal"] summary').click()
+        bob.locator(f'.jp-Beamhub-facet[data-facet="proposal"] label:has-text("{SHARED}") input').check()
+        bob.wait_for_selector(".jp-Beamhub-chip")
+        bob.wait_for_timeout(500)
+
+        # the first result is current after a search; J steps to the second, L, D and C vote on it
+        results = bob.locator(".jp-Beamhub-results")
+        results.focus()
+        bob.keyboard.press("j")
+        current = bob.locator(".jp-Beamhub-result.jp-mod-selected")
+        second = bob.locator(".jp-Beamhub-result").nth(1).get_attribute("data-pid")
+        assert current.get_attribute("data-pid") == second
+        assert results.get_attribute("aria-activedescendant")  # screen readers follow the focus
+
+        def bobs_vote():
+            return hub.get("bob", "/datasets/" + requests.utils.quote(second, safe="")).json()["myVote"]
+
+        for key, vote in (("l", "like"), ("d", "dislike"), ("c", None)):
+            bob.keyboard.press(key)
+            bob.wait_for_function(
+                "() => !document.querySelector('.jp-Beamhub-result.jp-mod-selected .jp-Beamhub-votes.jp-mod-pending')")
+            for _ in range(20):  # the optimistic state shows first; the service's answer follows
+                if bobs_vote() == vote:
+                    break
+                bob.wait_for_timeout(100)
+            assert bobs_vote() == vote, key
+            pressed = {name: current.locator(f".jp-Beamhub-{name}").get_attribute("aria-pressed")
+                       for name in ("like", "dislike")}
+            assert pressed == {"like": str(vote == "like").lower(), "dislike": str(vote == "dislike").lower()}
+        bob.keyboard.press("k")
+        assert bob.locator(".jp-Beamhub-result.jp-mod-selected").get_attribute("data-pid") != second
+        screenshot(bob, SHOTS, "12-bob-keyboard-votes")
+
+        # the dark theme: the panel follows JupyterLab's theme and stays readable
+        light = colours(bob.locator(".jp-Beamhub-result:not(.jp-mod-selected) .jp-Beamhub-resultName").first)
+        bob.click('.lm-MenuBar-itemLabel:text-is("Settings")')
+        bob.click('.lm-Menu-itemLabel:text-is("Theme")')
+        bob.click('.lm-Menu-itemLabel:text-is("JupyterLab Dark")')
+        bob.wait_for_selector('body[data-jp-theme-light="false"]', state="attached", timeout=60_000)
+        bob.wait_for_timeout(1000)
+        dark = colours(bob.locator(".jp-Beamhub-result:not(.jp-mod-selected) .jp-Beamhub-resultName").first)
+        assert light["background"] > 0.8 and dark["background"] < 0.1, (light, dark)
+        assert light["contrast"] >= 4.5 and dark["contrast"] >= 4.5, (light, dark)
+        screenshot(bob, SHOTS, "13-bob-dark-theme")
+
+        # a narrow sidebar: nothing spills out sideways, the search box and buttons stay whole
+        handle = bob.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
+        box = handle.bounding_box()
+        bob.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        bob.mouse.down()
+        bob.mouse.move(300, box["y"] + box["height"] / 2, steps=5)
+        bob.mouse.up()
+        bob.wait_for_timeout(500)
+        panel = bob.locator(".jp-Beamhub-panel")
+        width = panel.bounding_box()["width"]
+        assert width <= 300, width
+        overflowing = panel.evaluate("""panel => {
+            const edge = panel.getBoundingClientRect().right + 1;
+            return [...panel.querySelectorAll('input, button, .jp-Beamhub-result, .jp-Beamhub-status')]
+                .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > edge)
+                .map(e => e.className || e.tagName);
+        }""")
+        assert overflowing == [], overflowing
+        assert panel.evaluate("p => p.scrollWidth <= p.clientWidth + 1")
+        screenshot(bob, SHOTS, "14-bob-narrow-sidebar")
+        context.close()
