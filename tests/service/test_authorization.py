@@ -85,6 +85,8 @@ def test_dataset_detail_derived_and_preview_of_invisible_datasets_are_not_found(
             assert derived.status_code == 200
             assert preview.status_code == 200 and preview.content.startswith(b"\x89PNG")
             assert preview.headers["Cache-Control"].startswith("private")
+            again = catalogue_hub.get(user, path + "/preview.png", headers={"If-None-Match": preview.headers["ETag"]})
+            assert again.status_code == 304 and again.content == b""  # the browser's copy still holds
         else:
             for answer in (detail, derived, preview):
                 assert answer.status_code == 404, (user, dataset.pid, answer.text)
