@@ -246,6 +246,18 @@ def test_alice_and_bob_search_vote_select_and_process(hub, demo_store):
         finally:
             screenshot(alice, SHOTS, "11-alice-notebook")
         assert "xarray" in output.text_content(), output.text_content()[:2000]
+
+        # a reload loses nothing: the finished selection is listed with its derived data
+        alice.reload()
+        alice.wait_for_selector('.jp-SideBar [data-id="beamhub-catalogue"]')
+        if not alice.locator(".jp-Beamhub-panel").is_visible():
+            open_catalogue(alice)
+        alice.click(".jp-Beamhub-openBasket")
+        earlier = alice.locator(f'.jp-Beamhub-basket:visible .jp-Beamhub-job[data-status="done"]',
+                                has_text="e2e: three SAXS runs")
+        earlier.wait_for()
+        assert earlier.locator(f'.jp-Beamhub-pidLink[data-pid="{derived_pid}"]').count() == 1
+        screenshot(alice, SHOTS, "11b-alice-after-reload")
         alice_context.close()
 
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { BasketModel, formSchema, schemaDefaults } from '../model/basket';
+import { ISelection } from '../types';
 import { dataset, FakeCatalogue } from './fakeapi';
 
 describe('BasketModel', () => {
@@ -79,6 +80,54 @@ describe('BasketModel', () => {
     expect(statuses[statuses.length - 1]).toBe('done');
     expect(api.statuses).toEqual([]); // polled running, running, done
     expect(job!.finished).toBe(true);
+  });
+
+  it('shows earlier submissions after a reload, newest first, and follows unfinished ones', async () => {
+    const api = new FakeCatalogue();
+    const earlier = (id: number, status: ISelection['status'], submittedAt?: string): ISelection => ({
+      id: 'sel-' + String(id).padStart(32, '0'),
+      owner: 'alice',
+      name: `earlier ${id}`,
+      datasets: [dataset(id).pid],
+      processing: 'frame-sum',
+      parameters: {},
+      status,
+      derivedDatasets: [],
+      version: 1,
+      createdAt: '2026-11-20T00:00:00Z',
+      updatedAt: '2026-11-20T00:00:00Z',
+      submittedAt
+    });
+    api.stored = [
+      earlier(1, 'done', '2026-11-20T08:00:00Z'),
+      earlier(2, 'draft'),
+      earlier(3, 'running', '2026-11-20T09:00:00Z')
+    ];
+    let asked = 0;
+    api.selection = async (id: string) => {
+      asked++;
+      return { ...api.stored.find(s => s.id === id)!, status: 'done', derivedDatasets: ['20.500.99999/d3'] };
+    };
+    const basket = new BasketModel(api, { pollInterval: 5 });
+    await basket.loadJobs();
+    expect(basket.jobs.map(job => job.selection.name)).toEqual(['earlier 3', 'earlier 1']); // no draft
+    const final = await basket.jobs[0].follow();
+    expect(final.status).toBe('done');
+    expect(final.derivedDatasets).toEqual(['20.500.99999/d3']);
+    expect(asked).toBe(1); // the finished one is not polled
+    await basket.loadJobs();
+    expect(basket.jobs).toHaveLength(2); // loading again adds nothing twice
+  });
+
+  it('says so when earlier submissions cannot be loaded', async () => {
+    const api = new FakeCatalogue();
+    api.selections = async () => {
+      throw new Error('the catalogue is down');
+    };
+    const basket = new BasketModel(api);
+    await basket.loadJobs();
+    expect(basket.jobs).toEqual([]);
+    expect(basket.error).toContain('Earlier selections cannot be loaded');
   });
 
   it('keeps everything when the submission fails', async () => {

@@ -158,8 +158,11 @@ export class FakeCatalogue implements ICatalogueAPI {
     return this.selectionOf(this.selectionsMade[this.selectionsMade.length - 1], status);
   }
 
+  /** What `selections()` answers: the user's selections as the service lists them. */
+  stored: ISelection[] = [];
+
   async selections(): Promise<ISelection[]> {
-    return [];
+    return this.stored;
   }
 
   previewUrl(pid: string, size: string): string {

@@ -13,6 +13,9 @@ import { JobModel } from './job';
 /** The most datasets in one selection (the catalogue's limit). */
 export const MAX_SELECTION = 1000;
 
+/** Earlier submitted selections shown with this session's. */
+export const MAX_EARLIER_JOBS = 20;
+
 export interface IBasketOptions {
   maxItems?: number;
   /** Milliseconds between status checks of a submitted job. */
@@ -103,7 +106,8 @@ export class BasketModel {
   get error(): string | null {
     return this._error;
   }
-  /** Submitted selections followed in this session, newest first. */
+  /** Submitted selections, newest first: this session's and, once
+   * {@link loadJobs} has run, the user's earlier ones (so a reload loses none). */
   get jobs(): readonly JobModel[] {
     return this._jobs;
   }
@@ -181,6 +185,35 @@ export class BasketModel {
       }
     } catch (error) {
       this._error = 'The processing steps cannot be loaded: ' + describeError(error);
+    }
+    this._changed.emit();
+  }
+
+  /**
+   * Bring in the user's earlier submitted selections (the newest
+   * {@link MAX_EARLIER_JOBS}), following those still queued or running.
+   */
+  async loadJobs(): Promise<void> {
+    let selections;
+    try {
+      selections = await this.api.selections();
+    } catch (error) {
+      this._error = 'Earlier selections cannot be loaded: ' + describeError(error);
+      this._changed.emit();
+      return;
+    }
+    const known = new Set(this._jobs.map(job => job.selection.id));
+    const earlier = selections
+      .filter(s => s.status !== 'draft' && !known.has(s.id))
+      .sort((a, b) => (b.submittedAt ?? '').localeCompare(a.submittedAt ?? ''))
+      .slice(0, MAX_EARLIER_JOBS)
+      .map(s => new JobModel(this.api, s, this._pollInterval));
+    if (!earlier.length) {
+      return;
+    }
+    this._jobs = [...this._jobs, ...earlier];
+    for (const job of earlier) {
+      void job.follow();
     }
     this._changed.emit();
   }

@@ -2,7 +2,8 @@
  * The fog-filter basket (main area): the chosen datasets side by side with their
  * previews, the selection's name, the processing step and its parameters (a form
  * generated from the step's JSON schema, as JupyterLab's settings editor does), the
- * submit button, and the jobs submitted in this session with their status.
+ * submit button, and the submitted selections (this session's and earlier ones) with
+ * their status.
  */
 import { FormComponent, ReactWidget } from '@jupyterlab/ui-components';
 import validator from '@rjsf/validator-ajv8';
@@ -36,6 +37,7 @@ export class BasketView extends ReactWidget {
     this.title.icon = basketIcon;
     this.title.closable = true;
     void options.basket.loadSteps();
+    void options.basket.loadJobs();
   }
 
   render(): JSX.Element {
