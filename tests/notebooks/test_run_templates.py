@@ -23,6 +23,7 @@ from beamhub.client import Catalogue
 from tests.client.test_client import server_environment
 
 from .extension_codegen import make_notebook
+from .steady_kernel import SteadyKernelManager
 from .templates import DATASETS_TAG, OWNERS, TEMPLATES, check_summary, load, techniques, template_id
 
 pytestmark = pytest.mark.hub
@@ -52,6 +53,7 @@ def execute(notebook: dict, env: dict, workdir) -> nbformat.NotebookNode:
     nb = nbformat.reads(json.dumps(notebook), as_version=4)  # as JupyterLab reads it: sources as text
     nb.cells.append(new_code_cell(SUMMARY_PROBE))
     NotebookClient(nb, kernel_name="beamhub", timeout=600, allow_errors=False,
+                   kernel_manager_class=SteadyKernelManager,
                    resources={"metadata": {"path": str(workdir)}}).execute(env=env)
     return nb
 
