@@ -73,8 +73,9 @@ SECRETS_IN_HUB_ENV = {"BEAMHUB_STORE_PASSWORD": "s3cr3t-store-password", "JUPYTE
 
 
 def slurm_spawner_section(image: str, storage_conf: str, data_root) -> dict:
-    """The site's spawner section for the Slurm tests: podman, bubblewrap, a down
-    partition (jobs stay pending) and an image that does not exist (jobs die at once)."""
+    """The site's spawner section for the Slurm tests: podman, bubblewrap, a one-minute
+    walltime, a down partition (jobs stay pending) and an image that does not exist
+    (jobs die at once)."""
     common = {"cpus": 1, "memory": "1G", "walltime": "01:00:00", "partition": "main"}
     return {
         "kind": "slurm",
@@ -83,6 +84,8 @@ def slurm_spawner_section(image: str, storage_conf: str, data_root) -> dict:
              "description": "JupyterLab in the facility's analysis image.", **common},
             {"name": "bwrap", "display_name": "Sandbox (bubblewrap)", "runtime": "bubblewrap",
              "description": "The cluster's own software environment.", **common},
+            {"name": "short", "display_name": "One minute (bubblewrap)", "runtime": "bubblewrap",
+             **{**common, "walltime": "00:01:00"}},
             {"name": "maintenance", "display_name": "Maintenance partition", "runtime": "none",
              **{**common, "partition": "maint"}},
             {"name": "broken", "display_name": "Broken image", "runtime": "podman",

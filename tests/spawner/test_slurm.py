@@ -303,6 +303,17 @@ def test_a_running_server_killed_with_scancel_is_reported(slurm_hub, slurm, alic
     assert not jobs_of(slurm, "alice")
 
 
+def test_a_server_that_reaches_its_walltime_is_reported(slurm_hub, slurm):
+    events = spawn_ready(slurm_hub, "bob", {"profile": "short"})
+    job_id = job_id_of(events)
+    # Slurm ends the job after its minute (it checks time limits every 30 s), then KillWait
+    slurm_hub.wait_stopped("bob", timeout=180)
+    assert slurm.job(job_id)["JobState"] == "TIMEOUT"
+    form = spawn_form_page(slurm_hub, "bob")
+    assert f"Job {job_id} reached its walltime limit (limit 00:01:00" in form, form[:3000]
+    assert "DUE TO TIME LIMIT" in form  # slurmstepd's line at the end of the job's log
+
+
 def test_two_concurrent_spawns_on_one_node_do_not_collide(slurm_hub):
     results, errors = {}, []
 
