@@ -93,5 +93,9 @@ def dismiss_news(page) -> None:
 
 
 def open_catalogue(page) -> None:
-    page.click('.jp-SideBar [data-id="beamhub-catalogue"]')
+    """Show the Catalogue panel (JupyterLab may have restored it open: its tab toggles)."""
+    tab = page.locator('.jp-SideBar [data-id="beamhub-catalogue"]')
+    tab.wait_for()
+    if tab.get_attribute("aria-selected") != "true":
+        tab.click()
     page.wait_for_selector(".jp-Beamhub-panel .jp-Beamhub-status")

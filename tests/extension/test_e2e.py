@@ -249,14 +249,17 @@ def test_alice_and_bob_search_vote_select_and_process(hub, demo_store):
 
         # a reload loses nothing: the finished selection is listed with its derived data
         alice.reload()
-        alice.wait_for_selector('.jp-SideBar [data-id="beamhub-catalogue"]')
-        if not alice.locator(".jp-Beamhub-panel").is_visible():
-            open_catalogue(alice)
+        notebook.wait_for()
+        # JupyterLab restores the notebook and activates it once its kernel is back
+        alice.wait_for_function("() => /Idle/.test(document.querySelector('#jp-main-statusbar')?.textContent ?? '')",
+                                timeout=120_000)
+        open_catalogue(alice)
         alice.click(".jp-Beamhub-openBasket")
-        earlier = alice.locator(f'.jp-Beamhub-basket:visible .jp-Beamhub-job[data-status="done"]',
-                                has_text="e2e: three SAXS runs")
-        earlier.wait_for()
-        assert earlier.locator(f'.jp-Beamhub-pidLink[data-pid="{derived_pid}"]').count() == 1
+        earlier = alice.locator('.jp-Beamhub-basket .jp-Beamhub-job[data-status="done"]', has_text="e2e: three SAXS runs")
+        earlier.wait_for(state="attached")
+        earlier.locator(f'.jp-Beamhub-pidLink[data-pid="{derived_pid}"]').wait_for(state="attached")
+        alice.click('.lm-DockPanel-tabBar .lm-TabBar-tab:has-text("Selection")')
+        alice.wait_for_timeout(300)
         screenshot(alice, SHOTS, "11b-alice-after-reload")
         alice_context.close()
 
