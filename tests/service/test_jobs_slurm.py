@@ -76,7 +76,7 @@ def test_a_selection_runs_through_slurm_as_the_user(slurm_hub):
 
     finished, seen = wait_finished(hub, "alice", selection["id"], timeout=240)
     assert finished["status"] == "done", f"{finished['message']}\n{Path(finished['logPath']).read_text()}"
-    assert seen[-1] == "done" and set(seen) <= {"submitted", "running", "done"}
+    assert seen[-2:] == ["running", "done"] and set(seen) <= {"submitted", "running", "done"}, seen
     assert slurm.job(job_id)["JobState"] == "COMPLETED"
 
     [derived_pid] = finished["derivedDatasets"]
