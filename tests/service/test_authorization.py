@@ -4,7 +4,8 @@ What each demo user may see is written here by hand from the demo's table (not
 computed by the code under test): alice p1001 and p1002, bob p1002, carol (staff of
 i03) p1001, dave nothing, erin p2001, frank p3001. A dataset a user may not see must
 be indistinguishable from one that does not exist, in answers, counts, facets and
-previews, and nothing a user does to it may be written.
+previews, and nothing a user does to it may be written. The whole matrix runs on the
+SQLite catalogue and again on the MongoDB one (FerretDB here).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import pytest
 
 from beamhub.catalogue import Identity, SearchQuery
 
-from .conftest import OPERATOR
+from .conftest import OPERATOR, on_both_stores
 from .hubsetup import quote_pid
 
 pytestmark = pytest.mark.hub
+store_backend, catalogue_hub, operator_store = on_both_stores()  # SQLite, then MongoDB
 
 SEES = {
     "alice": {"p1001", "p1002"},

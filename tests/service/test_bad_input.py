@@ -14,9 +14,11 @@ import pytest
 
 from beamhub.catalogue import Identity
 
+from .conftest import on_both_stores
 from .hubsetup import quote_pid
 
 pytestmark = pytest.mark.hub
+store_backend, catalogue_hub, operator_store = on_both_stores()  # SQLite, then MongoDB
 
 USER = "alice"
 

@@ -2,7 +2,7 @@
 
 Each voter changes its mind several times on the same three datasets, all at once;
 its last vote on each is known in advance, so the final likes and dislikes are too.
-Votes are training labels: an off-by-one here is a wrong label.
+Votes are training labels: an off-by-one here is a wrong label. On both stores.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import requests
 
 from beamhub.catalogue import Identity
 
-from .conftest import VOTERS
+from .conftest import VOTERS, on_both_stores
 from .hubsetup import quote_pid
 
 pytestmark = pytest.mark.hub
+store_backend, catalogue_hub, operator_store = on_both_stores()  # SQLite, then MongoDB
 
 
 def test_sixty_concurrent_voters_leave_exact_counts(catalogue_hub, operator_store):
