@@ -98,7 +98,9 @@ def main(argv=None) -> None:
 
         with FerretDB() as server:
             print(f"FerretDB started at {server.url}")
-            measure(argparse.Namespace(**{**vars(args), "backend": "mongo", "url": server.url}), sizes)
+            # one search over 100,000 documents outlasts the store's default 60 s socket timeout
+            url = server.url + "?socketTimeoutMS=1800000"
+            measure(argparse.Namespace(**{**vars(args), "backend": "mongo", "url": url}), sizes)
         return
     measure(args, sizes)
 
