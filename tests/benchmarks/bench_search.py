@@ -106,7 +106,6 @@ def main(argv=None) -> None:
 
 
 def measure(args, sizes: list[int]) -> None:
-
     print(f"search benchmark: backend {args.backend}, sizes {sizes}, {args.queries} queries, seed {args.seed}")
     print(f"python {platform.python_version()}, sqlite {sqlite3.sqlite_version}, "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at start")

@@ -17,7 +17,7 @@ from queue import Empty
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import DottedObjectName, Type
+from traitlets import Type
 
 SLICE = 1.0
 """Seconds of one wait on a channel before its socket is checked again."""
@@ -43,5 +43,4 @@ class SteadyKernelClient(AsyncKernelClient):
 
 
 class SteadyKernelManager(AsyncKernelManager):
-    client_class = DottedObjectName(f"{__name__}.SteadyKernelClient")
     client_factory = Type(SteadyKernelClient, klass=AsyncKernelClient)

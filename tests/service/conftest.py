@@ -46,11 +46,9 @@ def load_demo(store, demo_data: Path) -> None:
 
 @pytest.fixture(scope="session")
 def service_store_url(request, tmp_path_factory, demo_data) -> str:
-    backend = os.environ.get("BEAMHUB_TEST_SERVICE_BACKEND", "sqlite")
-    if backend == "mongo":
-        url = request.getfixturevalue("mongodb_url").rstrip("/") + f"/beamhub_service_{uuid.uuid4().hex[:8]}"
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('catalogue') / 'catalogue.sqlite'}"
+    if os.environ.get("BEAMHUB_TEST_SERVICE_BACKEND", "sqlite") == "mongo":
+        return request.getfixturevalue("mongo_store_url")
+    url = f"sqlite:///{tmp_path_factory.mktemp('catalogue') / 'catalogue.sqlite'}"
     with open_store(url) as store:
         load_demo(store, demo_data)
     return url

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -50,14 +49,9 @@ def test_requests_beyond_a_users_share_get_429_and_others_are_not_slowed(strict_
     datasets = strict_hub.get("alice", "/datasets", params={"limit": 12}).json()["items"]
     assert len(datasets) >= 8
 
-    def preview(user_and_pid):
-        user, pid = user_and_pid
-        return user, strict_hub.get(user, f"/datasets/{quote_pid(pid)}/preview.png", params={"size": "large"})
-
-    work = [("alice", d["pid"]) for d in datasets] + [("bob", None)]
+    work = [("alice", f"/datasets/{quote_pid(d['pid'])}/preview.png?size=large") for d in datasets] + [("bob", "/me")]
     with ThreadPoolExecutor(len(work)) as pool:
-        burst = list(pool.map(lambda item: preview(item) if item[1] else
-                              (item[0], strict_hub.get(item[0], "/me")), work))
+        burst = list(pool.map(lambda call: (call[0], strict_hub.get(*call)), work))
     alice = [answer for user, answer in burst if user == "alice"]
     codes = sorted({answer.status_code for answer in alice})
     assert codes == [200, 429], codes
