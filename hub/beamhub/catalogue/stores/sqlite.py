@@ -2,14 +2,17 @@
 
 ``SQLiteStore("sqlite:///PATH")`` opens (and creates, with its directory) the file at
 ``PATH``, relative to the current directory, or absolute with a fourth slash
-(``sqlite:////var/lib/beamhub/catalogue.sqlite``). ``?mode=ro`` opens it read-only.
+(``sqlite:////var/lib/beamhub/catalogue.sqlite``). ``?mode=ro`` opens it read-only;
+``?columns_mb=N`` sets the memory searches may use for words and numeric metadata
+held as in-memory columns (default 512; 0 answers everything from SQL).
 
 Several threads and processes (the catalogue service, the command line, job runners)
 may use one file at once: each thread has its own connection, the file is in WAL mode
 (readers never wait for the writer), and every write is one ``BEGIN IMMEDIATE``
 transaction that waits up to ``busy_timeout`` seconds for another writer to finish
 (votes and edits take milliseconds; an upsert is one transaction however large).
-How searches are answered fast is described in ``sqlite_schema`` and ``sqlite_search``.
+How searches are answered fast is described in ``sqlite_schema``, ``sqlite_search``
+and ``sqlite_columns``.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from ..query import SearchQuery, SearchResult
 from ..store import SelectionChanges, StatusChange, Store, UpsertSummary
 from . import sqlite_search, sqlite_selections
 from .sqlite_cells import CellIndex
+from .sqlite_columns import DEFAULT_BUDGET_BYTES, ColumnCache
 from .sqlite_predicates import KEYS_IN
 from .sqlite_schema import APPLICATION_ID, SCHEMA_VERSION, create_schema
 from .sqlite_writes import DatasetWriter
@@ -42,17 +46,29 @@ BATCH = 20_000
 
 
 def parse_url(url: str) -> tuple[Path, bool]:
-    """``(path, read_only)`` from ``sqlite:///PATH[?mode=ro]``."""
+    """``(path, read_only)`` from ``sqlite:///PATH[?mode=ro][&columns_mb=N]``."""
     if not isinstance(url, str) or not url.startswith("sqlite:///"):
         raise InvalidInput(f"not an SQLite store URL: {url!r} (write sqlite:///PATH)")
     path, _, query = url[len("sqlite:///"):].partition("?")
     if not path or path == ":memory:":
         raise InvalidInput("an SQLite store needs a file: write sqlite:///PATH (absolute: sqlite:////PATH)")
-    options = dict(parse_qsl(query, keep_blank_values=True))
-    unknown = set(options) - {"mode"}
-    if unknown or options.get("mode", "rw") not in ("rw", "ro"):
-        raise InvalidInput(f"unknown SQLite store option in {url!r}: the only option is ?mode=ro")
+    options = _options(url, query)
     return Path(path), options.get("mode") == "ro"
+
+
+def columns_mb(url: str) -> int | None:
+    """The ``columns_mb`` option of a store URL (None: not given)."""
+    value = _options(url, url.partition("?")[2]).get("columns_mb")
+    return None if value is None else int(value)
+
+
+def _options(url: str, query: str) -> dict[str, str]:
+    options = dict(parse_qsl(query, keep_blank_values=True))
+    unknown = set(options) - {"mode", "columns_mb"}
+    if unknown or options.get("mode", "rw") not in ("rw", "ro") or not options.get("columns_mb", "0").isdigit():
+        raise InvalidInput(f"unknown SQLite store option in {url!r}: the options are ?mode=ro and "
+                           "&columns_mb=N (memory for search columns, 0: none)")
+    return options
 
 
 def _now() -> datetime:
@@ -65,13 +81,19 @@ class SQLiteStore(Store):
     ``busy_timeout``: seconds a write waits for another process's write to finish
     before failing with ``StoreUnavailable`` (writes are short; a bulk load of a
     million datasets holds the file for minutes).
+    ``column_cache_mb``: memory for the words and numeric fields searches keep in
+    memory (``sqlite_columns``); 0 reads everything from SQL. The URL's
+    ``columns_mb=N`` option overrides it.
     """
 
-    def __init__(self, url: str, *, busy_timeout: float = 30.0):
+    def __init__(self, url: str, *, busy_timeout: float = 30.0, column_cache_mb: int = DEFAULT_BUDGET_BYTES >> 20):
         self.url = url
         self.path, self.read_only = parse_url(url)
         self.busy_timeout = busy_timeout
         self.cells = CellIndex()
+        from_url = columns_mb(url)
+        column_cache_mb = from_url if from_url is not None else column_cache_mb
+        self.columns = ColumnCache(column_cache_mb << 20) if column_cache_mb > 0 else None
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[tuple[weakref.ref, sqlite3.Connection]] = []
@@ -283,7 +305,7 @@ class SQLiteStore(Store):
         if not isinstance(query, SearchQuery):
             query = SearchQuery.parse(query)
         with self._transaction() as conn:
-            return sqlite_search.search(conn, self.cells, identity, query)
+            return sqlite_search.search(conn, self.cells, identity, query, self.columns)
 
     def get_dataset(self, identity: Identity, pid: str) -> Dataset:
         pid = check_pid(pid)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +24,8 @@ from ..identity import Identity
 from ..query import FACETS, MAX_FACET_VALUES
 
 SNAPSHOTS = 4
+VISIBLE_SETS = 1024
+"""Identities' visible cells remembered per snapshot."""
 
 
 class _Codes:
@@ -67,6 +69,8 @@ class Snapshot:
     year: np.ndarray
     by_key: dict[str, np.ndarray]
     """access key -> the ids of the cells it opens"""
+    visible: dict[frozenset, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    """access keys -> the cells they open together (filled as identities search)"""
 
 
 @dataclass
@@ -189,10 +193,18 @@ class CellIndex:
         """Ids of the cells the identity may see, ascending."""
         if identity.operator:
             return np.flatnonzero(snapshot.year)  # every cell that exists (year 0: never written)
-        parts = [snapshot.by_key[k] for k in identity.access_keys() if k in snapshot.by_key]
-        if not parts:
-            return np.zeros(0, dtype=np.int64)
-        return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+        keys = frozenset(k for k in identity.access_keys() if k in snapshot.by_key)
+        found = snapshot.visible.get(keys)
+        if found is None:
+            parts = [snapshot.by_key[k] for k in sorted(keys)]
+            if not parts:
+                found = np.zeros(0, dtype=np.int64)
+            else:
+                found = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+            if len(snapshot.visible) >= VISIBLE_SETS:
+                snapshot.visible.clear()
+            snapshot.visible[keys] = found
+        return found
 
     def select(self, snapshot: Snapshot, ids: np.ndarray, filters: FacetFilters) -> CellSelection:
         passes: dict[str, np.ndarray] = {}

@@ -99,6 +99,8 @@ class TextGroup(Predicate):
     prefix: str | None = None
     sizes: list[int] = field(default_factory=list)
     """datasets having each term (the vocabulary's counts)"""
+    versions: list[int] = field(default_factory=list)
+    """each term's ``vocabulary.version`` (empty: not known, leave it to SQL)"""
 
     EXPANSIONS_CHECKED_BY_INDEX = 16
 
@@ -187,6 +189,10 @@ class Condition(Predicate):
     op: str = "="
     value: object = None
     within: tuple[str, str] | None = None
+    version: int = 0
+    """the field's ``metadata_fields.version``"""
+    numeric: bool = False
+    """whether field and value are numbers float64 holds exactly (then columns can answer)"""
 
     def _compare(self) -> tuple[str, list]:
         if self.within is None:

@@ -14,13 +14,17 @@ an identity sees are a few contiguous ranges (one per key it holds). The per-dat
 tables (``postings``, ``metadata``, ``keywords``) are keyed by cell, so a search that
 must look at datasets seeks only into the cells that can hold matches.
 
+``vocabulary.version`` and ``metadata_fields.version`` say when a word's postings or a
+field's metadata rows last changed, so readers can keep them in memory as columns
+(``sqlite_columns``) and know when their copy is stale.
+
 Several processes may open the same file: WAL mode, a busy timeout, and every write
 in one ``BEGIN IMMEDIATE`` transaction.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x62686362  # "bhcb": marks a file as a beamhub catalogue
 
 TABLES = """
@@ -78,7 +82,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS datasets_by_pid ON datasets (pid);
 CREATE TABLE IF NOT EXISTS vocabulary (
     id INTEGER PRIMARY KEY,
     term TEXT NOT NULL UNIQUE,
-    n INTEGER NOT NULL DEFAULT 0              -- datasets having the word
+    n INTEGER NOT NULL DEFAULT 0,             -- datasets having the word
+    version INTEGER NOT NULL DEFAULT 0        -- counters.cells when its postings last changed
 );
 CREATE TABLE IF NOT EXISTS postings (
     term INTEGER NOT NULL,
@@ -105,6 +110,7 @@ CREATE TABLE IF NOT EXISTS metadata_fields (
     name TEXT NOT NULL,
     k INTEGER NOT NULL,                       -- kind, see sqlite_rows
     dim TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0,       -- counters.cells when its metadata rows last changed
     UNIQUE (name, k, dim)
 );
 CREATE TABLE IF NOT EXISTS metadata (

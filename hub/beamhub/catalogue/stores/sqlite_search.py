@@ -27,6 +27,7 @@ from ..identity import Identity
 from ..model import Dataset
 from ..query import SearchQuery, SearchResult, decode_cursor, encode_cursor
 from .sqlite_cells import CellIndex, CellSelection, FacetFilters, Snapshot
+from .sqlite_columns import EXACT_FLOAT, ColumnCache, Matches, count_alone, evaluate
 from .sqlite_predicates import (
     KEYS_IN,
     Condition,
@@ -78,31 +79,34 @@ def build_predicates(conn, identity: Identity, query: SearchQuery, size: int) ->
     predicates: list[Predicate] = []
     text = query.text_query
     for word in text.whole:
-        row = conn.execute("SELECT id, n FROM vocabulary WHERE term = ?", (word,)).fetchone()
+        row = conn.execute("SELECT id, n, version FROM vocabulary WHERE term = ?", (word,)).fetchone()
         if not row or not row[1]:
             raise NoMatch(word)
-        predicates.append(TextGroup(estimate=row[1], terms=[row[0]], sizes=[row[1]]))
+        predicates.append(TextGroup(estimate=row[1], terms=[row[0]], sizes=[row[1]], versions=[row[2]]))
     if text.prefix:
         rows = conn.execute(
-            "SELECT id, n FROM vocabulary WHERE term >= ? AND term < ? AND n > 0",
+            "SELECT id, n, version FROM vocabulary WHERE term >= ? AND term < ? AND n > 0",
             (text.prefix, text.prefix + "{"),  # '{' follows every word character
         ).fetchall()
         if not rows:
             raise NoMatch(text.prefix)
         predicates.append(TextGroup(estimate=sum(r[1] for r in rows), terms=[r[0] for r in rows],
-                                    sizes=[r[1] for r in rows], prefix=text.prefix))
+                                    sizes=[r[1] for r in rows], prefix=text.prefix,
+                                    versions=[r[2] for r in rows]))
     if query.keyword:
         predicates.append(Keywords(estimate=size / 20, values=list(dict.fromkeys(query.keyword))))
     for condition in query.conditions:
         kind, dim, value = condition_row(condition)
-        row = conn.execute("SELECT id FROM metadata_fields WHERE name = ? AND k = ? AND dim = ?",
+        row = conn.execute("SELECT id, version FROM metadata_fields WHERE name = ? AND k = ? AND dim = ?",
                            (condition.name, kind, dim)).fetchone()
         if not row:
             raise NoMatch(condition.name)
         selectivity = 10 if condition.op == "=" else 3
         within = text_kind_range(value) if kind == TEXT_VALUE and condition.op == "!=" else None
+        numeric = (kind != TEXT_VALUE and isinstance(value, (int, float)) and not isinstance(value, bool)
+                   and abs(value) <= EXACT_FLOAT)
         predicates.append(Condition(estimate=size / selectivity, field=row[0], op=condition.op, value=value,
-                                    within=within))
+                                    within=within, version=row[1], numeric=numeric))
     if query.created_after or query.created_before:
         predicates.append(DateRange(
             estimate=size / 4,
@@ -149,27 +153,38 @@ def _ints(text: str | None) -> np.ndarray:
 
 
 def count_matches(conn, snapshot: Snapshot, predicates, selection: CellSelection, keys: str | None,
-                  size: int) -> np.ndarray:
+                  size: int, columns: ColumnCache | None = None) -> tuple[np.ndarray, Matches | None]:
     """Matches per visible cell (aligned with ``selection.ids``; exact for the
-    candidate cells, which are all facet counts and the total need)."""
+    candidate cells, which are all facet counts and the total need), and the matching
+    datasets themselves when they were found in memory."""
     candidates = selection.ids[selection.candidate_mask]
     counts = np.zeros(len(selection.ids), dtype=np.int64)
     if len(candidates) == 0:
-        return counts
+        return counts, None
+    if columns is not None and len(predicates) == 1:
+        alone = count_alone(columns, conn, predicates[0], candidates)
+        if alone is not None:
+            counts = np.zeros(snapshot.size, dtype=np.int64)
+            counts[candidates] = alone
+            return counts[selection.ids], None
+    if columns is not None:
+        found = evaluate(columns, conn, predicates, candidates)
+        if found is not None:
+            return np.bincount(found.cells, minlength=snapshot.size)[selection.ids], found
     if len(predicates) == 1 and predicates[0].exact:
-        return aggregate(conn, predicates[0], keys, snapshot.size)[selection.ids]
+        return aggregate(conn, predicates[0], keys, snapshot.size)[selection.ids], None
     if len(predicates) == 1 and isinstance(predicates[0], MyVote) and predicates[0].mode == "none":
         voted = _count_rows(conn, predicates[0].voted(), [], _cells_json(candidates), len(candidates))
-        return selection.n - _dense(voted, snapshot.size)[selection.ids]
+        return selection.n - _dense(voted, snapshot.size)[selection.ids], None
     if len(predicates) == 1 and isinstance(predicates[0], TextGroup) and len(predicates[0].terms) <= UNION_TERMS:
-        return _union_counts(conn, predicates[0], keys, snapshot.size, candidates)[selection.ids]
+        return _union_counts(conn, predicates[0], keys, snapshot.size, candidates)[selection.ids], None
     driver = choose_driver(predicates) or DateRange(estimate=size)
     upper = aggregate(conn, driver, keys, snapshot.size)
     if upper is not None:  # seek only into the cells where the driver matches at all
         candidates = candidates[upper[candidates] > 0]
     matches = _count_rows(conn, driver, [p for p in predicates if p is not driver], _cells_json(candidates),
                           len(candidates))
-    return _dense(matches, snapshot.size)[selection.ids]
+    return _dense(matches, snapshot.size)[selection.ids], None
 
 
 UNION_TERMS = 8
@@ -242,9 +257,10 @@ def page_plan(query: SearchQuery) -> PagePlan:
 
 
 def page(conn, plan: PagePlan, predicates, cells_with_matches: np.ndarray, rows_in_cells: int,
-         matches: int, size: int, all_cells: bool) -> list[tuple[int, object, str]]:
+         matches: int, size: int, all_cells: bool, known: Matches | None = None) -> list[tuple[int, object, str]]:
     """``[(dataset id, sort key, pid), ...]``: up to ``limit + 1`` in order, from the
-    cells holding matches (``all_cells``: no need to test cells, for operators)."""
+    cells holding matches (``all_cells``: no need to test cells, for operators).
+    ``known``: every match, when the columns found them."""
     if matches == 0:
         return []
     passing = cells_with_matches
@@ -262,6 +278,13 @@ def page(conn, plan: PagePlan, predicates, cells_with_matches: np.ndarray, rows_
     order = f"d.{column}{' DESC' if descending else ''}, d.pid"
     keyset, keyset_params = _keyset(plan, column, descending)
     range_sql, range_params = _ctime_range(plan) if column == "ctime" else ("1", [])
+    if known is not None and (column == "ctime" or len(known.ids) * ROW_COST <= scan):
+        ids = known.ids
+        if column == "ctime":  # the first few by time, found in memory; SQL orders them exactly
+            ids = known.first_by_time(wanted, descending, plan.after[0] if plan.after else None)
+        sql = (f"SELECT d.id, d.{column}, d.pid FROM json_each(?) AS j CROSS JOIN datasets AS d ON d.id = j.value "
+               f"WHERE {keyset} AND {range_sql} ORDER BY {order} LIMIT ?")
+        return conn.execute(sql, [_cells_json(ids)] + keyset_params + range_params + [wanted]).fetchall()
     if scan <= gather:  # walk the sort's index, testing each entry
         source = from_cells("datasets", "d", cells, seek=False, index=index)
         where, params = _checks(predicates, "d", on_datasets=True)
@@ -357,8 +380,10 @@ def fetch_datasets(conn, ids: list[int], user: str) -> dict[int, Dataset]:
 # --- the whole search ------------------------------------------------------------------
 
 
-def search(conn, cells: CellIndex, identity: Identity, query: SearchQuery) -> SearchResult:
-    """Run ``query`` for ``identity`` (the caller holds a read transaction)."""
+def search(conn, cells: CellIndex, identity: Identity, query: SearchQuery,
+           columns: ColumnCache | None = None) -> SearchResult:
+    """Run ``query`` for ``identity`` (the caller holds a read transaction); ``columns``
+    holds words and fields in memory (None: everything from SQL)."""
     plan = page_plan(query)
     size = conn.execute("SELECT max(id) FROM datasets").fetchone()[0] or 0
     snapshot = cells.snapshot(conn)
@@ -368,17 +393,23 @@ def search(conn, cells: CellIndex, identity: Identity, query: SearchQuery) -> Se
     except NoMatch:
         predicates = None
     keys = None if identity.operator else visible_keys(identity)
+    found = None
     if predicates is None:
         counts = np.zeros(len(selection.ids), dtype=np.int64)
     elif not predicates:
         counts = selection.n
     else:
-        counts = count_matches(conn, snapshot, predicates, selection, keys, size)
+        counts, found = count_matches(conn, snapshot, predicates, selection, keys, size, columns)
     found_in = selection.passing_mask & (counts > 0)
     total = int(counts[found_in].sum())
     facets = cells.facets(snapshot, selection, counts) if query.facets else {}
+    known = found
+    if found is not None and selection.passes:  # facet filters: the matches of the passing cells
+        passing = np.zeros(snapshot.size, dtype=bool)
+        passing[selection.ids[found_in]] = True
+        known = found.keep(passing[found.cells])
     rows = page(conn, plan, predicates or [], selection.ids[found_in], int(selection.n[found_in].sum()), total,
-                max(size, 1), all_cells=identity.operator and not selection.passes and not predicates)
+                max(size, 1), all_cells=identity.operator and not selection.passes and not predicates, known=known)
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     found = fetch_datasets(conn, [r[0] for r in rows], identity.user)

@@ -42,6 +42,8 @@ class DatasetWriter:
         self._term_delta: Counter = Counter()  # (term, cell)
         self._metadata_delta: Counter = Counter()  # (field, v, cell)
         self._vocabulary_delta: Counter = Counter()  # term
+        self._touched_terms: set[int] = set()  # postings added or removed: stamped with the version
+        self._touched_fields: set[int] = set()
 
     @property
     def version(self) -> int:
@@ -177,6 +179,8 @@ class DatasetWriter:
             keywords.extend((k, cell, dataset_id) for k in item.keywords)
             inputs.extend((pid, dataset_id) for pid in item.inputs)
             self._count(item, cell, +1, cells_only=self.bulk)
+        self._touched_terms.update(row[0] for row in postings)
+        self._touched_fields.update(row[1] for row in metadata)
         prefix = "temp.stage_" if self.bulk else ""
         self.conn.executemany(f"INSERT INTO {prefix}postings (term, cell, id, w) VALUES (?, ?, ?, ?)", postings)
         self.conn.executemany(f"INSERT INTO {prefix}metadata (id, field, cell, v) VALUES (?, ?, ?, ?)", metadata)
@@ -184,8 +188,11 @@ class DatasetWriter:
         self.conn.executemany("INSERT OR IGNORE INTO inputs (input, id) VALUES (?, ?)", inputs)
 
     def _remove_side_rows(self, dataset_id: int, cell: int, item: Derived, votes: int) -> None:
+        terms = [self._term_id(w) for w in item.words]
         self.conn.executemany("DELETE FROM postings WHERE term = ? AND cell = ? AND id = ?",
-                              [(self._term_id(w), cell, dataset_id) for w in item.words])
+                              [(term, cell, dataset_id) for term in terms])
+        self._touched_terms.update(terms)
+        self._touched_fields.update(self._field(name, kind, dim) for name, kind, dim, _ in item.metadata)
         self.conn.execute("DELETE FROM metadata WHERE id = ?", (dataset_id,))
         self.conn.executemany("DELETE FROM keywords WHERE keyword = ? AND cell = ? AND id = ?",
                               [(k, cell, dataset_id) for k in item.keywords])
@@ -239,6 +246,10 @@ class DatasetWriter:
                          [(field, key, v, cell) for field, v, cell in emptied for key in self._keys_of(cell)])
         conn.executemany("UPDATE vocabulary SET n = n + ? WHERE id = ?",
                          [(d, t) for t, d in self._vocabulary_delta.items() if d])
+        for table, touched in (("vocabulary", self._touched_terms), ("metadata_fields", self._touched_fields)):
+            if touched:
+                conn.execute(f"UPDATE {table} SET version = ? WHERE id IN (SELECT value FROM json_each(?))",
+                             (self.version, json.dumps(sorted(touched))))
         self._reset_deltas()
 
     # -- delete ---------------------------------------------------------------------
