@@ -22,6 +22,8 @@ BODIES = [
     {"text": "lysozyme", "sort": "relevance"}, {"text": "soak", "sort": "datasetName"}, {"text": "gra", "sort": "-size"},
     {"conditions": ["temperature < 150 K", "sample_state = frozen"]},  # a text value: SQL answers
     {"text": "lysozyme", "keyword": ["native"]},
+    {"conditions": ["sample_state = frozen"]}, {"conditions": ["sample_state != FROZEN"]},
+    {"conditions": ["sample_state = frozen"], "beamline": ["i22"]},
     *({"conditions": [c]} for c in CONDITIONS),
     *({"conditions": [c], "technique": ["SAXS"], "year": [2018, 2024]} for c in CONDITIONS[:3]),
 ]
@@ -144,3 +146,23 @@ def test_pages_through_datasets_created_in_the_same_millisecond(tmp_path):
                         break
                 assert sorted(seen) == sorted(d.pid for d in same) and len(set(seen)) == 90, (body, sort)
         assert store.columns.stats()["columns"] >= 2
+
+
+def test_text_and_boolean_values_count_as_in_sql(tmp_path):
+    """Strings and booleans share one field kind: ``!=`` counts only values of the
+    condition's own kind, in columns as in SQL."""
+    base = next(synthetic.datasets(1)).to_stored()
+    values = ["frozen", "Frozen", "film", True, False, "true", "", "zeta", 5]
+    datasets = [Dataset.parse({**base, "pid": f"20.500.1/kind-{i}", "description": "kinds",
+                               "scientificMetadata": {"state": {"value": v, "unit": ""}}})
+                for i, v in enumerate(values * 3)]
+    with SQLiteStore(f"sqlite:///{tmp_path / 'kinds.sqlite'}") as store, \
+            SQLiteStore(f"sqlite:///{tmp_path / 'kinds.sqlite'}", column_cache_mb=0) as sql:
+        store.upsert_datasets(OPERATOR, datasets)
+        for text in ("state = frozen", "state != frozen", "state = true", "state != true", "state != false",
+                     "state != zeta", "state = 5", "state != 5"):
+            query = SearchQuery(conditions=[MetadataCondition.from_text(text)])
+            got, expected = store.search(OPERATOR, query), sql.search(OPERATOR, query)
+            assert (got.total, got.facets) == (expected.total, expected.facets), text
+        assert store.search(OPERATOR, SearchQuery(conditions=[MetadataCondition.from_text("state != true")])).total == 3
+        assert store.columns.stats()["columns"] >= 1

@@ -88,10 +88,16 @@ class Column:
         cells = cells.astype(self.cells.dtype, copy=False)
         return np.searchsorted(self.cells, cells, "left"), np.searchsorted(self.cells, cells, "right")
 
-    def count_in(self, cells: np.ndarray, op: str | None = None, value: float = 0.0) -> np.ndarray:
+    @property
+    def numeric(self) -> bool:
+        return self.values is not None and self.values.dtype.kind == "f"
+
+    def count_in(self, cells: np.ndarray, op: str | None = None, value=0.0,
+                 within: tuple[str, str] | None = None) -> np.ndarray:
         """Rows per cell of ``cells``: all of them (a word), or those whose value
-        satisfies ``op value`` (a field), without looking at the rows: within a cell
-        the values are sorted, so two binary searches per cell count them."""
+        satisfies ``op value`` (a field; ``within``: only values in that key range
+        count for ``!=``), without looking at the rows: within a cell the values are
+        sorted, so two binary searches per cell count them."""
         low, high = self.bounds(cells)
         if op is None:
             return high - low
@@ -104,6 +110,9 @@ class Column:
 
         less, upto = int(np.searchsorted(distinct, value, "left")), int(np.searchsorted(distinct, value, "right"))
         total = high - low
+        if within is not None:  # rows of the value's own kind only
+            total = below(int(np.searchsorted(distinct, within[1], "left"))) - below(
+                int(np.searchsorted(distinct, within[0], "left")))
         return {"<": lambda: below(less), "<=": lambda: below(upto), ">": lambda: total - below(upto),
                 ">=": lambda: total - below(less), "=": lambda: below(upto) - below(less),
                 "!=": lambda: total - (below(upto) - below(less))}[op]()
@@ -253,6 +262,9 @@ def _load_term(conn, term: int) -> Column:
 
 
 def _load_field(conn, field_id: int) -> Column | None:
+    """A field's rows; values float64 for numbers, str for text values (``s:``/``b:``
+    keys, which order alike in SQLite and numpy: UTF-8 bytes follow code points).
+    None for numbers float64 cannot hold exactly."""
     rows = conn.execute("SELECT m.cell, m.id, d.ctime, m.v FROM metadata AS m INDEXED BY metadata_by_value "
                         "CROSS JOIN datasets AS d ON d.id = m.id WHERE m.field = ? ORDER BY m.cell, m.v",
                         (field_id,)).fetchall()
@@ -260,10 +272,17 @@ def _load_field(conn, field_id: int) -> Column | None:
         empty = np.zeros(0, np.int32)
         return Column(cells=empty, ids=empty, ctimes=np.zeros(0, np.int64), values=np.zeros(0))
     cells, ids, ctimes, values = zip(*rows)
-    if any(isinstance(v, int) and abs(v) > EXACT_FLOAT for v in values) or any(isinstance(v, str) for v in values):
+    texts = sum(1 for v in values if isinstance(v, str))
+    if texts == 0:
+        if any(isinstance(v, int) and abs(v) > EXACT_FLOAT for v in values):
+            return None
+        array = np.asarray(values, dtype=np.float64)
+    elif texts == len(values) and not any(v.endswith("\0") for v in values):  # numpy drops trailing NULs
+        array = np.asarray(values, dtype=str)
+    else:
         return None
     return Column(cells=np.asarray(cells, dtype=np.int32), ids=np.asarray(ids, dtype=np.int32),
-                  ctimes=np.asarray(ctimes, dtype=np.int64), values=np.asarray(values, dtype=np.float64))
+                  ctimes=np.asarray(ctimes, dtype=np.int64), values=array)
 
 
 # --- evaluating a search's predicates on columns -----------------------------------
@@ -345,11 +364,12 @@ def count_alone(cache: ColumnCache, conn, predicate, cells: np.ndarray) -> np.nd
 
     if isinstance(predicate, TextGroup) and len(predicate.terms) == 1 and predicate.versions:
         return cache.term(conn, predicate.terms[0], predicate.versions[0]).count_in(cells)
-    if isinstance(predicate, Condition) and predicate.numeric:
+    if isinstance(predicate, Condition) and (predicate.numeric or isinstance(predicate.value, str)):
         column = cache.field(conn, predicate.field, predicate.version)
-        if column is not None:
+        if column is not None and column.numeric == predicate.numeric:
             before = column.nbytes
-            counts = column.count_in(cells, predicate.op, float(predicate.value))
+            value = float(predicate.value) if predicate.numeric else predicate.value
+            counts = column.count_in(cells, predicate.op, value, predicate.within)
             if column.nbytes != before:
                 cache.grew(column, before)
             return counts
@@ -368,7 +388,7 @@ def evaluate(cache: ColumnCache, conn, predicates, cells: np.ndarray) -> Matches
             sources.append(_Source(columns, [c.rows_in(cells) for c in columns]))
         elif isinstance(predicate, Condition) and predicate.numeric:
             column = cache.field(conn, predicate.field, predicate.version)
-            if column is None:
+            if column is None or not column.numeric:
                 return None
             sources.append(_Source([column], [column.rows_in(cells)], predicate.op, float(predicate.value)))
         else:
