@@ -7,6 +7,7 @@ import numpy as np
 
 from beamhub.catalogue import Dataset, MetadataCondition, SearchQuery
 from beamhub.catalogue.stores.sqlite import SQLiteStore
+from beamhub.catalogue.stores import sqlite_columns
 from beamhub.catalogue.stores.sqlite_columns import within
 from tests.benchmarks import synthetic
 
@@ -122,9 +123,11 @@ def test_within_finds_the_rows_of_the_given_cells():
     assert within(cells, np.array([2, 9])).tolist() == [2, 6]
 
 
-def test_pages_through_datasets_created_in_the_same_millisecond(tmp_path):
+def test_pages_through_datasets_created_in_the_same_millisecond(tmp_path, monkeypatch):
     """Times found in memory, order and cursor from SQL: ties by pid are neither lost
-    nor repeated across pages, in either direction."""
+    nor repeated across pages, in either direction (walks in time order in steps of
+    two rows, so that ties span steps)."""
+    monkeypatch.setattr(sqlite_columns, "WALK_STEP", 2)
     base = next(synthetic.datasets(1)).to_stored()
     same = [Dataset.parse({**base, "pid": f"20.500.1/tie-{i:03d}", "description": "tied lysozyme",
                            "creationTime": "2024-05-05T10:00:00Z" if i % 3 else f"2024-05-0{1 + i % 9}T00:00:00Z",

@@ -69,6 +69,7 @@ class Column:
     values: np.ndarray | None = None  # fields only
     _dense: np.ndarray | None = field(default=None, repr=False)
     _ranks: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _by_time: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     starts: np.ndarray | None = field(default=None, repr=False)
     """each cell id's first position (ids past the last cell: the end), for long columns"""
 
@@ -117,6 +118,23 @@ class Column:
                 ">=": lambda: total - below(less), "=": lambda: below(upto) - below(less),
                 "!=": lambda: total - (below(upto) - below(less))}[op]()
 
+    def by_time(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row positions in creation-time order, and the times in that order."""
+        if self._by_time is None:
+            order = np.argsort(self.ctimes, kind="stable")
+            self._by_time = (order, self.ctimes[order])
+        return self._by_time
+
+    def test(self, positions: np.ndarray, op: str | None, value, within: tuple[str, str] | None) -> np.ndarray:
+        """Which rows satisfy ``op value`` (every row of a word)."""
+        if op is None:
+            return np.ones(len(positions), dtype=bool)
+        values = self.values[positions]
+        ok = compare(values, op, value) if self.numeric else COMPARE[op](values, value)
+        if within is not None:
+            ok &= (values >= within[0]) & (values < within[1])
+        return ok
+
     def _ranked(self) -> tuple[np.ndarray, np.ndarray]:
         """A field's distinct values, sorted, and each row's ``cell * len(distinct) + rank``
         (ascending, as the rows are sorted by cell and value)."""
@@ -128,7 +146,7 @@ class Column:
     @property
     def nbytes(self) -> int:
         parts = [self.cells, self.ids, self.ctimes, self.values, self._dense, self.starts,
-                 *(self._ranks or ())]
+                 *(self._ranks or ()), *(self._by_time or ())]
         return sum(p.nbytes for p in parts if p is not None)
 
     def dense(self) -> np.ndarray:
@@ -357,23 +375,78 @@ def _held_by(cache: ColumnCache, columns: list[Column], ids: np.ndarray) -> np.n
     return out
 
 
-def count_alone(cache: ColumnCache, conn, predicate, cells: np.ndarray) -> np.ndarray | None:
-    """Matches per cell of ``cells`` of a search with this one predicate (one word or
-    one numeric condition), counted without listing them; None: not from columns."""
+def _alone(cache: ColumnCache, conn, predicate) -> tuple[Column, str | None, object, object] | None:
+    """(column, op, value, within) of a predicate columns answer alone."""
     from .sqlite_predicates import Condition, TextGroup
 
     if isinstance(predicate, TextGroup) and len(predicate.terms) == 1 and predicate.versions:
-        return cache.term(conn, predicate.terms[0], predicate.versions[0]).count_in(cells)
+        return cache.term(conn, predicate.terms[0], predicate.versions[0]), None, None, None
     if isinstance(predicate, Condition) and (predicate.numeric or isinstance(predicate.value, str)):
         column = cache.field(conn, predicate.field, predicate.version)
         if column is not None and column.numeric == predicate.numeric:
-            before = column.nbytes
             value = float(predicate.value) if predicate.numeric else predicate.value
-            counts = column.count_in(cells, predicate.op, value, predicate.within)
-            if column.nbytes != before:
-                cache.grew(column, before)
-            return counts
+            return column, predicate.op, value, predicate.within
     return None
+
+
+def count_alone(cache: ColumnCache, conn, predicate, cells: np.ndarray) -> np.ndarray | None:
+    """Matches per cell of ``cells`` of a search with this one predicate (one word or
+    one condition), counted without listing them; None: not from columns."""
+    found = _alone(cache, conn, predicate)
+    if found is None:
+        return None
+    column, op, value, within = found
+    before = column.nbytes
+    counts = column.count_in(cells, op, value, within)
+    if column.nbytes != before:
+        cache.grew(column, before)
+    return counts
+
+
+WALK_STEP = 1024
+"""Rows tested in the first step of a walk in time order (each next step doubles)."""
+
+
+def first_by_time_alone(cache: ColumnCache, conn, predicate, passing: np.ndarray, total: int, count: int,
+                        descending: bool, after: int | None) -> np.ndarray | None:
+    """Ids of a superset of the first ``count`` matches by creation time (as
+    :meth:`Matches.first_by_time`) of a one-predicate search, found by walking the
+    column in time order and testing each row's cell (``passing``: a mask by cell id)
+    and value; None when listing every match is cheaper (few matches in a long column)."""
+    found = _alone(cache, conn, predicate)
+    if found is None or total == 0:
+        return None
+    column, op, value, within = found
+    if count * len(column.ids) / total > 3 * total:
+        return None
+    before = column.nbytes
+    order, times = column.by_time()
+    if column.nbytes != before:
+        cache.grew(column, before)
+    if descending:
+        order, times = order[::-1], times[::-1]
+    start = 0
+    if after is not None:  # the first row at or beyond the cursor's time
+        start = (len(times) - int(np.searchsorted(times[::-1], after, "right")) if descending
+                 else int(np.searchsorted(times, after, "left")))
+    hits, step, position = [], WALK_STEP, start
+    while position < len(order):
+        part = order[position:position + step]
+        cells = column.cells[part]
+        inside = cells < len(passing)
+        ok = np.zeros(len(part), dtype=bool)
+        ok[inside] = passing[cells[inside]]
+        ok &= column.test(part, op, value, within)
+        hits.append(part[ok])
+        position += step
+        step *= 2
+        walked = np.concatenate(hits)
+        at_cursor = int((column.ctimes[walked] == after).sum()) if after is not None else 0
+        if len(walked) >= count + at_cursor:  # enough, once the last one's ties are all walked
+            last = column.ctimes[walked[count + at_cursor - 1]]
+            if position >= len(order) or times[position] != last:
+                break
+    return column.ids[np.concatenate(hits)] if hits else np.zeros(0, dtype=np.int32)
 
 
 def evaluate(cache: ColumnCache, conn, predicates, cells: np.ndarray) -> Matches | None:

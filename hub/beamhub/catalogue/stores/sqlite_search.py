@@ -27,7 +27,7 @@ from ..identity import Identity
 from ..model import Dataset
 from ..query import SearchQuery, SearchResult, decode_cursor, encode_cursor
 from .sqlite_cells import CellIndex, CellSelection, FacetFilters, Snapshot
-from .sqlite_columns import EXACT_FLOAT, ColumnCache, Matches, count_alone, evaluate
+from .sqlite_columns import EXACT_FLOAT, ColumnCache, Matches, count_alone, evaluate, first_by_time_alone
 from .sqlite_predicates import (
     KEYS_IN,
     Condition,
@@ -257,10 +257,12 @@ def page_plan(query: SearchQuery) -> PagePlan:
 
 
 def page(conn, plan: PagePlan, predicates, cells_with_matches: np.ndarray, rows_in_cells: int,
-         matches: int, size: int, all_cells: bool, known: Matches | None = None) -> list[tuple[int, object, str]]:
+         matches: int, size: int, all_cells: bool, known: Matches | None = None,
+         first: np.ndarray | None = None) -> list[tuple[int, object, str]]:
     """``[(dataset id, sort key, pid), ...]``: up to ``limit + 1`` in order, from the
     cells holding matches (``all_cells``: no need to test cells, for operators).
-    ``known``: every match, when the columns found them."""
+    ``known``: every match, when the columns found them; ``first``: a superset of the
+    page's matches in creation-time order, when the columns found those."""
     if matches == 0:
         return []
     passing = cells_with_matches
@@ -278,10 +280,14 @@ def page(conn, plan: PagePlan, predicates, cells_with_matches: np.ndarray, rows_
     order = f"d.{column}{' DESC' if descending else ''}, d.pid"
     keyset, keyset_params = _keyset(plan, column, descending)
     range_sql, range_params = _ctime_range(plan) if column == "ctime" else ("1", [])
-    if known is not None and (column == "ctime" or len(known.ids) * ROW_COST <= scan):
-        ids = known.ids
-        if column == "ctime":  # the first few by time, found in memory; SQL orders them exactly
+    if first is not None and column == "ctime" or known is not None and (column == "ctime" or
+                                                                         len(known.ids) * ROW_COST <= scan):
+        if first is not None and column == "ctime":
+            ids = first
+        elif column == "ctime":  # the first few by time, found in memory; SQL orders them exactly
             ids = known.first_by_time(wanted, descending, plan.after[0] if plan.after else None)
+        else:
+            ids = known.ids
         sql = (f"SELECT d.id, d.{column}, d.pid FROM json_each(?) AS j CROSS JOIN datasets AS d ON d.id = j.value "
                f"WHERE {keyset} AND {range_sql} ORDER BY {order} LIMIT ?")
         return conn.execute(sql, [_cells_json(ids)] + keyset_params + range_params + [wanted]).fetchall()
@@ -408,8 +414,16 @@ def search(conn, cells: CellIndex, identity: Identity, query: SearchQuery,
         passing = np.zeros(snapshot.size, dtype=bool)
         passing[selection.ids[found_in]] = True
         known = found.keep(passing[found.cells])
+    first = None
+    if (found is None and columns is not None and predicates and len(predicates) == 1
+            and plan.sort in ("-creationTime", "creationTime")):
+        passing = np.zeros(snapshot.size, dtype=bool)
+        passing[selection.ids[found_in]] = True
+        first = first_by_time_alone(columns, conn, predicates[0], passing, total, query.limit + 1,
+                                    plan.sort == "-creationTime", plan.after[0] if plan.after else None)
     rows = page(conn, plan, predicates or [], selection.ids[found_in], int(selection.n[found_in].sum()), total,
-                max(size, 1), all_cells=identity.operator and not selection.passes and not predicates, known=known)
+                max(size, 1), all_cells=identity.operator and not selection.passes and not predicates, known=known,
+                first=first)
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     found = fetch_datasets(conn, [r[0] for r in rows], identity.user)
