@@ -169,3 +169,18 @@ def test_text_and_boolean_values_count_as_in_sql(tmp_path):
             assert (got.total, got.facets) == (expected.total, expected.facets), text
         assert store.search(OPERATOR, SearchQuery(conditions=[MetadataCondition.from_text("state != true")])).total == 3
         assert store.columns.stats()["columns"] >= 1
+
+
+def test_the_store_url_sets_the_column_memory(tmp_path):
+    from beamhub.catalogue import InvalidInput, open_store
+
+    with open_store(f"sqlite:///{tmp_path / 'a.sqlite'}?columns_mb=0") as off:
+        assert off.columns is None
+    with open_store(f"sqlite:///{tmp_path / 'a.sqlite'}?columns_mb=64") as small:
+        assert small.columns.budget_bytes == 64 << 20
+    try:
+        open_store(f"sqlite:///{tmp_path / 'a.sqlite'}?columns_mb=lots")
+    except InvalidInput as exc:
+        assert "columns_mb=N" in str(exc)
+    else:
+        raise AssertionError("a bad columns_mb was accepted")
