@@ -1,4 +1,4 @@
-"""Words and numeric metadata fields of the SQLite store held in memory as columns.
+"""Words and metadata fields of the SQLite store held in memory as columns.
 
 Counting matches for exact facet counts touches every matching dataset, including
 those only a facet filter excludes (disjunctive counts). Read from SQLite that costs
@@ -6,14 +6,24 @@ about a microsecond per row: staff of a beamline holding a hundred thousand data
 wait tens of milliseconds for a prefix or a word combined with a condition. Read from
 numpy arrays it costs nanoseconds.
 
-A column is one word's postings or one metadata field's numeric values, as arrays
-sorted by cell: ``cells`` and ``ids`` (and ``values``). The rows of the cells a search
-can use are found with two binary searches per cell, so the cost follows the caller's
-visible rows, not the catalogue's. Columns are loaded on first use and kept, within a
-memory budget, least recently used first out. A column is keyed by its row's
-``version`` (``vocabulary.version``, ``metadata_fields.version``: the write transaction
-that last changed its rows), read in the searching transaction, so a search never uses
-a copy older or newer than what its own transaction sees.
+A column is one word's postings or one metadata field's values (numbers as float64,
+text values as str), as arrays sorted by cell (a field's also by value within a cell):
+``cells``, ``ids``, each dataset's creation time ``ctimes`` and ``values``. Three uses:
+
+- a search with one word or one condition counts per cell with binary searches
+  (:meth:`Column.count_in`) and walks the column in time order for its first page
+  (:func:`first_by_time_alone`);
+- any mix of words, prefixes and numeric conditions lists its matches in the cells
+  the caller can use, the rarest predicate first and the others tested per match
+  (:func:`evaluate`); counts are a ``bincount`` and the first page by time a
+  partition (:meth:`Matches.first_by_time`);
+- anything else (keywords, date ranges, the caller's vote) stays in SQL.
+
+Columns are loaded on first use and kept, within a memory budget, least recently used
+first out. A column is keyed by its row's ``version`` (``vocabulary.version``,
+``metadata_fields.version``: the write transaction that last changed its rows), read in
+the searching transaction, so a search never uses a copy older or newer than what its
+own transaction sees. SQL orders every page exactly (ties by pid) and applies cursors.
 """
 
 from __future__ import annotations

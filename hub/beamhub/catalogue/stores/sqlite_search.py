@@ -5,14 +5,16 @@ A search runs in three steps inside one read transaction:
 1. The cells the caller sees (the union of the cells its access keys open, from the
    in-memory cell index) with their dataset counts; facet filters applied to them.
 2. Matches per cell: the cell counts themselves when the query filters on facets
-   only; the aggregate tables for one word or one metadata condition; otherwise the
+   only; the in-memory columns (``sqlite_columns``) when they hold every predicate;
+   else the aggregate tables for one word or one metadata condition; otherwise the
    most selective predicate lists its matches within the cells its aggregate says
    hold some, and the others check each one. Facet counts and the total are sums
    over cells.
 3. One page, looking only into the cells that hold matches: either walk the sort's
    index from the cursor, testing each entry's cell and predicates, or gather every
    match and sort them. The exact number of matches from step 2 says which of the
-   two reads fewer rows.
+   two reads fewer rows. Sorted by time, the columns name the few candidates and
+   SQL orders just those.
 """
 
 from __future__ import annotations
