@@ -11,9 +11,9 @@ staff of a beamline holding a tenth of everything), runs the query mix of
 ``synthetic.query_mix`` (facet clicks, free text while typing, metadata conditions,
 combinations; every query with facet counts) through the ``Store`` interface, pinned
 to one CPU core, once to warm up (its figures are printed too: the first search using
-a word or a field loads it into the SQLite store's columns) and once timed. It prints p50/p95/max per size and
-identity, the p95 ratio of the largest size to the smallest, a breakdown by kind of
-query, and the slowest queries of the largest size. It prints figures only and
+a word or a field loads it into the SQLite store's columns) and once timed. It prints
+p50/p95/max per size and identity, the p95 ratio of the largest size to the smallest,
+a breakdown by kind of query, and the slowest queries of the largest size. It prints figures only and
 asserts nothing: the goal (DESIGN.md) is p95 < 50 ms at 1,000,000 datasets on SQLite,
 and a 1,000,000 / 10,000 ratio of at most 3.
 

@@ -48,16 +48,21 @@ EXACT_FLOAT = 2**53
 """Integers beyond this lose precision as float64: such fields stay in SQL."""
 
 
+def bounds(sorted_cells: np.ndarray, cells: np.ndarray,
+           starts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Where the rows of each of ``cells`` start and end in ``sorted_cells``;
+    ``starts``: each cell id's first position, if at hand."""
+    if starts is not None:
+        last = len(starts) - 1  # cells newer than the column: an empty run at its end
+        return starts[np.minimum(cells, last)], starts[np.minimum(cells + 1, last)]
+    cells = cells.astype(sorted_cells.dtype, copy=False)  # else numpy converts the whole column per call
+    return np.searchsorted(sorted_cells, cells, "left"), np.searchsorted(sorted_cells, cells, "right")
+
+
 def within(sorted_cells: np.ndarray, cells: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
     """Positions in ``sorted_cells`` of the entries whose cell is one of ``cells``
-    (ascending, distinct); ``starts``: each cell id's first position, if at hand."""
-    if starts is not None:
-        cells = cells[cells < len(starts) - 1]  # cells newer than the column hold none of its rows
-        low, high = starts[cells], starts[cells + 1]
-    else:
-        cells = cells.astype(sorted_cells.dtype, copy=False)  # else numpy converts the whole column per call
-        low = np.searchsorted(sorted_cells, cells, side="left")
-        high = np.searchsorted(sorted_cells, cells, side="right")
+    (ascending, distinct)."""
+    low, high = bounds(sorted_cells, cells, starts)
     lengths = high - low
     keep = lengths > 0
     low, lengths = low[keep], lengths[keep]
@@ -93,14 +98,6 @@ class Column:
     def rows_in(self, cells: np.ndarray) -> np.ndarray:
         return within(self.cells, cells, self.starts)
 
-    def bounds(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Where each of ``cells``' rows start and end."""
-        if self.starts is not None:
-            inside = np.minimum(cells, len(self.starts) - 1)  # newer cells: an empty run at the end
-            return self.starts[inside], self.starts[np.minimum(cells + 1, len(self.starts) - 1)]
-        cells = cells.astype(self.cells.dtype, copy=False)
-        return np.searchsorted(self.cells, cells, "left"), np.searchsorted(self.cells, cells, "right")
-
     @property
     def numeric(self) -> bool:
         return self.values is not None and self.values.dtype.kind == "f"
@@ -111,7 +108,7 @@ class Column:
         satisfies ``op value`` (a field; ``within``: only values in that key range
         count for ``!=``), without looking at the rows: within a cell the values are
         sorted, so two binary searches per cell count them."""
-        low, high = self.bounds(cells)
+        low, high = bounds(self.cells, cells, self.starts)
         if op is None:
             return high - low
         distinct, keys = self._ranked()
@@ -241,14 +238,14 @@ class ColumnCache:
         with self._lock:
             return {"columns": sum(1 for c in self._columns.values() if c is not None), "bytes": self._bytes}
 
-    def term(self, conn, term: int, version: int) -> Column | None:
-        return self._get(conn, ("term", term, version), lambda: _load_term(conn, term))
+    def term(self, conn, term: int, version: int) -> Column:
+        return self._get(("term", term, version), lambda: _load_term(conn, term))
 
     def field(self, conn, field_id: int, version: int) -> Column | None:
         """None when the field holds a number float64 cannot represent exactly."""
-        return self._get(conn, ("field", field_id, version), lambda: _load_field(conn, field_id))
+        return self._get(("field", field_id, version), lambda: _load_field(conn, field_id))
 
-    def _get(self, conn, key: tuple, load) -> Column | None:
+    def _get(self, key: tuple, load) -> Column | None:
         with self._lock:
             if key in self._columns:
                 self._columns.move_to_end(key)
@@ -261,11 +258,16 @@ class ColumnCache:
                 self._evict(keep=key)
             return self._columns[key]
 
-    def grew(self, column: Column, before: int) -> None:
-        """Account for a column's dense form, built after it was cached."""
-        with self._lock:
-            self._bytes += column.nbytes - before
-            self._evict()
+    def derive(self, column: Column, make):
+        """``make()``, which may build arrays of ``column`` on demand (its dense form,
+        ranks, time order), with their memory counted against the budget."""
+        before = column.nbytes
+        result = make()
+        if column.nbytes != before:
+            with self._lock:
+                self._bytes += column.nbytes - before
+                self._evict()
+        return result
 
     def _evict(self, keep: tuple | None = None) -> None:
         while self._bytes > self.budget_bytes and len(self._columns) > 1:
@@ -364,16 +366,9 @@ class _Source:
     def holds(self, cache: ColumnCache, ids: np.ndarray) -> np.ndarray:
         """Which of ``ids`` this predicate matches."""
         if self.op is not None:
-            return compare(_lookup(_dense(cache, self.columns[0]), ids, np.nan), self.op, self.value)
+            column = self.columns[0]
+            return compare(_lookup(cache.derive(column, column.dense), ids, np.nan), self.op, self.value)
         return _held_by(cache, self.columns, ids)
-
-
-def _dense(cache: ColumnCache, column: Column) -> np.ndarray:
-    before = column.nbytes
-    dense = column.dense()
-    if column.nbytes != before:
-        cache.grew(column, before)
-    return dense
 
 
 def _held_by(cache: ColumnCache, columns: list[Column], ids: np.ndarray) -> np.ndarray:
@@ -383,7 +378,7 @@ def _held_by(cache: ColumnCache, columns: list[Column], ids: np.ndarray) -> np.n
         if len(column.ids) <= SMALL_COLUMN:
             out |= np.isin(ids, column.ids)
         else:
-            out |= _lookup(_dense(cache, column), ids, False)
+            out |= _lookup(cache.derive(column, column.dense), ids, False)
     return out
 
 
@@ -408,11 +403,7 @@ def count_alone(cache: ColumnCache, conn, predicate, cells: np.ndarray) -> np.nd
     if found is None:
         return None
     column, op, value, within = found
-    before = column.nbytes
-    counts = column.count_in(cells, op, value, within)
-    if column.nbytes != before:
-        cache.grew(column, before)
-    return counts
+    return cache.derive(column, lambda: column.count_in(cells, op, value, within))
 
 
 WALK_STEP = 1024
@@ -431,16 +422,13 @@ def first_by_time_alone(cache: ColumnCache, conn, predicate, passing: np.ndarray
     column, op, value, within = found
     if count * len(column.ids) / total > 3 * total:
         return None
-    before = column.nbytes
-    order, times = column.by_time()
-    if column.nbytes != before:
-        cache.grew(column, before)
+    order, times = cache.derive(column, column.by_time)
+    start = 0
+    if after is not None:  # the first row at or beyond the cursor's time, in walking order
+        start = (len(times) - int(np.searchsorted(times, after, "right")) if descending
+                 else int(np.searchsorted(times, after, "left")))
     if descending:
         order, times = order[::-1], times[::-1]
-    start = 0
-    if after is not None:  # the first row at or beyond the cursor's time
-        start = (len(times) - int(np.searchsorted(times[::-1], after, "right")) if descending
-                 else int(np.searchsorted(times, after, "left")))
     hits, step, position = [], WALK_STEP, start
     while position < len(order):
         part = order[position:position + step]

@@ -259,12 +259,11 @@ def page_plan(query: SearchQuery) -> PagePlan:
 
 
 def page(conn, plan: PagePlan, predicates, cells_with_matches: np.ndarray, rows_in_cells: int,
-         matches: int, size: int, all_cells: bool, known: Matches | None = None,
-         first: np.ndarray | None = None) -> list[tuple[int, object, str]]:
+         matches: int, size: int, all_cells: bool, listed: np.ndarray | None = None) -> list[tuple[int, object, str]]:
     """``[(dataset id, sort key, pid), ...]``: up to ``limit + 1`` in order, from the
     cells holding matches (``all_cells``: no need to test cells, for operators).
-    ``known``: every match, when the columns found them; ``first``: a superset of the
-    page's matches in creation-time order, when the columns found those."""
+    ``listed``: ids of matches holding the page, when the columns found them (every
+    match, or for a sort by time just the first ones)."""
     if matches == 0:
         return []
     passing = cells_with_matches
@@ -282,17 +281,10 @@ def page(conn, plan: PagePlan, predicates, cells_with_matches: np.ndarray, rows_
     order = f"d.{column}{' DESC' if descending else ''}, d.pid"
     keyset, keyset_params = _keyset(plan, column, descending)
     range_sql, range_params = _ctime_range(plan) if column == "ctime" else ("1", [])
-    if first is not None and column == "ctime" or known is not None and (column == "ctime" or
-                                                                         len(known.ids) * ROW_COST <= scan):
-        if first is not None and column == "ctime":
-            ids = first
-        elif column == "ctime":  # the first few by time, found in memory; SQL orders them exactly
-            ids = known.first_by_time(wanted, descending, plan.after[0] if plan.after else None)
-        else:
-            ids = known.ids
+    if listed is not None and (column == "ctime" or len(listed) * ROW_COST <= scan):  # SQL orders just those
         sql = (f"SELECT d.id, d.{column}, d.pid FROM json_each(?) AS j CROSS JOIN datasets AS d ON d.id = j.value "
                f"WHERE {keyset} AND {range_sql} ORDER BY {order} LIMIT ?")
-        return conn.execute(sql, [_cells_json(ids)] + keyset_params + range_params + [wanted]).fetchall()
+        return conn.execute(sql, [_cells_json(listed)] + keyset_params + range_params + [wanted]).fetchall()
     if scan <= gather:  # walk the sort's index, testing each entry
         source = from_cells("datasets", "d", cells, seek=False, index=index)
         where, params = _checks(predicates, "d", on_datasets=True)
@@ -310,6 +302,27 @@ def page(conn, plan: PagePlan, predicates, cells_with_matches: np.ndarray, rows_
     sql = (f"SELECT d.id, d.{column}, d.pid FROM ({source}) AS x CROSS JOIN datasets AS d ON d.id = x.id "
            f"WHERE {where} AND {keyset} AND {range_sql} ORDER BY {order} LIMIT ?")
     return conn.execute(sql, source_params + params + keyset_params + range_params + [wanted]).fetchall()
+
+
+def listed_matches(columns: ColumnCache, conn, plan: PagePlan, predicates, found: Matches | None, cell_count: int,
+                   passing: np.ndarray, filtered: bool, total: int) -> np.ndarray | None:
+    """Ids of the matches in the ``passing`` cells that hold the page, from the
+    columns: all of them, or for a sort by time a superset of the first ones (see
+    ``page``); None where the columns do not know them."""
+    by_time = plan.sort in ("-creationTime", "creationTime")
+    after = plan.after[0] if plan.after else None
+    if found is None and not (by_time and len(predicates) == 1):
+        return None
+    mask = np.zeros(cell_count, dtype=bool)
+    mask[passing] = True
+    if found is None:  # one word or condition: counted, not listed
+        return first_by_time_alone(columns, conn, predicates[0], mask, total, plan.limit + 1,
+                                   plan.sort == "-creationTime", after)
+    if filtered:  # facet filters: only the matches of the passing cells
+        found = found.keep(mask[found.cells])
+    if by_time:
+        return found.first_by_time(plan.limit + 1, plan.sort == "-creationTime", after)
+    return found.ids
 
 
 def _keyset(plan: PagePlan, column: str, descending: bool) -> tuple[str, list]:
@@ -411,21 +424,12 @@ def search(conn, cells: CellIndex, identity: Identity, query: SearchQuery,
     found_in = selection.passing_mask & (counts > 0)
     total = int(counts[found_in].sum())
     facets = cells.facets(snapshot, selection, counts) if query.facets else {}
-    known = found
-    if found is not None and selection.passes:  # facet filters: the matches of the passing cells
-        passing = np.zeros(snapshot.size, dtype=bool)
-        passing[selection.ids[found_in]] = True
-        known = found.keep(passing[found.cells])
-    first = None
-    if (found is None and columns is not None and predicates and len(predicates) == 1
-            and plan.sort in ("-creationTime", "creationTime")):
-        passing = np.zeros(snapshot.size, dtype=bool)
-        passing[selection.ids[found_in]] = True
-        first = first_by_time_alone(columns, conn, predicates[0], passing, total, query.limit + 1,
-                                    plan.sort == "-creationTime", plan.after[0] if plan.after else None)
+    listed = None
+    if columns is not None and predicates and plan.sort != "relevance":
+        listed = listed_matches(columns, conn, plan, predicates, found, snapshot.size, selection.ids[found_in],
+                                filtered=bool(selection.passes), total=total)
     rows = page(conn, plan, predicates or [], selection.ids[found_in], int(selection.n[found_in].sum()), total,
-                max(size, 1), all_cells=identity.operator and not selection.passes and not predicates, known=known,
-                first=first)
+                max(size, 1), all_cells=identity.operator and not selection.passes and not predicates, listed=listed)
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     found = fetch_datasets(conn, [r[0] for r in rows], identity.user)
