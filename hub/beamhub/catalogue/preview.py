@@ -23,6 +23,10 @@ so threads and processes may share a cache directory.
 
 A missing, unreadable, truncated or non-HDF5 file, a dangling link or a dataset
 without plottable data raise :class:`PreviewError`, never anything else.
+
+A catalogue dataset's preview reads only files inside the roots its access allows
+(:mod:`beamhub.catalogue.files`): its file and every link followed are checked, and
+whatever leads outside gives one message that says nothing about what is there.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from .errors import CatalogueError, InvalidInput, LimitExceeded
+from .files import DataRoots, OutsideRoots, roots_for
 from .ingest.hdf import (
     UnreadableFile,
     attr_text,
@@ -76,11 +81,16 @@ class PreviewError(CatalogueError):
 
 
 def render_preview(source: Dataset | SignalInfo | dict | str | os.PathLike, size: int = DEFAULT_SIZE,
-                   cache_dir: str | os.PathLike | None = None, frame: int | None = None) -> bytes:
+                   cache_dir: str | os.PathLike | None = None, frame: int | None = None,
+                   roots: DataRoots | None = None) -> bytes:
     """A PNG of ``source``'s default plot: a catalogue dataset (or its document), its
     :class:`~beamhub.catalogue.model.SignalInfo`, or a file path (its default entry's
     default signal). ``frame`` picks a frame of a stack (default: the middle one).
-    With ``cache_dir``, previews are cached there."""
+    With ``cache_dir``, previews are cached there.
+
+    ``roots``: where the data may be read from; a dataset's own
+    (:func:`~beamhub.catalogue.files.roots_for`) by default. A file path or a
+    SignalInfo names its file itself: unconfined unless ``roots`` is given."""
     if not isinstance(size, int) or isinstance(size, bool) or size < MIN_SIZE:
         raise LimitExceeded(f"a preview size is a whole number of pixels, {MIN_SIZE} to {MAX_SIZE}")
     if size > MAX_SIZE:
@@ -88,6 +98,13 @@ def render_preview(source: Dataset | SignalInfo | dict | str | os.PathLike, size
     if frame is not None and (not isinstance(frame, int) or isinstance(frame, bool) or frame < 0):
         raise InvalidInput("a frame is an index (0, 1, ...) along the stack's first axis")
     file, signal_path = locate(source)
+    if roots is None and (isinstance(source, Dataset) or (isinstance(source, dict) and "pid" in source)):
+        roots = roots_for(source)
+    if roots is not None:
+        try:
+            file = roots.resolve(file)
+        except OutsideRoots as exc:
+            raise PreviewError(exc.message) from None
     try:
         stat = os.stat(file)
     except FileNotFoundError:
@@ -104,8 +121,8 @@ def render_preview(source: Dataset | SignalInfo | dict | str | os.PathLike, size
         except OSError:
             pass
     try:
-        with open_h5(file) as f:
-            png = render_from_h5(f, signal_path, size, frame)
+        with (open_h5(file) if roots is None else roots.open(file)) as f:
+            png = render_from_h5(f, signal_path, size, frame, roots)
     except UnreadableFile as exc:
         raise PreviewError(exc.message) from None
     except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:  # odd files, odd h5py errors
@@ -137,22 +154,26 @@ def locate(source: Any) -> tuple[str, str | None]:
     raise PreviewError(f"cannot preview a {type(source).__name__}")
 
 
-def render_from_h5(f, signal_path: str | None, size: int = DEFAULT_SIZE, frame: int | None = None) -> bytes:
+def render_from_h5(f, signal_path: str | None, size: int = DEFAULT_SIZE, frame: int | None = None,
+                   roots: DataRoots | None = None) -> bytes:
     """A PNG of ``signal_path`` (or the file's default signal) in an open h5py file.
 
     The whole preview, less opening the file: the benchmarks call this with a file
-    object that counts the bytes HDF5 reads.
+    object that counts the bytes HDF5 reads. With ``roots``, every object read is
+    checked first (:meth:`~beamhub.catalogue.files.DataRoots.check_node`).
     """
     if signal_path is None:
         signal_path = _default_signal_path(f)
     node = get_node(f, signal_path)
     if node is None:
         raise PreviewError(f"{f.filename}: {signal_path} is missing or a dangling link")
+    if roots is not None:
+        roots.check_node(node)
     if not plottable(node, min_ndim=1):
         raise PreviewError(f"{f.filename}: {signal_path} is not plottable numeric data")
     data, _ = read_view(node, frame)
     if data.ndim == 1:
-        return _line_png(node, data, size)
+        return _line_png(node, data, size, roots)
     return _image_png(data, size)
 
 
@@ -195,8 +216,8 @@ threads drawing axis labels at once garble them or fail), so line plots are draw
 at a time. Images are drawn with Pillow and need no lock."""
 
 
-def _line_png(node, data: np.ndarray, size: int) -> bytes:
-    x, x_label = _x_axis(node, len(data))
+def _line_png(node, data: np.ndarray, size: int, roots: DataRoots | None = None) -> bytes:
+    x, x_label = _x_axis(node, len(data), roots)
     with _MATPLOTLIB:
         return _draw_line(node, x, x_label, data, size)
 
@@ -226,10 +247,12 @@ def _draw_line(node, x, x_label: str, data: np.ndarray, size: int) -> bytes:
     return out.getvalue()
 
 
-def _x_axis(node, length: int):
+def _x_axis(node, length: int, roots: DataRoots | None = None):
     parent = node.parent
     axes = axes_for(parent, node) if nx_class(parent) == "NXdata" else []
     axis = get_node(node.file, axes[0]) if axes and axes[0] else None
+    if axis is not None and roots is not None:
+        roots.check_node(axis)
     if axis is not None:
         step = max(1, math.ceil(axis.shape[0] / MAX_LINE_POINTS))
         try:

@@ -144,17 +144,15 @@ def is_numeric(node: h5py.HLObject) -> bool:
 def resolve_external(h5_path: str, target_file: str) -> Path | None:
     """Where HDF5 would find an external file named in ``h5_path``, if anywhere.
 
-    Relative names are looked up beside the referring file, then from the current
-    directory (HDF5's own order, without the environment prefixes).
+    Relative names are looked up beside the referring file only: HDF5 would then try
+    the current directory, but a file found there belongs to whoever runs the reader,
+    not to the data (see :mod:`beamhub.catalogue.files`).
     """
     if target_file in (".", ""):
         return Path(h5_path)
     target = Path(target_file)
-    candidates = [target] if target.is_absolute() else [Path(h5_path).parent / target, target]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-    return None
+    candidate = target if target.is_absolute() else Path(h5_path).parent / target
+    return candidate.resolve() if candidate.is_file() else None
 
 
 def link_problems(f: h5py.File) -> tuple[list[str], list[Path]]:
