@@ -287,6 +287,8 @@ def job_output(output_dir: str | os.PathLike, relative: str) -> str | None:
         with f:
             for node in _visit_datasets(f):
                 roots.check_node(node)
+    except (OSError, RuntimeError, KeyError):
+        return real  # unlistable HDF5 metadata: previews check each object they read
     except OutsideRoots:
         return None
     return real

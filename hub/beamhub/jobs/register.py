@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from beamhub.catalogue.files import job_output
 from beamhub.catalogue.model import Dataset, Selection, SignalInfo
 
 from .spec import Manifest, OutputFile
@@ -38,11 +39,9 @@ def _access_key(dataset: Dataset) -> tuple:
 
 
 def _inside(output_dir: Path, relative: str) -> Path | None:
-    candidate = (output_dir / relative).resolve()
-    root = output_dir.resolve()
-    if Path(relative).is_absolute() or not candidate.is_relative_to(root) or not candidate.is_file():
-        return None
-    return candidate
+    # the folder is the user's: links must not lead out of it (the previews' own rule)
+    real = job_output(output_dir, relative)
+    return Path(real) if real is not None else None
 
 
 def derived_datasets(*, selection: Selection, inputs: Sequence[Dataset], manifest: Manifest,
