@@ -9,14 +9,21 @@ What the hub gets:
 
 - the ``catalogue`` service (``beamhub catalogue-service``) with the store URL and its
   settings in its environment, and a role letting it read users' groups;
-- a ``beamhub-hub`` service whose token (``BEAMHUB_CATALOGUE_HUB_TOKEN`` in the hub's
-  environment, with ``BEAMHUB_CATALOGUE_API_URL``) lets the hub's spawner call
+- a ``beamhub-hub`` service whose token (given to the spawner as
+  ``BeamhubSpawner.catalogue_token``, with ``catalogue_url``) lets the hub's spawner call
   ``/users/{name}/proposals`` (custom scope ``custom:beamhub:proposals``);
 - the ``user`` and ``server`` roles extended with ``access:services!service=catalogue``,
   so browsers, single-user servers and notebooks reach the catalogue with their own
   tokens; single-user servers get ``BEAMHUB_CATALOGUE_URL``;
 - the authenticator, the spawner (beamhub.spawner's SpawnerSettings.apply) and
   jupyterhub-idle-culler as configured.
+
+Each secret reaches only the process that needs it: the store URL only the catalogue
+service (its service ``environment``), each service its own hub token (JupyterHub's
+service ``api_token``), servers their own token (with beamhub.spawner.environment's
+filter), the proxy its auth token and, of the hub's environment, only
+:data:`PROXY_ENV_KEEP` (:func:`minimal_environment_command`); nothing is written to the
+hub's own ``os.environ``, which the proxy would inherit.
 """
 
 from __future__ import annotations
@@ -39,6 +46,23 @@ HUB_CLIENT_NAME = "beamhub-hub"
 PROPOSALS_SCOPE = "custom:beamhub:proposals"
 ACCESS_CATALOGUE = f"access:services!service={SERVICE_NAME}"
 DEFAULT_PROXY = "/opt/beamhub/proxy/node_modules/.bin/configurable-http-proxy"
+
+
+PROXY_ENV_KEEP = ("PATH", "LANG", "LC_*", "TZ", "NODE_*", "SSL_CERT_*", "CONFIGPROXY_AUTH_TOKEN")
+"""The only hub environment variables the proxy sees (shell patterns)."""
+
+_EXEC_WITH_ENV = ("import fnmatch, os, sys; keep = sys.argv[1].split(','); "
+                  "os.execvpe(sys.argv[2], sys.argv[2:], {k: v for k, v in os.environ.items() "
+                  "if any(fnmatch.fnmatchcase(k, p) for p in keep)})")
+
+
+def minimal_environment_command(command: list[str], keep: tuple[str, ...], python: str = sys.executable) -> list[str]:
+    """``command`` run with only the variables named by ``keep`` of the environment it is
+    given: a Python that replaces itself (exec, same pid) with ``command``. Nothing secret
+    travels on a command line, where every user could read it."""
+    if command[:2] == [python, "-I"]:  # already wrapped
+        return list(command)
+    return [python, "-I", "-S", "-c", _EXEC_WITH_ENV, ",".join(keep), *command]
 
 
 def _free_port() -> int:
@@ -243,8 +267,14 @@ def configure_hub(c, site: SiteConfig, *, python: str = sys.executable) -> None:
     custom[PROPOSALS_SCOPE] = {"description": "List the proposals a user may mount (the hub's spawner)."}
     c.JupyterHub.custom_scopes = custom
 
-    # For the spawner running inside the hub process.
-    os.environ["BEAMHUB_CATALOGUE_HUB_TOKEN"] = token
-    base_url = (hub.base_url or "/").rstrip("/")
-    os.environ["BEAMHUB_CATALOGUE_API_URL"] = \
-        f"http://{site.catalogue.ip}:{port}{base_url}/services/{SERVICE_NAME}/api/v1"
+    # The spawner inside the hub reaches the catalogue directly, with the beamhub-hub token
+    # (given as configuration above, never through the hub's environment, which the
+    # proxy would inherit).
+    if "catalogue_url" not in c.BeamhubSpawner:
+        base_url = (hub.base_url or "/").rstrip("/")
+        c.BeamhubSpawner.catalogue_url = \
+            f"http://{site.catalogue.ip}:{port}{base_url}/services/{SERVICE_NAME}/api/v1"
+    # The proxy gets its own auth token (ConfigurableHTTPProxy puts it in its environment)
+    # and nothing else of the hub's environment.
+    command = config_list(c.ConfigurableHTTPProxy, "command") or ["configurable-http-proxy"]
+    c.ConfigurableHTTPProxy.command = minimal_environment_command(command, PROXY_ENV_KEEP, python)
