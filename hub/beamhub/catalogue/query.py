@@ -15,16 +15,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator
 
 from .errors import InvalidInput
-from .model import METADATA_NAME_PATTERN, Dataset, Name, UtcDatetime, _Model
+from .model import METADATA_NAME_PATTERN, PID_MAX, Dataset, Name, UtcDatetime, _Model
 from .text import MAX_QUERY_CHARS, parse_text_query
-from .units import check_unit
+from .units import UNIT_GRAMMAR, UNIT_PATTERN, check_unit
 
 FACETS = ("beamline", "proposal", "technique", "type", "year")
 """Facet names; ``beamline`` is SciCat's ``creationLocation``."""
@@ -45,10 +46,25 @@ MAX_FACET_VALUES = 100
 """Facet counts list at most this many values per facet, most frequent first (ties by
 value ascending); datasets without a value (no proposal) are not listed."""
 
-_CONDITION = re.compile(
-    r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_-]{0,127})\s*(?P<op><=|>=|!=|=|<|>)\s*"
-    r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s\"']+)\s*(?P<unit>\S.*?)?\s*$"
+INT64_MAX = 2**63 - 1
+"""Integers a store can hold (SQLite and BSON both stop at 64 bits): larger ones in a
+condition compare as floating point numbers, larger ones anywhere else are refused."""
+
+_NUMBER = (r"[+-]?(?:[0-9]{1,17}(?:\.[0-9]{0,17})?|\.[0-9]{1,17})"
+           r"(?:[eE][+-]?(?:2[0-8][0-9]|1?[0-9]{1,2}))?")  # always finite: below 1e307
+_CONDITION_PARTS = (
+    r"[ \t]*(?P<name>[A-Za-z_][A-Za-z0-9_-]{0,127})[ \t]*"
+    rf"(?:(?P<order><=|>=|<|>)[ \t]*(?P<bound>{_NUMBER})"
+    rf"|(?P<equality>!=|=)[ \t]*(?:(?P<number>{_NUMBER})|(?P<boolean>[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])"
+    r"|(?P<quoted>\"[^\"]{0,200}\"|'[^']{0,200}')|(?P<word>[^\s\"']{1,200})))"
+    rf"(?:[ \t]+(?P<unit>{UNIT_PATTERN}))?[ \t]*"
 )
+_CONDITION = re.compile(_CONDITION_PARTS)
+CONDITION_PATTERN = "^" + re.sub(r"\(\?P<\w+>", "(?:", _CONDITION_PARTS) + "$"
+"""Every condition the catalogue reads, as one regular expression (the API states it):
+``name op value [unit]``; ``< <= >= >`` take a number (at most 17 digits before the
+point, exponent at most 289), ``= !=`` also true/false, a quoted string or a word;
+the unit as :data:`~.units.UNIT_PATTERN`."""
 
 FilterValue = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -65,7 +81,7 @@ class MetadataCondition(_Model):
     name: Annotated[str, Field(pattern=METADATA_NAME_PATTERN.pattern)]
     op: Literal["<", "<=", "=", ">=", ">", "!="]
     value: Union[StrictBool, StrictInt, StrictFloat, Annotated[str, Field(max_length=200)]]
-    unit: Annotated[str, Field(max_length=64)] = ""
+    unit: Annotated[str, Field(max_length=400)] = ""
 
     @field_validator("unit")
     @classmethod
@@ -73,11 +89,24 @@ class MetadataCondition(_Model):
         check_unit(value)
         return value
 
+    @field_validator("value")
+    @classmethod
+    def _number(cls, value):
+        """Numbers the stores can compare: finite, and integers beyond 64 bits as floats."""
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and abs(value) > INT64_MAX:
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ValueError("the number is too large") from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("the number must be finite")
+        return value
+
     def model_post_init(self, __context: Any) -> None:
         if not self.numeric and self.op not in ("=", "!="):
             raise InvalidInput(f"condition on {self.name!r}: {self.op} needs a number")
-        if isinstance(self.value, float) and self.value != self.value:
-            raise InvalidInput(f"condition on {self.name!r}: NaN is not a value")
 
     @property
     def numeric(self) -> bool:
@@ -88,24 +117,23 @@ class MetadataCondition(_Model):
         """Parse ``"temperature > 290 K"``, ``"sample_state = 'frozen'"``, ``"ok = true"``."""
         if len(text) > 400:
             raise InvalidInput("a metadata condition is longer than 400 characters")
-        match = _CONDITION.match(text)
+        match = _CONDITION.fullmatch(text[:-1] if text.endswith("\n") else text)  # as '$' does
         if not match:
             raise InvalidInput(
-                f"cannot read the condition {text!r}: write 'name op value [unit]' with op "
-                "one of < <= = >= > !=, for example 'temperature > 290 K'"
-            )
-        raw = match["value"]
+                f"cannot read the condition {text[:100]!r}: write 'name op value [unit]' with op "
+                "one of < <= = >= > != (< <= >= > need a number), for example 'temperature > 290 K'; "
+                + UNIT_GRAMMAR, details={"pattern": CONDITION_PATTERN})
+        raw = match["bound"] or match["number"]
         value: Any
-        if raw[0] in "\"'":
-            value = raw[1:-1]
-        elif raw.lower() in ("true", "false"):
-            value = raw.lower() == "true"
+        if raw is not None:
+            value = int(raw) if re.fullmatch(r"[+-]?[0-9]+", raw) else float(raw)
+        elif match["boolean"]:
+            value = match["boolean"].lower() == "true"
+        elif match["quoted"]:
+            value = match["quoted"][1:-1]
         else:
-            try:
-                value = int(raw) if re.fullmatch(r"[+-]?\d+", raw) else float(raw)
-            except ValueError:
-                value = raw
-        return cls.parse({"name": match["name"], "op": match["op"], "value": value,
+            value = match["word"]
+        return cls.parse({"name": match["name"], "op": match["order"] or match["equality"], "value": value,
                           "unit": match["unit"] or ""})
 
     def __str__(self) -> str:
@@ -186,20 +214,50 @@ def encode_cursor(query: SearchQuery, key: Any, pid: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(query: SearchQuery) -> tuple[Any, str] | None:
-    """The (sort key, pid) after which the page starts, or None for the first page."""
+_RELEVANCE_KEY = re.compile(r"^-?\d{1,2}\|(?:-?\d{1,19}|\d{4}-\d\d-\d\dT[0-9:.]{8,15}(?:[+-]\d\d:\d\d)?)?$")
+"""The relevance sort's keys: tier and time, as the SQLite store (``-1|-1700000000000``)
+or the MongoDB store (``1|2024-05-01T10:00:00+00:00``) writes them."""
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number")
+
+
+def decode_cursor(query: SearchQuery, *, time_key: type = int) -> tuple[Any, str] | None:
+    """The (sort key, pid) after which the page starts, or None for the first page.
+
+    Only keys of the kind the store gave out for the query's sort get through (a
+    tampered cursor is 400 invalid_input, never a store error): ``time_key`` is the
+    type of creation-time keys in the calling store (``int`` milliseconds for SQLite,
+    ``datetime`` for MongoDB); integers fit in 64 bits, floats are finite, datetimes are
+    UTC."""
     if not query.cursor:
         return None
+    gave_out = InvalidInput("the cursor is not one this catalogue gave out")
     try:
         padded = query.cursor + "=" * (-len(query.cursor) % 4)
-        body = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        body = json.loads(base64.urlsafe_b64decode(padded.encode()), parse_constant=_reject_constant)
         fingerprint, key, pid = body["q"], body["k"], body["p"]
         if isinstance(key, dict):
             key = datetime.fromisoformat(key["t"])
+            key = key.replace(tzinfo=timezone.utc) if key.tzinfo is None else key.astimezone(timezone.utc)
     except Exception:
-        raise InvalidInput("the cursor is not one this catalogue gave out") from None
+        raise gave_out from None
     if fingerprint != query.fingerprint():
         raise InvalidInput("the cursor belongs to another search; start again from the first page")
-    if not isinstance(pid, str) or not isinstance(key, (str, int, float, datetime, type(None))):
-        raise InvalidInput("the cursor is not one this catalogue gave out")
+    if not isinstance(pid, str) or not 0 < len(pid) <= PID_MAX or not _key_fits(query.sort, key, time_key):
+        raise gave_out
     return key, pid
+
+
+def _key_fits(sort: str, key: Any, time_key: type) -> bool:
+    if isinstance(key, bool) or (isinstance(key, int) and abs(key) > INT64_MAX) \
+            or (isinstance(key, float) and not math.isfinite(key)):
+        return False
+    if sort == "relevance":
+        return isinstance(key, str) and bool(_RELEVANCE_KEY.match(key))
+    if "datasetName" in sort:
+        return key is None or isinstance(key, str)
+    if "creationTime" in sort:
+        return key is None or isinstance(key, time_key)
+    return key is None or isinstance(key, (int, float))  # size, likes
