@@ -65,10 +65,8 @@ from . import mongo_scan
 from .mongo_documents import (
     COUNTED,
     DATASETS,
-    DISLIKES,
     INDEX_VERSION,
     INDEX_VERSION_FIELD,
-    LIKES,
     LISTING_PROJECTION,
     LOCKS,
     PROPOSALS,
@@ -206,7 +204,7 @@ class MongoStore(SelectionMethods, Store):
         """Insert first (one round trip for a new catalogue); compare and update the pids
         that already existed."""
         written = now()
-        inserts = [{**fields, LIKES: 0, DISLIKES: 0, "createdAt": dataset.createdAt or written,
+        inserts = [{**fields, "likes": 0, "dislikes": 0, "createdAt": dataset.createdAt or written,
                     "updatedAt": written} for dataset, fields in batch.values()]
         existing: list[str] = []
         try:
@@ -406,16 +404,16 @@ class MongoStore(SelectionMethods, Store):
         if self.server.sum_of_fields:
             rows = self.datasets.aggregate([{"$match": visible}, {"$group": {
                 "_id": "$creationLocation", "n": {"$sum": 1}, "size": {"$sum": "$size"},
-                "likes": {"$sum": "$" + LIKES}, "dislikes": {"$sum": "$" + DISLIKES}}}])
+                "likes": {"$sum": "$likes"}, "dislikes": {"$sum": "$dislikes"}}}])
             for row in rows:
                 by_beamline[row["_id"]] = [row["n"], row["size"], row["likes"] + row["dislikes"]]
         else:
-            fields = {"creationLocation": 1, "size": 1, LIKES: 1, DISLIKES: 1}
+            fields = {"creationLocation": 1, "size": 1, "likes": 1, "dislikes": 1}
             for doc in self.datasets.find(visible, fields):
                 totals = by_beamline.setdefault(doc.get("creationLocation"), [0, 0, 0])
                 totals[0] += 1
                 totals[1] += doc.get("size") or 0
-                totals[2] += (doc.get(LIKES) or 0) + (doc.get(DISLIKES) or 0)
+                totals[2] += (doc.get("likes") or 0) + (doc.get("dislikes") or 0)
         selections = {} if identity.operator else {"owner": identity.user}
         return {
             "datasets": sum(t[0] for t in by_beamline.values()),
@@ -445,7 +443,7 @@ class MongoStore(SelectionMethods, Store):
             if doc is None:  # deleted meanwhile: take the vote back
                 self.votes.delete_one({"_id": key})
                 raise NotFound(f"no dataset {pid}")
-        return VoteState(pid=pid, likes=doc.get(LIKES) or 0, dislikes=doc.get(DISLIKES) or 0, myVote=value)
+        return VoteState(pid=pid, likes=doc.get("likes") or 0, dislikes=doc.get("dislikes") or 0, myVote=value)
 
     def _count_vote(self, pid: str, user: str) -> dict | None:
         """Bring the dataset's counters to the user's stored vote, exactly once.
@@ -456,14 +454,14 @@ class MongoStore(SelectionMethods, Store):
         for _ in range(20):
             vote = self.votes.find_one({"_id": vote_id(pid, user)}, {"value": 1})
             wanted = vote["value"] if vote else None
-            doc = self.datasets.find_one({"_id": pid}, {LIKES: 1, DISLIKES: 1, COUNTED: 1})
+            doc = self.datasets.find_one({"_id": pid}, {"likes": 1, "dislikes": 1, COUNTED: 1})
             if doc is None:
                 return None
             counted = (doc.get(COUNTED) or {}).get(field.split(".", 1)[1])
             if counted == wanted:
                 return doc
-            delta = {k: v for k, v in {LIKES: (wanted == "like") - (counted == "like"),
-                                        DISLIKES: (wanted == "dislike") - (counted == "dislike")}.items() if v}
+            delta = {k: v for k, v in {"likes": (wanted == "like") - (counted == "like"),
+                                        "dislikes": (wanted == "dislike") - (counted == "dislike")}.items() if v}
             guard = {"_id": pid, field: counted if counted else {"$exists": False}}
             change = {"$inc": delta, **({"$set": {field: wanted}} if wanted else {"$unset": {field: ""}})}
             # (no projection: FerretDB v1's findAndModify has none)
@@ -526,18 +524,18 @@ class MongoStore(SelectionMethods, Store):
         votes: dict[str, dict[str, str]] = {}
         for vote in self.votes.find({}, {"pid": 1, "user": 1, "value": 1}):
             votes.setdefault(vote["pid"], {})[counted_field(vote["user"]).split(".", 1)[1]] = vote["value"]
-        counted = self.datasets.find({"$or": [{LIKES: {"$gt": 0}}, {DISLIKES: {"$gt": 0}},
+        counted = self.datasets.find({"$or": [{"likes": {"$ne": 0}}, {"dislikes": {"$ne": 0}},
                                               {COUNTED: {"$exists": True}}]}, {"_id": 1})
         pids = set(votes) | {doc["_id"] for doc in counted}
         corrected = 0
         for pid in sorted(pids):
             records = votes.get(pid, {})
-            right = {LIKES: sum(v == "like" for v in records.values()),
-                     DISLIKES: sum(v == "dislike" for v in records.values())}
+            right = {"likes": sum(v == "like" for v in records.values()),
+                     "dislikes": sum(v == "dislike" for v in records.values())}
             with self._locks.hold("dataset", pid):
-                doc = self.datasets.find_one({"_id": pid}, {LIKES: 1, DISLIKES: 1, COUNTED: 1})
-                if doc is None or ((doc.get(LIKES) or 0, doc.get(DISLIKES) or 0, doc.get(COUNTED) or {})
-                                   == (right[LIKES], right[DISLIKES], records)):
+                doc = self.datasets.find_one({"_id": pid}, {"likes": 1, "dislikes": 1, COUNTED: 1})
+                if doc is None or ((doc.get("likes") or 0, doc.get("dislikes") or 0, doc.get(COUNTED) or {})
+                                   == (right["likes"], right["dislikes"], records)):
                     continue
                 self.datasets.update_one({"_id": pid}, {"$set": {**right, COUNTED: records}})
                 corrected += 1
