@@ -12,6 +12,11 @@ the data elsewhere, give ``path_map={"/facility/prefix": "/mounted/prefix"}`` or
 ``BEAMHUB_DATA_PATH_MAP="/facility/prefix=/mounted/prefix"`` (several separated by
 ``;``).
 
+Only the dataset's own data is read, by the catalogue's rule
+(:mod:`beamhub.catalogue.files`): a file, or a link in it, leading outside the folders
+the dataset's access allows raises :class:`NoData` with one message that says
+nothing about what is there; every (re)opening of the file and every read is checked.
+
 >>> from beamhub.client import Catalogue
 >>> cat = Catalogue()                                  # doctest: +SKIP
 >>> frames = cat.open("20.500.12269/abc")              # doctest: +SKIP
@@ -32,6 +37,8 @@ from xarray.backends import BackendArray, CachingFileManager
 from xarray.backends.locks import HDF5_LOCK
 from xarray.core import indexing
 
+from beamhub.catalogue.files import DataRoots, OutsideRoots, dataset_file, local_path, roots_for
+from beamhub.catalogue.ingest.hdf import UnreadableFile
 from beamhub.catalogue.model import Dataset
 
 from .errors import ApiError
@@ -44,26 +51,25 @@ class NoData(ApiError):
     """The dataset has no signal to open, or its file cannot be read here."""
 
 
-def _open_h5(path: str):
-    import h5py
-
+def _open_h5(path: str, roots: DataRoots):
+    """The file, opened only if it and its links stay inside ``roots`` (each reopening too)."""
     try:
-        import hdf5plugin  # noqa: F401  (compression filters used by detector data)
-    except ImportError:
-        pass
-    return h5py.File(path, "r", locking=False)
+        return roots.open(path)
+    except UnreadableFile as exc:
+        raise NoData(exc.message, code="no_data") from None
 
 
 class H5Array(BackendArray):
     """One HDF5 dataset, read on demand (basic indexing; xarray does the rest)."""
 
     def __init__(self, manager: CachingFileManager, path: str, shape: tuple[int, ...], dtype: np.dtype,
-                 lock: threading.Lock | None = None):
+                 lock: threading.Lock | None = None, roots: DataRoots | None = None):
         self.manager = manager
         self.path = path
         self.shape = shape
         self.dtype = dtype
         self.lock = lock or HDF5_LOCK
+        self.roots = roots
 
     def __getitem__(self, key: indexing.ExplicitIndexer) -> np.ndarray:
         return indexing.explicit_indexing_adapter(key, self.shape, indexing.IndexingSupport.BASIC, self._read)
@@ -71,7 +77,10 @@ class H5Array(BackendArray):
     def _read(self, key: tuple) -> np.ndarray:
         with self.lock:
             handle = self.manager.acquire()
-            return np.asarray(handle[self.path][key])
+            node = handle[self.path]
+            if self.roots is not None:
+                _checked(self.roots, node)
+            return np.asarray(node[key])
 
 
 def path_map_from_env(environ: dict | None = None) -> dict[str, str]:
@@ -84,12 +93,12 @@ def path_map_from_env(environ: dict | None = None) -> dict[str, str]:
     return out
 
 
-def local_path(path: str, path_map: dict[str, str]) -> str:
-    """``path`` with the longest matching prefix of ``path_map`` replaced."""
-    for source in sorted(path_map, key=len, reverse=True):
-        if path == source or path.startswith(source.rstrip("/") + "/"):
-            return path_map[source].rstrip("/") + path[len(source.rstrip("/")):]
-    return path
+def _checked(roots: DataRoots, node):
+    try:
+        roots.check_node(node)
+    except OutsideRoots as exc:
+        raise NoData(exc.message, code="no_data") from None
+    return node
 
 
 def _dimension_names(axes: list[str], ndim: int) -> list[str]:
@@ -122,15 +131,20 @@ def open_signal(dataset: Dataset, *, path_map: dict[str, str] | None = None) -> 
     if dataset.signal is None:
         raise NoData(f"dataset {dataset.pid} has no signal to open", code="no_data")
     path_map = path_map if path_map is not None else path_map_from_env()
-    file = local_path(dataset.signal.file, path_map)
+    roots = roots_for(dataset, path_map=path_map)
+    file = local_path(dataset_file(dataset), path_map)
+    try:
+        file = roots.resolve(file)
+    except OutsideRoots as exc:
+        raise NoData(exc.message, code="no_data") from None
     if not Path(file).is_file():
         raise NoData(f"{file} is not readable here (is the proposal's data mounted? see path_map)", code="no_data")
-    manager = CachingFileManager(_open_h5, file)
+    manager = CachingFileManager(_open_h5, file, kwargs={"roots": roots})
     with HDF5_LOCK:
         handle = manager.acquire()
         if dataset.signal.path not in handle:
             raise NoData(f"{dataset.signal.path} is missing in {file}", code="no_data")
-        node = handle[dataset.signal.path]
+        node = _checked(roots, handle[dataset.signal.path])
         shape, dtype = tuple(node.shape), node.dtype
         attrs = _attrs(node)
         dims = _dimension_names(list(dataset.signal.axes), len(shape))
@@ -138,10 +152,10 @@ def open_signal(dataset: Dataset, *, path_map: dict[str, str] | None = None) -> 
         for index, axis in enumerate(dataset.signal.axes[: len(shape)]):
             if not axis or axis not in handle:
                 continue
-            values = handle[axis]
+            values = _checked(roots, handle[axis])
             if values.ndim == 1 and values.shape[0] == shape[index] and values.size <= MAX_AXIS_VALUES:
                 coords[dims[index]] = xr.Variable(dims[index], values[()], attrs=_attrs(values))
-    data = indexing.LazilyIndexedArray(H5Array(manager, dataset.signal.path, shape, dtype))
+    data = indexing.LazilyIndexedArray(H5Array(manager, dataset.signal.path, shape, dtype, roots=roots))
     name = dataset.signal.path.rstrip("/").rsplit("/", 1)[-1] or "signal"
     attrs.update(pid=dataset.pid, file=file, path=dataset.signal.path, datasetName=dataset.datasetName)
     return xr.DataArray(xr.Variable(dims, data, attrs=attrs), coords=coords, name=name)
