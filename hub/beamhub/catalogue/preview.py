@@ -35,6 +35,7 @@ import hashlib
 import io
 import math
 import os
+import posixpath
 import tempfile
 import threading
 import warnings
@@ -113,7 +114,8 @@ def render_preview(source: Dataset | SignalInfo | dict | str | os.PathLike, size
         raise PreviewError(f"{file}: {exc.strerror}") from None
     cached = None
     if cache_dir is not None:
-        key = f"{CACHE_VERSION}|{os.path.realpath(file)}|{stat.st_mtime_ns}|{stat.st_size}|{signal_path}|{size}|{frame}"
+        key = (f"{CACHE_VERSION}|{os.path.realpath(file)}|{stat.st_mtime_ns}|{stat.st_size}|{signal_path}|{size}"
+               f"|{frame}|{roots}")
         digest = hashlib.sha256(key.encode()).hexdigest()
         cached = Path(cache_dir) / digest[:2] / f"{digest}.png"
         try:
@@ -173,7 +175,7 @@ def render_from_h5(f, signal_path: str | None, size: int = DEFAULT_SIZE, frame: 
         raise PreviewError(f"{f.filename}: {signal_path} is not plottable numeric data")
     data, _ = read_view(node, frame)
     if data.ndim == 1:
-        return _line_png(node, data, size, roots)
+        return _line_png(node, data, size, roots, get_node(f, posixpath.dirname(signal_path)))
     return _image_png(data, size)
 
 
@@ -216,8 +218,8 @@ threads drawing axis labels at once garble them or fail), so line plots are draw
 at a time. Images are drawn with Pillow and need no lock."""
 
 
-def _line_png(node, data: np.ndarray, size: int, roots: DataRoots | None = None) -> bytes:
-    x, x_label = _x_axis(node, len(data), roots)
+def _line_png(node, data: np.ndarray, size: int, roots: DataRoots | None = None, group=None) -> bytes:
+    x, x_label = _x_axis(node, len(data), roots, group)
     with _MATPLOTLIB:
         return _draw_line(node, x, x_label, data, size)
 
@@ -247,10 +249,13 @@ def _draw_line(node, x, x_label: str, data: np.ndarray, size: int) -> bytes:
     return out.getvalue()
 
 
-def _x_axis(node, length: int, roots: DataRoots | None = None):
-    parent = node.parent
-    axes = axes_for(parent, node) if nx_class(parent) == "NXdata" else []
-    axis = get_node(node.file, axes[0]) if axes and axes[0] else None
+def _x_axis(node, length: int, roots: DataRoots | None = None, parent=None):
+    """The x values and label from the NXdata ``parent`` (the signal's group where the
+    signal was named: a linked signal's own parent may be in another file)."""
+    if parent is None:
+        parent = get_node(node.file, posixpath.dirname(node.name))
+    axes = axes_for(parent, node) if parent is not None and nx_class(parent) == "NXdata" else []
+    axis = get_node(parent.file, axes[0]) if axes and axes[0] else None
     if axis is not None and roots is not None:
         roots.check_node(axis)
     if axis is not None:
