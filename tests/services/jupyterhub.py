@@ -30,6 +30,7 @@ from .require import missing
 
 PROXY_CANDIDATES = [
     os.environ.get("BEAMHUB_PROXY_BIN", ""),
+    "/opt/beamhub/proxy/beamhub-proxy.mjs",  # the pinned proxy behind beamhub's guard (hub/proxy/)
     "/opt/beamhub/proxy/node_modules/.bin/configurable-http-proxy",
     shutil.which("configurable-http-proxy") or "",
 ]

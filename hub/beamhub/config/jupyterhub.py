@@ -45,7 +45,7 @@ SERVICE_NAME = "catalogue"
 HUB_CLIENT_NAME = "beamhub-hub"
 PROPOSALS_SCOPE = "custom:beamhub:proposals"
 ACCESS_CATALOGUE = f"access:services!service={SERVICE_NAME}"
-DEFAULT_PROXY = "/opt/beamhub/proxy/node_modules/.bin/configurable-http-proxy"
+DEFAULT_PROXY = "/opt/beamhub/proxy/beamhub-proxy.mjs"  # configurable-http-proxy behind a guard (hub/proxy/)
 
 
 PROXY_ENV_KEEP = ("PATH", "LANG", "LC_*", "TZ", "NODE_*", "SSL_CERT_*", "CONFIGPROXY_AUTH_TOKEN")
