@@ -9,6 +9,7 @@ answers. Field constraints are written as JSON-Schema keywords (``pattern``,
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -18,8 +19,10 @@ from beamhub.catalogue.identity import NAME_PATTERN
 from datetime import datetime
 
 from beamhub.catalogue.model import MAX_SELECTION, PID_MAX, _check_pid
-from beamhub.catalogue.query import MAX_CONDITIONS, MAX_FILTER_VALUES, MAX_PAGE, SORTS
+from beamhub.catalogue.query import CONDITION_PATTERN, INT64_MAX, MAX_CONDITIONS, MAX_FILTER_VALUES, MAX_PAGE, SORTS
 from beamhub.catalogue.text import MAX_QUERY_CHARS
+from beamhub.catalogue.units import UNIT_GRAMMAR
+from beamhub.jobs.steps import STEPS
 
 API_PID_PATTERN = (r"^[A-Za-z0-9](?:\.?[A-Za-z0-9_:-])*\.?"
                    r"(?:/(?:\.|\.?(?:[A-Za-z0-9_:-]\.?)+))*$")
@@ -35,7 +38,12 @@ PARAMETER_KEY = r"^[^$.\u0000][^.\u0000]{0,199}$"
 
 def _check_keys(value: Any, depth: int = 0) -> Any:
     """Free-form JSON is stored as is (in MongoDB too): keys must be non-empty, must not
-    start with '$' nor hold '.' or NUL, and nesting is at most 10 deep."""
+    start with '$' nor hold '.' or NUL, nesting is at most 10 deep, integers fit in 64
+    bits (BSON's and SQLite's limit) and numbers are finite."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64_MAX:
+        raise ValueError("integers must fit in 64 bits (at most 9223372036854775807 in size)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("numbers must be finite")
     if depth > 10:
         raise ValueError("nested too deeply (at most 10 levels)")
     if isinstance(value, dict):
@@ -50,7 +58,10 @@ def _check_keys(value: Any, depth: int = 0) -> Any:
     return value
 
 
-Parameters = Annotated[dict[str, Any], Field(description="The processing step's parameters (see /processing).",
+ProcessingName = Literal[("",) + tuple(sorted(STEPS))]  # type: ignore[valid-type]
+"""A processing step's name (GET /processing lists them), or '' for none yet."""
+Parameters = Annotated[dict[str, Any], Field(description="The processing step's parameters (see /processing); "
+                                             "free JSON, nested at most 10 deep, integers within 64 bits.",
                                              json_schema_extra={"propertyNames": {"pattern": PARAMETER_KEY}}),
                        AfterValidator(_check_keys)]
 
@@ -75,10 +86,13 @@ class SearchParams(_Body):
     created_after: datetime | None = Field(None, description="ISO 8601 date-time, inclusive (UTC if no zone).")
     created_before: datetime | None = Field(None, description="ISO 8601 date-time, exclusive (UTC if no zone).")
     my_vote: Literal["like", "dislike", "any", "none"] | None = None
-    condition: Annotated[list[Annotated[str, Field(min_length=1, max_length=400)]],
+    condition: Annotated[list[Annotated[str, Field(min_length=1, max_length=400,
+                                                   json_schema_extra={"pattern": CONDITION_PATTERN})]],
                          Field(max_length=MAX_CONDITIONS)] = Field(
-        [], description="Scientific-metadata condition 'name op value [unit]', op one of < <= = >= > !=, "
-        "e.g. 'temperature < 200 K'.")
+        [], description="Scientific-metadata condition 'name op value [unit]', op one of < <= = >= > != "
+        "(< <= >= > take a number: at most 17 digits before the point, exponent at most 289; = and != also "
+        "true, false, a quoted string or a word), e.g. 'temperature < 200 K'; " + UNIT_GRAMMAR
+        + ". The pattern states it exactly.")
     sort: Literal[SORTS] = "-creationTime"  # type: ignore[valid-type]
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 25
     cursor: Annotated[str, Field(max_length=2000)] | None = Field(
@@ -102,7 +116,7 @@ class SelectionCreate(_Body):
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
     datasets: Annotated[list[ApiPid], Field(max_length=MAX_SELECTION)] = []
-    processing: Annotated[str, Field(max_length=100)] = ""
+    processing: ProcessingName = ""
     parameters: Parameters = {}
 
 
@@ -112,9 +126,9 @@ class SelectionPatch(_Body):
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     add: Annotated[list[ApiPid], Field(max_length=MAX_SELECTION)] = []
     remove: Annotated[list[ApiPid], Field(max_length=MAX_SELECTION)] = []
-    processing: Annotated[str, Field(max_length=100)] | None = None
+    processing: ProcessingName | None = None
     parameters: Parameters | None = None
-    expected_version: Annotated[int, Field(ge=1)] | None = Field(
+    expected_version: Annotated[int, Field(ge=1, le=INT64_MAX)] | None = Field(
         None, description="Refuse the edit (409 conflict) unless the selection is at this version.")
 
 
@@ -160,6 +174,6 @@ ERROR_CODES = {
     "invalid_input": 400, "unauthorized": 401, "permission_denied": 403, "not_found": 404,
     "method_not_allowed": 405, "conflict": 409, "illegal_transition": 409, "limit_exceeded": 413,
     "preview_unavailable": 422, "too_many_requests": 429, "internal_error": 500, "hub_unavailable": 503,
-    "store_unavailable": 503, "job_submission_failed": 503,
+    "store_unavailable": 503, "job_submission_failed": 503, "timeout": 503,
 }
 """The stable error codes and their HTTP statuses."""

@@ -24,6 +24,13 @@ class HubUnavailable(CatalogueError):
     http_status = 503
 
 
+class Timeout(CatalogueError):
+    """A read took longer than the service waits for one (logic.READ_SECONDS)."""
+
+    code = "timeout"
+    http_status = 503
+
+
 class InternalError(CatalogueError):
     code = "internal_error"
     http_status = 500

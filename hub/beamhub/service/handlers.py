@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import typing
 from http import HTTPStatus
 from typing import Any
@@ -79,7 +80,8 @@ def _is_list(annotation) -> bool:
 
 
 class JsonErrorsMixin:
-    """JSON error answers and quiet logs for expected (4xx) errors."""
+    """JSON error answers and quiet logs for expected (4xx) errors; a 405 names the
+    methods the path has (``Allow``)."""
 
     def write_error(self, status_code: int, **kwargs) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
@@ -90,7 +92,14 @@ class JsonErrorsMixin:
         self.set_header("Cache-Control", "no-store")
         if status == 503:
             self.set_header("Retry-After", "5")
+        if status == 405:
+            self.set_header("Allow", ", ".join(self.allowed_methods()))
         self.finish(json.dumps(body))
+
+    def allowed_methods(self) -> list[str]:
+        """The methods this handler implements (tornado's unimplemented ones excluded)."""
+        return [method for method in self.SUPPORTED_METHODS
+                if getattr(type(self), method.lower(), None) is not getattr(RequestHandler, method.lower(), None)]
 
     def log_exception(self, typ, value, tb) -> None:
         if isinstance(value, CatalogueError) and value.http_status < 500:
@@ -102,10 +111,19 @@ class JsonErrorsMixin:
 
 
 class NotFoundHandler(JsonErrorsMixin, RequestHandler):
-    """Any path the API does not have."""
+    """Any path the API does not have, whatever the method."""
 
     def prepare(self):
         raise web.HTTPError(404, "no such API path; see openapi.json")
+
+    def send_error(self, status_code: int = 500, **kwargs) -> None:
+        if status_code == 405:  # a method tornado does not know: the path is still unknown
+            try:
+                raise web.HTTPError(404, "no such API path; see openapi.json")
+            except web.HTTPError:
+                kwargs["exc_info"] = sys.exc_info()
+            status_code = 404
+        super().send_error(status_code, **kwargs)
 
 
 @stream_request_body
@@ -134,6 +152,33 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
         self.set_header("Cache-Control", "no-store")
 
     # -- request intake -------------------------------------------------------------
+    def send_error(self, status_code: int = 500, **kwargs) -> None:
+        """Answer an error only once the request body has been read.
+
+        tornado runs a streaming handler as soon as the request head arrives, and raises
+        some errors before ``prepare`` (405 for a method the path lacks, 400 for a path
+        that is not UTF-8). Answering then makes tornado close the connection after the
+        answer without saying so (``Connection: close`` is decided with the head), and a
+        proxy that keeps connections alive (configurable-http-proxy) sends another
+        user's next request into the closing connection: a 503 for someone else. So the
+        body is read (and discarded, up to the server's limit) first, and the connection
+        stays usable."""
+        body = getattr(self.request, "_body_future", None)  # tornado's, for streaming handlers
+        if body is not None and not body.done() and not self._headers_written:
+            self._error_after_body = (status_code, kwargs)
+            body.add_done_callback(self._send_deferred_error)
+            return
+        super().send_error(status_code, **kwargs)
+
+    def _send_deferred_error(self, _future) -> None:
+        status_code, kwargs = self._error_after_body
+        if self._finished:
+            return
+        try:
+            super().send_error(status_code, **kwargs)
+        except Exception:  # the client went away meanwhile
+            log.debug("could not answer %s %s", self.request.method, self.request.path, exc_info=True)
+
     async def prepare(self) -> None:
         # Errors found here are answered only once the body has been read: answering
         # while a proxy still sends the body makes it drop the connection.

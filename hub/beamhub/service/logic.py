@@ -4,7 +4,10 @@
 handlers from the hub's user model, never from the request) and validated inputs, and
 returns the catalogue's models. Store calls block, so they run in a bounded pool of
 worker threads; the event loop stays free to answer other users (and health checks)
-while the database is slow or down.
+while the database is slow or down. Reading a search (its conditions and text) runs
+there too, and reads are answered within :data:`READ_SECONDS` (503 ``timeout``
+otherwise; the thread cannot be stopped, but its slot in the bounded pool keeps the
+work one request can cause bounded too).
 """
 
 from __future__ import annotations
@@ -29,9 +32,14 @@ from beamhub.jobs.steps import get_step
 from .openapi import build_openapi
 from .api_models import (Health, Me, PreviewParams, ProcessingStep, SearchParams, SelectionCreate,
                          SelectionPatch, Version, VoteBody)
+from .errors import Timeout
 from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+READ_SECONDS = 30.0
+"""The longest a read (search, dataset, votes, preview) may take before the caller gets
+503 ``timeout``. Writes are not cut short: an answer must not hide a write that happened."""
 
 
 class CatalogueLogic:
@@ -47,10 +55,20 @@ class CatalogueLogic:
         self.pool = ThreadPoolExecutor(settings.store_threads, thread_name_prefix="store")
         self.jobs = JobManager(store, settings.jobs, self.operator, work_root)
         self._follow_lock = asyncio.Lock()
+        self.read_seconds = READ_SECONDS
 
     async def _run(self, function: Callable, *args, **kwargs) -> Any:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, functools.partial(function, *args, **kwargs))
+
+    async def _read(self, function: Callable, *args, **kwargs) -> Any:
+        """``_run`` for a read, answered within :data:`READ_SECONDS`."""
+        try:
+            return await asyncio.wait_for(self._run(function, *args, **kwargs), self.read_seconds)
+        except asyncio.TimeoutError:
+            log.warning("%s took longer than %s s", getattr(function, "__name__", function), self.read_seconds)
+            raise Timeout(f"the catalogue did not answer within {self.read_seconds:g} s; "
+                          "narrow the request or retry later") from None
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -58,16 +76,18 @@ class CatalogueLogic:
 
     # -- datasets -------------------------------------------------------------------
     async def search(self, identity: Identity, params: SearchParams) -> SearchResult:
-        query = search_query(params)
-        return await self._run(self.store.search, identity, query)
+        return await self._read(self._search, identity, params)
+
+    def _search(self, identity: Identity, params: SearchParams) -> SearchResult:
+        return self.store.search(identity, search_query(params))
 
     async def get_dataset(self, identity: Identity, pid: str) -> Dataset:
-        return await self._run(self.store.get_dataset, identity, check_pid(pid))
+        return await self._read(self.store.get_dataset, identity, check_pid(pid))
 
     async def derived_from(self, identity: Identity, pid: str) -> list[Dataset]:
         pid = check_pid(pid)
-        await self._run(self.store.get_dataset, identity, pid)  # NotFound when invisible
-        return await self._run(self.store.derived_from, identity, pid)
+        await self._read(self.store.get_dataset, identity, pid)  # NotFound when invisible
+        return await self._read(self.store.derived_from, identity, pid)
 
     async def preview(self, identity: Identity, pid: str, params: PreviewParams, *,
                       if_none_match: str | None = None) -> tuple[bytes | None, str]:
@@ -77,7 +97,7 @@ class CatalogueLogic:
         etag = preview_etag(dataset, params.size)
         if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
             return None, etag
-        png = await self._run(render_preview, dataset, PREVIEW_PIXELS[params.size], self.preview_cache)
+        png = await self._read(render_preview, dataset, PREVIEW_PIXELS[params.size], self.preview_cache)
         return png, etag
 
     # -- votes ----------------------------------------------------------------------
@@ -88,22 +108,22 @@ class CatalogueLogic:
         return await self._run(self.store.set_vote, identity, check_pid(pid), None)
 
     async def dataset_votes(self, identity: Identity, pid: str) -> list[Vote]:
-        return await self._run(self.store.votes_for_dataset, identity, check_pid(pid))
+        return await self._read(self.store.votes_for_dataset, identity, check_pid(pid))
 
     async def my_votes(self, identity: Identity) -> list[Vote]:
-        return await self._run(self.store.my_votes, identity)
+        return await self._read(self.store.my_votes, identity)
 
     # -- who am I -------------------------------------------------------------------
     async def me(self, identity: Identity) -> Me:
         return Me(name=identity.user, groups=sorted(identity.groups), staff_of=sorted(identity.staff_of))
 
     async def my_proposals(self, identity: Identity) -> list[Proposal]:
-        return await self._run(self.store.list_proposals, identity)
+        return await self._read(self.store.list_proposals, identity)
 
     async def user_proposals(self, identity: Identity) -> list[Proposal]:
         """Proposals another user may mount (for the hub's spawner; the handler builds
         ``identity`` from the hub's record of that user)."""
-        return await self._run(self.store.list_proposals, identity)
+        return await self._read(self.store.list_proposals, identity)
 
     # -- processing and selections -------------------------------------------------
     async def processing(self, identity: Identity) -> list[ProcessingStep]:
@@ -112,7 +132,7 @@ class CatalogueLogic:
                 for s in self.jobs.steps.values()]
 
     async def list_selections(self, identity: Identity) -> list[Selection]:
-        return await self._run(self.store.list_selections, identity)
+        return await self._read(self.store.list_selections, identity)
 
     async def create_selection(self, identity: Identity, body: SelectionCreate) -> Selection:
         if body.processing:
@@ -126,7 +146,7 @@ class CatalogueLogic:
         return self.store.create_selection(identity, body.name, body.datasets, body.processing, body.parameters)
 
     async def get_selection(self, identity: Identity, selection_id: str) -> Selection:
-        return await self._run(self.store.get_selection, identity, selection_id)
+        return await self._read(self.store.get_selection, identity, selection_id)
 
     async def update_selection(self, identity: Identity, selection_id: str, body: SelectionPatch) -> Selection:
         return await self._run(self._update_selection, identity, selection_id, body)
@@ -158,8 +178,8 @@ class CatalogueLogic:
     # -- operations -----------------------------------------------------------------
     async def health(self) -> Health:
         try:
-            await self._run(self.store.ping)
-        except StoreUnavailable as exc:
+            await self._read(self.store.ping)
+        except (StoreUnavailable, Timeout) as exc:
             return Health(status="degraded", store="unavailable", message=exc.message)
         return Health(status="ok", store="ok")
 

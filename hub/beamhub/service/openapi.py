@@ -35,9 +35,16 @@ Errors are JSON `{"code", "message", "details"}` with a stable code:
 """ + "\n".join(f"- `{code}`: HTTP {status}" for code, status in ERROR_CODES.items()) + """
 
 Limits: a page holds at most 200 datasets, search text at most 256 characters and 16
-words, at most 10 metadata conditions and 50 values per filter, a selection at most
-1000 datasets; request bodies, query strings and concurrent requests per user are
-limited as configured (413 `limit_exceeded`, 429 `too_many_requests`).
+words, at most 10 metadata conditions (each at most 400 characters, written as the
+`condition` parameter's pattern: units are bounded expressions or plain literals, never
+arbitrary arithmetic) and 50 values per filter, a selection at most 1000 datasets;
+integers anywhere (parameters, versions) fit in 64 bits and numbers are finite; a cursor
+is only ever one this service gave out for the same search. Request bodies, query
+strings and concurrent requests per user are limited as configured (413
+`limit_exceeded`, 429 `too_many_requests`); a read that takes longer than 30 s gets 503
+`timeout`. A method a path does not have gets 405 `method_not_allowed` with an `Allow`
+header listing the ones it has; the proxy refuses request heads over 16 KiB (431) and
+paths that are not percent-encoded UTF-8 (400, JSON).
 """
 
 

@@ -104,7 +104,10 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/selections/{id}/submit", "submit_selection", "Submit a draft selection for processing",
           "selections", response=Selection, status=202, errors=_WRITE, idempotency_key=True,
           description="Starts the job as you; the selection then moves submitted -> running -> done | "
-                      "failed (poll GET /selections/{id}); done registers derived datasets."),
+                      "failed (poll GET /selections/{id}); done registers derived datasets. Only a draft "
+                      "(else 409 illegal_transition) with at least one dataset, a processing step and "
+                      "parameters that step accepts (else 400 invalid_input) can be submitted; every "
+                      "dataset must still be visible to you and have data to process (400)."),
     Route("GET", "/health", "health", "Service and store health (no authentication)", "service",
           response=Health, access="public", errors=(503,)),
     Route("GET", "/version", "version", "Service and API version (no authentication)", "service",
