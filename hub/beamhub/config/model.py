@@ -140,8 +140,11 @@ class CatalogueSection(_Section):
     preview_cache_dir: str | None = Field(
         None, description="Directory caching rendered previews; default hub.state_dir/preview-cache "
         "(none without a state_dir).")
-    hub_auth_cache_seconds: Annotated[int, Field(ge=0, le=3600)] = Field(
-        300, description="How long the hub's answer about a token is cached (group changes wait this long).")
+    hub_auth_cache_seconds: Annotated[int, Field(ge=1, le=3600)] = Field(
+        5, description="How long the service keeps the hub's answer about a token (its user and groups): "
+        "a revoked token, a removed or added group membership reach the catalogue at most this long after "
+        "the change. Each token in use costs the hub one lookup (about 2 ms of its CPU) per period. At least "
+        "1 (JupyterHub's cache would keep answers forever at 0).")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="The service's log level.")
     environment: dict[str, str] = Field({}, description="Extra environment variables for the service.")
 

@@ -1,7 +1,9 @@
 """Asking JupyterHub about a user other than the caller (for the spawner's route).
 
 Uses the service's own token (``JUPYTERHUB_API_TOKEN``), whose role must hold
-``read:users:groups`` (and ``read:users:name``); answers are cached briefly.
+``read:users:groups`` (and ``read:users:name``). Answers are kept for
+``hub_auth_cache_seconds`` (a few seconds), so a group removal narrows what the hub's
+spawner may mount for that user no later than it narrows the user's own searches.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from .errors import HubUnavailable
 
 
 class HubUsers:
-    def __init__(self, api_url: str, token: str, cache_seconds: float = 60):
+    def __init__(self, api_url: str, token: str, cache_seconds: float = 5):
         self.api_url = api_url.rstrip("/")
         self.token = token
         self.cache_seconds = cache_seconds

@@ -66,9 +66,12 @@ class ServiceSettings(BaseModel):
     preview_cache_dir: str = Field(
         "", description="Directory caching rendered previews (keyed by file and modification time); "
         "'' renders every time.")
-    hub_auth_cache_seconds: Annotated[int, Field(ge=0, le=3600)] = Field(
-        300, description="How long the hub's answer about a token (the user and groups) is cached; "
-        "group changes take effect after at most this long.")
+    hub_auth_cache_seconds: Annotated[int, Field(ge=1, le=3600)] = Field(
+        5, description="How long the hub's answer about a token (the user and groups) is kept, for "
+        "the caller's token and for the hub's questions about other users: a revoked token or a group "
+        "change takes effect after at most this long. Short on purpose (JupyterHub's own default, 300 s, "
+        "would let a revoked token work for five minutes); at least 1, as HubAuth's cache keeps answers "
+        "forever at 0.")
     operator_name: str = Field(
         "beamhub-catalogue", description="The operator identity's name in the catalogue, used when the "
         "service registers jobs' derived datasets.")
