@@ -336,6 +336,19 @@ def test_raw_data_may_link_within_its_folder_but_not_beyond(tmp_path, elsewhere)
         del f["entry/data/other"]
     assert render_preview(raw, size=64).startswith(b"\x89PNG")
     assert roots_for(raw) == DataRoots((str(scan.resolve()),))
+    # a link whose file is missing here is not looked for anywhere else (HDF5 would try
+    # its working directory): the service's own directory is not the dataset's data
+    cwd = os.getcwd()
+    try:
+        os.chdir(elsewhere)
+        with h5py.File(scan / "master.nxs", "a") as f:
+            del f["entry/data/data"]
+            f["entry/data/data"] = h5py.ExternalLink("secret.nxs", "/entry/data/score")
+        raw["signal"]["shape"] = list(SECRET.shape)
+        with pytest.raises(PreviewError, match="dangling link"):
+            render_preview(raw)
+    finally:
+        os.chdir(cwd)
 
 
 def test_an_opened_file_is_checked_where_it_really_is(tmp_path, elsewhere):

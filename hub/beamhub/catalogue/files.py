@@ -31,7 +31,9 @@ another's dataset. Every reader goes through :class:`DataRoots`:
 - **Links inside files**: before anything is read, every external link of the file
   (and of the files they lead to) must lead inside a root; soft links stay within their
   file, so they are safe once the external links are. Virtual datasets and external
-  raw storage are checked on the dataset read, before its data is.
+  raw storage are checked on the dataset read, before its data is. A link or virtual
+  source whose file is missing inside the roots is an error at once: HDF5 would go on
+  to look for it in the reader's working directory.
 
 Whatever leads outside raises :class:`OutsideRoots` with ONE message (:data:`OUTSIDE`),
 the same whether the target exists, is HDF5 or not, decided before the target is
@@ -155,7 +157,8 @@ class DataRoots:
                 continue
             if self.writable:
                 raise OutsideRoots()
-            self.resolve(_beside(here, name))
+            if not os.path.isfile(self.resolve(_beside(here, name))):  # HDF5 would try its working directory
+                raise UnreadableFile(f"{here}: {node.name}: virtual dataset source file {name} is missing")
         for raw in external:
             if self.writable:
                 raise OutsideRoots()
@@ -175,8 +178,11 @@ class DataRoots:
                 try:
                     for target in _external_targets(handle):
                         real = self.resolve(_beside(here, target))
-                        if real in seen or not os.path.isfile(real):
-                            continue  # missing inside the roots: a dangling link, said when read
+                        if real in seen:
+                            continue
+                        if not os.path.isfile(real):  # else HDF5 would go on to look in its working directory
+                            raise UnreadableFile(f"{here}: its data is in an external file that is missing "
+                                                 f"(dangling link to {target})")
                         if len(seen) >= MAX_LINKED_FILES:
                             raise UnreadableFile(f"more than {MAX_LINKED_FILES} linked files")
                         seen.add(real)
