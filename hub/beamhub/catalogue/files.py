@@ -240,7 +240,7 @@ class DataRoots:
 def job_output_roots(folder: str | os.PathLike) -> DataRoots:
     """The roots of a job's outputs folder ``WORK_ROOT/<owner>/<selection>/outputs``:
     the work root's real path, the user's three components as written."""
-    return DataRoots((_trusted_join(os.fspath(folder), JOB_LAYOUT_DEPTH),), writable=True)
+    return DataRoots(_not_everything(_trusted_join(os.fspath(folder), JOB_LAYOUT_DEPTH)), writable=True)
 
 
 def roots_for(dataset, *, proposal_path: str | None = None,
@@ -260,7 +260,7 @@ def roots_for(dataset, *, proposal_path: str | None = None,
     if doc.get("type") == "derived":
         return job_output_roots(folder)
     base = local_path(proposal_path, path_map) if proposal_path and posixpath.isabs(proposal_path) else folder
-    return DataRoots((os.path.realpath(posixpath.normpath(base)),))
+    return DataRoots(_not_everything(os.path.realpath(posixpath.normpath(base))))
 
 
 def dataset_file(dataset) -> str:
@@ -301,6 +301,11 @@ def job_output(output_dir: str | os.PathLike, relative: str) -> str | None:
 
 
 # --- helpers -----------------------------------------------------------------------
+
+
+def _not_everything(root: str) -> tuple[str, ...]:
+    """``(root,)``, or no root at all for ``/``: a record saying "the whole host" allows nothing."""
+    return () if root == "/" else (root,)
 
 
 def _descriptor_path(fd: int) -> str | None:
