@@ -319,6 +319,20 @@ def test_links_inside_the_datasets_own_folder_keep_working(tmp_path):
         assert render_preview(dataset, size=64).startswith(b"\x89PNG")
 
 
+def test_a_chain_of_links_is_followed_to_its_end(tmp_path, elsewhere):
+    outputs = job_folder(tmp_path)
+    with h5py.File(outputs / "part.h5", "w") as f:  # inside, but itself a way out
+        f["data"] = h5py.ExternalLink(str(elsewhere / "secret.nxs"), "/entry/data/score")
+    with h5py.File(outputs / "out.h5", "w") as f:
+        f["entry/data/score"] = h5py.ExternalLink("part.h5", "/data")
+    dataset = {"pid": "t/1", "type": "derived", "sourceFolder": str(outputs),
+               "signal": {"file": str(outputs / "out.h5"), "path": "/entry/data/score", "shape": [4096],
+                          "dtype": "float64"}}
+    with pytest.raises(PreviewError, match="^" + OUTSIDE + "$"):
+        render_preview(dataset)
+    assert register(outputs, ["out.h5"]) == []
+
+
 def test_raw_data_may_link_within_its_folder_but_not_beyond(tmp_path, elsewhere):
     scan = tmp_path / "p1002" / "scan1"
     scan.mkdir(parents=True)
