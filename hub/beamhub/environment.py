@@ -1,9 +1,9 @@
-"""The single-user server's environment: what it needs and nothing more.
+"""What a process that runs user code may inherit: every variable but the secrets.
 
-It runs user code, so it gets JupyterHub's variables for the server (its own API token,
-URLs), the catalogue service's URL, the list of mounted data, and never the hub's
-secrets nor the catalogue store's credentials, even if a site's ``Spawner.env_keep``
-or ``Spawner.environment`` would pass them on.
+A single-user server (:mod:`beamhub.spawner`) and a fog-filter job
+(:mod:`beamhub.jobs.runners.local`) both run user code, so neither gets the hub's
+secrets nor the catalogue store's credentials, even if a site's ``Spawner.env_keep``,
+``Spawner.environment`` or ``jobs.environment`` would pass them on.
 """
 
 from __future__ import annotations
@@ -11,21 +11,13 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Mapping
 
-CATALOGUE_URL_ENV = "BEAMHUB_CATALOGUE_URL"
-"""The catalogue service's REST API base (``.../services/catalogue/api/v1``) as reachable
-from the server; the extension and the client authenticate with ``$JUPYTERHUB_API_TOKEN``
-(which carries ``access:services!service=catalogue``)."""
-
-PROFILE_ENV = "BEAMHUB_PROFILE"
-"""The name of the profile the server was started with."""
-
 FORBIDDEN_ENV = (
     "BEAMHUB_STORE*", "BEAMHUB_SERVICE_SETTINGS", "BEAMHUB_CATALOGUE_HUB_TOKEN", "BEAMHUB_*SECRET*",
     "CONFIGPROXY_AUTH_TOKEN", "JUPYTERHUB_CRYPT_KEY", "JUPYTERHUB_COOKIE_SECRET*", "JPY_COOKIE_SECRET",
     "MONGO*", "*PASSWORD*", "*_SECRET", "*SECRET_KEY*", "AWS_SECRET_ACCESS_KEY", "OAUTH_CLIENT_SECRET",
     "*_CLIENT_SECRET",
 )
-"""Names (shell patterns) never passed to a single-user server."""
+"""Names (shell patterns) never passed to a process that runs user code."""
 
 
 def is_forbidden(name: str, patterns: Iterable[str] = FORBIDDEN_ENV) -> bool:
@@ -33,8 +25,8 @@ def is_forbidden(name: str, patterns: Iterable[str] = FORBIDDEN_ENV) -> bool:
     return any(fnmatch.fnmatchcase(upper, pattern.upper()) for pattern in patterns)
 
 
-def single_user_env(env: Mapping[str, str], additions: Mapping[str, str] = {},
-                    forbidden: Iterable[str] = FORBIDDEN_ENV) -> dict[str, str]:
+def user_code_env(env: Mapping[str, str], additions: Mapping[str, str] = {},
+                  forbidden: Iterable[str] = FORBIDDEN_ENV) -> dict[str, str]:
     """``env`` plus ``additions``, without any variable whose name is forbidden."""
     patterns = tuple(forbidden)
     merged = {**env, **additions}

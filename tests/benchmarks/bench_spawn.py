@@ -35,7 +35,7 @@ from pathlib import Path
 
 import requests
 from beamhub.spawner.mounts import Mount
-from beamhub.spawner.batch import BatchJob, batch_script
+from beamhub.slurm.script import BatchJob, batch_script
 from beamhub.spawner.runtimes import Launch, RuntimeOptions, container_command, runtime_setup, stop_command
 
 from tests.services.ports import free_port

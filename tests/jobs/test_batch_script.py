@@ -1,14 +1,17 @@
-"""The Slurm batch script and the parsing of Slurm's answers, without Slurm."""
+"""The Slurm batch script and the parsing of Slurm's answers, without Slurm: the jobs' runner
+uses the spawner's builder, state table and user placeholder (beamhub.slurm)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
 from beamhub.jobs.errors import JobSubmissionFailed
-from beamhub.jobs.runners.slurm import parse_job_id, parse_job_state, render_batch_script
+from beamhub.jobs.runners.slurm import SlurmRunner, parse_job_id, parse_job_state, render_batch_script
 from beamhub.jobs.settings import JobsSettings, SlurmSettings
+from beamhub.slurm.state import parse_job
 
 
 def settings(**slurm) -> JobsSettings:
@@ -80,3 +83,32 @@ def test_job_ids_from_sbatch():
     with pytest.raises(JobSubmissionFailed):
         parse_job_id("sbatch: error: Batch job submission failed\n")
 
+
+
+# --- one Slurm table for servers and jobs ----------------------------------------------
+
+
+@pytest.mark.parametrize("slurm_state, expected", [
+    ("PENDING", "pending"), ("CONFIGURING", "pending"), ("REQUEUE_HOLD", "pending"), ("RESV_DEL_HOLD", "pending"),
+    # A suspended or resizing job holds its allocation and has started (Slurm's job_state_codes):
+    ("SUSPENDED", "running"), ("RESIZING", "running"), ("STOPPED", "running"), ("RUNNING", "running"),
+    ("COMPLETING", "running"), ("COMPLETED", "finished"), ("PREEMPTED", "finished"), ("OUT_OF_MEMORY", "finished"),
+])
+def test_a_job_and_a_server_in_the_same_slurm_state_are_told_alike(slurm_state, expected):
+    output = f"JobId=7 JobName=x JobState={slurm_state} Reason=None ExitCode=0:0"
+    server = parse_job(output)
+    assert parse_job_state(output).state == expected
+    assert {"pending": server.pending, "running": server.running, "finished": server.finished}[expected]
+
+
+def test_run_as_names_the_user_with_the_spawners_placeholder_and_reads_the_old_one(caplog):
+    assert SlurmRunner(settings())._as("alice")[:4] == ["sudo", "-n", "-u", "alice"]
+    with caplog.at_level(logging.WARNING):
+        old = settings(run_as=["sudo", "-n", "-u", "{user}"])
+    assert SlurmRunner(old)._as("bob")[:4] == ["sudo", "-n", "-u", "bob"]
+    assert "{user} is deprecated; write {username}" in caplog.text
+
+
+def test_a_setting_no_script_can_hold_is_a_clear_submission_error(tmp_path):
+    with pytest.raises(JobSubmissionFailed, match="--partition"):
+        SlurmRunner(settings(partition="two words")).submit(tmp_path, "alice")

@@ -10,9 +10,10 @@ from datetime import datetime, timezone
 
 import pytest
 from beamhub.catalogue.model import Proposal
-from beamhub.spawner.batch import BatchJob, batch_script
+from beamhub.environment import user_code_env
+from beamhub.slurm.script import BatchJob, batch_script
+from beamhub.slurm.state import end_message, parse_job, pending_message
 from beamhub.spawner.culling import CullerSettings, configure_culling
-from beamhub.spawner.environment import single_user_env
 from beamhub.spawner.errors import SpawnFailed, SpawnRefused
 from beamhub.spawner.form import render_form, request_from_form
 from beamhub.spawner.mounts import Mount, data_env, proposal_mounts, resolve_data_path
@@ -26,7 +27,6 @@ from beamhub.spawner.profiles import (
 )
 from beamhub.spawner.runtimes import Launch, RuntimeOptions, container_command, runtime_setup, stop_command
 from beamhub.spawner.settings import SpawnerSettings
-from beamhub.spawner.slurm_state import end_message, parse_job, pending_message
 
 PROFILES = [
     Profile(name="small", display_name="Small", description="For browsing and light analysis.",
@@ -213,7 +213,7 @@ def test_batch_script_requests_the_resources_and_keeps_secrets_out():
                    log_path="/home/alice/.beamhub/logs/jupyter-%j.log", workdir="/home/alice",
                    export=["JUPYTERHUB_API_TOKEN", "JUPYTERHUB_API_URL"], environment={"PATH": "/usr/bin:/bin",
                    "BEAMHUB_DATA": '{"P1": "/data/P1"}'}, partition="main", account="mx", cpus=4,
-                   memory_mb=8192, gpus=1, walltime_minutes=90, options=["--constraint=jupyter"],
+                   memory="8192M", gpus=1, time_limit="01:30:00", options=["--constraint=jupyter"],
                    setup=['mkdir -p "$XDG_RUNTIME_DIR"'])
     script = batch_script(job)
     lines = script.splitlines()
@@ -357,7 +357,7 @@ def test_forged_form_values_are_refused(form, message):
 
 
 def test_the_server_environment_never_carries_hub_or_store_secrets():
-    env = single_user_env({"JUPYTERHUB_API_TOKEN": "t", "BEAMHUB_STORE": "mongodb://u:p@db/x",
+    env = user_code_env({"JUPYTERHUB_API_TOKEN": "t", "BEAMHUB_STORE": "mongodb://u:p@db/x",
                            "CONFIGPROXY_AUTH_TOKEN": "p", "JUPYTERHUB_CRYPT_KEY": "k", "MONGO_PASSWORD": "m",
                            "BEAMHUB_CATALOGUE_HUB_TOKEN": "h", "LANG": "C.UTF-8"},
                           {"BEAMHUB_CATALOGUE_URL": "http://hub/services/catalogue/api/v1"})

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from beamhub.slurm.commands import upgrade_placeholder
 
 
 class SlurmSettings(BaseModel):
@@ -17,8 +19,9 @@ class SlurmSettings(BaseModel):
     scontrol: str = Field("scontrol", description="The scontrol command, used to follow jobs.")
     scancel: str = Field("scancel", description="The scancel command.")
     run_as: list[str] = Field(
-        ["sudo", "-n", "-u", "{user}"], description="Command prefix that runs sbatch/scancel as the "
-        "selection's owner ('{user}' is replaced); [] submits as the service's own Unix user.")
+        ["sudo", "-n", "-u", "{username}"], description="Command prefix that runs sbatch/scancel as the "
+        "selection's owner ('{username}' is replaced; the older '{user}' is read with a warning); [] submits as "
+        "the service's own Unix user.")
     command_environment: dict[str, str] = Field(
         {}, description="Environment for sbatch, scontrol and scancel, e.g. {'SLURM_CONF': '/etc/slurm/x.conf'} "
         "(passed through 'env' after run_as, since sudo clears the environment).")
@@ -29,6 +32,11 @@ class SlurmSettings(BaseModel):
     memory: str = Field("2G", description="Memory per job (--mem).")
     extra_options: list[str] = Field([], description="Further '#SBATCH' options, e.g. ['--qos=short'].")
     setup: list[str] = Field([], description="Shell lines run before the step, e.g. ['module load hdf5'].")
+
+    @field_validator("run_as")
+    @classmethod
+    def _username_placeholder(cls, value: list[str]) -> list[str]:
+        return upgrade_placeholder(value, "jobs.slurm.run_as")
 
 
 class JobsSettings(BaseModel):

@@ -1,5 +1,8 @@
 """Slurm's view of a job (``scontrol show job -o``), and what to tell the user about it.
 
+The one table of Slurm's job states beamhub uses, for single-user servers and fog-filter
+jobs alike.
+
 ``scontrol show job`` answers for pending, running and recently finished jobs (for
 ``MinJobAge`` seconds after the end), without accounting; its one-line form is
 ``Key=Value`` pairs separated by spaces. Only values without spaces are used here.
@@ -11,8 +14,28 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-PENDING_STATES = frozenset({"PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING"})
-RUNNING_STATES = frozenset({"RUNNING", "COMPLETING", "SUSPENDED", "STOPPED", "SIGNALING", "STAGE_OUT"})
+# Slurm's job states and the state flags scontrol shows in their place
+# (https://slurm.schedmd.com/job_state_codes.html), as "not started yet" and "started, not
+# ended". Any other state (COMPLETED, FAILED, CANCELLED, TIMEOUT...) means the job ended.
+PENDING_STATES = frozenset({
+    "PENDING",        # queued, waiting for initiation (with a reason)
+    "CONFIGURING",    # allocated nodes, waiting for them to boot: the command has not started
+    "REQUEUED",       # being put back in the queue
+    "REQUEUE_HOLD",   # put back in the queue and held until released
+    "REQUEUE_FED",    # requeued because of its sibling in a federation
+    "RESV_DEL_HOLD",  # held because its reservation was deleted: still queued, not ended
+})
+RUNNING_STATES = frozenset({
+    "RUNNING",        # allocated resources and executing
+    "SUSPENDED",      # allocated resources, execution suspended (preemption, scontrol suspend):
+                      # the command has started and resumes in place; it is not back in the queue
+    "STOPPED",        # received SIGSTOP, keeps its resources
+    "RESIZING",       # the size of an allocated job is changing: only a job that has
+                      # resources can be resized, so it has started
+    "SIGNALING",      # a signal to the running job is pending
+    "COMPLETING",     # finishing: its processes are ending, its epilog runs
+    "STAGE_OUT",      # staging out data after the command
+})
 
 CONTROLLER_DOWN = re.compile(
     r"Unable to contact slurm controller|Socket timed out on send/recv|Connection refused|"

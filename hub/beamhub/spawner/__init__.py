@@ -5,7 +5,8 @@
   (local processes) share :class:`~.base.BeamhubSpawner`: profiles, the spawn form,
   data mounts computed from the catalogue, and a minimal server environment.
 - Pure builders, testable without a cluster: :mod:`.profiles`, :mod:`.mounts`,
-  :mod:`.runtimes`, :mod:`.batch`, :mod:`.form`, :mod:`.slurm_state`.
+  :mod:`.runtimes`, :mod:`.form`; the batch script and Slurm's job states
+  are :mod:`beamhub.slurm`'s (shared with the fog-filter jobs).
 - Site configuration: :class:`SpawnerSettings` (the ``spawner:`` section) and
   :func:`configure_culling`.
 

@@ -22,7 +22,8 @@ from traitlets import Bool, Dict, Instance, Integer, List, Unicode, default, val
 from traitlets.config import Configurable
 from traitlets.traitlets import TraitError
 
-from .environment import CATALOGUE_URL_ENV, FORBIDDEN_ENV, PROFILE_ENV, single_user_env
+from ..environment import FORBIDDEN_ENV, user_code_env
+from .environment import CATALOGUE_URL_ENV, PROFILE_ENV
 from .errors import SpawnRefused
 from .form import render_form, request_from_form
 from .mounts import DATA_ENV, Mount, data_env, proposal_mounts, writable_mounts
@@ -294,7 +295,7 @@ class BeamhubSpawner(Configurable):
     def get_env(self):
         env = super().get_env()
         additions = dict(self._plan.environment) if self._plan else {}
-        return single_user_env(env, additions, self.forbidden_env)
+        return user_code_env(env, additions, self.forbidden_env)
 
     async def get_options_form(self):
         groups = self.user_groups()

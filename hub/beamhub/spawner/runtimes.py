@@ -152,7 +152,7 @@ def stop_command(launch: Launch, options: RuntimeOptions = RuntimeOptions(), gra
 
     Rootless podman's container outlives a cancelled job: its monitor (conmon) leaves
     the job's process tree, so Slurm's signals reach neither it nor the server. The
-    job removes the container itself (see :class:`~.batch.BatchJob` ``stop_command``).
+    job removes the container itself (see :class:`beamhub.slurm.script.BatchJob` ``stop_command``).
     bubblewrap (``--die-with-parent``) and plain processes end with the job.
     """
     if launch.runtime == "podman" and launch.name:

@@ -36,7 +36,7 @@ miss it). The job traps SIGTERM and removes its container (:func:`.runtimes.stop
 and podman's state is the job's own, removed when it ends (:func:`.runtimes.runtime_setup`),
 so a job killed hard cannot break the user's next one.
 
-The batch script comes from :func:`.batch.batch_script` (batchspawner's
+The batch script comes from :func:`beamhub.slurm.script.batch_script` (batchspawner's
 ``batch_script`` template and ``req_*`` options other than prologue/epilogue are not
 used); the query is ``scontrol show job -o``, which also answers for recently
 finished jobs, so the reason a job ended can be told.
@@ -55,20 +55,14 @@ from batchspawner import JobStatus, SlurmSpawner
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from traitlets import Float, Integer, List, Unicode, default
 
+from ..slurm.commands import USERNAME, as_user
+from ..slurm.script import BatchJob, batch_script
+from ..slurm.state import JobInfo, controller_unreachable, end_message, job_unknown, parse_job, pending_message
 from . import port_api
 from .base import BeamhubSpawner, LaunchPlan
-from .batch import BatchJob, batch_script
 from .errors import SchedulerUnavailable, SpawnFailed
 from .profiles import format_walltime
 from .runtimes import container_command, runtime_setup, stop_command
-from .slurm_state import (
-    JobInfo,
-    controller_unreachable,
-    end_message,
-    job_unknown,
-    parse_job,
-    pending_message,
-)
 
 port_api.install()
 
@@ -147,7 +141,7 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
 
     # -- commands ------------------------------------------------------------------------
     def _prefix(self) -> list[str]:
-        return [part.format(username=self.user.name) for part in shlex.split(self.exec_prefix)]
+        return as_user(shlex.split(self.exec_prefix), self.user.name)
 
     def _slurm_env(self) -> dict[str, str]:
         return {k: os.environ[k] for k in self.slurm_env_keep if k in os.environ}
@@ -175,7 +169,7 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
     # -- the job ---------------------------------------------------------------------------
     def log_path(self) -> str:
         home = self._plan.home_mounts[0].source if self._plan and self._plan.home_mounts else self.user_home()
-        return self.job_log.replace("{home}", home).replace("{username}", self.user.name)
+        return self.job_log.replace("{home}", home).replace(USERNAME, self.user.name)
 
     def render_batch_script(self, plan: LaunchPlan) -> str:
         env = self.get_env()
@@ -193,9 +187,11 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
             command=container_command(launch, options), job_name=self._format(self.job_name), log_path=self.log_path(),
             workdir=plan.home_mounts[0].source if plan.home_mounts else "", export=sorted(env),
             environment={"PATH": self.job_path, **runtime.environment}, partition=profile.partition,
-            account=profile.account, qos=profile.qos, cpus=plan.resources.cpus, memory_mb=plan.resources.memory,
-            gpus=profile.gpus, walltime_minutes=plan.resources.walltime, options=self.sbatch_options,
-            setup=runtime.setup, cleanup=runtime.cleanup, prologue=self.req_prologue, epilogue=self.req_epilogue,
+            account=profile.account, qos=profile.qos, cpus=plan.resources.cpus,
+            memory=f"{plan.resources.memory}M" if plan.resources.memory else "", gpus=profile.gpus,
+            time_limit=format_walltime(plan.resources.walltime) if plan.resources.walltime else "",
+            options=self.sbatch_options, announce="starting the single-user server", setup=runtime.setup,
+            cleanup=runtime.cleanup, prologue=self.req_prologue, epilogue=self.req_epilogue,
             stop_command=stop_command(launch, options)))
 
     async def submit_batch_script(self):

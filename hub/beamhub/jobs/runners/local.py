@@ -13,6 +13,8 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+from beamhub.environment import FORBIDDEN_ENV, user_code_env
+
 from ..errors import JobSubmissionFailed
 from ..spec import LOG_FILE
 from .base import JobState, Runner, SubmittedJob
@@ -26,9 +28,7 @@ SERVICE_ONLY_ENV = ("JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN", "JUPYTERHUB_CLIENT_
 def job_environment(service_env: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
     """A local job's environment: the service's, without anything secret (the store URL,
     the service's hub token, cookie secrets...), plus the configured ``extra``."""
-    from beamhub.spawner.environment import FORBIDDEN_ENV, single_user_env
-
-    return single_user_env(service_env, extra, FORBIDDEN_ENV + SERVICE_ONLY_ENV)
+    return user_code_env(service_env, extra, FORBIDDEN_ENV + SERVICE_ONLY_ENV)
 
 
 class LocalRunner(Runner):

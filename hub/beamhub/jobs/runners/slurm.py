@@ -1,10 +1,12 @@
 """Jobs through Slurm: ``sbatch`` as the selection's owner, followed with ``scontrol``.
 
-The batch script is rendered by :func:`render_batch_script` (pure, tested without
-Slurm). It runs with ``--export=NONE`` so nothing of the submitting process's
-environment (the service's credentials in particular) reaches the job; the variables
-a job needs are written into the script. ``sbatch`` is run through
-``SlurmSettings.run_as`` (default ``sudo -n -u USER``), so the job belongs to the user:
+The batch script is rendered by :func:`render_batch_script` with the builder the spawner
+uses too (:mod:`beamhub.slurm.script`; pure, tested without Slurm), and Slurm's answers
+are read with the one state table (:mod:`beamhub.slurm.state`). It runs with
+``--export=NONE`` so nothing of the submitting process's environment (the service's
+credentials in particular) reaches the job; the variables a job needs are written into
+the script. ``sbatch`` is run through ``SlurmSettings.run_as`` (default
+``sudo -n -u {username}``), so the job belongs to the user:
 the service needs a sudoers rule allowing it to run sbatch and scancel as users.
 
 The job folder must be on storage the compute nodes see. The service creates it; when
@@ -14,10 +16,12 @@ parent must already be writable by the user (e.g. a per-user directory).
 
 from __future__ import annotations
 
-import re
-import shlex
 import subprocess
 from pathlib import Path
+
+from beamhub.slurm.commands import as_user
+from beamhub.slurm.script import BatchJob, batch_script
+from beamhub.slurm.state import job_unknown, parse_job
 
 from ..errors import JobSubmissionFailed
 from ..settings import JobsSettings
@@ -25,61 +29,33 @@ from ..spec import LOG_FILE
 from .base import JobState, Runner, SubmittedJob
 
 SCRIPT_FILE = "job.sbatch"
-PENDING = {"PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "SUSPENDED", "RESV_DEL_HOLD"}
-RUNNING = {"RUNNING", "COMPLETING", "STAGE_OUT", "SIGNALING", "RESIZING"}
-_STATE = re.compile(r"\bJobState=(\S+)")
-_REASON = re.compile(r"\bReason=(\S+)")
-_EXIT = re.compile(r"\bExitCode=(\d+):(\d+)")
 
 
 def render_batch_script(job_dir: Path, job_name: str, settings: JobsSettings) -> str:
     """The batch script that runs the step in ``job_dir`` (pure)."""
     slurm = settings.slurm
-    q = shlex.quote
-    lines = [
-        "#!/bin/bash",
-        f"#SBATCH --job-name={_option(job_name)}",
-        f"#SBATCH --output={_option(str(job_dir / LOG_FILE))}",
-        f"#SBATCH --chdir={_option(str(job_dir))}",
-        f"#SBATCH --time={_option(slurm.time_limit)}",
-        f"#SBATCH --cpus-per-task={slurm.cpus}",
-        f"#SBATCH --mem={_option(slurm.memory)}",
-        "#SBATCH --export=NONE",
-    ]
-    if slurm.partition:
-        lines.append(f"#SBATCH --partition={_option(slurm.partition)}")
-    if slurm.account:
-        lines.append(f"#SBATCH --account={_option(slurm.account)}")
-    lines += [f"#SBATCH {_option(option)}" for option in slurm.extra_options]
-    lines += ["", "set -eu", "export PYTHONUNBUFFERED=1"]
-    lines += [f"export {name}={q(value)}" for name, value in sorted(settings.environment.items())
-              if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)]
-    lines += list(slurm.setup)
-    lines.append(f"exec {q(settings.python)} -m beamhub.jobs.run {q(str(job_dir))}")
-    return "\n".join(lines) + "\n"
-
-
-def _option(value: str) -> str:
-    # One #SBATCH line holds one option: no line breaks, no spaces that would split it.
-    if not value or any(c in value for c in "\n\r\x00") or " " in value:
-        raise ValueError(f"invalid Slurm option value {value!r}")
-    return value
+    return batch_script(BatchJob(
+        command=[settings.python, "-m", "beamhub.jobs.run", str(job_dir)], job_name=job_name,
+        log_path=str(job_dir / LOG_FILE), workdir=str(job_dir),
+        environment={"PYTHONUNBUFFERED": "1", **dict(sorted(settings.environment.items()))},
+        partition=slurm.partition or "", account=slurm.account or "", cpus=slurm.cpus, memory=slurm.memory,
+        time_limit=slurm.time_limit, options=slurm.extra_options, setup=slurm.setup, replace_shell=True))
 
 
 def parse_job_state(scontrol_output: str) -> JobState:
     """``scontrol show job -o ID`` output -> :class:`JobState` (pure)."""
-    match = _STATE.search(scontrol_output)
-    if not match:
+    info = parse_job(scontrol_output)
+    if info is None:
         return JobState("finished", "Slurm no longer knows the job")
-    state = match.group(1)
-    if state in PENDING:
-        reason = _REASON.search(scontrol_output)
-        return JobState("pending", f"pending ({reason.group(1)})" if reason else "pending")
-    if state in RUNNING:
-        return JobState("running")
-    exit_code = _EXIT.search(scontrol_output)
-    detail = f", exit code {exit_code.group(1)}" if exit_code and exit_code.group(1) != "0" else ""
-    return JobState("finished", "" if state == "COMPLETED" else f"Slurm job ended {state}{detail}")
+    if info.pending:
+        # Slurm's reason code as it stands ("None" included), so the log can be searched for it.
+        shown = info.reason or ("None" if " Reason=None" in f" {info.raw}" else "")
+        return JobState("pending", f"pending ({shown})" if shown else "pending")
+    if info.running:
+        return JobState("running", "suspended by Slurm" if info.state in ("SUSPENDED", "STOPPED") else "")
+    code = info.exit_code.partition(":")[0]
+    detail = f", exit code {code}" if code not in ("", "0") else ""
+    return JobState("finished", "" if info.state == "COMPLETED" else f"Slurm job ended {info.state}{detail}")
 
 
 def parse_job_id(sbatch_output: str) -> str:
@@ -95,7 +71,7 @@ class SlurmRunner(Runner):
     name = "slurm"
 
     def _as(self, owner: str) -> list[str]:
-        return [part.replace("{user}", owner) for part in self.settings.slurm.run_as] + self._env()
+        return as_user(self.settings.slurm.run_as, owner) + self._env()
 
     def _env(self) -> list[str]:
         env = self.settings.slurm.command_environment
@@ -103,7 +79,11 @@ class SlurmRunner(Runner):
 
     def submit(self, job_dir: Path, owner: str) -> SubmittedJob:
         script = job_dir / SCRIPT_FILE
-        script.write_text(render_batch_script(job_dir, f"beamhub-{job_dir.name}", self.settings))
+        try:
+            text = render_batch_script(job_dir, f"beamhub-{job_dir.name}", self.settings)
+        except ValueError as exc:  # a site setting no batch script can hold
+            raise JobSubmissionFailed(f"the jobs.slurm settings make no valid batch script: {exc}") from None
+        script.write_text(text)
         script.chmod(0o644)
         command = self._as(owner) + [self.settings.slurm.sbatch, "--parsable", str(script)]
         try:
@@ -121,7 +101,7 @@ class SlurmRunner(Runner):
         except (OSError, subprocess.TimeoutExpired) as exc:
             return JobState("unknown", f"cannot ask Slurm ({exc})")
         if done.returncode != 0:
-            if "Invalid job id" in done.stderr:
+            if job_unknown(done.stderr):
                 return JobState("finished", "")
             return JobState("unknown", f"scontrol failed: {done.stderr.strip()[:200]}")
         return parse_job_state(done.stdout)
