@@ -100,7 +100,7 @@ class BeamhubSpawner(Configurable):
     ).tag(config=True)
 
     max_proposals = Integer(
-        20, help="Most proposals one server may mount.",
+        20, min=1, max=50, help="Most proposals one server may mount.",
     ).tag(config=True)
 
     home_path = Unicode(

@@ -74,6 +74,12 @@ SCHEDULER_DOWN = ("The cluster's scheduler (slurmctld) is not answering, so no s
 class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
     """Single-user servers as Slurm jobs, in a container, with read-only data mounts."""
 
+    exec_prefix = Unicode(
+        "sudo -E -u {username}",
+        help="""Prefix running every Slurm command as the user ({username} replaced; needs a sudo
+        rule for sbatch, scontrol, scancel, squeue, tail, mkdir and sh on the hub host).""",
+    ).tag(config=True)
+
     batch_query_cmd = Unicode(
         "scontrol show job -o {job_id}",
         help="Query of a job's state (run through exec_prefix). scontrol also answers for jobs "
