@@ -23,3 +23,18 @@ def test_nothing_configured():
 
 def test_redact_hides_passwords():
     assert redact("http://u:secret@host:1/x") == "http://host:1/x"
+
+
+def test_the_forwarded_paths_are_the_services_user_routes():
+    """The extension forwards exactly the catalogue's user and public routes: its list is
+    written in the extension (which does not depend on beamhub) and held equal here."""
+    from beamhub.service.routes import ROUTES
+    from jupyterlab_beamhub.catalogue import FORWARDED_PATHS, FORWARDED_ROUTES
+
+    user_api = {route.path.lstrip("/") for route in ROUTES if route.access != "spawner"}
+    assert set(FORWARDED_ROUTES) == user_api
+    for route in ROUTES:
+        concrete = route.path.lstrip("/").replace("{pid}", "20.500.1%2Fx").replace("{id}", "sel-1") \
+            .replace("{name}", "alice")
+        assert bool(FORWARDED_PATHS.match(concrete)) == (route.access != "spawner"), route.path
+    assert not FORWARDED_PATHS.match("datasets/a/b")  # a parameter is one segment

@@ -22,16 +22,26 @@ from traitlets.config import LoggingConfigurable
 
 from .urls import catalogue_url, redact
 
-FORWARDED_PATHS = re.compile(
-    r"^(?:"
-    r"datasets(?:/[^/]+(?:/(?:derived|preview\.png|vote|votes))?)?"
-    r"|me(?:/(?:proposals|votes))?"
-    r"|processing"
-    r"|selections(?:/[^/]+(?:/submit)?)?"
-    r"|health|version|openapi\.json"
-    r")$"
+FORWARDED_ROUTES = (
+    "datasets", "datasets/{pid}", "datasets/{pid}/derived", "datasets/{pid}/preview.png", "datasets/{pid}/vote",
+    "datasets/{pid}/votes", "me", "me/proposals", "me/votes", "processing", "selections", "selections/{id}",
+    "selections/{id}/submit", "health", "version", "openapi.json",
 )
-"""The catalogue's user API (paths below /api/v1/, pids still percent-encoded)."""
+"""The catalogue's user API: the paths (below /api/v1/) of the service's route table
+(``beamhub.service.routes.ROUTES``) other than the hub-only ones. This package does not
+depend on beamhub, so the list is written here; tests/extension/test_urls.py holds it
+equal to the route table."""
+
+
+def _path_pattern(templates) -> re.Pattern:
+    """One regular expression for path templates; a ``{parameter}`` is one path segment
+    (a pid still percent-encoded)."""
+    alternatives = (re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)) for template in templates)
+    return re.compile("^(?:" + "|".join(alternatives) + ")$")
+
+
+FORWARDED_PATHS = _path_pattern(FORWARDED_ROUTES)
+"""The paths forwarded to the catalogue service."""
 
 METHODS = frozenset({"GET", "PUT", "POST", "PATCH", "DELETE"})
 REQUEST_HEADERS = ("Accept", "Content-Type", "If-None-Match", "If-Modified-Since")

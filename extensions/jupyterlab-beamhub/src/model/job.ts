@@ -1,6 +1,11 @@
 /**
  * A submitted selection's job, followed until it is done or failed.
+ *
+ * Following is a Lumino {@link Poll}: every `interval` ms while the service answers,
+ * backing off (up to {@link MAX_INTERVAL}) while it cannot be reached, and standing by
+ * while the browser tab is hidden.
  */
+import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ICatalogueAPI } from '../api';
@@ -8,6 +13,9 @@ import { ISelection } from '../types';
 import { describeError } from './errors';
 
 export const FINAL_STATUSES = ['done', 'failed'];
+
+/** The longest wait between two checks while the service cannot be reached (ms). */
+export const MAX_INTERVAL = 30_000;
 
 export class JobModel {
   constructor(
@@ -35,13 +43,27 @@ export class JobModel {
     return this._disposed;
   }
 
+  /** The poll following the job (null before `follow()` and once the job has finished). */
+  get poll(): Poll | null {
+    return this._poll;
+  }
+
   /** Check the status now and then every `interval` ms until the job has finished. */
   follow(): Promise<ISelection> {
     if (!this._following) {
       this._following = new Promise(resolve => {
         this._resolve = resolve;
       });
-      void this._tick();
+      this._poll = new Poll({
+        factory: () => this._check(),
+        frequency: {
+          interval: this.interval,
+          backoff: true,
+          max: Math.max(this.interval, MAX_INTERVAL)
+        },
+        name: `beamhub:job:${this._selection.id}`,
+        standby: 'when-hidden'
+      });
     }
     return this._following;
   }
@@ -65,34 +87,33 @@ export class JobModel {
 
   dispose(): void {
     this._disposed = true;
-    if (this._timer !== null) {
-      clearTimeout(this._timer);
-    }
+    this._stop();
     Signal.clearData(this);
   }
 
-  private async _tick(): Promise<void> {
-    this._timer = null;
-    if (this._disposed) {
-      return;
-    }
+  /** One poll tick: rejects while the service cannot be reached, so the poll backs off. */
+  private async _check(): Promise<void> {
     if (!this.finished) {
       await this.refresh();
     }
     if (this.finished) {
+      this._stop();
       this._resolve?.(this._selection);
-      return;
+    } else if (this._error !== null) {
+      throw new Error(this._error);
     }
-    if (!this._disposed) {
-      this._timer = setTimeout(() => void this._tick(), this.interval);
-    }
+  }
+
+  private _stop(): void {
+    this._poll?.dispose();
+    this._poll = null;
   }
 
   private _selection: ISelection;
   private _error: string | null = null;
   private _following: Promise<ISelection> | null = null;
   private _resolve: ((s: ISelection) => void) | null = null;
-  private _timer: ReturnType<typeof setTimeout> | null = null;
+  private _poll: Poll | null = null;
   private _disposed = false;
   private _changed = new Signal<this, void>(this);
 }
