@@ -165,13 +165,20 @@ def test_every_secret_is_held_only_by_the_process_that_needs_it(oidc_hub, servic
         assert submitted.status_code == 202, submitted.text
         assert wait_done(hub, token, selection)["status"] == "done"
 
-    proxy = watcher.one("configurable-http-proxy")
+    proxy = watcher.one("--error-target")  # configurable-http-proxy (or beamhub's guard running it)
     service = watcher.one("catalogue-service")
     culler = watcher.one("jupyterhub_idle_culler")
     server = watcher.one("jupyterhub-singleuser")
     watcher.one("ipykernel")
     watcher.one("beamhub.jobs.run")
-    kernels = {p.pid for p in watcher.procs() if p.ppid == server.pid}
+    parents = {p.pid: p.ppid for p in watcher.procs()}
+
+    def below(pid: int, root: int) -> bool:
+        while pid in parents and pid != root:
+            pid = parents[pid]
+        return pid == root
+
+    kernels = {p.pid for p in watcher.procs() if below(p.pid, server.pid)}  # kernels, and what the server runs
 
     proxy_token = re.search(r"ConfigurableHTTPProxy\.auth_token = '([0-9a-f]+)'", hub.config_text).group(1)
     hub_client_token = (hub.state_dir / "beamhub-hub-token").read_text().strip()
