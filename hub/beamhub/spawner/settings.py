@@ -10,7 +10,8 @@ here is made by :func:`from_trait`, which takes the default, the bounds and the 
 the traitlet and records which traitlet it sets (``apply`` sets every such field). The
 site file's name may differ from the traitlet's (``home`` sets ``home_path``): the site
 file is a public format of its own. Fields that are not a traitlet's are listed in
-:data:`NOT_TRAITS` with the reason; a test holds the two lists complete::
+:data:`NOT_TRAITS` with the reason; tests/spawner/test_settings.py holds the two lists
+complete and each field equal to its traitlet. Use::
 
     settings = SpawnerSettings.model_validate(site_config["spawner"])
     settings.apply(c)
