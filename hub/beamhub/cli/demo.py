@@ -16,11 +16,14 @@ def register(subparsers) -> None:
         "demo", help="run a demo hub with demo data, the catalogue and demo users",
         description="Write demo data, catalogue it in SQLite and start JupyterHub with the catalogue "
                     "service, local jobs and demo users (passwords printed on start). A demo: no "
-                    "isolation between users. A second start reuses the state directory. Ctrl-C stops it.")
+                    "isolation between users. A second start reuses the state directory. Ctrl-C (or SIGTERM, "
+                    "SIGHUP, or killing it) stops the hub and everything it started. Only --port is fixed: "
+                    "demos with different state directories and ports run side by side.")
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR,
                         help=f"where data, catalogue, passwords and the hub's database live (default {DEFAULT_STATE_DIR})")
     parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port to listen on (default 8000; the hub's and proxy's API ports are picked free)")
     parser.add_argument("--size", choices=("small", "large"), default="small",
                         help="demo data size when it is first written (default small)")
     parser.add_argument("--prepare-only", action="store_true",

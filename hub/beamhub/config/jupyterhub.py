@@ -231,6 +231,8 @@ def configure_hub(c, site: SiteConfig, *, python: str = sys.executable) -> None:
         c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
     elif hub.db_url:
         c.JupyterHub.db_url = hub.db_url
+    if hub.proxy_api_port is not None:
+        c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{hub.proxy_api_port}"
     keep = hub.keep_servers_on_restart
     if keep is None:
         keep = site.spawner.kind in ("slurm", "docker")
@@ -258,6 +260,9 @@ def configure_hub(c, site: SiteConfig, *, python: str = sys.executable) -> None:
     configure_culling(c, culler_settings(site), python)
 
     site.spawner.model_copy(update={"culling": None}).apply(c, spawner_token=token)
+    if site.spawner.kind == "demo" and not site.spawner.home and hub.state_dir:
+        # Not JupyterHub's /tmp/{username}, which every demo on the machine would share.
+        c.BeamhubSpawner.home_path = str(Path(hub.state_dir) / "homes" / "{username}")
     c.Spawner.environment = {**server_environment(site), **(c.Spawner.environment if "environment" in c.Spawner
                                                             else {})}
     if site.spawner.kind == "demo" and os.geteuid() == 0:

@@ -51,7 +51,11 @@ class HubSection(_Section):
         "'https://beamhub.facility.org/'. Also how single-user servers reach the catalogue service.")
     hub_ip: str | None = Field(None, description="Address the hub's own API listens on (JupyterHub.hub_ip); "
                                "must be reachable from single-user servers.")
-    hub_port: Annotated[int, Field(ge=1, le=65535)] | None = Field(None, description="JupyterHub.hub_port.")
+    hub_port: Annotated[int, Field(ge=1, le=65535)] | None = Field(
+        None, description="JupyterHub.hub_port (JupyterHub's default 8081; the demo picks a free one).")
+    proxy_api_port: Annotated[int, Field(ge=1, le=65535)] | None = Field(
+        None, description="Port of the proxy's REST API on 127.0.0.1 (ConfigurableHTTPProxy.api_url; "
+        "JupyterHub's default 8001; the demo picks a free one). Set it when another hub runs on the machine.")
     state_dir: str | None = Field(
         None, description="Directory for the hub's database, cookie secret and generated tokens. "
         "Unset: JupyterHub's defaults (the working directory).")
@@ -65,7 +69,8 @@ class HubSection(_Section):
         "hub's own child processes).")
     proxy_command: list[str] | None = Field(
         None, description="The configurable-http-proxy command (ConfigurableHTTPProxy.command); "
-        "default: /opt/beamhub/proxy's if installed there, else from PATH.")
+        "default: /opt/beamhub/proxy's if installed there, else from PATH. It runs with its auth token and, "
+        "of the hub's environment, only PATH, LANG, LC_*, TZ, NODE_* and SSL_CERT_*.")
 
 
 class DemoUser(_Section):

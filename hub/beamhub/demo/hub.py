@@ -15,8 +15,16 @@ THE DEMO GIVES NO ISOLATION: every user's server, kernels and jobs run as the Un
 user who started the demo and can read each other's files. It is for trying beamhub
 out, not for real users.
 
+On a shared machine: only the public port is fixed (``--port``, refused at once if
+taken); the hub's own API and the proxy's API get free ports at each start, and users'
+homes are ``STATE/homes/<user>``, so demos with different state directories and ports
+run side by side, and beside any other JupyterHub. JupyterHub runs under
+:mod:`beamhub.demo.supervisor`, which ends it and everything it started (proxy,
+catalogue service, idle culler, servers, jobs) when ``beamhub demo`` ends, however it
+ends (Ctrl-C, SIGTERM, SIGHUP, or SIGKILL), and when JupyterHub itself fails.
+
 A second start with the same state directory reuses data, catalogue, passwords and
-the hub's database. Ctrl-C stops the hub, its proxy, the services and the servers.
+the hub's database.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -60,6 +69,11 @@ class DemoHub:
     size: str = "small"
     python: str = sys.executable
     users: list[DemoUserInfo] = field(default_factory=list)
+    hub_port: int = 0
+    """The hub's own API; 0: a free port picked by each :meth:`prepare`."""
+    proxy_api_port: int = 0
+    """The proxy's REST API; 0: a free port picked by each :meth:`prepare`."""
+    _ports: tuple[int, int] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         self.state_dir = Path(self.state_dir).expanduser().resolve()
@@ -97,6 +111,7 @@ class DemoHub:
         log(f"cataloguing it in {self.store_url} ...")
         self._ingest()
         self.users = self._users(proposals_file)
+        self._ports = None  # free ones again at each start
         self.site_file.write_text(yaml.safe_dump(self.site(), sort_keys=False))
         self.site_file.chmod(0o600)
         self.config_file.write_text(CONFIG_TEXT.format(site=str(self.site_file)))
@@ -129,8 +144,11 @@ class DemoHub:
 
     def site(self) -> dict:
         """The demo's site configuration (what ``site.yaml`` holds)."""
+        if self._ports is None:
+            self._ports = (self.hub_port or _free_port(), self.proxy_api_port or _free_port())
         return {
-            "hub": {"ip": self.ip, "port": self.port, "state_dir": str(self.state_dir)},
+            "hub": {"ip": self.ip, "port": self.port, "hub_ip": "127.0.0.1", "hub_port": self._ports[0],
+                    "proxy_api_port": self._ports[1], "state_dir": str(self.state_dir)},
             "auth": {"kind": "demo", "users": {
                 u.name: {"password": u.password, "groups": u.groups + [f"staff-{b}" for b in u.staff_of]}
                 for u in self.users}},
@@ -161,37 +179,76 @@ class DemoHub:
     def command(self) -> list[str]:
         return [str(Path(self.python).parent / "jupyterhub"), "-f", str(self.config_file)]
 
+    def supervised_command(self, watch_fd: int) -> list[str]:
+        """JupyterHub under the supervisor, which watches ``watch_fd`` (see :mod:`.supervisor`)."""
+        return [self.python, "-m", "beamhub.demo.supervisor", str(watch_fd), "--", *self.command()]
+
     def run(self) -> int:
-        """Prepare, start JupyterHub, wait; Ctrl-C (or SIGTERM) stops it cleanly."""
+        """Prepare, start JupyterHub under its supervisor, wait. Ctrl-C, SIGTERM or SIGHUP
+        stop everything; if this process is killed outright, the supervisor does it."""
         self.prepare()
+        if _port_taken(self.ip, self.port):
+            print(f"beamhub demo: port {self.port} on {self.ip} is in use (another demo or hub?); "
+                  "choose another with --port", file=sys.stderr, flush=True)
+            return 1
         os.makedirs(self.state_dir / "homes", exist_ok=True)
-        process = subprocess.Popen(self.command(), cwd=self.state_dir, start_new_session=True)
-        print(self.banner(), flush=True)
+        # The supervisor sees end-of-file on this pipe when this process is gone, however it ended.
+        watch, alive = os.pipe()
+        try:
+            supervisor = subprocess.Popen(self.supervised_command(watch), cwd=self.state_dir, pass_fds=(watch,),
+                                          start_new_session=True)  # terminal signals come to us only
+        finally:
+            os.close(watch)
 
         def stop(signum, frame):
             raise KeyboardInterrupt
 
-        previous = signal.signal(signal.SIGTERM, stop)
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
         try:
-            return process.wait()
+            print(self.banner(), flush=True)
+            status = supervisor.wait()
+            print(f"beamhub demo: the hub stopped (status {status}); see its log above", file=sys.stderr, flush=True)
+            return status
         except KeyboardInterrupt:
             print("\nstopping the demo hub ...", flush=True)
-            _stop(process)
+            _stop(supervisor)
             return 0
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            os.close(alive)
 
 
-def _stop(process: subprocess.Popen, timeout: float = 30) -> None:
-    """SIGTERM to the hub (it stops its proxy, services and servers), then wait."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+def _stop(supervisor: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask the supervisor to stop everything (it takes a few seconds at most), then wait."""
+    for _ in range(2):
+        try:
+            supervisor.send_signal(signal.SIGTERM)
+            supervisor.wait(timeout)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        except KeyboardInterrupt:  # a second Ctrl-C: ask again, still wait for it
+            continue
+    supervisor.kill()
+    supervisor.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _port_taken(ip: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((ip, port))
+        except OSError:
+            return True
+    return False
 
 
 def _whoami() -> str:

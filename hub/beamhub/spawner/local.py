@@ -56,6 +56,11 @@ class BeamhubDemoSpawner(_LocalServer, SimpleLocalProcessSpawner):
     def _default_runtime_default(self):
         return "none"
 
+    @default("home_dir")
+    def _home_dir_default(self):
+        # SimpleLocalProcessSpawner makes, enters and exports home_dir: the configured home.
+        return self.user_home()
+
     def user_home(self) -> str:
         if self.home_path:
             return self.home_path.format(username=self.user.name)
