@@ -60,9 +60,23 @@ def _check_keys(value: Any, depth: int = 0) -> Any:
 
 ProcessingName = Literal[("",) + tuple(sorted(STEPS))]  # type: ignore[valid-type]
 """A processing step's name (GET /processing lists them), or '' for none yet."""
+PARAMETER_VALUE = "ParameterValue"
+PARAMETER_VALUE_SCHEMA = {
+    "description": "Free JSON whose object keys (at every level) are 1-200 characters, not starting with '$', "
+                   "without '.' or NUL; nested at most 10 deep; integers within 64 bits.",
+    "anyOf": [
+        {"type": ["null", "boolean", "number", "string"]},
+        {"type": "array", "items": {"$ref": f"#/components/schemas/{PARAMETER_VALUE}"}},
+        {"type": "object", "propertyNames": {"pattern": PARAMETER_KEY},
+         "additionalProperties": {"$ref": f"#/components/schemas/{PARAMETER_VALUE}"}},
+    ],
+}
+"""The JSON Schema of a value inside ``parameters`` (the API description's components)."""
 Parameters = Annotated[dict[str, Any], Field(description="The processing step's parameters (see /processing); "
                                              "free JSON, nested at most 10 deep, integers within 64 bits.",
-                                             json_schema_extra={"propertyNames": {"pattern": PARAMETER_KEY}}),
+                                             json_schema_extra={"propertyNames": {"pattern": PARAMETER_KEY},
+                                                                "additionalProperties": {
+                                                                    "$ref": f"#/components/schemas/{PARAMETER_VALUE}"}}),
                        AfterValidator(_check_keys)]
 
 

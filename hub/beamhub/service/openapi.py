@@ -17,7 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from beamhub import __version__
 
-from .api_models import ERROR_CODES, ErrorBody
+from .api_models import ERROR_CODES, PARAMETER_VALUE, PARAMETER_VALUE_SCHEMA, ErrorBody
 from .routes import AUTHENTICATED_ERRORS, COMMON_ERRORS, PATH_PARAMETERS, PNG, ROUTES
 
 REF = "#/components/schemas/{model}"
@@ -73,6 +73,7 @@ def build_openapi(base_path: str) -> dict[str, Any]:
     ``/services/catalogue/api/v1``)."""
     refs, top = models_json_schema(_models(ROUTES), ref_template=REF)
     schemas = top.get("$defs", {})
+    schemas[PARAMETER_VALUE] = PARAMETER_VALUE_SCHEMA
 
     def ref(model, mode):
         return refs[(model, mode)]
