@@ -1,0 +1,145 @@
+"""Roles on a shared server, enforced by the server: a jupyter_server Authorizer over
+JupyterHub's scopes.
+
+The hub (``beamhub.sharing``) grants a share one role as a custom scope filtered to this
+server, ``custom:beamhub:viewer!server=alice/`` or ``custom:beamhub:collaborator!...``
+(collaborator includes viewer), and lets the server's OAuth tokens carry them
+(``Spawner.oauth_client_allowed_scopes``). For each request, this authorizer reads the
+requesting user's scopes as the hub reports them (``HubOAuth.cache_max_age = 0``: asked
+again at each request, so a revoked share is refused at its next request):
+
+- the owner (``JUPYTERHUB_USER``), and a **collaborator**: everything;
+- a **viewer**: ``read`` actions only, on everything but terminals; no ``write`` (files,
+  checkpoints, sessions, kernels' settings), no ``execute`` (kernel channels, terminals,
+  nbconvert runs), no real-time collaboration room (its messages write the document,
+  and jupyter-collaboration's read-only mode is not enforced by its server);
+- anyone else with access to the server (a share without a beamhub role): nothing.
+
+Open websockets of non-owners (kernel channels, terminals, collaboration rooms) are
+checked again every :data:`RECHECK_SECONDS` against the hub and closed when the user's
+role no longer allows them (revocation, or a collaborator made viewer).
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+
+from jupyter_server.auth import Authorizer
+from tornado.ioloop import PeriodicCallback
+
+ROLE_PREFIX = "custom:beamhub:"
+RECHECK_SECONDS = 2.0
+WRITE_ACTIONS = frozenset({"write", "execute"})
+
+
+def server_filter() -> str:
+    return f"!server={os.environ.get('JUPYTERHUB_USER', '')}/{os.environ.get('JUPYTERHUB_SERVER_NAME', '')}"
+
+
+def role_from_scopes(scopes, owner: str, server_name: str = "") -> str | None:
+    """'collaborator', 'viewer' or None from a hub user's expanded ``scopes``."""
+    scopes = set(scopes or ())
+    for role in ("collaborator", "viewer"):
+        scope = ROLE_PREFIX + role
+        if scope in scopes or f"{scope}!server={owner}/{server_name}" in scopes \
+                or f"{scope}!user={owner}" in scopes:
+            return role
+    return None
+
+
+def allowed(role: str | None, action: str, resource: str, *, collaboration_room: bool = False) -> bool:
+    """What ``role`` may do (pure: the table the module docstring describes)."""
+    if role == "collaborator":
+        return True
+    if role == "viewer":
+        if collaboration_room or resource == "terminals":
+            return False
+        return action not in WRITE_ACTIONS
+    return False
+
+
+def _is_collaboration_room(handler) -> bool:
+    name = f"{type(handler).__module__}.{type(handler).__name__}".lower()
+    return ("ydoc" in name or "collaboration" in name) and "websocket" in name
+
+
+def _is_websocket(handler) -> bool:
+    from tornado.websocket import WebSocketHandler
+
+    return isinstance(handler, WebSocketHandler)
+
+
+try:  # inside a JupyterHub single-user server
+    from jupyterhub.singleuser.extension import JupyterHubAuthorizer as _Base
+except ImportError:  # pragma: no cover - without JupyterHub nothing is shared
+    _Base = Authorizer
+
+
+class BeamhubAuthorizer(_Base):
+    """See the module docstring."""
+
+    _sockets: "weakref.WeakKeyDictionary"
+    _recheck: PeriodicCallback | None = None
+
+    @property
+    def owner(self) -> str:
+        return os.environ.get("JUPYTERHUB_USER", "")
+
+    def role_of(self, user) -> str | None:
+        hub_user = getattr(user, "hub_user", None)
+        if hub_user is None:  # not a hub user (a server without JupyterHub): its own user
+            return "collaborator"
+        if hub_user.get("kind", "user") == "user" and hub_user.get("name") == self.owner:
+            return "collaborator"
+        return role_from_scopes(hub_user.get("scopes"), self.owner, os.environ.get("JUPYTERHUB_SERVER_NAME", ""))
+
+    def is_authorized(self, handler, user, action, resource):
+        if _Base is not Authorizer and not super().is_authorized(handler, user, action, resource):
+            return False
+        room = _is_collaboration_room(handler)
+        role = self.role_of(user)
+        ok = allowed(role, action, resource, collaboration_room=room)
+        if not ok:
+            self.log.warning("beamhub: %s (%s) refused %s on %s", user.username, role or "no role", action,
+                             resource)
+        elif role and getattr(user, "hub_user", {}).get("name") != self.owner and _is_websocket(handler):
+            self._follow(handler, user, action, resource, room)
+        return ok
+
+    # -- open connections of members, checked again ---------------------------------------
+    def _follow(self, handler, user, action, resource, room) -> None:
+        if not hasattr(self, "_sockets_store"):
+            self._sockets_store = weakref.WeakKeyDictionary()
+        token = None
+        try:
+            token = self.hub_auth.get_token(handler)
+        except Exception:  # noqa: BLE001 - no token to follow: nothing to recheck with
+            pass
+        if not token:
+            return
+        self._sockets_store[handler] = (token, action, resource, room)
+        if self._recheck is None:
+            self._recheck = PeriodicCallback(self._recheck_sockets, RECHECK_SECONDS * 1000)
+            self._recheck.start()
+
+    async def _recheck_sockets(self) -> None:
+        for handler, (token, action, resource, room) in list(self._sockets_store.items()):
+            if getattr(handler, "ws_connection", None) is None:
+                self._sockets_store.pop(handler, None)
+                continue
+            try:
+                model = await self.hub_auth.user_for_token(token, use_cache=False, sync=False)
+            except Exception:  # noqa: BLE001 - the hub does not answer: keep, ask again later
+                continue
+            scopes = (model or {}).get("scopes") or ()
+            role = role_from_scopes(scopes, self.owner, os.environ.get("JUPYTERHUB_SERVER_NAME", ""))
+            has_access = any(s.startswith("access:servers") for s in scopes)
+            if not model or not has_access or not allowed(role, action, resource, collaboration_room=room):
+                self.log.warning("beamhub: closing %s's %s connection (%s)", (model or {}).get("name"),
+                                 resource, role or "access revoked")
+                self._sockets_store.pop(handler, None)
+                try:
+                    handler.close(4403, "access revoked")
+                except Exception:  # noqa: BLE001
+                    pass

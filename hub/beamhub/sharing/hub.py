@@ -1,0 +1,257 @@
+"""The hub-side piece of sharing: JupyterHub's own share handlers, with the site policy
+checked first.
+
+JupyterHub (6) lets a user holding ``shares!user`` grant others access to a server,
+directly (``POST /hub/api/shares/{owner}/{server}``) or through a share code that anyone
+logged in may accept at ``/hub/accept-share``. Neither asks whether the one joining may
+see the data mounted in the server. Here, subclasses of those handlers are routed in front
+of JupyterHub's (through the authenticator's ``get_handlers``, the only handlers the hub
+places before its defaults) and:
+
+- a share must grant exactly one beamhub role (:mod:`.policy`), and its user must pass
+  :func:`~.policy.may_join` for the proposals mounted in the server (read from the
+  spawner's ``user_options`` and the proposal source, i.e. the catalogue, at that moment);
+- sharing with a group shares with each of its current members that the policy admits,
+  one by one (a group's later members are not admitted silently); the answer names who
+  was refused;
+- a share code carries one role and expires within the site's ``link_max_seconds``;
+- accepting a code (GET shows the page, POST exchanges it) checks the one accepting
+  (``links: policy``, the default) exactly as a direct invitation; a refusal is a 403 page.
+
+Revocation is JupyterHub's own (``DELETE``/``PATCH`` on the same routes): the share is
+gone at once, and single-user servers re-ask the hub about each token after at most
+``HubAuth.cache_max_age`` seconds, which :func:`configure_sharing` sets to 0 for shared
+servers (see ``jupyterlab_beamhub.authorizer``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tornado import web
+
+from .policy import (
+    ROLE_DESCRIPTIONS, ROLE_PREFIX, ROLES, Decision, MountedProposal, SharingSettings, may_join, role_from_request,
+    share_scopes, staff_beamlines,
+)
+
+ACCESS_SCOPE_FOR_SERVERS = [f"{ROLE_PREFIX}{role}!server" for role in ROLES]
+
+
+def custom_scopes() -> dict[str, dict[str, Any]]:
+    """The roles as JupyterHub custom scopes (collaborator includes viewer)."""
+    return {
+        f"{ROLE_PREFIX}viewer": {"description": "Shared server, viewer: " + ROLE_DESCRIPTIONS["viewer"]},
+        f"{ROLE_PREFIX}collaborator": {"description": "Shared server, collaborator: "
+                                       + ROLE_DESCRIPTIONS["collaborator"],
+                                       "subscopes": [f"{ROLE_PREFIX}viewer"]},
+    }
+
+
+def user_scopes(settings: SharingSettings) -> list[str]:
+    """What the ``user`` role adds so that users may share their own servers."""
+    if not settings.enabled:
+        return []
+    return ["shares!user", *(f"{ROLE_PREFIX}{role}!user" for role in ROLES)]
+
+
+# -- the policy's inputs, read on the hub ----------------------------------------------------
+async def mounted_proposals(owner, spawner) -> list[MountedProposal]:
+    """The proposals mounted in ``spawner`` (a running server of ``owner``), with who may
+    see them, from the catalogue as it is now. Raises 503 if they cannot be known."""
+    chosen = list((spawner.user_options or {}).get("proposals") or [])
+    if not chosen:
+        return []
+    source = getattr(spawner, "proposal_source", None)
+    if source is None:
+        raise web.HTTPError(503, "the server's mounted proposals cannot be checked (no proposal source)")
+    groups = frozenset(g.name for g in owner.groups)
+    try:
+        mountable = {p.proposalId: p for p in await source.mountable(owner.name, groups)}
+    except Exception as exc:  # the catalogue is down: refuse rather than guess
+        raise web.HTTPError(503, f"the mounted proposals cannot be checked now: {exc}") from None
+    out = []
+    for pid in chosen:
+        p = mountable.get(pid)
+        if p is None:  # no longer visible to the owner: nobody else may join on its account
+            out.append(MountedProposal(pid, frozenset()))
+        else:
+            out.append(MountedProposal(pid, frozenset([p.ownerGroup, *p.accessGroups]), frozenset(p.members),
+                                       p.beamline))
+    return out
+
+
+def _settings(handler) -> SharingSettings:
+    return handler.settings.get("beamhub_sharing") or SharingSettings()
+
+
+def _staff_rule(handler):
+    return handler.settings.get("beamhub_staff_rule")
+
+
+async def check_user(handler, owner, spawner, user, *, via_link: bool = False) -> Decision:
+    """The policy's answer for ``user`` (a hub User or orm.User) joining ``spawner``."""
+    groups = [g.name for g in user.groups]
+    mounted = await mounted_proposals(owner, spawner)
+    return may_join(_settings(handler), owner=owner.name, user=user.name, user_groups=groups, mounted=mounted,
+                    staff_of=staff_beamlines(groups, _staff_rule(handler)), via_link=via_link)
+
+
+def _running_spawner(handler, owner_name: str, server_name: str):
+    owner = handler.find_user(owner_name)
+    if owner is None or server_name not in owner.spawners:
+        raise web.HTTPError(404, f"no server {owner_name}/{server_name}")
+    return owner, owner.spawners[server_name]
+
+
+def _handlers():
+    """The handler classes (imported late: JupyterHub's modules only inside the hub)."""
+    from jupyterhub import orm
+    from jupyterhub.apihandlers.shares import ServerShareAPIHandler, ServerShareCodeAPIHandler
+    from jupyterhub.handlers.pages import AcceptShareHandler
+    from jupyterhub.scopes import needs_scope
+
+    class PolicyShareAPIHandler(ServerShareAPIHandler):
+        @needs_scope("shares")
+        async def post(self, user_name, server_name=None):
+            if server_name is None:
+                raise web.HTTPError(405)
+            model = self.get_json_body() or {}
+            if not isinstance(model, dict):
+                raise web.HTTPError(400, "expected a JSON object")
+            try:
+                role = role_from_request(model.get("scopes"), user_name, server_name)
+            except ValueError as exc:
+                raise web.HTTPError(400, str(exc)) from None
+            owner, spawner = _running_spawner(self, user_name, server_name)
+            scopes = share_scopes(role, user_name, server_name)
+            if model.get("group") and not model.get("user"):
+                return await self._share_with_group(owner, spawner, model["group"], scopes)
+            name = model.get("user")
+            if not isinstance(name, str) or not name:
+                raise web.HTTPError(400, "say whom to share with: 'user' or 'group'")
+            user = self.find_user(name)
+            if user is None:
+                raise web.HTTPError(400, f"No such user: {name}")
+            decision = await check_user(self, owner, spawner, user)
+            if not decision.allowed:
+                raise web.HTTPError(403, decision.reason)
+            # A role change replaces the role: revoke the other role's scope first.
+            existing = orm.Share.find(self.db, spawner.orm_spawner, share_with=user.orm_user)
+            if existing is not None:
+                stale = [s for s in existing.scopes if s.startswith(ROLE_PREFIX) and s not in scopes]
+                if stale:
+                    orm.Share.revoke(self.db, spawner.orm_spawner, user.orm_user, scopes=stale)
+            share = orm.Share.grant(self.db, spawner.orm_spawner, user.orm_user, scopes=scopes)
+            self.finish(json.dumps(self.share_model(share)))
+
+        async def _share_with_group(self, owner, spawner, group_name, scopes):
+            group = orm.Group.find(self.db, name=group_name)
+            if group is None:
+                raise web.HTTPError(400, f"No such group: {group_name}")
+            shares, refused = [], []
+            for member in sorted(group.users, key=lambda u: u.name):
+                if member.name == owner.name:
+                    continue
+                decision = await check_user(self, owner, spawner, member)
+                if not decision.allowed:
+                    refused.append({"user": member.name, "reason": decision.reason})
+                    continue
+                shares.append(self.share_model(orm.Share.grant(self.db, spawner.orm_spawner, member,
+                                                               scopes=scopes)))
+            self.finish(json.dumps({"group": group_name, "shares": shares, "refused": refused}))
+
+    class PolicyShareCodeAPIHandler(ServerShareCodeAPIHandler):
+        @needs_scope("shares")
+        async def post(self, user_name, server_name=None):
+            if server_name is None:
+                raise web.HTTPError(405)
+            model = self.get_json_body() or {}
+            if not isinstance(model, dict):
+                raise web.HTTPError(400, "expected a JSON object")
+            try:
+                role = role_from_request(model.get("scopes"), user_name, server_name)
+            except ValueError as exc:
+                raise web.HTTPError(400, str(exc)) from None
+            limit = _settings(self).link_max_seconds
+            expires_in = model.get("expires_in", min(86400, limit))
+            if not isinstance(expires_in, int) or not 60 <= expires_in <= limit:
+                raise web.HTTPError(400, f"expires_in must be a whole number of seconds from 60 to {limit}")
+            _, spawner = _running_spawner(self, user_name, server_name)
+            share_code, code = orm.ShareCode.new(self.db, spawner.orm_spawner,
+                                                 scopes=share_scopes(role, user_name, server_name),
+                                                 expires_in=expires_in)
+            self.finish(json.dumps(self.share_code_model(share_code, code=code)))
+
+    class PolicyAcceptShareHandler(AcceptShareHandler):
+        async def _check(self):
+            code = self.get_argument("code", "")
+            share_code = orm.ShareCode.find(self.db, code=code)
+            if share_code is None:
+                raise web.HTTPError(404, "This invitation link is not valid: it has expired or was revoked.")
+            if share_code.owner == self.current_user.orm_user:
+                return
+            owner = self._user_from_orm(share_code.owner)
+            spawner = owner.spawners[share_code.spawner.name]
+            decision = await check_user(self, owner, spawner, self.current_user, via_link=True)
+            if not decision.allowed:
+                raise web.HTTPError(403, f"This invitation cannot be accepted: {decision.reason}.")
+
+        @web.authenticated
+        async def get(self):
+            await self._check()
+            return await super().get()
+
+        @web.authenticated
+        async def post(self):
+            await self._check()
+            return super().post()
+
+    return [
+        (r"/api/shares/([^/]+)/([^/]*)", PolicyShareAPIHandler),
+        (r"/api/share-codes/([^/]+)/([^/]*)", PolicyShareCodeAPIHandler),
+        (r"/accept-share", PolicyAcceptShareHandler),
+    ]
+
+
+class SharingHandlersMixin:
+    """Put beamhub's sharing handlers in front of JupyterHub's (mixed into the
+    authenticator class, whose handlers the hub routes first)."""
+
+    def get_handlers(self, app):
+        return [*_handlers(), *super().get_handlers(app)]
+
+
+def with_sharing_handlers(authenticator_class: str | type) -> type:
+    """A subclass of ``authenticator_class`` (a class or its import string) routing the
+    sharing handlers first. Its configuration sections are its bases' (traitlets)."""
+    if isinstance(authenticator_class, str):
+        from importlib import import_module
+
+        module, _, name = authenticator_class.rpartition(".")
+        authenticator_class = getattr(import_module(module), name)
+    return type(authenticator_class.__name__, (SharingHandlersMixin, authenticator_class),
+                {"__module__": __name__})
+
+
+def configure_sharing(c, settings: SharingSettings, staff_rule=None) -> None:
+    """Apply the sharing set-up to the JupyterHub config ``c`` (after the authenticator
+    and the spawner are configured): custom scopes, the handlers, tornado settings the
+    handlers read, and what single-user servers need to enforce the roles."""
+    scopes = dict(c.JupyterHub.custom_scopes) if "custom_scopes" in c.JupyterHub else {}
+    scopes.update(custom_scopes())
+    c.JupyterHub.custom_scopes = scopes
+    if not settings.enabled:
+        return
+    c.JupyterHub.authenticator_class = with_sharing_handlers(c.JupyterHub.authenticator_class)
+    tornado = dict(c.JupyterHub.tornado_settings) if "tornado_settings" in c.JupyterHub else {}
+    tornado.update(beamhub_sharing=settings, beamhub_staff_rule=staff_rule)
+    c.JupyterHub.tornado_settings = tornado
+    # The server's tokens carry the role scopes for it; the server's authorizer reads them,
+    # and asks the hub again at each request (a revoked share holds at once).
+    allowed = list(c.Spawner.oauth_client_allowed_scopes) if "oauth_client_allowed_scopes" in c.Spawner else []
+    c.Spawner.oauth_client_allowed_scopes = [*allowed, *(s for s in ACCESS_SCOPE_FOR_SERVERS if s not in allowed)]
+    args = list(c.Spawner.args) if "args" in c.Spawner else []
+    c.Spawner.args = [*args, "--ServerApp.authorizer_class=jupyterlab_beamhub.authorizer.BeamhubAuthorizer",
+                      "--HubOAuth.cache_max_age=0"]
