@@ -20,6 +20,7 @@ COMMANDS = [
     "beamhub.cli.demo",
     "beamhub.cli.catalogue_service",
     "beamhub.cli.config",
+    "beamhub.cli.suggest",
 ]
 
 

@@ -54,11 +54,16 @@ def write(f: h5py.File, scan: Scan, rng: np.random.Generator, report) -> None:
 
     lattice = _reciprocal_lattice(scan.params["cell"], d_min=wavelength / (2 * math.sin(
         0.5 * math.atan(0.5 * width * math.sqrt(2) / distance))), rng=rng)
-    background = _mx_background((rows, columns), pixel, distance, wavelength, rng)
+    # hidden quality (beamhub.demo.data.quality): known to the generator, never written
+    quality = scan.params.get("quality")
+    if quality is not None:
+        lattice[:, 3] *= quality.diffraction
+    background = _mx_background((rows, columns), pixel, distance, wavelength, rng, quality=quality)
     for index in range(frames):
         frame = background[index % len(background)].copy()
-        _add_spots(frame, lattice, math.radians(omega[index]), math.radians(increment), wavelength,
-                   distance, pixel, rng)
+        if quality is None or not quality.beam_lost(index, frames):
+            _add_spots(frame, lattice, math.radians(omega[index]), math.radians(increment), wavelength,
+                       distance, pixel, rng)
         stack[index] = frame
         if report:
             report(index + 1, frames)
@@ -83,7 +88,7 @@ def _reciprocal_lattice(cell, d_min: float, rng: np.random.Generator, limit: int
     return np.column_stack([g, intensity])
 
 
-def _mx_background(shape, pixel, distance, wavelength, rng, pool: int = 6) -> list[np.ndarray]:
+def _mx_background(shape, pixel, distance, wavelength, rng, pool: int = 6, quality=None) -> list[np.ndarray]:
     """A few Poisson background frames (air and water scattering: a diffuse ring at
     3.7 angstrom); frames reuse them, so a big sweep costs no Poisson draws per frame."""
     rows, columns = shape
@@ -91,6 +96,8 @@ def _mx_background(shape, pixel, distance, wavelength, rng, pool: int = 6) -> li
     radius = np.hypot((x - columns / 2) * pixel, (y - rows / 2) * pixel)
     d = wavelength / (2 * np.sin(0.5 * np.arctan(radius / distance) + 1e-9))
     mean = 0.4 + 1.6 * np.exp(-((d - 3.7) / 0.5) ** 2) + 3.0 * np.exp(-radius / (0.01))
+    if quality is not None:
+        mean = quality.background(mean, d)
     mean = mean.astype(np.float32)
     frames = []
     for _ in range(pool):

@@ -53,7 +53,7 @@ def nx_entry(f: h5py.File, scan: Scan, definition: str, title: str, seconds: flo
     nx_field(entry, "end_time", (scan.start + timedelta(seconds=seconds)).isoformat())
     nx_field(entry, "experiment_identifier", scan.proposal)
     user = nx_group(entry, "user", "NXuser")
-    owner = next(p["members"][0] for p in PROPOSALS if p["proposalId"] == scan.proposal)
+    owner = scan.params.get("owner") or next(p["members"][0] for p in PROPOSALS if p["proposalId"] == scan.proposal)
     nx_field(user, "name", owner)
     nx_field(user, "role", "principal_investigator")
     return entry
