@@ -1,13 +1,22 @@
-"""The Ansible deployment, run for real on this machine (connection local).
+"""The Ansible deployment, linted and run for real on this machine (connection local).
 
-It writes the site file, the secrets and the systemd unit into scratch folders; the
-install step and systemd are left out (the test machine has neither systemd nor a
-reason to reinstall what the suite already runs on).
+The inventory is the operator's: the example group variables as they are, the secrets
+from an Ansible Vault (``tests/ansible/vault.yml``, ``ansible/group_vars/vault.example.yml``
+encrypted with the test password in ``tests/ansible/vault-password``). Two inventory
+hosts, ``hub`` and ``node01``, are this machine; their host variables send every file
+into scratch folders, so the run leaves the machine as it was. What cannot run here is
+left out, by variables an operator has too: the apt tasks (the packages the tests need
+are installed by hub/scripts/install; apt would install python3-apt and nginx), the
+install step (the suite already runs on an installed beamhub) and everything systemd
+does (there is no systemd here): units are written, not started. The single-user SIF
+copied to the node is a fake (a few bytes): Apptainer is not installable here.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,64 +25,177 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-PLAYBOOK = ROOT / "ansible" / "site.yml"
-PREFIX = Path(sys.prefix).parent  # the environment is <prefix>/venv
+ANSIBLE = ROOT / "ansible"
+PLAYBOOK = ANSIBLE / "site.yml"
+HERE = Path(__file__).resolve().parent
+VAULT, VAULT_PASSWORD = HERE / "vault.yml", HERE / "vault-password"
+BIN = Path(sys.executable).parent
+PREFIX = BIN.parent.parent  # the environment is <prefix>/venv
+VAULTED_STORE_URL = "mongodb://beamhub:vaulted-s3cret@scicat-db.facility.org/dacat?authSource=admin"
 
 
-def play(tmp_path: Path, site: dict, *extra: str) -> subprocess.CompletedProcess:
-    inventory = tmp_path / "inventory.ini"
-    inventory.write_text(f"[beamhub_hub]\nlocalhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
-    variables = {
-        "beamhub_prefix": str(PREFIX), "beamhub_install": False, "beamhub_manage_service": False,
-        "beamhub_etc": str(tmp_path / "etc"), "beamhub_state_dir": str(tmp_path / "state"),
-        "beamhub_systemd_dir": str(tmp_path / "systemd"), "beamhub_src_dir": str(ROOT),
-        "beamhub_store_url": "mongodb://beamhub:s3cret@scicat-db/dacat", "beamhub_site": site,
+def environment(tmp_path: Path) -> dict:
+    return {**os.environ, "ANSIBLE_NOCOLOR": "1", "NO_COLOR": "1", "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
+            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"), "ANSIBLE_HOME": str(tmp_path / "ansible-home")}
+
+
+def deployment(tmp_path: Path) -> Path:
+    """An operator's inventory folder: example group_vars, the vault, scratch host_vars."""
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars" / "all").mkdir(parents=True)
+    (inventory / "host_vars").mkdir()
+    local = f"ansible_connection=local ansible_python_interpreter={sys.executable}"
+    (inventory / "inventory.ini").write_text(
+        f"[beamhub_hub]\nhub {local}\n\n[beamhub_compute]\nnode01 {local}\n")
+    shutil.copy(ANSIBLE / "group_vars" / "beamhub_hub.example.yml", inventory / "group_vars" / "beamhub_hub.yml")
+    shutil.copy(ANSIBLE / "group_vars" / "beamhub_compute.example.yml", inventory / "group_vars" / "beamhub_compute.yml")
+    shutil.copy(VAULT, inventory / "group_vars" / "all" / "vault.yml")
+    hub, node = tmp_path / "hub", tmp_path / "node"
+    (hub / "systemd").mkdir(parents=True)
+    (hub / "nginx" / "sites-enabled").mkdir(parents=True)
+    (hub / "nginx" / "sites-enabled" / "default").write_text("# Debian's default site\n")
+    (node / "systemd").mkdir(parents=True)
+    fake_sif = tmp_path / "fake-beamhub-singleuser.sif"
+    fake_sif.write_text("a fake SIF: apptainer is not installable here\n")
+    (inventory / "host_vars" / "hub.yml").write_text(yaml.safe_dump({
         "ansible_become": False,
-    }
-    (tmp_path / "systemd").mkdir(exist_ok=True)
-    (tmp_path / "vars.yml").write_text(yaml.safe_dump(variables))
-    ansible = Path(sys.executable).parent / "ansible-playbook"
+        "beamhub_hub_prefix": str(PREFIX), "beamhub_hub_install": False, "beamhub_hub_manage_service": False,
+        "beamhub_hub_install_packages": False, "beamhub_hub_src_dir": str(ROOT),
+        "beamhub_hub_etc": str(hub / "etc"), "beamhub_hub_state_dir": str(hub / "state"),
+        "beamhub_hub_systemd_dir": str(hub / "systemd"), "beamhub_hub_nginx_conf_dir": str(hub / "nginx"),
+        "beamhub_hub_nginx_default_site": str(hub / "nginx" / "sites-enabled" / "default"),
+        "beamhub_hub_log_dir": str(hub / "log"), "beamhub_catalogue_store_file": str(hub / "etc" / "store-url"),
+    }))
+    (inventory / "host_vars" / "node01.yml").write_text(yaml.safe_dump({
+        "ansible_become": False,
+        "beamhub_compute_install_packages": False, "beamhub_compute_manage_service": False,
+        "beamhub_compute_etc": str(node / "etc"), "beamhub_compute_systemd_dir": str(node / "systemd"),
+        "beamhub_compute_image_store": str(node / "containers" / "storage"), "beamhub_compute_oci_archive": "",
+        "beamhub_compute_sif_source": str(fake_sif), "beamhub_compute_sif_path": str(node / "images" / "beamhub.sif"),
+        "beamhub_compute_prolog_dir": str(node / "prolog.d"), "beamhub_compute_subid_dir": str(node / "etc"),
+        "beamhub_compute_udev_rules_dir": str(node / "udev"),
+        # /dev/shm is mounted on every Linux machine: the prolog's mount check passes here.
+        "beamhub_compute_data_mounts": [{"what": "tmpfs", "where": "/dev/shm", "type": "tmpfs",
+                                         "options": "rw,nosuid,nodev"}],
+    }))
+    return inventory
+
+
+def play(inventory: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(ansible), "-i", str(inventory), str(PLAYBOOK), "-e", f"@{tmp_path / 'vars.yml'}", *extra],
-        capture_output=True, text=True, timeout=300,
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
-             "ANSIBLE_HOME": str(tmp_path / "ansible-home")},
-    )
+        [str(BIN / "ansible-playbook"), "-i", str(inventory / "inventory.ini"), str(PLAYBOOK),
+         "--vault-password-file", str(VAULT_PASSWORD), *extra],
+        capture_output=True, text=True, timeout=300, env=environment(inventory.parent))
 
 
-def example_site() -> dict:
-    example = yaml.safe_load((ROOT / "ansible" / "group_vars" / "beamhub_hub.example.yml").read_text())
-    return example["beamhub_site"]
+def recap(result: subprocess.CompletedProcess) -> dict[str, dict[str, int]]:
+    """PLAY RECAP lines: {host: {ok: n, changed: n, failed: n, ...}}."""
+    hosts = {}
+    for host, counts in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", result.stdout, re.MULTILINE):
+        hosts[host] = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counts)}
+    return hosts
+
+
+def output(result: subprocess.CompletedProcess) -> str:
+    return result.stdout[-4000:] + result.stderr[-3000:]
+
+
+def test_ansible_lint_passes_at_the_production_profile(tmp_path):
+    result = subprocess.run([str(BIN / "ansible-lint"), "--offline", "--profile", "production", "--nocolor"],
+                            cwd=ANSIBLE, capture_output=True, text=True, timeout=300, env=environment(tmp_path))
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "Profile 'production' was required, and it passed" in result.stdout + result.stderr
 
 
 def test_the_playbook_parses(tmp_path):
-    result = play(tmp_path, {}, "--syntax-check")
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = play(deployment(tmp_path), "--syntax-check")
+    assert result.returncode == 0, output(result)
 
 
-def test_the_example_site_deploys(tmp_path):
-    result = play(tmp_path, example_site())
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    site = yaml.safe_load((tmp_path / "etc" / "site.yaml").read_text())
-    assert site["spawner"]["kind"] == "slurm" and site["auth"]["kind"] == "oidc"
-    store = tmp_path / "etc" / "store-url"
-    assert store.read_text().strip() == "mongodb://beamhub:s3cret@scicat-db/dacat"
+def test_the_example_vault_is_encrypted_and_opens_with_the_test_password():
+    assert VAULT.read_text().startswith("$ANSIBLE_VAULT;1.1;AES256\n")
+    assert "vaulted-s3cret" not in VAULT.read_text()
+    example = yaml.safe_load((ANSIBLE / "group_vars" / "vault.example.yml").read_text())
+    opened = subprocess.run([str(BIN / "ansible-vault"), "view", "--vault-password-file", str(VAULT_PASSWORD),
+                             str(VAULT)], capture_output=True, text=True, timeout=60)
+    assert opened.returncode == 0, opened.stderr
+    assert set(yaml.safe_load(opened.stdout)) == set(example)  # the same secrets as the example
+
+
+def test_the_site_deploys_and_a_check_run_then_changes_nothing(tmp_path):
+    inventory = deployment(tmp_path)
+    result = play(inventory)
+    assert result.returncode == 0, output(result)
+    assert set(recap(result)) == {"hub", "node01"}, output(result)
+    hub, node = tmp_path / "hub", tmp_path / "node"
+
+    # the hub host: the catalogue's database URL and the OIDC secret come from the vault
+    store = hub / "etc" / "store-url"
+    assert store.read_text().strip() == VAULTED_STORE_URL
     assert store.stat().st_mode & 0o777 == 0o600
-    assert "s3cret" not in result.stdout  # no_log keeps the secret out of the output
-    unit = (tmp_path / "systemd" / "beamhub.service").read_text()
+    secret = hub / "etc" / "oidc-client-secret"
+    assert secret.read_text().strip() == "vaulted-oidc-secret" and secret.stat().st_mode & 0o777 == 0o600
+    assert "vaulted-s3cret" not in result.stdout + result.stderr  # no_log keeps secrets out of the output
+    site = yaml.safe_load((hub / "etc" / "site.yaml").read_text())
+    assert site["spawner"]["kind"] == "slurm" and site["auth"]["kind"] == "oidc"
+    unit = (hub / "systemd" / "beamhub.service").read_text()
     assert f"ExecStart={PREFIX}/venv/bin/jupyterhub -f {ROOT}/hub/jupyterhub_config.py" in unit
-    assert f"BEAMHUB_CONFIG={tmp_path}/etc/site.yaml" in unit
-    # a second run changes nothing
-    again = play(tmp_path, example_site())
-    assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout[-2000:]
+    assert f"BEAMHUB_CONFIG={hub}/etc/site.yaml" in unit
+    # the TLS reverse proxy: nginx forwards to the hub's public port, with a certificate
+    nginx = (hub / "nginx" / "beamhub.conf").read_text()
+    assert "server_name beamhub.facility.org;" in nginx and "proxy_pass http://127.0.0.1:8000;" in nginx
+    assert f"ssl_certificate {hub}/etc/tls/beamhub.crt;" in nginx and "Upgrade $http_upgrade" in nginx
+    certificate = subprocess.run(["openssl", "x509", "-noout", "-subject", "-in", str(hub / "etc" / "tls" / "beamhub.crt")],
+                                 capture_output=True, text=True, check=True).stdout
+    assert "beamhub.facility.org" in certificate
+    assert (hub / "etc" / "tls" / "beamhub.key").stat().st_mode & 0o777 == 0o600
+    assert not (hub / "nginx" / "sites-enabled" / "default").exists()
+
+    # the compute node: the shared image store, /dev/fuse, the image, read-only data, the prolog
+    storage = (node / "etc" / "containers-storage.conf").read_text()
+    assert f'additionalimagestores = ["{node}/containers/storage"]' in storage
+    assert 'MODE="0666"' in (node / "udev" / "99-beamhub-fuse.rules").read_text()
+    assert (node / "images" / "beamhub.sif").read_text().startswith("a fake SIF")
+    mount = (node / "systemd" / "dev-shm.mount").read_text()
+    assert "Where=/dev/shm" in mount and "Options=ro,nosuid,nodev" in mount  # "rw" given, "ro" kept
+    prolog = node / "prolog.d" / "50-beamhub.sh"
+    assert os.access(prolog, os.X_OK)
+    for _ in range(2):  # as Slurm runs it before each job of the user "daemon" (uid 1)
+        ran = subprocess.run([str(prolog)], env={**os.environ, "SLURM_JOB_USER": "daemon"},
+                             capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 0, ran.stderr
+    for name in ("subuid", "subgid"):
+        assert (node / "etc" / name).read_text() == "daemon:1065536:65536\n"  # once, however many jobs
+
+    # then: check mode shows no change on either host (the deployment is idempotent)
+    check = play(inventory, "--check", "--diff")
+    assert check.returncode == 0, output(check)
+    counts = recap(check)
+    assert set(counts) == {"hub", "node01"}
+    assert all(host["changed"] == 0 and host["failed"] == 0 for host in counts.values()), output(check)
+    assert "--- before" not in check.stdout, output(check)
 
 
 def test_a_bad_site_file_is_refused_and_the_old_one_kept(tmp_path):
-    assert play(tmp_path, example_site()).returncode == 0
-    before = (tmp_path / "etc" / "site.yaml").read_text()
-    bad = example_site()
+    inventory = deployment(tmp_path)
+    assert play(inventory, "--limit", "hub").returncode == 0
+    site_file = tmp_path / "hub" / "etc" / "site.yaml"
+    before = site_file.read_text()
+    bad = yaml.safe_load((ANSIBLE / "group_vars" / "beamhub_hub.example.yml").read_text())["beamhub_hub_site"]
     bad["catalogue"]["stor"] = "typo"
-    result = play(tmp_path, bad)
+    (tmp_path / "bad.yml").write_text(yaml.safe_dump({"beamhub_hub_site": bad}))
+    result = play(inventory, "--limit", "hub", "-e", f"@{tmp_path / 'bad.yml'}")
     assert result.returncode != 0
     assert "catalogue.stor: unknown key" in result.stdout + result.stderr
-    assert (tmp_path / "etc" / "site.yaml").read_text() == before
+    assert site_file.read_text() == before
+
+
+@pytest.mark.parametrize("kind, url", [("mongodb", "postgres://x@db/beamhub"), ("elastic", "mongodb://db/x")])
+def test_a_wrong_catalogue_database_is_refused_before_anything_is_written(tmp_path, kind, url):
+    inventory = deployment(tmp_path)
+    (tmp_path / "wrong.yml").write_text(yaml.safe_dump({"beamhub_catalogue_kind": kind,
+                                                        "beamhub_catalogue_store_url": url}))
+    result = play(inventory, "--limit", "hub", "-e", f"@{tmp_path / 'wrong.yml'}")
+    assert result.returncode != 0
+    assert "beamhub_catalogue_kind must be mongodb, documentdb or sqlite" in result.stdout, output(result)
+    assert not (tmp_path / "hub" / "etc").exists()
