@@ -117,7 +117,10 @@ def evaluate(seed: int = 0, datasets: int = 160, voters: int = 8, basket: int = 
         report = ingest([data.directory], store, operator, mapping=data.mapping, proposals=data.proposals)
         if not report.ok:
             raise RuntimeError(report.summary())
-        catalogue = sorted(all_visible(store, staff), key=lambda d: d.pid)
+        # ordered by file, not by pid: pids come from paths, and the same seed must give the
+        # same run wherever its files are written
+        catalogue = sorted(all_visible(store, staff), key=lambda d: d.signal.file)
+        place = {d.pid: index for index, d in enumerate(catalogue)}
         quality = {d.pid: data.quality[str(Path(d.signal.file).resolve())] for d in catalogue}
         votes: list[tuple[str, str, int]] = []  # (pid, voter, 1 like / 0 dislike)
         for d in catalogue:
@@ -132,19 +135,19 @@ def evaluate(seed: int = 0, datasets: int = 160, voters: int = 8, basket: int = 
     cache.close()
     if problems:
         raise RuntimeError(f"features failed: {problems}")
-    pids = sorted(seen)
+    pids = sorted(seen, key=place.get)
     order = rng.permutation(len(pids))
     test_pids = {pids[i] for i in order[:round(test_fraction * len(pids))]}
     train = [v for v in votes if v[0] not in test_pids]
     test = [v for v in votes if v[0] in test_pids]
     train = [train[i] for i in rng.permutation(len(train))]  # the order votes "arrive" in
     labels = np.array([v[2] for v in test])
-    tested = sorted(test_pids)
+    tested = sorted(test_pids, key=place.get)
 
     def scores_for(per_dataset: dict[str, float]) -> Scores:
         s = np.array([per_dataset[v[0]] for v in test])
         auc = float(roc_auc_score(labels, s)) if 0 < labels.sum() < len(labels) else float("nan")
-        top = sorted(tested, key=lambda p: (-per_dataset[p], p))[:basket]
+        top = sorted(tested, key=lambda p: (-per_dataset[p], place[p]))[:basket]
         held = [v[2] for v in test if v[0] in set(top)]
         return Scores(round(auc, 4), round(float(np.mean(held)) if held else float("nan"), 4))
 
@@ -152,7 +155,8 @@ def evaluate(seed: int = 0, datasets: int = 160, voters: int = 8, basket: int = 
         tally: dict[str, list[int]] = {}
         for pid, _, like in subset:
             tally.setdefault(pid, [0, 0])[0 if like else 1] += 1
-        examples = [Example(features[p], likes, dislikes, seen[p].datasetName) for p, (likes, dislikes) in tally.items()]
+        examples = [Example(features[p], likes, dislikes, Path(seen[p].signal.file).stem)  # unique names
+                    for p, (likes, dislikes) in tally.items()]
         return fit("MX", examples, seed=seed)
 
     def model_scores(model) -> dict[str, float] | None:

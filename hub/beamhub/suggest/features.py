@@ -72,6 +72,9 @@ class Features:
     metadata: dict[str, float] = field(default_factory=dict)
     frames: dict[str, float] = field(default_factory=dict)
     descriptor: list[float] = field(default_factory=list)
+    problem: str = ""
+    """Why there are no frame features (no plottable data, unreadable file): the
+    dataset is then described by its metadata alone."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -103,12 +106,23 @@ def numeric_metadata(dataset: Dataset) -> dict[str, float]:
 
 
 def compute_features(dataset: Dataset, open_file=None) -> Features:
-    """The features of a catalogue dataset, reading a few frames of its signal.
+    """The features of a catalogue dataset, reading a few frames of its signal; without
+    readable frames, its metadata alone (``problem`` says why).
 
     ``open_file(path)`` opens the HDF5 file (tests pass one that counts reads); by
     default the dataset's confinement (:func:`roots_for`) opens it."""
     features = Features(pid=dataset.pid, technique=technique_of(dataset), beamline=dataset.creationLocation or "",
                         metadata=numeric_metadata(dataset))
+    try:
+        frames = _frames_of(dataset, open_file)
+    except FeatureError as exc:
+        features.problem = exc.message
+        return features
+    features.frames, features.descriptor = frame_features(frames)
+    return features
+
+
+def _frames_of(dataset: Dataset, open_file) -> np.ndarray:
     signal = dataset.signal
     if signal is None:
         raise FeatureError(f"dataset {dataset.pid} has no plottable data")
@@ -129,8 +143,14 @@ def compute_features(dataset: Dataset, open_file=None) -> Features:
         raise FeatureError(exc.message) from None
     except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
         raise FeatureError(f"{signal.file}: {describe_h5_error(exc)}") from None
-    features.frames, features.descriptor = frame_features(frames)
-    return features
+    return frames
+
+
+def look_vector(features: Features) -> np.ndarray:
+    """Frame statistics and descriptor as one fixed-length vector (zeros where missing)."""
+    descriptor = list(features.descriptor)[:PROFILE_BINS]
+    return np.array([features.frames.get(n, 0.0) for n in FRAME_FEATURES]
+                    + descriptor + [0.0] * (PROFILE_BINS - len(descriptor)), dtype=np.float64)
 
 
 def frame_indices(count: int, wanted: int = FRAMES) -> list[int]:

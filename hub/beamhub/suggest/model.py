@@ -129,7 +129,7 @@ def _matrix(features: list[Features], metadata_names: list[str]) -> np.ndarray:
         descriptor = list(f.descriptor)[:PROFILE_BINS]
         descriptor += [0.0] * (PROFILE_BINS - len(descriptor))
         rows.append([f.metadata.get(n, np.nan) for n in metadata_names]
-                    + [f.frames.get(n, 0.0) for n in FRAME_FEATURES] + descriptor)
+                    + [f.frames.get(n, np.nan) for n in FRAME_FEATURES] + descriptor)
     return np.asarray(rows, dtype=np.float64).reshape(len(features), -1)
 
 
@@ -148,7 +148,7 @@ def fit(technique: str, examples: list[Example], beamline: str | None = None,
     dislikes = sum(e.dislikes for e in examples)
     if likes + dislikes < MIN_VOTES or min(likes, dislikes) < MIN_EACH or len(examples) < MIN_DATASETS:
         return NotEnoughVotes(technique, likes + dislikes, likes, dislikes, len(examples))
-    examples = sorted(examples, key=lambda e: e.features.pid)  # the same votes, the same model
+    examples = sorted(examples, key=lambda e: (e.name, e.features.pid))  # the same votes, the same model
     counts: dict[str, int] = {}
     for e in examples:
         for name in e.features.metadata:

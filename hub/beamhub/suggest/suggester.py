@@ -27,7 +27,7 @@ from beamhub.catalogue.identity import Identity
 from beamhub.catalogue.model import Dataset
 from beamhub.catalogue.query import SearchQuery
 
-from .features import FeatureCache, Features, technique_of
+from .features import FeatureCache, Features, look_vector, technique_of
 from .model import MIN_VOTES, Example, NotEnoughVotes, TechniqueModel, fit
 
 MAX_DATASETS = 5000
@@ -172,8 +172,8 @@ class Suggester:
         pool = [d for d in all_visible(self.store, identity) if technique_of(d) == target.technique]
         features, _ = self.cache.get_many(pool)
         pool = sorted((d for d in pool if d.pid in features), key=lambda d: d.pid)
-        X = np.array([list(features[d.pid].frames.values()) + list(features[d.pid].descriptor) for d in pool])
-        k = groups or max(1, min(8, round(np.sqrt(len(pool) / 2))))
+        X = np.array([look_vector(features[d.pid]) for d in pool])
+        k = min(groups or max(1, min(8, round(np.sqrt(len(pool) / 2)))), len(np.unique(X, axis=0)))
         if len(pool) <= k:
             members = pool
         else:
@@ -209,11 +209,8 @@ class Suggester:
             return {"processing": processing, "values": {}, "sources": {},
                     "reason": "no liked dataset of the same technique yet"}
 
-        def vector(f: Features) -> np.ndarray:
-            return np.array(list(f.frames.values()) + list(f.descriptor))
-
-        centre = np.mean([vector(f) for f in target_features.values()], axis=0)
-        ranked = sorted(candidates, key=lambda d: (float(np.linalg.norm(vector(liked_features[d.pid]) - centre)), d.pid))
+        centre = np.mean([look_vector(f) for f in target_features.values()], axis=0)
+        ranked = sorted(candidates, key=lambda d: (float(np.linalg.norm(look_vector(liked_features[d.pid]) - centre)), d.pid))
         chosen: dict[str, Counter] = {}
         sources: dict[str, dict[str, list[str]]] = {}
         used = 0

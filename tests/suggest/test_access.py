@@ -1,0 +1,92 @@
+"""Suggestions, explanations and similarity groups see only what the caller may see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from beamhub.catalogue import Identity, open_store
+from beamhub.catalogue.errors import NotFound
+from beamhub.catalogue.ingest import ingest
+from beamhub.demo.data.quality import write_quality_data
+from beamhub.suggest import Suggester, for_search, parameters_for
+from beamhub.suggest.suggester import all_visible
+
+STAFF = Identity("carol", staff_of=frozenset({"i03"}))
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory):
+    """36 MX sweeps in p5001-p5003; p5001 and p5002 well voted on, p5003 hardly."""
+    work = tmp_path_factory.mktemp("suggest-access")
+    data = write_quality_data(work / "data", seed=2, datasets=36, proposals=3, voters=6, frames=4, shape=(64, 64))
+    store = open_store(f"sqlite:///{work / 'catalogue.sqlite'}")
+    report = ingest([data.directory], store, Identity.for_operator(), mapping=data.mapping, proposals=data.proposals)
+    assert report.ok
+    by_proposal: dict[str, set[str]] = {}
+    for d in all_visible(store, STAFF):
+        by_proposal.setdefault(d.proposalId, set()).add(d.pid)
+        quality = data.quality[str(Path(d.signal.file).resolve())]
+        voters = data.members[d.proposalId] if d.proposalId != "p5003" else data.members["p5003"][:1]
+        if d.proposalId == "p5003" and len(by_proposal["p5003"]) > 2:
+            continue  # two votes in p5003: not enough for a model
+        for user in voters:
+            store.set_vote(Identity(user, groups=frozenset({d.proposalId})), d.pid,
+                           "like" if quality.score > 0.3 else "dislike")
+    yield store, by_proposal
+    store.close()
+
+
+def test_staff_of_the_beamline_get_scores_for_every_dataset(catalogue):
+    store, by_proposal = catalogue
+    suggestions = for_search(store, STAFF)
+    assert len(suggestions) == 36
+    assert all(s.score is not None for s in suggestions)
+    assert [s.score for s in suggestions] == sorted((s.score for s in suggestions), reverse=True)
+
+
+def test_a_member_of_a_hardly_voted_proposal_is_told_there_are_not_enough_votes(catalogue):
+    """Trained on everything, the model would score p5003's datasets: it must not."""
+    store, by_proposal = catalogue
+    user = Identity("u3", groups=frozenset({"p5003"}))
+    suggestions = for_search(store, user)
+    assert {s.pid for s in suggestions} == by_proposal["p5003"]
+    assert all(s.score is None and "not enough votes" in s.reason and "2 votes" in s.reason for s in suggestions)
+
+
+def test_explanations_and_groups_name_and_count_only_visible_datasets(catalogue):
+    store, by_proposal = catalogue
+    user = Identity("u1", groups=frozenset({"p5001"}))
+    mine = by_proposal["p5001"]
+    visible_votes = sum(d.likes + d.dislikes for d in all_visible(store, user))
+    suggester = Suggester(store)
+    suggestions = suggester.for_search(user)
+    assert {s.pid for s in suggestions} == mine
+    for s in suggestions:
+        assert s.score is not None
+        assert f"from {visible_votes} votes on {len(mine)} " in s.reason
+        assert {n["pid"] for n in s.explanation["neighbours"]} <= mine
+    pid = sorted(mine)[0]
+    group = suggester.similarity_group(user, pid)
+    assert {m["pid"] for m in group["members"]} <= mine and group["size"] == len(group["members"])
+    assert group["votes"] == sum(d.likes + d.dislikes for d in store.get_datasets(user, [m["pid"] for m in group["members"]]))
+    staff_group = suggester.similarity_group(STAFF, pid, groups=1)
+    assert staff_group["size"] == 36  # the same grouping over what staff see: all of them
+    other = sorted(by_proposal["p5002"])[0]
+    with pytest.raises(NotFound):
+        suggester.explain(user, other)
+    with pytest.raises(NotFound):
+        suggester.similarity_group(user, other)
+    assert parameters_for(store, user, [other], "frame-score")["values"] == {}
+
+
+def test_the_model_is_the_audiences_own(catalogue):
+    """Two audiences, two models: the same dataset gets the model of what each sees."""
+    store, by_proposal = catalogue
+    suggester = Suggester(store)
+    pid = sorted(by_proposal["p5001"])[0]
+    staff = suggester.explain(STAFF, pid)
+    member = suggester.explain(Identity("u1", groups=frozenset({"p5001"})), pid)
+    assert "on 26 datasets" in staff.reason  # 12 + 12 + the 2 voted in p5003
+    assert "on 12 datasets" in member.reason
