@@ -119,7 +119,7 @@ def test_oidc_takes_groups_from_a_claim(tmp_path):
         "authorize_url": "https://id/auth", "token_url": "https://id/token", "userdata_url": "https://id/userinfo",
         "groups_claim": "entitlements", "allowed_groups": ["users"], "admin_groups": ["admins"]}}, tmp_path)
     generic = c.GenericOAuthenticator
-    assert c.JupyterHub.authenticator_class == "oauthenticator.generic.GenericOAuthenticator"
+    assert c.JupyterHub.authenticator_class == "beamhub.auth.oidc.BeamhubOIDCAuthenticator"  # a GenericOAuthenticator
     assert generic.client_secret == "s3cret" and generic.manage_groups is True
     assert generic.auth_state_groups_key == "oauth_user.entitlements"
     assert generic.allowed_groups == {"users"} and generic.admin_groups == {"admins"}

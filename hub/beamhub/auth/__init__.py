@@ -5,9 +5,10 @@
   :class:`~beamhub.catalogue.Identity`.
 - :mod:`beamhub.auth.authenticators`: the demo authenticator (fixed users with
   generated passwords; their groups come from the site file through ``load_groups``).
-  A facility's OIDC provider is oauthenticator's ``GenericOAuthenticator``, configured
-  from the site file's ``auth: {kind: oidc}`` by
-  :func:`beamhub.config.jupyterhub.authenticator_config` (groups from a claim).
+- :mod:`beamhub.auth.oidc`: a facility's OIDC provider, through oauthenticator's
+  ``GenericOAuthenticator`` (groups from a claim at each login and token refresh, a page
+  for users in no proposal, logout at the provider), configured from the site file's
+  ``auth: {kind: oidc}`` by :func:`beamhub.config.jupyterhub.authenticator_config`.
 """
 
 from .identity import identity_from_hub_model

@@ -15,7 +15,8 @@ What the hub gets:
 - the ``user`` and ``server`` roles extended with ``access:services!service=catalogue``,
   so browsers, single-user servers and notebooks reach the catalogue with their own
   tokens; single-user servers get ``BEAMHUB_CATALOGUE_URL``;
-- the authenticator, the spawner (beamhub.spawner's SpawnerSettings.apply) and
+- the authenticator (OIDC: :mod:`beamhub.auth.oidc`, users' tokens kept encrypted with
+  a key from the state directory), the spawner (beamhub.spawner's SpawnerSettings.apply) and
   jupyterhub-idle-culler as configured.
 
 Each secret reaches only the process that needs it: the store URL only the catalogue
@@ -157,10 +158,39 @@ def authenticator_config(site: SiteConfig) -> tuple[str, dict[str, dict[str, Any
     }
     if auth.callback_url or site.hub.public_url:
         generic["oauth_callback_url"] = auth.callback_url or site.hub.public_url.rstrip("/") + "/hub/oauth_callback"
-    return "oauthenticator.generic.GenericOAuthenticator", {
-        "GenericOAuthenticator": generic,
-        "Authenticator": {"allowed_users": set(auth.allowed_users), "admin_users": admins},
+    beamhub = {  # beamhub.auth.oidc: the no-proposal page, logout at the provider
+        "end_session_url": auth.end_session_url or "", "proposal_group_pattern": auth.proposal_group_pattern or "",
+        "staff_group_pattern": site.catalogue.staff_group_pattern, "staff_groups": site.catalogue.staff_groups,
+        "no_proposal_message": auth.no_proposal_message,
+        "post_logout_redirect_url": auth.post_logout_redirect_url or (
+            site.hub.public_url.rstrip("/") + "/hub/login" if site.hub.public_url else ""),
     }
+    authenticator = {"allowed_users": set(auth.allowed_users), "admin_users": admins,
+                     "auth_refresh_age": auth.refresh_seconds, "refresh_pre_spawn": auth.refresh_seconds > 0}
+    sections = {"GenericOAuthenticator": generic, "BeamhubOIDCAuthenticator": beamhub, "Authenticator": authenticator}
+    key = auth_state_key(site)
+    if key:  # users' tokens kept encrypted: ID token for logout, refresh token for group refresh
+        authenticator["enable_auth_state"] = True
+        sections["CryptKeeper"] = {"keys": [bytes.fromhex(key)]}
+    return "beamhub.auth.oidc.BeamhubOIDCAuthenticator", sections
+
+
+def auth_state_key(site: SiteConfig) -> str | None:
+    """The hex key encrypting auth state: ``auth.auth_state_key_file``, else one kept in
+    the state directory (made at first start), else ``None`` (no auth state)."""
+    auth = site.auth
+    if auth.auth_state_key_file:
+        return Path(auth.auth_state_key_file).read_text().strip()
+    if not site.hub.state_dir:
+        return None
+    path = Path(site.hub.state_dir) / "auth-state-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
 
 
 def demo_groups(site: SiteConfig) -> dict[str, dict[str, list[str]]]:

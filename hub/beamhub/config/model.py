@@ -110,6 +110,28 @@ class OIDCAuth(_Section):
     allow_all: bool = Field(False, description="Let every user the provider authenticates in.")
     admin_groups: list[str] = Field([], description="Members of these groups are hub admins.")
     login_service: str = Field("facility account", description="Shown on the login button.")
+    end_session_url: str | None = Field(
+        None, description="The provider's end-session (RP-initiated logout) endpoint: hub logout sends the "
+        "browser there with id_token_hint and post_logout_redirect_uri, so the provider's session ends too "
+        "(Dex: ISSUER/logout; Keycloak: REALM/protocol/openid-connect/logout).")
+    post_logout_redirect_url: str | None = Field(
+        None, description="Where the provider sends the browser after logout (register it at the provider; "
+        "default: public_url + hub/login, or the hub's login page as the browser reached it).")
+    proposal_group_pattern: str | None = Field(
+        None, description="A regular expression for proposal group names (e.g. '^p[0-9]+$'); null: every group "
+        "that is not a staff group is a proposal group. A user with neither gets no_proposal_message.")
+    no_proposal_message: str = Field(
+        "Your account {username} is not a member of any proposal yet, so there is no data for you here. "
+        "Ask your proposal's principal investigator or the user office to add your account to the proposal, "
+        "then log in again.", description="The page shown to a user with no proposal and no staff group "
+        "('{username}' is replaced).")
+    auth_state_key_file: str | None = Field(
+        None, description="A file holding the hex key that encrypts users' tokens in the hub database (needed "
+        "for logout at the provider and group refresh on token refresh); default: hub.state_dir/auth-state-key, "
+        "made at first start; neither: tokens are not kept.")
+    refresh_seconds: Annotated[int, Field(ge=0, le=86400)] = Field(
+        300, description="How old a user's groups may get before the hub asks the provider again (with the "
+        "refresh token if the access token has expired); 0: only at login.")
 
     @model_validator(mode="after")
     def _one_secret(self):

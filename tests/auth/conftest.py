@@ -1,0 +1,89 @@
+"""A hub logging users in through Dex, a real OpenID Connect provider, for the login tests.
+
+``oidc_site`` starts Dex (built by ``hub/scripts/install --test``, see
+``tests/services/dex.py``) with static users whose ``groups`` claim holds proposal
+groups (p1001 ...) and staff groups (staff-i03), then a real JupyterHub with its proxy
+configured from a beamhub site file with ``auth: {kind: oidc}`` pointing at Dex, over
+the demo catalogue (SQLite). Both run for the module and are stopped after it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from tests.service.conftest import demo_data, service_store_url  # noqa: F401 (session fixtures)
+from tests.services.dex import Dex, DexClient, DexUser, build
+from tests.services.jupyterhub import Hub
+from tests.services.require import missing
+
+REPO = Path(__file__).resolve().parents[2]
+CATALOGUE = "/services/catalogue/api/v1"
+USERS = [
+    DexUser("alice", ["p1001", "p1002"]),
+    DexUser("carol", ["staff-i03"]),
+    DexUser("dave", ["facility-users"]),  # a facility account in no proposal
+]
+
+
+@dataclass
+class OIDCSite:
+    dex: Dex
+    hub: Hub
+    site_file: Path
+
+
+@pytest.fixture(scope="module")
+def oidc_site(tmp_path_factory, service_store_url):  # noqa: F811
+    try:
+        binary = build()
+    except Exception as exc:  # no Go, no module proxy: say so
+        missing("Dex", f"could not build it ({exc})")
+    workdir = tmp_path_factory.mktemp("oidc-hub")
+    os.chmod(workdir, 0o755)
+    secret = secrets.token_hex(16)
+    (workdir / "client-secret").write_text(secret + "\n")
+    hub = Hub("", workdir=workdir / "hub", env={"PYTHONPATH": str(REPO / "hub") + os.pathsep + str(REPO)})
+    client = DexClient("beamhub", secret, [f"{hub.url}/hub/oauth_callback"], [f"{hub.url}/hub/login"])
+    with Dex(USERS, [client], binary=binary) as dex:
+        site = {
+            "hub": {"state_dir": str(workdir / "state")},
+            "auth": {
+                "kind": "oidc", "client_id": "beamhub", "client_secret_file": str(workdir / "client-secret"),
+                "authorize_url": dex.authorize_url, "token_url": dex.token_url, "userdata_url": dex.userinfo_url,
+                "callback_url": f"{hub.url}/hub/oauth_callback", "end_session_url": dex.end_session_url,
+                "post_logout_redirect_url": f"{hub.url}/hub/login",
+                "scope": ["openid", "profile", "email", "groups", "offline_access"],
+                "username_claim": "preferred_username", "groups_claim": "groups", "allow_all": True,
+                "proposal_group_pattern": "^p[0-9]+$",
+            },
+            "catalogue": {"store": service_store_url},
+            "jobs": {"runner": "local", "work_root": str(workdir / "jobs")},
+            "culler": {"enabled": False},
+        }
+        site_file = workdir / "site.yaml"
+        site_file.write_text(yaml.safe_dump(site))
+        hub.config_text += (f"from beamhub.config import configure_hub, load_site_config\n"
+                            f"configure_hub(c, load_site_config({str(site_file)!r}))\n")
+        with hub:
+            wait_for_catalogue(hub)
+            yield OIDCSite(dex, hub, site_file)
+
+
+def wait_for_catalogue(hub: Hub, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(hub.url + CATALOGUE + "/health", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the catalogue service did not answer\n{hub.log_tail()}")

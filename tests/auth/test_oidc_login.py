@@ -1,0 +1,144 @@
+"""Login through a real OpenID Connect provider (Dex), in Chromium, end to end.
+
+Each test drives Debian's chromium through the hub's login button and Dex's own login
+page (``/dex/auth/local``), then checks what the user would: where they land, the
+hub's groups of the user (from the token's ``groups`` claim), and the proposals the
+catalogue gives them (``/me/proposals`` in the same browser, logged in to the
+catalogue service through the hub). Dex's users are changed (and Dex restarted) to
+show that a group removed at the provider is gone at the next login. Logout must end
+the hub's session and Dex's own (single-sign-on) session.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+
+from tests.services.browser import browser, screenshot
+from tests.services.dex import PASSWORD, DexUser
+
+from .conftest import CATALOGUE, USERS
+
+DEX_LOGIN_FORM = re.compile(r"/dex/auth/local")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as instance:
+        yield instance
+
+
+def user(name: str) -> DexUser:
+    return next(u for u in USERS if u.name == name)
+
+
+def login(page, hub, who: DexUser) -> None:
+    """Click the hub's login button, then log in on Dex's own page."""
+    page.goto(f"{hub.url}/hub/login?next={quote('/hub/home')}")
+    page.click("text=Sign in with facility account")
+    page.wait_for_url(DEX_LOGIN_FORM)
+    page.fill("#login", who.email)
+    page.fill("#password", PASSWORD)
+    page.click("#submit-login")
+    page.wait_for_load_state()
+
+
+def hub_groups(hub, name: str) -> list[str]:
+    return sorted(hub.api("GET", f"/users/{name}").json()["groups"])
+
+
+def catalogue_proposals(context, page, hub) -> set[str]:
+    """The proposals the catalogue lists to the browser's user (logged in to the service
+    through the hub, as the JupyterLab extension's user would be)."""
+    page.goto(hub.url + "/services/catalogue/")
+    response = context.request.get(hub.url + CATALOGUE + "/me/proposals")
+    assert response.status == 200, response.text()
+    return {p["proposalId"] for p in response.json()}
+
+
+def test_login_through_the_provider_gives_the_claims_groups_and_exactly_their_proposals(oidc_site, chromium):
+    hub = oidc_site.hub
+    for name, groups, proposals in (("alice", ["p1001", "p1002"], {"p1001", "p1002"}),
+                                    ("carol", ["staff-i03"], {"p1001"})):  # carol: staff of i03, where p1001 is
+        context = chromium.new_context()
+        try:
+            page = context.new_page()
+            login(page, hub, user(name))
+            assert page.url == f"{hub.url}/hub/home", screenshot(page, "oidc-login", name)
+            assert hub_groups(hub, name) == groups
+            assert catalogue_proposals(context, page, hub) == proposals
+        finally:
+            context.close()
+
+
+def test_a_group_removed_at_the_provider_is_gone_at_the_next_login(oidc_site, chromium):
+    hub, dex = oidc_site.hub, oidc_site.dex
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        login(page, hub, user("alice"))
+        assert hub_groups(hub, "alice") == ["p1001", "p1002"]
+        dex.set_users([DexUser("alice", ["p1002"]) if u.name == "alice" else u for u in USERS])
+        context.close()
+        context = chromium.new_context()
+        page = context.new_page()
+        login(page, hub, user("alice"))
+        assert page.url == f"{hub.url}/hub/home", screenshot(page, "oidc-group-removed", "after")
+        assert hub_groups(hub, "alice") == ["p1002"]
+        assert catalogue_proposals(context, page, hub) == {"p1002"}
+    finally:
+        context.close()
+        dex.set_users(USERS)
+
+
+def test_a_user_in_no_proposal_gets_a_page_saying_what_to_do(oidc_site, chromium):
+    hub = oidc_site.hub
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        login(page, hub, user("dave"))
+        screenshot(page, "oidc-no-proposal", "page")
+        text = page.inner_text("body")
+        assert "not a member of any proposal" in text and "principal investigator" in text, text
+        assert "dave" in text
+        # not in: the hub never let him reach his home page
+        page.goto(f"{hub.url}/hub/home")
+        assert DEX_LOGIN_FORM.search(page.url) or page.url.startswith(f"{hub.url}/hub/login"), page.url
+    finally:
+        context.close()
+
+
+def test_logout_ends_the_hub_session_and_the_providers(oidc_site, chromium):
+    hub = oidc_site.hub
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        visited: list[str] = []
+        page.on("request", lambda request: visited.append(request.url) if request.is_navigation_request() else None)
+        forms: list[str] = []  # Dex's password form, shown (200), not passed through (redirect)
+        page.on("response", lambda response: forms.append(response.url) if (
+            response.request.is_navigation_request() and response.status == 200
+            and DEX_LOGIN_FORM.search(response.url)) else None)
+        login(page, hub, user("alice"))
+        assert page.url == f"{hub.url}/hub/home"
+        # Dex keeps its own session: logging in again does not ask for the password.
+        forms.clear()
+        page.goto(f"{hub.url}/hub/oauth_login?next={quote('/hub/home')}")
+        page.wait_for_url(f"{hub.url}/hub/home")
+        assert forms == []
+
+        visited.clear()
+        page.goto(f"{hub.url}/hub/logout")
+        page.wait_for_url(re.compile(re.escape(f"{hub.url}/hub/login")))
+        assert any(url.startswith(oidc_site.dex.end_session_url) for url in visited), visited
+        # The hub's session has ended ...
+        page.goto(f"{hub.url}/hub/home")
+        assert page.url.startswith(f"{hub.url}/hub/login"), page.url
+        # ... and Dex's: logging in asks for the password again.
+        page.goto(f"{hub.url}/hub/oauth_login?next={quote('/hub/home')}")
+        page.wait_for_url(DEX_LOGIN_FORM)
+        assert page.is_visible("#password"), screenshot(page, "oidc-logout", "after")
+    finally:
+        context.close()
