@@ -4,9 +4,9 @@ JupyterHub's scopes.
 The hub (``beamhub.sharing``) grants a share one role as a custom scope filtered to this
 server, ``custom:beamhub:viewer!server=alice/`` or ``custom:beamhub:collaborator!...``
 (collaborator includes viewer), and lets the server's OAuth tokens carry them
-(``Spawner.oauth_client_allowed_scopes``). For each request, this authorizer reads the
-requesting user's scopes as the hub reports them (``HubOAuth.cache_max_age = 0``: asked
-again at each request, so a revoked share is refused at its next request):
+(``Spawner.oauth_client_allowed_scopes``). For each request of anyone but the owner, this
+authorizer asks the hub for the requesting token's scopes again, bypassing
+``HubOAuth``'s cache, so a revoked share or a changed role holds from the next request:
 
 - the owner (``JUPYTERHUB_USER``), and a **collaborator**: everything;
 - a **viewer**: ``read`` actions only, on everything but terminals; no ``write`` (files,
@@ -23,6 +23,7 @@ role no longer allows them (revocation, or a collaborator made viewer).
 from __future__ import annotations
 
 import os
+import time
 import weakref
 
 from jupyter_server.auth import Authorizer
@@ -31,6 +32,27 @@ from tornado.ioloop import PeriodicCallback
 ROLE_PREFIX = "custom:beamhub:"
 RECHECK_SECONDS = 2.0
 WRITE_ACTIONS = frozenset({"write", "execute"})
+CONNECTED_SECONDS = 60.0
+"""A user counts as connected for this long after an allowed request (or while a
+websocket of theirs is open)."""
+
+_seen: dict[str, dict] = {}
+_open: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def connected_users(now: float | None = None) -> list[dict]:
+    """[{name, role, last_seen, connections}] of those connected now (owner included)."""
+    now = time.time() if now is None else now
+    sockets: dict[str, int] = {}
+    for handler, name in list(_open.items()):
+        if getattr(handler, "ws_connection", None) is not None:
+            sockets[name] = sockets.get(name, 0) + 1
+    out = []
+    for name, seen in sorted(_seen.items()):
+        if sockets.get(name) or now - seen["last_seen"] <= CONNECTED_SECONDS:
+            out.append({"name": name, "role": seen["role"], "last_seen": seen["last_seen"],
+                        "connections": sockets.get(name, 0)})
+    return out
 
 
 def server_filter() -> str:
@@ -55,6 +77,8 @@ def allowed(role: str | None, action: str, resource: str, *, collaboration_room:
     if role == "viewer":
         if collaboration_room or resource == "terminals":
             return False
+        if resource == "events" and action == "execute":  # the events websocket only listens
+            return True
         return action not in WRITE_ACTIONS
     return False
 
@@ -94,12 +118,37 @@ class BeamhubAuthorizer(_Base):
             return "collaborator"
         return role_from_scopes(hub_user.get("scopes"), self.owner, os.environ.get("JUPYTERHUB_SERVER_NAME", ""))
 
+    def fresh_role(self, handler, user) -> tuple[bool, str | None]:
+        """(still has access, role) of a non-owner, asked of the hub now (no cache): a
+        revoked share or a changed role holds from the next request on."""
+        try:
+            token = self.hub_auth.get_token(handler)
+            model = self.hub_auth.user_for_token(token, use_cache=False, sync=True) if token else None
+        except Exception as exc:  # noqa: BLE001 - the hub cannot say: refuse
+            self.log.warning("beamhub: cannot check %s's access with the hub: %s", user.username, exc)
+            return False, None
+        if not model or model.get("name") != user.hub_user.get("name"):
+            return False, None
+        has_access = bool(self.hub_auth.check_scopes(self.hub_auth.oauth_scopes, model))
+        return has_access, role_from_scopes(model.get("scopes"), self.owner,
+                                            os.environ.get("JUPYTERHUB_SERVER_NAME", ""))
+
     def is_authorized(self, handler, user, action, resource):
         if _Base is not Authorizer and not super().is_authorized(handler, user, action, resource):
             return False
         room = _is_collaboration_room(handler)
         role = self.role_of(user)
+        hub_user = getattr(user, "hub_user", None)
+        if hub_user is not None and hub_user.get("name") != self.owner:
+            has_access, role = self.fresh_role(handler, user)
+            if not has_access:
+                role = None
         ok = allowed(role, action, resource, collaboration_room=room)
+        name = (getattr(user, "hub_user", None) or {}).get("name") or user.username
+        if ok:
+            _seen[name] = {"last_seen": time.time(), "role": "owner" if name == self.owner else role}
+            if _is_websocket(handler):
+                _open[handler] = name
         if not ok:
             self.log.warning("beamhub: %s (%s) refused %s on %s", user.username, role or "no role", action,
                              resource)

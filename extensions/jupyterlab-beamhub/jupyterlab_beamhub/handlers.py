@@ -10,6 +10,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
 from .catalogue import BeamhubCatalogue, ProxyError
+from .sharing import BeamhubSharing, SharingError
 from .templates import BeamhubTemplates
 
 API_PREFIX = "beamhub/api/v1/"
@@ -74,14 +75,61 @@ class TemplatesHandler(APIHandler):
         self.finish(json.dumps(body))
 
 
+class SharingHandler(APIHandler):
+    """``/beamhub/sharing`` (state), ``.../members`` (invite: POST; revoke: DELETE
+    ``?kind=user&name=bob``), ``.../links`` (new: POST; revoke all: DELETE). Owner only."""
+
+    @property
+    def sharing(self) -> BeamhubSharing:
+        return self.settings["beamhub_sharing"]
+
+    async def _run(self, what: str):
+        if self.current_user is None or self.current_user.username != self.sharing.owner:
+            self.set_status(403)
+            return self.finish(SharingError(403, "only the owner of this server manages its sharing").to_json())
+        try:
+            body = self.get_json_body() if self.request.body else {}
+        except tornado.web.HTTPError:
+            body = None
+        if not isinstance(body, dict):
+            self.set_status(400)
+            return self.finish(SharingError(400, "expected a JSON object").to_json())
+        try:
+            if what == "":
+                answer = await self.sharing.state()
+            elif what == "members" and self.request.method == "POST":
+                answer = await self.sharing.invite(body)
+            elif what == "members" and self.request.method == "DELETE":
+                answer = await self.sharing.revoke(self.get_argument("kind", "user"), self.get_argument("name", ""))
+            elif what == "links" and self.request.method == "POST":
+                answer = await self.sharing.new_link(body)
+            elif what == "links" and self.request.method == "DELETE":
+                answer = await self.sharing.revoke_links()
+            else:
+                raise SharingError(405, f"{self.request.method} is not supported here")
+        except SharingError as exc:
+            self.set_status(exc.status)
+            return self.finish(exc.to_json())
+        self.finish(json.dumps(answer))
+
+    @tornado.web.authenticated
+    async def get(self, what=""):
+        await self._run(what or "")
+
+    post = delete = get
+
+
 def setup_handlers(server_app) -> None:
     """Register the handlers and the two logic objects (configurable from the server's config)."""
     web_app = server_app.web_app
     web_app.settings["beamhub_catalogue"] = BeamhubCatalogue(parent=server_app)
     web_app.settings["beamhub_templates"] = BeamhubTemplates(parent=server_app)
+    web_app.settings["beamhub_sharing"] = BeamhubSharing(parent=server_app)
     base = web_app.settings["base_url"]
     web_app.add_handlers(".*$", [
         (url_path_join(base, API_PREFIX, "(.*)"), CatalogueHandler),
         (url_path_join(base, "beamhub/templates"), TemplatesHandler),
         (url_path_join(base, "beamhub/templates/(.+)"), TemplatesHandler),
+        (url_path_join(base, "beamhub/sharing/?"), SharingHandler),
+        (url_path_join(base, "beamhub/sharing/(members|links)"), SharingHandler),
     ])

@@ -21,6 +21,7 @@ import { describeError } from './model/errors';
 import { SearchModel } from './model/search';
 import { VoteModel } from './model/votes';
 import { copyCode, openInNotebook } from './notebooks';
+import { sharingPlugin } from './sharing';
 import { Facet, FACETS, IDataset } from './types';
 import { BasketView } from './views/BasketView';
 import { CataloguePanel } from './views/CataloguePanel';
@@ -299,4 +300,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, sharingPlugin];

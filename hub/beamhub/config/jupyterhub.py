@@ -17,7 +17,9 @@ What the hub gets:
   tokens; single-user servers get ``BEAMHUB_CATALOGUE_URL``;
 - the authenticator (OIDC: :mod:`beamhub.auth.oidc`, users' tokens kept encrypted with
   a key from the state directory), the spawner (beamhub.spawner's SpawnerSettings.apply) and
-  jupyterhub-idle-culler as configured.
+  jupyterhub-idle-culler as configured;
+- sharing (beamhub.sharing): users may share their servers, with a role, with whom the
+  site's policy admits (``shares!user`` and the role scopes in the ``user`` role).
 
 Each secret reaches only the process that needs it: the store URL only the catalogue
 service (its service ``environment``), each service its own hub token (JupyterHub's
@@ -38,6 +40,8 @@ from typing import Any
 from beamhub.catalogue.store import STORE_ENV
 from beamhub.service.settings import SETTINGS_ENV, STORE_FILE_ENV, ServiceSettings
 from beamhub.spawner.culling import CullerSettings, config_list, configure_culling
+from beamhub.sharing.hub import configure_sharing
+from beamhub.sharing.hub import user_scopes as sharing_user_scopes
 from beamhub.spawner.environment import CATALOGUE_URL_ENV
 
 from .model import DemoAuth, OIDCAuth, SiteConfig
@@ -124,10 +128,11 @@ def roles(site: SiteConfig) -> list[dict[str, Any]]:
     """Roles to load: users' and servers' access to the catalogue, the catalogue's own and
     the hub client's (the culler's comes with its service, see configure_culling)."""
     out = [
-        {"name": "user", "description": "Standard user privileges, and the catalogue",
-         "scopes": ["self", ACCESS_CATALOGUE]},
+        {"name": "user", "description": "Standard user privileges, the catalogue, and sharing their servers",
+         "scopes": ["self", ACCESS_CATALOGUE, *sharing_user_scopes(site.sharing)]},
         {"name": "server", "description": "Single-user servers: activity, and the catalogue as their user",
-         "scopes": ["users:activity!user", "access:servers!server", ACCESS_CATALOGUE]},
+         "scopes": ["users:activity!user", "access:servers!server", ACCESS_CATALOGUE,
+                    *(["shares!server"] if site.sharing.enabled else [])]},
         {"name": "beamhub-catalogue", "description": "The catalogue service reads users' groups",
          "scopes": ["read:users:name", "read:users:groups"], "services": [SERVICE_NAME]},
         {"name": "beamhub-hub-client", "description": "The hub's spawner asks which proposals a user may mount",
@@ -190,7 +195,6 @@ def auth_state_key(site: SiteConfig) -> str | None:
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_hex(32))
     return path.read_text().strip()
-
 
 
 def demo_groups(site: SiteConfig) -> dict[str, dict[str, list[str]]]:
@@ -301,6 +305,7 @@ def configure_hub(c, site: SiteConfig, *, python: str = sys.executable) -> None:
     custom = dict(c.JupyterHub.custom_scopes) if "custom_scopes" in c.JupyterHub else {}
     custom[PROPOSALS_SCOPE] = {"description": "List the proposals a user may mount (the hub's spawner)."}
     c.JupyterHub.custom_scopes = custom
+    configure_sharing(c, site.sharing, service_settings(site).staff_rule())
 
     # The spawner inside the hub reaches the catalogue directly, with the beamhub-hub token
     # (given as configuration above, never through the hub's environment, which the

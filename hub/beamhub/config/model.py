@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from beamhub.jobs.settings import JobsSettings
 from beamhub.service.settings import Limits
+from beamhub.sharing.policy import SharingSettings
 from beamhub.spawner.settings import SpawnerSettings
 
 
@@ -204,3 +205,5 @@ class SiteConfig(_Section):
         "and mounts (beamhub.spawner.settings.SpawnerSettings documents every key).")
     culler: CullerSection = Field(CullerSection(), description="Stopping idle servers (unless spawner.culling "
                                   "is given, which then wins).")
+    sharing: SharingSettings = Field(SharingSettings(), description="Sharing a running server: who may be "
+                                     "invited (the hub's policy) and invitation links (beamhub.sharing).")

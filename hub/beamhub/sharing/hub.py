@@ -19,9 +19,9 @@ places before its defaults) and:
   (``links: policy``, the default) exactly as a direct invitation; a refusal is a 403 page.
 
 Revocation is JupyterHub's own (``DELETE``/``PATCH`` on the same routes): the share is
-gone at once, and single-user servers re-ask the hub about each token after at most
-``HubAuth.cache_max_age`` seconds, which :func:`configure_sharing` sets to 0 for shared
-servers (see ``jupyterlab_beamhub.authorizer``).
+gone at once; the single-user server's authorizer asks the hub about a member's token at
+each request (no cache) and closes their open websockets within seconds (see
+``jupyterlab_beamhub.authorizer``).
 """
 
 from __future__ import annotations
@@ -254,4 +254,4 @@ def configure_sharing(c, settings: SharingSettings, staff_rule=None) -> None:
     c.Spawner.oauth_client_allowed_scopes = [*allowed, *(s for s in ACCESS_SCOPE_FOR_SERVERS if s not in allowed)]
     args = list(c.Spawner.args) if "args" in c.Spawner else []
     c.Spawner.args = [*args, "--ServerApp.authorizer_class=jupyterlab_beamhub.authorizer.BeamhubAuthorizer",
-                      "--HubOAuth.cache_max_age=0"]
+                      "--HubOAuth.cache_max_age=5"]

@@ -1,0 +1,157 @@
+"""A real hub for the sharing tests: beamhub's site configuration (``CatalogueHub``) over
+the demo data, the demo spawner mounting proposals from the demo data's folders, and
+single-user JupyterLab servers running this source tree's ``jupyterlab_beamhub`` (its
+authorizer) ahead of the installed one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+EXTENSION = REPO / "extensions" / "jupyterlab-beamhub"
+
+
+def demo_store(tmp: Path) -> tuple[str, Path]:
+    from beamhub.catalogue import Identity, open_store
+    from beamhub.catalogue.ingest import ingest
+    from beamhub.demo.data import write_demo_data
+
+    data = tmp / "demo-data"
+    data.mkdir(parents=True, exist_ok=True)
+    os.chmod(tmp, 0o755)
+    os.chmod(data, 0o755)
+    write_demo_data(data)
+    url = f"sqlite:///{tmp / 'catalogue.sqlite'}"
+    with open_store(url) as store:
+        report = ingest([data], store, Identity.for_operator("test-operator"),
+                        mapping=data / "mapping.yaml", proposals=data / "proposals.yaml")
+        assert report.ok, report.summary()
+    return url, data
+
+
+def start_hub(tmp: Path, sharing: dict | None = None):
+    """A started ``CatalogueHub`` (its ``.hub`` is tests/services/jupyterhub.Hub)."""
+    from tests.service.hubsetup import CatalogueHub, demo_users
+
+    store_url, data = demo_store(tmp)
+    workdir = tmp / "hub"
+    (workdir / "homes").mkdir(parents=True, exist_ok=True)
+    hub = CatalogueHub(store_url, demo_users(data / "proposals.yaml"), workdir, state_dir=workdir / "state",
+                       spawner={"kind": "demo", "data_roots": [str(data)],
+                                "home": str(workdir / "homes" / "{username}")})
+    if sharing is not None:
+        import yaml
+
+        site = yaml.safe_load(hub.site_file.read_text())
+        site["sharing"] = sharing
+        hub.site_file.write_text(yaml.safe_dump(site))
+    pythonpath = os.pathsep.join([str(EXTENSION), str(REPO / "hub"), str(REPO)])
+    # The front end built from this tree (hub/scripts/install builds it; so may the
+    # developer: jlpm build), served ahead of the installed one.
+    jupyter_path = tmp / "jupyter"
+    built = EXTENSION / "jupyterlab_beamhub" / "labextension"
+    if (built / "package.json").exists():
+        (jupyter_path / "labextensions").mkdir(parents=True, exist_ok=True)
+        (jupyter_path / "labextensions" / "jupyterlab-beamhub").symlink_to(built)
+    hub.hub.config_text += (
+        "\n# --- tests/sharing/hubsetup.py ---\n"
+        "c.Spawner.default_url = '/lab'\n"
+        "c.Spawner.start_timeout = 120\n"
+        "c.Spawner.http_timeout = 120\n"
+        f"c.Spawner.environment = {{**c.Spawner.environment, 'PYTHONPATH': {pythonpath!r}, "
+        f"'JUPYTER_PATH': {str(jupyter_path)!r}}}\n"
+    )
+    return hub.start()
+
+
+def spawn(hub, user: str, proposals: list[str], timeout: float = 120) -> None:
+    """Start ``user``'s server with ``proposals`` mounted (the REST API's user_options)."""
+    response = hub.hub.api("POST", f"/users/{user}/server", json={"proposals": proposals})
+    assert response.status_code in (201, 202), response.text
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        server = hub.hub.server(user)
+        if server.get("ready"):
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"{user}'s server did not start:\n{hub.hub.log_tail(60)}")
+
+
+class Client:
+    """Requests to a single-user server (and the hub's API) with one token."""
+
+    def __init__(self, hub, token: str, owner: str):
+        self.hub, self.token, self.owner = hub, token, owner
+        self.base = f"{hub.hub.url}/user/{owner}"
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"token {self.token}"}
+
+    def server(self, method: str, path: str, **kwargs) -> requests.Response:
+        return requests.request(method, self.base + path, headers=self.headers, allow_redirects=False,
+                                timeout=60, **kwargs)
+
+    def hub_api(self, method: str, path: str, **kwargs) -> requests.Response:
+        return requests.request(method, self.hub.hub.api_url + path, headers=self.headers, timeout=60, **kwargs)
+
+    def websocket(self, path: str):
+        """(status, connection): 101 and an open connection, or the refusal's status."""
+        from tornado.httpclient import HTTPClientError, HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        url = self.base.replace("http://", "ws://") + path
+        request = HTTPRequest(url, headers=self.headers, request_timeout=30)
+
+        async def connect():
+            try:
+                return 101, await websocket_connect(request)
+            except HTTPClientError as exc:
+                return exc.code, None
+
+        return run(connect())
+
+
+_LOOP = None
+
+
+def run(coroutine):
+    """Run ``coroutine`` on one event loop kept for the test module (websockets live on it)."""
+    global _LOOP
+    if _LOOP is None or _LOOP.is_closed():
+        _LOOP = asyncio.new_event_loop()
+    return _LOOP.run_until_complete(coroutine)
+
+
+def closed_within(connection, seconds: float) -> bool:
+    """Whether the server closes ``connection`` within ``seconds`` (messages read meanwhile)."""
+    async def wait():
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                message = await asyncio.wait_for(connection.read_message(), max(0.1, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                return False
+            if message is None:
+                return True
+        return False
+
+    return run(wait())
+
+
+def notebook(source: str) -> dict:
+    return {"type": "notebook", "format": "json", "content": {
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [{"cell_type": "code", "id": "c1", "metadata": {}, "execution_count": None, "outputs": [],
+                   "source": source}]}}
+
+
+def dumps(value) -> str:
+    return json.dumps(value)
