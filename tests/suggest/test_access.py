@@ -90,3 +90,30 @@ def test_the_model_is_the_audiences_own(catalogue):
     member = suggester.explain(Identity("u1", groups=frozenset({"p5001"})), pid)
     assert "on 26 datasets" in staff.reason  # 12 + 12 + the 2 voted in p5003
     assert "on 12 datasets" in member.reason
+
+
+def derived(n: int, source, sigma: float) -> dict:
+    return {"pid": f"beamhub/derived-{n}", "datasetName": f"{source.datasetName} frame scores", "type": "derived",
+            "ownerGroup": source.ownerGroup, "proposalId": source.proposalId, "creationLocation": "i03",
+            "creationTime": "2026-10-01T08:00:00Z", "inputDatasets": [source.pid],
+            "jobParameters": {"sigma": sigma, "min_score": 0.5},
+            "scientificMetadata": {"processing_step": {"value": "frame-score", "unit": ""}}}
+
+
+def test_parameters_come_from_similar_liked_visible_datasets_only(catalogue):
+    store, by_proposal = catalogue
+    staff_view = {d.pid: d for d in all_visible(store, STAFF)}
+    liked = {p: sorted(pid for pid in by_proposal[p] if staff_view[pid].likes > staff_view[pid].dislikes)
+             for p in ("p5001", "p5002")}
+    mine, theirs = staff_view[liked["p5001"][0]], staff_view[liked["p5002"][0]]
+    others = [staff_view[pid] for pid in liked["p5002"][1:6]]
+    store.upsert_datasets(Identity.for_operator(), [derived(1, mine, 4.0)]
+                          + [derived(2 + i, d, 9.0) for i, d in enumerate([theirs, *others])])
+    user = Identity("u1", groups=frozenset({"p5001"}))
+    target = sorted(by_proposal["p5001"] - {mine.pid})[0]
+    suggested = parameters_for(store, user, [target], "frame-score")
+    assert suggested["values"] == {"sigma": 4.0, "min_score": 0.5}
+    assert suggested["sources"] == {"sigma": [mine.pid], "min_score": [mine.pid]}
+    # the staff see p5002's more numerous choices too
+    assert parameters_for(store, STAFF, [target], "frame-score")["values"]["sigma"] == 9.0
+    assert parameters_for(store, user, [target], "other-step")["values"] == {}
