@@ -93,6 +93,10 @@ class Store(abc.ABC):
         self.close()
 
     # -- datasets and proposals: writes (operator only) -------------------------
+    def check_ingest(self, identity: Identity) -> None:
+        """Raise if ``beamhub ingest`` may not write here, before it reads a file: a
+        MongoDB store that is SciCat's own database refuses (``PermissionDenied``)."""
+
     @abc.abstractmethod
     def upsert_datasets(self, identity: Identity, datasets: Iterable[Dataset | dict]) -> UpsertSummary:
         """Insert or replace datasets by pid, keeping their vote counts and ``createdAt``.

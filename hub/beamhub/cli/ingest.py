@@ -13,7 +13,9 @@ are updated. Problems with single files are reported at the end; the run goes on
 
 The store is --store, else $BEAMHUB_STORE, else sqlite:///beamhub-catalogue.sqlite.
 Exit status: 0 when every file was read, 3 when some failed (see the summary),
-1 for a bad mapping, proposals file or store, 2 for bad usage.
+1 for a bad mapping, proposals file or store (a MongoDB store that is SciCat's own
+database is refused before any file is read: SciCat's ingestor writes there), 2 for
+bad usage.
 """
 
 EXIT_SOME_FAILED = 3

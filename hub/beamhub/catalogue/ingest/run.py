@@ -47,9 +47,13 @@ def ingest(paths: Iterable[str | os.PathLike], store: Store, identity: Identity,
 
     Per-file problems (unreadable files, missing fields) are recorded in the report and
     the run goes on; bad arguments, a bad mapping or an unreachable store raise
-    before or while writing (:class:`~beamhub.catalogue.errors.CatalogueError`).
+    before or while writing (:class:`~beamhub.catalogue.errors.CatalogueError`). A
+    store that is SciCat's own database refuses before anything is read or written
+    (:meth:`~beamhub.catalogue.store.Store.check_ingest`): SciCat's datasets are made by
+    SciCat's ingestor.
     """
     started = time.perf_counter()
+    store.check_ingest(identity)
     if owner_group is not None:
         check_name(owner_group, "owner group")
     if default_beamline is not None:
