@@ -6,8 +6,10 @@ import json
 import os
 
 import pytest
+from traitlets import import_item
 from traitlets.config import Config
 
+from beamhub.auth.oidc import BeamhubOIDCAuthenticator
 from beamhub.config import SiteConfigError, configure_hub, load_site_config, parse_site_config
 
 @pytest.fixture(autouse=True)
@@ -119,7 +121,9 @@ def test_oidc_takes_groups_from_a_claim(tmp_path):
         "authorize_url": "https://id/auth", "token_url": "https://id/token", "userdata_url": "https://id/userinfo",
         "groups_claim": "entitlements", "allowed_groups": ["users"], "admin_groups": ["admins"]}}, tmp_path)
     generic = c.GenericOAuthenticator
-    assert c.JupyterHub.authenticator_class == "beamhub.auth.oidc.BeamhubOIDCAuthenticator"  # a GenericOAuthenticator
+    authenticator = c.JupyterHub.authenticator_class  # a GenericOAuthenticator, maybe wrapped in a subclass
+    authenticator = import_item(authenticator) if isinstance(authenticator, str) else authenticator
+    assert issubclass(authenticator, BeamhubOIDCAuthenticator)
     assert generic.client_secret == "s3cret" and generic.manage_groups is True
     assert generic.auth_state_groups_key == "oauth_user.entitlements"
     assert generic.allowed_groups == {"users"} and generic.admin_groups == {"admins"}
