@@ -96,7 +96,7 @@ def test_conditions_parse(text, parsed):
     assert (condition.name, condition.op, condition.value, condition.unit) == parsed
 
 
-@pytest.mark.parametrize("text", ["temperature", "temperature ~ 3", "$where = 1", "a.b = 1", "name > 'text'",
+@pytest.mark.parametrize("text", ["temperature", "temperature ~ 3", "$where = 1", "\"a.b = 1", "name > 'text'",
                                   "t = 1 ${x}"])
 def test_bad_conditions_are_explained(text):
     with pytest.raises(InvalidInput):
@@ -147,11 +147,12 @@ def test_a_scicat_document_beamhub_would_not_accept_is_still_readable():
     )
     dataset = Dataset.from_document(doc)
     metadata = {name: (entry.value, entry.unit) for name, entry in dataset.scientificMetadata.items()}
-    assert metadata["beam_energy"] == (12.4, "keV")
+    # read as SciCat means them: names by their path, as written (tests/catalogue/test_scicat_read.py)
+    assert metadata["beam.energy"] == (12.4, "keV")
     assert metadata["detector"] == ('{"name": "Eiger", "pixels": [2068, 2164]}', "")
-    assert metadata["operator_notes"] == ("tuned at 3am", "")
-    assert metadata["_2theta"] == (14.2, "deg")
-    assert dataset.keywords == []                                       # an optional field that cannot be read
+    assert metadata["operator notes"] == ("tuned at 3am", "")
+    assert metadata["2theta"] == (14.2, "deg")
+    assert dataset.keywords == ["x" * 200]                              # cut to what beamhub shows
     assert dataset.pid == pid(1)
 
 

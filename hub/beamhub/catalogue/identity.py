@@ -83,9 +83,11 @@ class Identity:
 
 def dataset_access_keys(dataset: dict) -> frozenset[str]:
     """The access keys a dataset carries; an identity sees it if they share one."""
-    keys = {dataset["ownerGroup"], *(dataset.get("accessGroups") or ())}
-    if dataset.get("isPublished"):
+    groups = dataset.get("accessGroups")
+    keys = {g for g in (dataset.get("ownerGroup"), *(groups if isinstance(groups, list) else ()))
+            if isinstance(g, str)}  # a malformed document's odd values give no access
+    if dataset.get("isPublished") is True:
         keys.add(PUBLIC_KEY)
-    if dataset.get("creationLocation"):
+    if isinstance(dataset.get("creationLocation"), str) and dataset["creationLocation"]:
         keys.add(BEAMLINE_KEY_PREFIX + dataset["creationLocation"])
     return frozenset(keys)

@@ -6,6 +6,15 @@ Everything coming *in* (ingestion, the REST API, the command line) is validated 
 ``model_validate``: unknown fields, wrong types, malformed pids and names that could
 act as query operators are rejected with a clear message.
 
+Reading is lenient where SciCat is: ``from_document`` validates with the context
+``{"stored": True}`` (:data:`STORED`), under which the name rules of group names,
+beamlines and proposal ids, the ``raw``/``derived`` type and the pid form of
+``inputDatasets`` do not apply, ``creationLocation`` may be absent, and
+``scientificMetadata`` in any of SciCat's forms is read as flat dotted names
+(:mod:`beamhub.catalogue.scientific_metadata`). What SciCat's own schema refuses (no
+``ownerGroup``, no ``creationTime``, a field of the wrong type) makes the document
+unreadable: :class:`UnreadableDocument` says why, and stores skip and report it.
+
 beamhub adds a few fields SciCat does not have, documented on each model: the
 aggregate vote counts (``likes``, ``dislikes``), the data files and the default
 plottable signal found at ingestion (``files``, ``signal``).
@@ -28,7 +37,9 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     ValidationError,
+    ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from .errors import InvalidInput
@@ -68,6 +79,32 @@ def _check_metadata_name(value: str) -> str:
     return value
 
 
+STORED = {"stored": True}
+"""The validation context of documents read from a store (see the module docstring)."""
+
+
+def reading(info: ValidationInfo) -> bool:
+    """Whether a validator runs on a stored document (lenient) rather than on input."""
+    return bool(info.context and info.context.get("stored"))
+
+
+def _name_on_input(value: str, info: ValidationInfo) -> str:
+    return value if reading(info) else _check_name(value)
+
+
+def _pid_on_input(value: str, info: ValidationInfo) -> str:
+    return value if reading(info) else _check_pid(value)
+
+
+class UnreadableDocument(ValueError):
+    """A stored document beamhub cannot read (what SciCat's schema would refuse too)."""
+
+    def __init__(self, key: Any, reason: str):
+        super().__init__(f"{key}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
@@ -77,12 +114,25 @@ def _utc(value: datetime) -> datetime:
 Pid = Annotated[str, AfterValidator(_check_pid)]
 Name = Annotated[str, AfterValidator(_check_name)]
 """A user, group, beamline or proposal id."""
+StoredName = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_name_on_input)]
+"""A group, beamline or proposal id: a :data:`Name` on input, any string SciCat stored
+(``"Smith, Jones and Sons"``, ``/SU/XQX/RAMJET``, ``10.540.16635/20110123``) on reading."""
+StoredPid = Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_pid_on_input)]
+"""A :data:`Pid` on input; any string on reading (SciCat's ``inputDatasets`` may be paths)."""
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 ShortText = Annotated[str, Field(max_length=500)]
 LongText = Annotated[str, Field(max_length=10_000)]
 ScalarValue = Union[StrictBool, StrictInt, StrictFloat, Annotated[str, Field(max_length=1000)]]
 
 DatasetType = Literal["raw", "derived"]
+DATASET_TYPES = ("raw", "derived")
+
+
+def _type_on_input(value: str, info: ValidationInfo) -> str:
+    if not reading(info) and value not in DATASET_TYPES:
+        raise ValueError("the type is 'raw' or 'derived' (SciCat's custom types are only read)")
+    return value
+
 VoteValue = Literal["like", "dislike"]
 SelectionStatus = Literal["draft", "submitted", "running", "done", "failed"]
 
@@ -116,23 +166,27 @@ class _Model(BaseModel):
         with what does not fit made to fit (see :meth:`_readable`) or, for an optional
         field, left at its default, so one odd document never breaks a search.
         """
-        known = {k: v for k, v in doc.items() if k in cls.model_fields}
+        known = {k: v for k, v in doc.items() if k in cls.model_fields and v is not None}
         try:
-            return cls.model_validate(known)
+            return cls.model_validate(known, context=STORED)
         except ValidationError:
             pass
         known = cls._readable(known)
-        for _ in range(len(known)):
+        for _ in range(len(known) + 1):
             try:
-                return cls.model_validate(known)
+                return cls.model_validate(known, context=STORED)
             except ValidationError as exc:
                 bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
                 optional = {name for name in bad if name in known and not cls.model_fields[name].is_required()}
-                if not optional:
-                    raise
+                if not optional or not cls._drop_invalid_optional:
+                    raise UnreadableDocument(doc.get("_id", "(no _id)"), describe_errors(exc)) from None
                 for name in optional:
                     del known[name]
-        return cls.model_validate(known)
+        raise AssertionError("not reached")
+
+    _drop_invalid_optional = True
+    """Whether an optional field that does not fit is left at its default (else the
+    document is unreadable)."""
 
     @classmethod
     def _readable(cls, doc: dict) -> dict:
@@ -185,7 +239,12 @@ class ScientificValue(_Model):
         return value
 
 
-MetadataName = Annotated[str, AfterValidator(_check_metadata_name)]
+def _metadata_name_on_input(value: str, info: ValidationInfo) -> str:
+    # On reading: SciCat's dotted, decoded names ("beamlineParameters.Ring current").
+    return value[:300] if reading(info) else _check_metadata_name(value)
+
+
+MetadataName = Annotated[str, AfterValidator(_metadata_name_on_input)]
 
 
 def _technique_from_str(value: Any) -> Any:
@@ -221,6 +280,10 @@ class SignalInfo(_Model):
 # --- the four documents ------------------------------------------------------------
 
 
+SCICAT_READ_ONLY = ("proposalIds", "sampleIds", "instrumentIds", "instrumentId")
+"""Dataset fields read from SciCat's documents and never written by beamhub."""
+
+
 class Dataset(_Model):
     """A SciCat dataset.
 
@@ -231,14 +294,23 @@ class Dataset(_Model):
     pid: Pid
     datasetName: Annotated[str, Field(min_length=1, max_length=500)]
     description: LongText = ""
-    type: DatasetType = "raw"
+    type: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_type_on_input)] = "raw"
+    """``raw`` or ``derived``; SciCat's custom types (``custom``...) are read, not written."""
     owner: Annotated[str, Field(max_length=200)] = ""
-    ownerGroup: Name
-    accessGroups: Annotated[list[Name], Field(max_length=MAX_LIST)] = []
+    ownerGroup: StoredName
+    accessGroups: Annotated[list[StoredName], Field(max_length=MAX_LIST)] = []
     isPublished: StrictBool = False
-    proposalId: Name | None = None
+    proposalId: StoredName | None = None
+    proposalIds: Annotated[list[StoredName], Field(max_length=MAX_LIST)] = []
+    """SciCat v4's proposals of the dataset (read only; beamhub writes ``proposalId``)."""
     sampleId: Annotated[str, Field(max_length=200)] | None = None
-    creationLocation: Name
+    sampleIds: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=MAX_LIST)] = []
+    """SciCat v4's samples (read only)."""
+    instrumentId: Annotated[str, Field(max_length=200)] | None = None
+    instrumentIds: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=MAX_LIST)] = []
+    """SciCat's instrument ids, v3 and v4 (read only)."""
+    creationLocation: StoredName | None = None
+    """The beamline; required on input, absent in some SciCat documents (derived data)."""
     techniques: Annotated[
         list[Annotated[Technique, BeforeValidator(_technique_from_str)]], Field(max_length=50)
     ] = []
@@ -248,7 +320,8 @@ class Dataset(_Model):
     numberOfFiles: Annotated[int, Field(ge=0)] = 0
     keywords: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=MAX_LIST)] = []
     scientificMetadata: Annotated[dict[MetadataName, ScientificValue], Field(max_length=500)] = {}
-    inputDatasets: Annotated[list[Pid], Field(max_length=MAX_LIST)] = []
+    inputDatasets: Annotated[list[StoredPid], Field(max_length=MAX_LIST)] = []
+    """Pids of the inputs; SciCat's may be anything (paths, other catalogues' ids)."""
     jobParameters: dict[str, Any] = {}
     # beamhub's own fields
     files: Annotated[list[DataFile], Field(max_length=MAX_FILES)] = []
@@ -260,20 +333,74 @@ class Dataset(_Model):
     createdAt: UtcDatetime | None = None
     updatedAt: UtcDatetime | None = None
 
+    _drop_invalid_optional = False
+
     @field_validator("jobParameters")
     @classmethod
-    def _no_operator_keys(cls, value):
-        _reject_dollar_keys(value, "jobParameters")
+    def _no_operator_keys(cls, value, info: ValidationInfo):
+        if not reading(info):
+            _reject_dollar_keys(value, "jobParameters")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _input_rules(cls, data: Any, info: ValidationInfo):
+        """On input (not on reading, not for a Dataset already made): a beamline, and
+        none of SciCat's read-only fields."""
+        if reading(info) or not isinstance(data, dict):
+            return data
+        if data.get("creationLocation") is None:
+            raise ValueError("creationLocation (the beamline) is required")
+        if any(data.get(field) for field in SCICAT_READ_ONLY):
+            raise ValueError("proposalIds, sampleIds, instrumentIds and instrumentId are SciCat's, read "
+                             "from its documents; beamhub writes proposalId and sampleId")
+        return data
+
+    @classmethod
+    def from_document(cls, doc: dict) -> "Dataset":
+        """Read a stored dataset (SciCat's own documents included; see the module
+        docstring). Raises :class:`UnreadableDocument` if SciCat's schema would refuse it."""
+        known = {k: v for k, v in doc.items() if k in cls.model_fields and v is not None}
+        try:
+            return cls.model_validate(cls._readable(known), context=STORED)
+        except ValidationError as exc:
+            raise UnreadableDocument(doc.get("pid", doc.get("_id", "(no pid)")), describe_errors(exc)) from None
 
     @classmethod
     def _readable(cls, doc: dict) -> dict:
-        """SciCat's scientificMetadata is free-form: any key, nested values, values
-        without a unit. Keep every entry, as ``{value, unit}`` under a valid name."""
+        """SciCat's values made to fit beamhub's read model where SciCat allows them:
+        free-form metadata flattened, empty ids and techniques without a name dropped,
+        a missing name made as SciCat makes it, over-long texts cut."""
+        doc = dict(doc)
         metadata = doc.get("scientificMetadata")
         if isinstance(metadata, dict):
-            doc = {**doc, "scientificMetadata": readable_metadata(metadata)}
+            doc["scientificMetadata"] = readable_metadata(metadata)
+        techniques = doc.get("techniques")
+        if isinstance(techniques, list):
+            doc["techniques"] = [t for t in techniques if (isinstance(t, str) and t) or (
+                isinstance(t, dict) and isinstance(t.get("name"), str) and t["name"])]
+            doc["techniques"] = [{k: v for k, v in t.items() if k in ("name", "pid") and isinstance(v, str)}
+                                 if isinstance(t, dict) else t for t in doc["techniques"]]
+        for field in ("proposalId", "sampleId", "instrumentId"):
+            if doc.get(field) == "":
+                del doc[field]
+        for field in ("proposalIds", "sampleIds", "instrumentIds", "accessGroups", "keywords", "inputDatasets"):
+            values = doc.get(field)
+            if isinstance(values, list):
+                doc[field] = list(dict.fromkeys(v for v in values if not isinstance(v, str) or v))
+        if not isinstance(doc.get("datasetName"), str) or not doc["datasetName"].strip():
+            doc["datasetName"] = _scicat_default_name(doc)
+        for field, limit in (("datasetName", 500), ("description", 10_000), ("owner", 200), ("sourceFolder", 4096)):
+            if isinstance(doc.get(field), str):
+                doc[field] = doc[field][:limit]
+        if isinstance(doc.get("keywords"), list):
+            doc["keywords"] = [k[:200] if isinstance(k, str) else k for k in doc["keywords"]]
         return doc
+
+    @property
+    def proposals(self) -> list[str]:
+        """Every proposal of the dataset: ``proposalId`` and SciCat v4's ``proposalIds``."""
+        return list(dict.fromkeys([*([self.proposalId] if self.proposalId else []), *self.proposalIds]))
 
     @property
     def technique_names(self) -> list[str]:
@@ -283,6 +410,9 @@ class Dataset(_Model):
         """The document as stored: without the per-caller ``myVote``."""
         doc = self.to_document()
         doc.pop("myVote", None)
+        for field in SCICAT_READ_ONLY:  # SciCat's, only read: never written when empty
+            if not doc.get(field):
+                doc.pop(field, None)
         return doc
 
 
@@ -294,13 +424,13 @@ class Proposal(_Model):
     the spawner mounts read-only).
     """
 
-    proposalId: Name
+    proposalId: StoredName
     title: Annotated[str, Field(max_length=1000)] = ""
     abstract: LongText = ""
-    ownerGroup: Name
-    accessGroups: Annotated[list[Name], Field(max_length=MAX_LIST)] = []
+    ownerGroup: StoredName
+    accessGroups: Annotated[list[StoredName], Field(max_length=MAX_LIST)] = []
     members: Annotated[list[Name], Field(max_length=MAX_LIST)] = []
-    beamline: Name | None = None
+    beamline: StoredName | None = None
     startTime: UtcDatetime | None = None
     endTime: UtcDatetime | None = None
     dataPath: Annotated[str, Field(max_length=4096)] = ""
@@ -389,30 +519,20 @@ def _reject_dollar_keys(value: Any, where: str, depth: int = 0) -> None:
 
 
 def readable_metadata(metadata: dict) -> dict:
-    """Free-form scientific metadata as ``{valid_name: {"value", "unit"}}``: names get
-    their odd characters replaced by ``_``; values that are not scalars or lists of
-    scalars become their JSON text."""
-    import json
+    """SciCat's free-form scientific metadata as ``{dotted name: {"value", "unit"}}``
+    (:func:`beamhub.catalogue.scientific_metadata.readable`)."""
+    from .scientific_metadata import readable
 
-    out: dict = {}
-    for name, entry in metadata.items():
-        key = re.sub(r"[^A-Za-z0-9_-]", "_", str(name))[:128] or "_"
-        if not re.match(r"[A-Za-z_]", key):
-            key = "_" + key[:127]
-        while key in out:
-            key = key[:120] + "_"
-        value, unit = (entry.get("value"), entry.get("unit", "")) if isinstance(entry, dict) and "value" in entry \
-            else (entry, "")
-        scalar = (bool, int, float, str)
-        if not (isinstance(value, scalar) or (isinstance(value, list) and len(value) <= 64
-                                              and all(isinstance(v, (int, float, str)) for v in value))):
-            value = json.dumps(value, default=str)
-        if isinstance(value, str):
-            value = value[:1000]
-        if isinstance(value, float) and value != value:
-            value = "NaN"
-        out[key] = {"value": value, "unit": str(unit or "")[:64]}
-    return out
+    return readable(metadata)
+
+
+def _scicat_default_name(doc: dict) -> str:
+    """SciCat's own default ``datasetName``: the last two parts of ``sourceFolder``,
+    else (beamhub) the pid."""
+    folder = doc.get("sourceFolder")
+    if isinstance(folder, str) and folder.strip("/"):
+        return "/".join(folder.rstrip("/").split("/")[-2:]).lstrip("/") or folder
+    return str(doc.get("pid") or doc.get("_id") or "unnamed")
 
 
 def check_pid(value: str) -> str:

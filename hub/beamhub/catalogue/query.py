@@ -53,7 +53,7 @@ condition compare as floating point numbers, larger ones anywhere else are refus
 _NUMBER = (r"[+-]?(?:[0-9]{1,17}(?:\.[0-9]{0,17})?|\.[0-9]{1,17})"
            r"(?:[eE][+-]?(?:2[0-8][0-9]|1?[0-9]{1,2}))?")  # always finite: below 1e307
 _CONDITION_PARTS = (
-    r"[ \t]*(?P<name>[A-Za-z_][A-Za-z0-9_-]{0,127})[ \t]*"
+    r"[ \t]*(?P<name>[A-Za-z_%][A-Za-z0-9_.%-]{0,255}|\"[^\"\x00-\x1f]{1,256}\"|'[^'\x00-\x1f]{1,256}')[ \t]*"
     rf"(?:(?P<order><=|>=|<|>)[ \t]*(?P<bound>{_NUMBER})"
     rf"|(?P<equality>!=|=)[ \t]*(?:(?P<number>{_NUMBER})|(?P<boolean>[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])"
     r"|(?P<quoted>\"[^\"]{0,200}\"|'[^']{0,200}')|(?P<word>[^\s\"']{1,200})))"
@@ -68,6 +68,9 @@ the unit as :data:`~.units.UNIT_PATTERN`."""
 
 FilterValue = Annotated[str, Field(min_length=1, max_length=200)]
 
+METADATA_PATH_PATTERN = r"^[^\x00-\x1f\"'$][^\x00-\x1f\"']{0,255}$"
+"""A scientific-metadata name in a condition (see :mod:`~.scientific_metadata`)."""
+
 
 class MetadataCondition(_Model):
     """``name op value [unit]`` over scientific metadata.
@@ -78,7 +81,9 @@ class MetadataCondition(_Model):
     (a string condition never matches a number or a boolean, and so on).
     """
 
-    name: Annotated[str, Field(pattern=METADATA_NAME_PATTERN.pattern)]
+    name: Annotated[str, Field(pattern=METADATA_PATH_PATTERN)]
+    """An entry's name; SciCat's nested or URL-encoded keys by their dotted, decoded path
+    (``beamlineParameters.Ring current``), quoted in text when it holds other characters."""
     op: Literal["<", "<=", "=", ">=", ">", "!="]
     value: Union[StrictBool, StrictInt, StrictFloat, Annotated[str, Field(max_length=200)]]
     unit: Annotated[str, Field(max_length=400)] = ""
@@ -133,13 +138,15 @@ class MetadataCondition(_Model):
             value = match["quoted"][1:-1]
         else:
             value = match["word"]
-        return cls.parse({"name": match["name"], "op": match["order"] or match["equality"], "value": value,
+        name = match["name"][1:-1] if match["name"][0] in "\"'" else match["name"]
+        return cls.parse({"name": name, "op": match["order"] or match["equality"], "value": value,
                           "unit": match["unit"] or ""})
 
     def __str__(self) -> str:
         value = json.dumps(self.value) if isinstance(self.value, str) else str(self.value).lower() \
             if isinstance(self.value, bool) else repr(self.value)
-        return f"{self.name} {self.op} {value}{' ' + self.unit if self.unit else ''}"
+        name = self.name if re.fullmatch(r"[A-Za-z_%][A-Za-z0-9_.%-]*", self.name) else json.dumps(self.name)
+        return f"{name} {self.op} {value}{' ' + self.unit if self.unit else ''}"
 
 
 class SearchQuery(_Model):
@@ -148,7 +155,8 @@ class SearchQuery(_Model):
 
     text: Annotated[str, Field(max_length=MAX_QUERY_CHARS)] = ""
     beamline: Annotated[list[Name], Field(max_length=MAX_FILTER_VALUES)] = []
-    proposal: Annotated[list[Name], Field(max_length=MAX_FILTER_VALUES)] = []
+    proposal: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
+    """Proposal ids (SciCat's may hold ``/``); a dataset matches by ``proposalId`` or ``proposalIds``."""
     technique: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
     type: list[Literal["raw", "derived"]] = []
     year: Annotated[list[Annotated[int, Field(ge=1900, le=2200)]], Field(max_length=MAX_FILTER_VALUES)] = []

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .errors import LimitExceeded
+from .scientific_metadata import text_parts
 
 MAX_QUERY_CHARS = 256
 MAX_QUERY_WORDS = 16
@@ -62,22 +63,32 @@ def parse_text_query(text: str) -> TextQuery:
 
 
 def dataset_text(doc: dict) -> str:
-    """The searchable text of a dataset document: names, description, keywords, metadata."""
-    parts = [
-        doc.get("datasetName") or "",
-        doc.get("description") or "",
-        doc.get("sampleId") or "",
-        doc.get("proposalId") or "",
-        doc.get("creationLocation") or "",
-        " ".join(doc.get("keywords") or ()),
-        " ".join(t["name"] if isinstance(t, dict) else str(t) for t in doc.get("techniques") or ()),
-    ]
-    for name, entry in (doc.get("scientificMetadata") or {}).items():
-        parts.append(name)
-        value = entry.get("value") if isinstance(entry, dict) else entry
+    """The searchable text of a dataset document: names, description, keywords, metadata.
+
+    SciCat's v4 lists (``proposalIds``, ``sampleIds``) count like their v3 fields, and
+    scientific metadata in every SciCat form gives its decoded names and string values
+    (:func:`~beamhub.catalogue.scientific_metadata.text_parts`).
+    """
+    def strings(value) -> str:
         if isinstance(value, str):
-            parts.append(value)
-    return " ".join(parts)
+            return value
+        return " ".join(v for v in value if isinstance(v, str)) if isinstance(value, list) else ""
+
+    parts = [
+        strings(doc.get("datasetName")),
+        strings(doc.get("description")),
+        strings(doc.get("sampleId")),
+        strings(doc.get("proposalId")),
+        strings(doc.get("creationLocation")),
+        strings(doc.get("keywords")),
+        " ".join(t["name"] if isinstance(t, dict) and isinstance(t.get("name"), str) else t
+                 for t in doc.get("techniques") or () if isinstance(t, (str, dict))
+                 and not (isinstance(t, dict) and not isinstance(t.get("name"), str))),
+        strings(doc.get("proposalIds")),
+        strings(doc.get("sampleIds")),
+    ]
+    parts += text_parts(doc.get("scientificMetadata"))
+    return " ".join(p for p in parts if p)
 
 
 def dataset_words(doc: dict) -> list[str]:

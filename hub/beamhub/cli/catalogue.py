@@ -241,7 +241,8 @@ def run_search(args) -> int:
 def dataset_table(datasets, fit: bool = False) -> str:
     """A plain-text table of datasets; ``fit`` shortens names to the terminal's width."""
     headers = ["PID", "NAME", "BEAMLINE", "PROPOSAL", "TECHNIQUES", "TYPE", "CREATED (UTC)", "SIZE", "VOTES"]
-    rows = [[d.pid, d.datasetName, d.creationLocation, d.proposalId or "-", ",".join(d.technique_names) or "-",
+    rows = [[d.pid, d.datasetName, d.creationLocation or "-", ",".join(d.proposals) or "-",
+             ",".join(d.technique_names) or "-",
              d.type, d.creationTime.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M"), human_bytes(d.size),
              f"+{d.likes}/-{d.dislikes}"] for d in datasets]
     if fit:
@@ -301,8 +302,9 @@ def dataset_details(d, derived: list[str] = ()) -> str:
     """A dataset as ``field  value`` lines, scientific metadata and lineage last."""
     access = ", ".join(d.accessGroups) or "-"
     fields = [
-        ("pid", d.pid), ("name", d.datasetName), ("type", d.type), ("beamline", d.creationLocation),
-        ("proposal", d.proposalId or "-"), ("sample", d.sampleId or "-"),
+        ("pid", d.pid), ("name", d.datasetName), ("type", d.type), ("beamline", d.creationLocation or "-"),
+        ("proposal", ", ".join(d.proposals) or "-"),
+        ("sample", ", ".join(dict.fromkeys([*([d.sampleId] if d.sampleId else []), *d.sampleIds])) or "-"),
         ("techniques", ", ".join(d.technique_names) or "-"),
         ("created", d.creationTime.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")),
         ("owner", f"{d.owner or '-'} (group {d.ownerGroup}; access groups {access})"),
@@ -316,14 +318,17 @@ def dataset_details(d, derived: list[str] = ()) -> str:
         axes = ", ".join(a.rsplit("/", 1)[-1] for a in d.signal.axes if a) or "none"
         fields.append(("signal", f"{d.signal.path} ({shape} {d.signal.dtype}; axes {axes})"))
         fields.append(("file", d.signal.file))
+    instruments = list(dict.fromkeys([*([d.instrumentId] if d.instrumentId else []), *d.instrumentIds]))
+    if instruments:
+        fields.append(("instrument", ", ".join(instruments)))
     if d.description:
         fields.append(("description", " ".join(d.description.split())))
     lines = [f"{name:<12} {value}" for name, value in fields]
     if d.scientificMetadata:
         lines.append("scientific metadata:")
         width = max(len(name) for name in d.scientificMetadata)
-        for name, entry in sorted(d.scientificMetadata.items()):
-            lines.append(f"  {name:<{width}}  {entry.value}{' ' + entry.unit if entry.unit else ''}")
+        for name, entry in d.scientificMetadata.items():  # SciCat's order: a group's entries together
+            lines.append(f"  {name:<{width}}  {metadata_text(entry.value, entry.unit)}")
     if d.jobParameters:
         lines.append(f"job parameters: {json.dumps(d.jobParameters, sort_keys=True)}")
     if d.inputDatasets:
@@ -331,6 +336,18 @@ def dataset_details(d, derived: list[str] = ()) -> str:
     if derived:
         lines.append("derived datasets: " + ", ".join(derived))
     return "\n".join(lines)
+
+
+def metadata_text(value, unit: str = "") -> str:
+    """One scientific-metadata value for people: ``0.4 s``, ``1 .. 2 cm`` (a range or a
+    pair), ``2, 2`` (a list)."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, list):
+        text = " .. ".join(str(v) for v in value) if len(value) == 2 else ", ".join(str(v) for v in value)
+    else:
+        text = str(value)
+    return f"{text} {unit}" if unit else text
 
 
 # --- preview ------------------------------------------------------------------------------------
@@ -385,12 +402,15 @@ def run_stats(args) -> int:
         return 0
     for name in ("datasets", "proposals", "votes", "selections"):
         print(f"{name:<11} {stats[name]}")
+    if stats.get("unreadable"):
+        print(f"{'unreadable':<11} {stats['unreadable']} dataset document{'s' if stats['unreadable'] != 1 else ''} "
+              "beamhub cannot read (left out of every search; the catalogue's log says why)")
     print(f"{'size':<11} {human_bytes(stats['size'])}")
     if stats["by_beamline"]:
         print("datasets by beamline:")
-        width = max(len(b) for b in stats["by_beamline"])
+        width = max(len(str(b)) for b in stats["by_beamline"])
         for beamline, count in stats["by_beamline"].items():
-            print(f"  {beamline:<{width}}  {count}")
+            print(f"  {str(beamline):<{width}}  {count}")
     return 0
 
 

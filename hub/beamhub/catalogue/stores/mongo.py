@@ -77,8 +77,13 @@ from .mongo_documents import (
     counted_field,
     dataset_fields,
     dataset_from_document,
+    index_update,
     proposal_fields,
     proposal_from_document,
+    readable_datasets,
+    readable_proposals,
+    unreadable_reason,
+    UNREADABLE,
     search_fields,
     unchanged,
     vote_id,
@@ -187,7 +192,7 @@ class MongoStore(SelectionMethods, Store):
 
     def _with_votes(self, identity: Identity, docs: list[dict]) -> list[Dataset]:
         mine = self._my_votes_on(identity, [doc["_id"] for doc in docs])
-        return [dataset_from_document(doc, mine.get(doc["_id"])) for doc in docs]
+        return readable_datasets(docs, mine)  # an unreadable document is left out and logged
 
     # -- datasets and proposals: writes ---------------------------------------------
 
@@ -358,7 +363,10 @@ class MongoStore(SelectionMethods, Store):
     @guarded
     def get_dataset(self, identity: Identity, pid: str) -> Dataset:
         doc = self._visible(identity, pid, LISTING_PROJECTION)
-        return self._with_votes(identity, [doc])[0]
+        found = self._with_votes(identity, [doc])
+        if not found:
+            raise NotFound(f"dataset {pid} cannot be read: {unreadable_reason(doc)}")
+        return found[0]
 
     @guarded
     def get_datasets(self, identity: Identity, pids: Sequence[str]) -> list[Dataset]:
@@ -387,7 +395,7 @@ class MongoStore(SelectionMethods, Store):
     @guarded
     def list_proposals(self, identity: Identity) -> list[Proposal]:
         docs = self.proposals.find(self._proposal_filter(identity)).sort([("_id", 1)])
-        return [proposal_from_document(doc) for doc in docs]
+        return readable_proposals(docs)  # an unreadable document is left out and logged
 
     @guarded
     def get_proposal(self, identity: Identity, proposal_id: str) -> Proposal:
@@ -395,11 +403,14 @@ class MongoStore(SelectionMethods, Store):
         doc = self.proposals.find_one({"_id": proposal_id})
         if doc is None or not self._may_see_proposal(identity, doc):
             raise NotFound(f"no proposal {proposal_id}")
-        return proposal_from_document(doc)
+        found = readable_proposals([doc])
+        if not found:
+            raise NotFound(f"proposal {proposal_id} cannot be read (see the catalogue's log)")
+        return found[0]
 
     @guarded
     def stats(self, identity: Identity) -> dict[str, Any]:
-        visible = q.visibility_filter(identity)
+        visible = q.and_([q.visibility_filter(identity), q.READABLE])
         by_beamline: dict[str, list[int]] = {}
         if self.server.sum_of_fields:
             rows = self.datasets.aggregate([{"$match": visible}, {"$group": {
@@ -423,6 +434,8 @@ class MongoStore(SelectionMethods, Store):
             "size": sum(t[1] for t in by_beamline.values()),
             "by_beamline": {k: t[0] for k, t in sorted(by_beamline.items(), key=lambda kv: (-kv[1][0], str(kv[0])))
                             if k is not None},
+            **({"unreadable": self.datasets.count_documents({UNREADABLE: {"$exists": True}})}
+               if identity.operator else {}),
         }
 
     # -- votes ----------------------------------------------------------------------
@@ -551,17 +564,27 @@ class MongoStore(SelectionMethods, Store):
         if not self._locks.needed:  # atomic $set of the derived fields only: no lock, in bulk
             rewritten = 0
             for batch in batched(self.datasets.find(stale), BATCH):
-                self.datasets.bulk_write([pymongo.UpdateOne({"_id": doc["_id"]}, {"$set": search_fields(doc)})
-                                          for doc in batch], ordered=False)
-                rewritten += len(batch)
+                updates = [(doc, *index_update(doc)) for doc in batch]
+                self.datasets.bulk_write([pymongo.UpdateOne({"_id": doc["_id"]}, update)
+                                          for doc, update, _ in updates], ordered=False)
+                for doc, _, reason in updates:
+                    if reason is not None:
+                        log.warning("dataset %s cannot be read and is left out of searches: %s", doc["_id"], reason)
+                rewritten += sum(1 for _, _, reason in updates if reason is None)
             return rewritten
         pids = [doc["_id"] for doc in self.datasets.find(stale, {"_id": 1})]
+        rewritten = 0
         for pid in pids:
             with self._locks.hold("dataset", pid):
                 doc = self.datasets.find_one({"_id": pid})
                 if doc is not None:
-                    self.datasets.update_one({"_id": pid}, {"$set": search_fields(doc)})
-        return len(pids)
+                    update, reason = index_update(doc)
+                    self.datasets.update_one({"_id": pid}, update)
+                    if reason is None:
+                        rewritten += 1
+                    else:
+                        log.warning("dataset %s cannot be read and is left out of searches: %s", pid, reason)
+        return rewritten
 
 
 def _without_tier(doc: dict) -> dict:

@@ -17,9 +17,13 @@ them on documents SciCat wrote:
 ``beamhub_sortName``     ``datasetName`` in lower case (sorting by name)
 ``beamhub_year``         year of ``creationTime`` (UTC; the year facet)
 ``beamhub_techniques``   distinct technique names (technique filter and facet)
-``beamhub_metadata``     ``{name: {v, d, r, s, b}}`` per scientific-metadata entry: value
-                         in base units and its dimension (:func:`~beamhub.catalogue.units.normalize`),
-                         raw number, lower-case string, boolean
+``beamhub_metadata``     ``{key: {v, w, d, r, x, s, b}}`` per scientific-metadata entry, in
+                         every SciCat form (:func:`~beamhub.catalogue.scientific_metadata.index`;
+                         nested and URL-encoded names by their dotted path): low and high
+                         value in base units (equal but for ranges) and their dimension,
+                         low and high raw number, lower-case string, boolean
+``beamhub_proposals``    ``proposalId`` and ``proposalIds`` (proposal facet and filter)
+``beamhub_unreadable``   on a document beamhub cannot read: why (searches leave it out)
 ``beamhub_indexVersion`` :data:`INDEX_VERSION` the fields were computed with
 =======================  ==========================================================
 
@@ -30,13 +34,16 @@ so that what is stored is exactly what was written.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime
 from typing import Any
 
 from ..identity import dataset_access_keys
-from ..model import METADATA_NAME_PATTERN, Dataset, Proposal
+from .. import scientific_metadata
+from ..model import Dataset, Proposal, UnreadableDocument
 from ..text import dataset_words, words
-from ..units import is_finite_number, normalize
+
+log = logging.getLogger(__name__)
 
 DATASETS = "Dataset"
 PROPOSALS = "Proposal"
@@ -51,12 +58,16 @@ SORT_NAME = "beamhub_sortName"
 YEAR = "beamhub_year"
 TECHNIQUES = "beamhub_techniques"
 METADATA = "beamhub_metadata"
+PROPOSAL_IDS = "beamhub_proposals"
+UNREADABLE = "beamhub_unreadable"
+"""On a dataset beamhub cannot read: why (set by ``reindex``; searches leave it out)."""
 INDEX_VERSION_FIELD = "beamhub_indexVersion"
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 """Bump when :func:`search_fields` changes; ``reindex`` then recomputes every dataset."""
 
-DERIVED_FIELDS = (ACCESS, WORDS, NAME_WORDS, SORT_NAME, YEAR, TECHNIQUES, METADATA, INDEX_VERSION_FIELD)
+DERIVED_FIELDS = (ACCESS, WORDS, NAME_WORDS, SORT_NAME, YEAR, TECHNIQUES, METADATA, PROPOSAL_IDS, UNREADABLE,
+                  INDEX_VERSION_FIELD)
 
 MANAGED_FIELDS = ("likes", "dislikes", "createdAt", "updatedAt")
 """Dataset fields the store keeps itself: an upsert never overwrites them."""
@@ -83,28 +94,18 @@ def truncate_to_millis(value: Any) -> Any:
     return value
 
 
-def metadata_entry(entry: Any) -> dict | None:
-    """The searchable form of one scientific-metadata entry, or None (lists, objects)."""
-    value, unit = (entry.get("value"), entry.get("unit") or "") if isinstance(entry, dict) else (entry, "")
-    if isinstance(value, bool):
-        return {"b": value}
-    if is_finite_number(value):
-        base, dimension = normalize(value, str(unit))
-        return {"v": base, "d": dimension, "r": value}
-    if isinstance(value, str):
-        return {"s": value.lower()}
-    return None
+def search_fields(doc: dict, check: bool = True) -> dict:
+    """The derived ``beamhub_*`` fields of a SciCat-shaped dataset document.
 
-
-def search_fields(doc: dict) -> dict:
-    """The derived ``beamhub_*`` fields of a SciCat-shaped dataset document."""
-    metadata = {}
-    for name, entry in (doc.get("scientificMetadata") or {}).items():
-        if not isinstance(name, str) or not METADATA_NAME_PATTERN.match(name):
-            continue  # cannot be a field name (SciCat allows anything): not searchable
-        searchable = metadata_entry(entry)
-        if searchable is not None:
-            metadata[name] = searchable
+    Raises :class:`~beamhub.catalogue.model.UnreadableDocument` for a document beamhub
+    cannot read (:func:`unreadable_reason`; ``check`` False for a dataset just validated),
+    so that whoever indexes skips it, marks it :data:`UNREADABLE` and goes on.
+    """
+    if check:
+        reason = unreadable_reason(doc)
+        if reason is not None:
+            raise UnreadableDocument(doc.get("_id", "(no _id)"), reason)
+    metadata = scientific_metadata.index(doc.get("scientificMetadata"))
     techniques = [t.get("name") if isinstance(t, dict) else t for t in doc.get("techniques") or ()]
     created = doc.get("creationTime")
     name = doc.get("datasetName") or ""
@@ -116,8 +117,46 @@ def search_fields(doc: dict) -> dict:
         YEAR: created.year if isinstance(created, datetime) else None,
         TECHNIQUES: list(dict.fromkeys(t for t in techniques if isinstance(t, str) and t)),
         METADATA: metadata,
+        PROPOSAL_IDS: proposal_ids(doc),
         INDEX_VERSION_FIELD: INDEX_VERSION,
     }
+
+
+def proposal_ids(doc: dict) -> list[str]:
+    """A dataset's proposals: SciCat v3's ``proposalId`` and v4's ``proposalIds``."""
+    ids = [doc.get("proposalId"), *(doc.get("proposalIds") if isinstance(doc.get("proposalIds"), list) else ())]
+    return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
+
+
+def unreadable_reason(doc: dict) -> str | None:
+    """Why beamhub cannot read a stored dataset document, or None if it can."""
+    try:
+        dataset_from_document(doc)
+    except UnreadableDocument as exc:
+        return exc.reason[:500]
+    except Exception as exc:  # anything else a malformed document trips: still a reason
+        return f"{type(exc).__name__}: {exc}"[:500]
+    return None
+
+
+def index_update(doc: dict) -> tuple[dict, str | None]:
+    """The update that (re)indexes one stored dataset, and why it is unreadable (or None).
+
+    A readable document gets its derived fields (:func:`search_fields`) and loses any
+    :data:`UNREADABLE` mark; an unreadable one gets the mark, with the reason, and no
+    derived fields, so that searches leave it out until SciCat corrects it.
+    """
+    try:
+        update: dict = {"$set": search_fields(doc)}
+    except UnreadableDocument as exc:
+        derived = [f for f in DERIVED_FIELDS if f not in (INDEX_VERSION_FIELD, UNREADABLE) and f in doc]
+        update = {"$set": {UNREADABLE: exc.reason, INDEX_VERSION_FIELD: INDEX_VERSION}}
+        if derived:
+            update["$unset"] = {f: "" for f in derived}
+        return update, exc.reason
+    if UNREADABLE in doc:
+        update["$unset"] = {UNREADABLE: ""}
+    return update, None
 
 
 def dataset_fields(dataset: Dataset) -> dict:
@@ -128,7 +167,7 @@ def dataset_fields(dataset: Dataset) -> dict:
     doc = truncate_to_millis(dataset.to_stored())
     for field in MANAGED_FIELDS:
         doc.pop(field, None)
-    doc.update(search_fields(doc))
+    doc.update(search_fields(doc, check=False))
     doc["_id"] = dataset.pid
     return doc
 
@@ -148,6 +187,44 @@ def dataset_from_document(doc: dict, my_vote: str | None = None) -> Dataset:
     if my_vote is not None:
         dataset.myVote = my_vote
     return dataset
+
+
+_reported: dict[str, str] = {}
+"""Unreadable documents already logged by this process (pid -> reason), bounded."""
+
+
+def report_unreadable(collection: str, key: Any, reason: str) -> None:
+    """Log an unreadable document once per process (per reason)."""
+    name = f"{collection}:{key}"
+    if _reported.get(name) == reason:
+        return
+    if len(_reported) > 10_000:
+        _reported.clear()
+    _reported[name] = reason
+    log.warning("%s document %s cannot be read and is left out: %s", collection, key, reason)
+
+
+def readable_datasets(docs: list[dict], my_votes: dict[str, str]) -> list[Dataset]:
+    """The :class:`Dataset` of each document beamhub can read, with the caller's vote;
+    unreadable ones are left out and logged (:func:`report_unreadable`)."""
+    out = []
+    for doc in docs:
+        try:
+            out.append(dataset_from_document(doc, my_votes.get(doc["_id"])))
+        except UnreadableDocument as exc:
+            report_unreadable(DATASETS, doc.get("_id"), exc.reason)
+    return out
+
+
+def readable_proposals(docs) -> list[Proposal]:
+    """The :class:`Proposal` of each document beamhub can read; the others logged."""
+    out = []
+    for doc in docs:
+        try:
+            out.append(proposal_from_document(doc))
+        except UnreadableDocument as exc:
+            report_unreadable(PROPOSALS, doc.get("_id"), exc.reason)
+    return out
 
 
 def proposal_from_document(doc: dict) -> Proposal:

@@ -16,7 +16,9 @@ from ..identity import Identity
 from ..query import MAX_FACET_VALUES, MetadataCondition, SearchQuery
 from ..text import TextQuery
 from ..units import normalize
-from .mongo_documents import ACCESS, METADATA, NAME_WORDS, SORT_NAME, TECHNIQUES, WORDS, YEAR
+from ..scientific_metadata import index_key
+from .mongo_documents import (ACCESS, METADATA, NAME_WORDS, PROPOSAL_IDS, SORT_NAME, TECHNIQUES, UNREADABLE, WORDS,
+                              YEAR)
 
 SORT_FIELDS: dict[str, tuple[str, int]] = {
     "-creationTime": ("creationTime", -1),
@@ -31,12 +33,16 @@ SORT_FIELDS: dict[str, tuple[str, int]] = {
 
 FACET_FIELDS = {
     "beamline": "creationLocation",
-    "proposal": "proposalId",
+    "proposal": PROPOSAL_IDS,
     "technique": TECHNIQUES,
     "type": "type",
     "year": YEAR,
 }
-"""The stored field each facet counts and filters on (techniques: the distinct names)."""
+"""The stored field each facet counts and filters on (techniques: the distinct names;
+proposals: ``proposalId`` and SciCat v4's ``proposalIds``)."""
+
+LIST_FACETS = ("technique", "proposal")
+"""Facets over a list field: a dataset counts once for each of its values."""
 
 _COMPARISONS = {"<": "$lt", "<=": "$lte", "=": "$eq", ">=": "$gte", ">": "$gt", "!=": "$ne"}
 
@@ -67,24 +73,37 @@ def text_filter(text: TextQuery, field: str = WORDS) -> dict:
 
 
 def condition_filter(condition: MetadataCondition) -> dict:
-    """One scientific-metadata condition over ``beamhub_metadata.<name>``.
+    """One scientific-metadata condition over ``beamhub_metadata.<key>`` (the name's
+    :func:`~beamhub.catalogue.scientific_metadata.index_key`).
 
     Numbers with a unit compare in base units within the same dimension; numbers without
     a unit compare the raw stored numbers whatever their unit; strings (lower-cased) and
     booleans allow = and !=. ``!=`` needs the entry to exist with a value of that kind.
+    A number is stored as its low (``v``, raw ``r``) and high (``w``, raw ``x``) ends,
+    equal but for SciCat's ``quantity_range``: a range matches when some value in it
+    meets the condition (``>``: its high end; ``<``: its low end; ``=``: it holds the
+    value; ``!=``: it is not exactly the value).
     """
-    base = f"{METADATA}.{condition.name}"
+    base = f"{METADATA}.{index_key(condition.name)}"
     op = _COMPARISONS[condition.op]
     value = condition.value
     if isinstance(value, bool):
         field, wanted = f"{base}.b", value
     elif isinstance(value, str):
         field, wanted = f"{base}.s", value.lower()
-    elif condition.unit.strip():
-        normalized, dimension = normalize(value, condition.unit)
-        return {f"{base}.d": dimension, f"{base}.v": {op: normalized}}
     else:
-        field, wanted = f"{base}.r", value
+        if condition.unit.strip():
+            wanted, dimension = normalize(value, condition.unit)
+            low, high, kind = f"{base}.v", f"{base}.w", {f"{base}.d": dimension}
+        else:
+            wanted, low, high, kind = value, f"{base}.r", f"{base}.x", {}
+        if op in ("$lt", "$lte"):
+            return {**kind, low: {op: wanted}}
+        if op in ("$gt", "$gte"):
+            return {**kind, high: {op: wanted}}
+        if op == "$eq":
+            return {**kind, low: {"$lte": wanted}, high: {"$gte": wanted}}
+        return {**kind, low: {"$exists": True}, "$or": [{low: {"$ne": wanted}}, {high: {"$ne": wanted}}]}
     if op == "$ne":
         return {field: {"$exists": True, "$ne": wanted}}
     return {field: {op: wanted}}
@@ -100,10 +119,14 @@ def facet_filters(query: SearchQuery) -> dict[str, dict]:
     return out
 
 
+READABLE = {UNREADABLE: {"$exists": False}}
+"""Leaves out the documents found unreadable (``mongo_documents.UNREADABLE``)."""
+
+
 def common_filters(identity: Identity, query: SearchQuery, voted: list[str] | None) -> list[dict]:
     """Every restriction but the facets': visibility, text, keywords, dates, own vote,
     metadata conditions. ``voted`` is the pids the caller's ``my_vote`` refers to."""
-    parts = [visibility_filter(identity), text_filter(query.text_query)]
+    parts = [visibility_filter(identity), text_filter(query.text_query), READABLE]
     if query.keyword:
         parts.append({"keywords": {"$in": list(query.keyword)}})
     created: dict[str, Any] = {}
@@ -129,7 +152,7 @@ def facet_branches(query: SearchQuery) -> dict[str, tuple[list[dict], list[dict]
     filters = facet_filters(query)
     branches = {"total": (list(filters.values()), [{"$count": "n"}])}
     for facet, field in FACET_FIELDS.items():
-        stages: list[dict] = [{"$unwind": "$" + field}] if facet == "technique" else []
+        stages: list[dict] = [{"$unwind": "$" + field}] if facet in LIST_FACETS else []
         stages += [
             {"$group": {"_id": "$" + field, "count": {"$sum": 1}}},
             {"$sort": {"count": -1, "_id": 1}},
