@@ -60,7 +60,7 @@ export function mainTechnique(datasets: readonly IDataset[]): string | null {
 
 /** The beamline most of the chosen datasets come from. */
 export function mainBeamline(datasets: readonly IDataset[]): string | null {
-  return mostCommon(datasets.map(d => d.creationLocation).filter(Boolean));
+  return mostCommon(datasets.map(d => d.creationLocation).filter((b): b is string => Boolean(b)));
 }
 
 /**

@@ -53,5 +53,24 @@ export function formatValue(value: unknown): string {
   return String(value);
 }
 
+/** Every id of a v3 field and its v4 list (proposalId + proposalIds...), once each. */
+export function idsOf(one: string | null | undefined, many: string[] | undefined): string[] {
+  return [...new Set([...(one ? [one] : []), ...(many ?? [])].filter(Boolean))];
+}
+
+/** The pids beamhub links to; SciCat's inputDatasets may also be paths or other ids. */
+export const PID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*(?:\/[A-Za-z0-9._:-]+)*$/;
+
+/** A scientific-metadata value for people: a quantity_range or pair as 'low – high'. */
+export function formatMetadataValue(value: unknown): string {
+  if (Array.isArray(value) && value.length === 2 && value.every(v => typeof v === 'number')) {
+    return `${formatValue(value[0])} – ${formatValue(value[1])}`;
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'true' : 'false';
+  }
+  return formatValue(value);
+}
+
 export const plural = (n: number, word: string): string =>
   `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;

@@ -28,14 +28,21 @@ export interface IDataset {
   pid: string;
   datasetName: string;
   description?: string;
-  type: 'raw' | 'derived';
+  /** 'raw' or 'derived'; SciCat's custom types ('custom'...) are read as they are. */
+  type: string;
   owner?: string;
   ownerGroup: string;
   accessGroups?: string[];
   isPublished?: boolean;
   proposalId?: string | null;
+  /** SciCat v4's proposals, samples and instruments (read from SciCat's documents). */
+  proposalIds?: string[];
   sampleId?: string | null;
-  creationLocation: string;
+  sampleIds?: string[];
+  instrumentId?: string | null;
+  instrumentIds?: string[];
+  /** The beamline; absent in some SciCat documents (derived data). */
+  creationLocation: string | null;
   techniques?: { name: string; pid?: string }[];
   creationTime: string;
   sourceFolder?: string;

@@ -10,7 +10,7 @@ import validator from '@rjsf/validator-ajv8';
 import * as React from 'react';
 
 import { ICatalogueAPI } from '../api';
-import { formatDate, formatDateTime, formatSize, plural } from '../format';
+import { formatDate, formatDateTime, formatSize, idsOf, plural } from '../format';
 import { BasketModel } from '../model/basket';
 import { JobModel } from '../model/job';
 import { IDataset } from '../types';
@@ -78,8 +78,10 @@ function Basket(props: IBasketViewOptions): JSX.Element {
                 {dataset.datasetName}
               </a>
               <div className="jp-Beamhub-resultMeta">
-                <span>{dataset.creationLocation}</span>
-                {dataset.proposalId && <span>{dataset.proposalId}</span>}
+                {dataset.creationLocation && <span>{dataset.creationLocation}</span>}
+                {idsOf(dataset.proposalId, dataset.proposalIds).length > 0 && (
+                  <span>{idsOf(dataset.proposalId, dataset.proposalIds).join(', ')}</span>
+                )}
                 <span>{formatDate(dataset.creationTime)}</span>
                 <span>{formatSize(dataset.size)}</span>
               </div>

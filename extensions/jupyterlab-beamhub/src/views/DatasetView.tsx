@@ -7,7 +7,7 @@ import * as React from 'react';
 import { useEffect, useState } from 'react';
 
 import { ICatalogueAPI } from '../api';
-import { formatDateTime, formatSize, formatValue } from '../format';
+import { formatDateTime, formatMetadataValue, formatSize, idsOf, PID_PATTERN } from '../format';
 import { BasketModel } from '../model/basket';
 import { describeError } from '../model/errors';
 import { VoteModel } from '../model/votes';
@@ -114,9 +114,10 @@ function Detail(
   const fields: [string, React.ReactNode][] = [
     ['PID', <code key="pid">{dataset.pid}</code>],
     ['Type', dataset.type],
-    ['Beamline', dataset.creationLocation],
-    ['Proposal', dataset.proposalId ?? '–'],
-    ['Sample', dataset.sampleId ?? '–'],
+    ['Beamline', dataset.creationLocation ?? '–'],
+    ['Proposal', idsOf(dataset.proposalId, dataset.proposalIds).join(', ') || '–'],
+    ['Sample', idsOf(dataset.sampleId, dataset.sampleIds).join(', ') || '–'],
+    ['Instrument', idsOf(dataset.instrumentId, dataset.instrumentIds).join(', ') || '–'],
     ['Techniques', (dataset.techniques ?? []).map(t => t.name).join(', ') || '–'],
     ['Created', formatDateTime(dataset.creationTime)],
     ['Size', `${formatSize(dataset.size)} in ${dataset.numberOfFiles ?? files.length} files`],
@@ -197,7 +198,7 @@ function Detail(
               {metadata.map(([name, entry]) => (
                 <tr key={name}>
                   <td>{name}</td>
-                  <td>{formatValue(entry?.value)}</td>
+                  <td>{formatMetadataValue(entry?.value)}</td>
                   <td>{entry?.unit ?? ''}</td>
                 </tr>
               ))}
@@ -214,7 +215,11 @@ function Detail(
           <ul>
             {(dataset.inputDatasets ?? []).map(input => (
               <li key={input}>
-                <PidLink pid={input} open={props.openPid} />
+                {PID_PATTERN.test(input) ? (
+                  <PidLink pid={input} open={props.openPid} />
+                ) : (
+                  <code title="Not a dataset of this catalogue">{input}</code>
+                )}
               </li>
             ))}
           </ul>

@@ -6,7 +6,7 @@ import * as React from 'react';
 import { useEffect, useRef, useState } from 'react';
 
 import { ICatalogueAPI } from '../api';
-import { formatDate, formatSize } from '../format';
+import { formatDate, formatSize, idsOf } from '../format';
 import { BasketModel } from '../model/basket';
 import { SearchModel } from '../model/search';
 import { VoteModel } from '../model/votes';
@@ -185,8 +185,10 @@ function ResultRow(
           {dataset.datasetName}
         </a>
         <div className="jp-Beamhub-resultMeta">
-          <span title="Beamline">{dataset.creationLocation}</span>
-          {dataset.proposalId && <span title="Proposal">{dataset.proposalId}</span>}
+          {dataset.creationLocation && <span title="Beamline">{dataset.creationLocation}</span>}
+          {idsOf(dataset.proposalId, dataset.proposalIds).length > 0 && (
+            <span title="Proposal">{idsOf(dataset.proposalId, dataset.proposalIds).join(', ')}</span>
+          )}
           <span title="Created">{formatDate(dataset.creationTime)}</span>
           <span title="Size">{formatSize(dataset.size)}</span>
           {dataset.type === 'derived' && <span className="jp-Beamhub-tag">derived</span>}
