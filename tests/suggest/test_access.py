@@ -92,6 +92,24 @@ def test_the_model_is_the_audiences_own(catalogue):
     assert "on 12 datasets" in member.reason
 
 
+def test_the_command_explains_as_a_user(catalogue, tmp_path, capsys):
+    from beamhub.cli import main
+
+    store, by_proposal = catalogue
+    pid = sorted(by_proposal["p5001"])[0]
+    who = ["--store", store.url, "--features", str(tmp_path / "features.sqlite"), "--as-user", "u1", "--groups", "p5001"]
+    assert main(["suggest", "train", *who]) == 0
+    out = capsys.readouterr().out
+    assert "12 datasets, features for 12 (12 computed now" in out and "MX: trained on" in out
+    assert main(["suggest", "explain", pid, *who]) == 0
+    out = capsys.readouterr().out
+    assert f"{pid} (MX): suggested score" in out and "most similar voted datasets:" in out
+    named = {line.split()[0] for line in out.splitlines() if line.startswith("  beamhub/")}
+    assert len(named) == 3 and named <= by_proposal["p5001"]
+    assert main(["suggest", "explain", sorted(by_proposal["p5002"])[0], *who]) == 1
+    assert "no dataset" in capsys.readouterr().err
+
+
 def derived(n: int, source, sigma: float) -> dict:
     return {"pid": f"beamhub/derived-{n}", "datasetName": f"{source.datasetName} frame scores", "type": "derived",
             "ownerGroup": source.ownerGroup, "proposalId": source.proposalId, "creationLocation": "i03",

@@ -11,7 +11,7 @@ def test_the_evaluation_reaches_the_goal_against_both_baselines(capsys):
     out = capsys.readouterr().out
     assert "goal (AUC >= 0.85, at least 0.1 above both baselines): reached" in out
     assert "baseline: random" in out and "baseline: most liked in proposal" in out
-    assert "learning curve (training votes -> AUC): 25 -> " in out
+    assert "learning curve (training votes -> AUC): 12 -> " in out
 
 
 def test_the_evaluation_is_deterministic_per_seed(tmp_path):

@@ -76,7 +76,7 @@ def run_train(args) -> int:
     with store:
         datasets = all_visible(store, identity)
         features, problems = suggester.cache.get_many(datasets)
-        models = suggester.models_for(identity)
+        models = suggester.models_for(identity, {f.technique for f in features.values()})
     rows = []
     for (technique, beamline), model in sorted(models.items(), key=lambda i: (i[0][0], i[0][1] or "")):
         if isinstance(model, NotEnoughVotes):

@@ -175,7 +175,7 @@ def evaluate(seed: int = 0, datasets: int = 160, voters: int = 8, basket: int = 
                        for p in tested}
     truth = {p: quality[p].score for p in tested}
     curve = []
-    for n in [n for n in (25, 50, 100, 200, 400, 800) if n < len(train)] + [len(train)]:
+    for n in [n for n in (12, 18, 25, 50, 100, 200, 400, 800) if n < len(train)] + [len(train)]:
         scored = model_scores(train_model(train[:n]))
         curve.append((n, scores_for(scored).auc if scored else float("nan")))
     return Evaluation(seed=seed, datasets=len(pids), votes=len(votes), train_votes=len(train), test_votes=len(test),
