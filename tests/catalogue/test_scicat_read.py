@@ -228,6 +228,12 @@ def test_the_proposal_facet_and_filter_see_proposal_id_and_proposal_ids(scicat_s
         "p2001": 9, "p2002": 1, "20170266": 1, "p9999": 1}
 
 
+def test_custom_types_are_a_facet_value_one_can_filter_on(scicat_store):
+    result = scicat_store.search(OPERATOR, SearchQuery(limit=1))
+    assert {c.value: c.count for c in result.facets["type"]} == {"raw": 27, "derived": 4, "custom": 1}
+    assert [d.pid for d in everything(scicat_store, OPERATOR, type=["custom"])] == [scicat.pid(15)]
+
+
 def test_proposals_with_slashes_and_odd_groups_are_listed(scicat_store):
     listed = [p.proposalId for p in scicat_store.list_proposals(OPERATOR)]
     assert listed == sorted(doc["_id"] for doc in scicat.PROPOSALS)

@@ -158,7 +158,8 @@ class SearchQuery(_Model):
     proposal: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
     """Proposal ids (SciCat's may hold ``/``); a dataset matches by ``proposalId`` or ``proposalIds``."""
     technique: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
-    type: list[Literal["raw", "derived"]] = []
+    type: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
+    """``raw``, ``derived``, or a site's custom SciCat type (the type facet lists them)."""
     year: Annotated[list[Annotated[int, Field(ge=1900, le=2200)]], Field(max_length=MAX_FILTER_VALUES)] = []
     keyword: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
     created_after: UtcDatetime | None = None

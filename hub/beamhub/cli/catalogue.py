@@ -108,7 +108,8 @@ def _search_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--beamline", action="append", default=[], metavar="B", help=f"beamline {repeat}")
     parser.add_argument("--proposal", action="append", default=[], metavar="P", help=f"proposal id {repeat}")
     parser.add_argument("--technique", action="append", default=[], metavar="T", help=f"technique {repeat}")
-    parser.add_argument("--type", action="append", default=[], choices=("raw", "derived"), help="dataset type")
+    parser.add_argument("--type", action="append", default=[], metavar="TYPE",
+                        help=f"dataset type: raw, derived or a SciCat custom type {repeat}")
     parser.add_argument("--year", action="append", default=[], type=int, metavar="Y", help=f"year {repeat}")
     parser.add_argument("--keyword", action="append", default=[], metavar="K", help=f"keyword {repeat}")
     parser.add_argument("--after", metavar="DATE", help="created at or after (YYYY-MM-DD or ISO 8601 time; UTC)")
