@@ -101,3 +101,49 @@ def test_unit_bombs_are_refused_at_once_and_others_are_not_stalled(catalogue_hub
     assert neighbour.times and all(status == 200 for _, _, status in neighbour.times), neighbour.times
     worst = max(neighbour.times)
     assert worst[0] < NEIGHBOUR_SECONDS, f"bob waited {worst[0]:.2f} s for {worst[1]}"
+
+
+def test_a_read_that_outlasts_its_limit_is_503_and_the_loop_stays_free(tmp_path):
+    """The time limit itself, on the service's logic over a real SQLite store: a store
+    call that does not come back in time is answered 503 ``timeout``, and the event loop
+    answers other work meanwhile."""
+    import asyncio
+
+    from beamhub.catalogue import Identity, open_store
+    from beamhub.service.errors import Timeout
+    from beamhub.service.logic import CatalogueLogic
+    from beamhub.service.settings import ServiceSettings
+
+    with open_store(f"sqlite:///{tmp_path / 'catalogue.sqlite'}") as store:
+        logic = CatalogueLogic(store, ServiceSettings(), work_root=tmp_path / "jobs")
+        logic.read_seconds = 0.5
+        release = threading.Event()
+
+        def stuck(identity):  # a store call that hangs (a lock held elsewhere, a slow disk)
+            release.wait(10)
+            return []
+
+        async def scenario():
+            ticks = 0
+
+            async def ticker():
+                nonlocal ticks
+                while True:
+                    await asyncio.sleep(0.05)
+                    ticks += 1
+
+            beat = asyncio.ensure_future(ticker())
+            start = time.monotonic()
+            with pytest.raises(Timeout) as raised:
+                await logic._read(stuck, Identity("alice"))
+            took = time.monotonic() - start
+            beat.cancel()
+            return took, ticks, raised.value
+
+        try:
+            took, ticks, error = asyncio.run(scenario())
+        finally:
+            release.set()
+            logic.close()
+    assert error.http_status == 503 and error.code == "timeout"
+    assert 0.5 <= took < 3 and ticks >= 5
