@@ -194,6 +194,8 @@ def test_share_dialog_in_jupyterlab(hub, tmp_path):
             page.click(".jp-Beamhub-shareInvite button[type=submit]")
             error = page.wait_for_selector(".jp-Beamhub-shareError")
             assert "p1002" in error.inner_text()
+            error.scroll_into_view_if_needed()
+            page.screenshot(path=str(tmp_path / "share-dialog-refused-light.png"))
             page.fill(".jp-Beamhub-shareInvite input[aria-label='Name to invite']", "bob")
             page.click(".jp-Beamhub-shareInvite button[type=submit]")
             page.wait_for_selector(".jp-Beamhub-shareMember[data-name=bob]")
@@ -202,6 +204,7 @@ def test_share_dialog_in_jupyterlab(hub, tmp_path):
             page.click(".jp-Beamhub-shareNewLink")
             link = page.wait_for_selector("input[aria-label='Invitation link']")
             assert "/hub/accept-share?code=" in link.input_value()
+            link.scroll_into_view_if_needed()
             page.screenshot(path=str(tmp_path / "share-dialog-light.png"))
 
             # The dark theme (JupyterLab's own setting), then the same dialog.
@@ -215,6 +218,7 @@ def test_share_dialog_in_jupyterlab(hub, tmp_path):
             page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
             open_dialog()
             page.wait_for_selector(".jp-Beamhub-shareMember[data-name=bob]")
+            page.wait_for_timeout(500)
             page.screenshot(path=str(tmp_path / "share-dialog-dark.png"))
             print("screenshots:", tmp_path / "share-dialog-light.png", tmp_path / "share-dialog-dark.png")
         finally:

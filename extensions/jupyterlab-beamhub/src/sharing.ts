@@ -16,27 +16,20 @@ import { ShareView } from './views/ShareDialog';
 export const SHARE_COMMAND = 'beamhub:share';
 const REFRESH_MS = 5000;
 
-/** The server's owner from JupyterLab's page configuration (JupyterHub sets hubUser). */
-function hubUser(): string {
+/** JupyterHub's page configuration: who is looking (hubUser) and whose server this is
+ * (hubServerUser). */
+function pageConfig(): { hubUser?: string; hubServerUser?: string } {
   try {
     const node = document.getElementById('jupyter-config-data');
-    return (JSON.parse(node?.textContent || '{}').hubUser as string) || '';
+    return JSON.parse(node?.textContent || '{}');
   } catch {
-    return '';
+    return {};
   }
 }
 
-async function isOwner(app: JupyterFrontEnd): Promise<boolean> {
-  const owner = hubUser();
-  if (!owner) {
-    return false; // not under JupyterHub: nothing to share with
-  }
-  try {
-    await app.serviceManager.user.ready;
-    return app.serviceManager.user.identity?.username === owner;
-  } catch {
-    return false;
-  }
+/** Whether the person looking owns this server (not under JupyterHub: no sharing). */
+export function isOwner(config = pageConfig()): boolean {
+  return !!config.hubServerUser && config.hubUser === config.hubServerUser;
 }
 
 export async function openShareDialog(): Promise<void> {
@@ -62,7 +55,7 @@ export const sharingPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   optional: [ICommandPalette],
   activate: async (app: JupyterFrontEnd, palette: ICommandPalette | null) => {
-    const owner = await isOwner(app);
+    const owner = isOwner();
     app.commands.addCommand(SHARE_COMMAND, {
       label: 'Share This Server…',
       caption: 'Invite collaborators or viewers, make invitation links, revoke access',

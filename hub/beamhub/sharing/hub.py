@@ -36,6 +36,7 @@ from .policy import (
     share_scopes, staff_beamlines,
 )
 
+SERVER_SHARES_SCOPE = "shares!server"
 ACCESS_SCOPE_FOR_SERVERS = [f"{ROLE_PREFIX}{role}!server" for role in ROLES]
 
 
@@ -252,6 +253,12 @@ def configure_sharing(c, settings: SharingSettings, staff_rule=None) -> None:
     # and asks the hub again at each request (a revoked share holds at once).
     allowed = list(c.Spawner.oauth_client_allowed_scopes) if "oauth_client_allowed_scopes" in c.Spawner else []
     c.Spawner.oauth_client_allowed_scopes = [*allowed, *(s for s in ACCESS_SCOPE_FOR_SERVERS if s not in allowed)]
+    # The server's own token may manage shares of this one server: the Share dialog's
+    # server side relays the owner's requests with it (jupyterlab_beamhub.sharing).
+    if "server_token_scopes" not in c.BeamhubSpawner:
+        from beamhub.spawner.base import DEFAULT_SERVER_SCOPES
+
+        c.BeamhubSpawner.server_token_scopes = [*DEFAULT_SERVER_SCOPES, SERVER_SHARES_SCOPE]
     args = list(c.Spawner.args) if "args" in c.Spawner else []
     c.Spawner.args = [*args, "--ServerApp.authorizer_class=jupyterlab_beamhub.authorizer.BeamhubAuthorizer",
                       "--HubOAuth.cache_max_age=5"]
