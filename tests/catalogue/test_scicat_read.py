@@ -288,6 +288,9 @@ def test_catalogue_commands_over_every_document_never_trace_back(mongodb_url):
             assert "Traceback" not in shown.stderr and scicat.pid(number) in shown.stdout
         broken = beamhub("show", scicat.BROKEN_PIDS[0], store=url)
         assert broken.returncode == 1 and "Traceback" not in broken.stderr and "cannot be read" in broken.stderr
+        reindexed = ok(beamhub("reindex", "--everything", store=url))
+        assert f"{len(scicat.BROKEN_DATASETS)} dataset documents cannot be read" in reindexed.stdout
+        assert scicat.BROKEN_PIDS[0] in reindexed.stderr and "Traceback" not in reindexed.stderr
         stats = ok(beamhub("stats", store=url)).stdout
         assert f"unreadable  {len(scicat.BROKEN_DATASETS)} " in stats and "Swiss Light Source X06DA" in stats
         mine = json.loads(ok(beamhub("search", "--all", "--json", *as_identity(ERIN), "--where",

@@ -442,6 +442,11 @@ def run_maintenance(args) -> int:
         if args.method == "reindex":
             count = method(operator, everything=args.everything)
             print(f"reindexed {count} dataset{'s' if count != 1 else ''}")
+            unreadable = store.stats(operator).get("unreadable") or 0
+            if unreadable:
+                print(f"{unreadable} dataset document{'s' if unreadable != 1 else ''} cannot be read and "
+                      f"{'are' if unreadable != 1 else 'is'} left out of searches (each is logged above with the "
+                      "reason; marked beamhub_unreadable until SciCat changes it)")
         else:
             count = method(operator)
             print(f"corrected the vote counts of {count} dataset{'s' if count != 1 else ''}")
