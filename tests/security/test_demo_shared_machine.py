@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.demo.test_demo_hub import Demo, login
+from tests.demo.test_demo_hub import REPO, Demo as _Demo, login
 from tests.services.ports import free_port
 
 from . import proctree
@@ -33,6 +33,23 @@ pytestmark = pytest.mark.hub
 
 GONE_WITHIN = 10
 """Seconds for every child to end after the demo does ("a few seconds"; generous for a loaded machine)."""
+
+
+class Demo(_Demo):
+    """``beamhub demo`` as tests/demo starts it, from the source tree, the extension's
+    server half (which servers load) included."""
+
+    def __init__(self, state_dir: Path, port: int):
+        import subprocess
+        import sys
+
+        self.state_dir, self.port = state_dir, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = state_dir.parent / f"demo-{time.monotonic_ns()}.log"
+        pythonpath = os.pathsep.join([str(REPO / "hub"), str(REPO / "extensions" / "jupyterlab-beamhub")])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "beamhub", "demo", "--state-dir", str(state_dir), "--port", str(port)],
+            stdout=open(self.log, "wb"), stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": pythonpath})
 
 
 def under(path: Path, root: Path) -> bool:
@@ -79,6 +96,17 @@ def assert_all_gone(pids: set[int], ports: set[int], state: Path, within: float 
         time.sleep(0.2)
 
 
+def sweep(state: Path, pids: set[int] = frozenset()) -> None:
+    """SIGKILL whatever a failed test left: ``pids`` and anything working in ``state``
+    (so that one failure does not hold ports the next test needs)."""
+    for pid in set(pids) | set(in_state_dir(state)):
+        if proctree.alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
 def spawn(demo: Demo, user: str = "alice") -> proctree.Proc:
     """Log ``user`` in as a browser would, start their server through the hub's API, and
     return its process."""
@@ -105,14 +133,19 @@ def environ(proc: proctree.Proc) -> dict[str, str]:
 
 
 def stop(demo: Demo) -> None:
-    if demo.process.poll() is None:
-        pids, ports = snapshot(demo)
-        demo.process.send_signal(signal.SIGINT)
-        try:
-            demo.process.wait(60)
-        except Exception:
-            demo.process.kill()
-        assert_all_gone(pids, ports, demo.state_dir, within=60)
+    """Ctrl-C, as a user stops it; then nothing of it may be left (whatever is, is killed)."""
+    pids: set[int] = set()
+    try:
+        if demo.process.poll() is None:
+            pids, ports = snapshot(demo)
+            demo.process.send_signal(signal.SIGINT)
+            try:
+                demo.process.wait(60)
+            except Exception:
+                demo.process.kill()
+            assert_all_gone(pids, ports, demo.state_dir, within=60)
+    finally:
+        sweep(demo.state_dir, pids)
 
 
 @pytest.fixture(scope="module")
@@ -150,8 +183,10 @@ def test_two_demos_at_once_both_serve_with_their_own_homes(prepared, tmp_path):
             assert under(home, demo.state_dir) and under(cwd, demo.state_dir), (home, cwd, demo.state_dir)
             assert home.name == "alice" and home.is_dir()
     finally:
-        stop(first)
-        stop(second)
+        try:
+            stop(first)
+        finally:
+            stop(second)
 
 
 def test_a_start_on_a_taken_port_says_so_and_leaves_nothing(prepared, tmp_path):
@@ -162,18 +197,23 @@ def test_a_start_on_a_taken_port_says_so_and_leaves_nothing(prepared, tmp_path):
         port = blocker.getsockname()[1]
         demo = Demo(state, port)
         seen: set[int] = set()
-        deadline = time.monotonic() + 120
-        while demo.process.poll() is None and time.monotonic() < deadline:
-            seen |= set(proctree.descendants(demo.process.pid))
-            time.sleep(0.1)
-        assert demo.process.poll() not in (None, 0), demo.output()[-3000:]
-        assert str(port) in demo.output() and "in use" in demo.output(), demo.output()[-3000:]
-        assert_all_gone(seen, set(), state)
+        try:
+            deadline = time.monotonic() + 120
+            while demo.process.poll() is None and time.monotonic() < deadline:
+                seen |= set(proctree.descendants(demo.process.pid))
+                time.sleep(0.1)
+            assert demo.process.poll() not in (None, 0), demo.output()[-3000:]
+            assert str(port) in demo.output() and "in use" in demo.output(), demo.output()[-3000:]
+            assert_all_gone(seen, set(), state)
+        finally:
+            stop(demo)
+            sweep(state, seen)
 
 
 def test_a_hub_that_dies_during_the_start_takes_everything_with_it(prepared, tmp_path):
     state = fresh_state(prepared, tmp_path, "dies")
     demo = Demo(state, free_port())
+    pids: set[int] = set()
     try:
         demo.wait_login_page()
         pids, ports = snapshot(demo)
@@ -187,12 +227,14 @@ def test_a_hub_that_dies_during_the_start_takes_everything_with_it(prepared, tmp
         print(f"hub killed: everything gone {took:.1f} s after the demo ended")
     finally:
         stop(demo)
+        sweep(state, pids)
 
 
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT", "SIGHUP", "SIGKILL"])
 def test_every_child_ends_with_the_demo(prepared, tmp_path, signal_name):
     state = fresh_state(prepared, tmp_path, signal_name.lower())
     demo = Demo(state, free_port())
+    pids: set[int] = set()
     try:
         demo.wait_login_page()
         spawn(demo)
@@ -207,3 +249,4 @@ def test_every_child_ends_with_the_demo(prepared, tmp_path, signal_name):
         if demo.process.poll() is None:
             demo.process.kill()
         demo.process.wait(30)
+        sweep(state, pids)

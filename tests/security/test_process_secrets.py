@@ -47,6 +47,8 @@ pytestmark = pytest.mark.hub
 
 REPO = Path(__file__).resolve().parents[2]
 API = "/services/catalogue/api/v1"
+EXTENSION = REPO / "extensions" / "jupyterlab-beamhub"
+"""The extension's server half from the source tree (servers load it)."""
 
 
 class Watcher:
@@ -117,7 +119,8 @@ def oidc_hub(tmp_path_factory, service_store_url):  # noqa: F811
               f"configure_hub(c, load_site_config({str(workdir / 'site.yaml')!r}))\n"
               "c.JupyterHub.tornado_settings = {'slow_spawn_timeout': 0}\n")
     hub = Hub(config, workdir=workdir / "hub",
-              env={"PYTHONPATH": f"{REPO / 'hub'}{os.pathsep}{REPO}", "JUPYTERHUB_CRYPT_KEY": crypt_key})
+              env={"PYTHONPATH": os.pathsep.join(str(p) for p in (REPO / "hub", REPO, EXTENSION)),
+                   "JUPYTERHUB_CRYPT_KEY": crypt_key})
     hub.client_secret, hub.crypt_key, hub.state_dir = client_secret, crypt_key, workdir / "state"
     hub.start()
     try:

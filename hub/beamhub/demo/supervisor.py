@@ -15,6 +15,9 @@ It stops everything when
   stopped or interrupted;
 - JupyterHub ends by itself (a failed start, a crash): nothing it started may keep a port.
 
+Should the supervisor itself be killed, JupyterHub gets SIGTERM (``PR_SET_PDEATHSIG``)
+and stops what it started as it always does.
+
 Stopping: SIGTERM to JupyterHub, which stops its services, servers and proxy (about
 3 s); after ``GRACE`` seconds, SIGTERM to whatever else is left below the supervisor,
 and SIGKILL to everything still there ``TERM_WAIT`` seconds later. The supervisor
@@ -33,17 +36,28 @@ import sys
 import time
 from pathlib import Path
 
+PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 GRACE = 3.0
 """Seconds JupyterHub gets to stop what it started before the rest is ended for it."""
 TERM_WAIT = 1.0
 
 
-def set_child_subreaper() -> None:
+def _prctl(option: int, value: int) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+    if libc.prctl(option, value, 0, 0, 0) != 0:
         errno = ctypes.get_errno()
-        raise OSError(errno, f"prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(errno)}")
+        raise OSError(errno, f"prctl({option}, {value}): {os.strerror(errno)}")
+
+
+def set_child_subreaper() -> None:
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def _term_with_parent() -> None:
+    """In the hub's process before exec: SIGTERM (its clean shutdown) if the supervisor
+    itself is ever killed."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _stat(pid: int) -> tuple[str, int] | None:
@@ -129,7 +143,7 @@ def supervise(watch_fd: int, command: list[str]) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, request_stop)
-    hub = subprocess.Popen(command)
+    hub = subprocess.Popen(command, preexec_fn=_term_with_parent)
     status = None
     while not stop_requested:
         status = hub.poll()
