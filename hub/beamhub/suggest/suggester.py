@@ -16,6 +16,7 @@ identity, so:
 
 from __future__ import annotations
 
+import ast
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
@@ -90,7 +91,9 @@ class Suggester:
         for technique in techniques if techniques is not None else by_technique:
             items = by_technique.get(technique, [])
             out[(technique, None)] = self._model(identity, technique, None, items)
-            beamlines = Counter(d.creationLocation for d, _ in items for _ in range(d.likes + d.dislikes))
+            beamlines: Counter = Counter()
+            for d, _ in items:
+                beamlines[d.creationLocation] += d.likes + d.dislikes
             if len(beamlines) > 1:
                 for beamline, votes in beamlines.items():
                     if votes >= 2 * MIN_VOTES:
@@ -233,8 +236,6 @@ class Suggester:
         values, origin = {}, {}
         for key, counts in chosen.items():
             text, _ = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0]
-            import ast
-
             values[key] = ast.literal_eval(text)
             origin[key] = sorted(set(sources[key][text]))
         return {"processing": processing, "values": values, "sources": origin,
