@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -281,9 +282,12 @@ def test_repairs_on_the_mongodb_store(mongodb_url):
         assert json.loads(ok(beamhub("show", pid(6), "--json", store=url)).stdout)["likes"] == 0
 
         raw[DATASETS].insert_one(dict(SCICAT_DATASET))  # written by SciCat: no search fields yet
-        assert search_json(url, "ferritin")["total"] == 0
+        assert [d["pid"] for d in search_json(url, "ferritin")["items"]] == [SCICAT_DATASET["_id"]]  # followed
+        assert ok(beamhub("reindex", store=url)).stdout.strip() == "reindexed 0 datasets"
+        raw[DATASETS].update_one({"_id": SCICAT_DATASET["_id"]}, {"$set": {  # as SciCat writes: updatedAt too
+            "datasetName": "Apoferritin soak", "updatedAt": datetime.now(timezone.utc)}})
         assert ok(beamhub("reindex", store=url)).stdout.strip() == "reindexed 1 dataset"
-        assert [d["pid"] for d in search_json(url, "ferritin")["items"]] == [SCICAT_DATASET["_id"]]
+        assert [d["pid"] for d in search_json(url, "apoferritin")["items"]] == [SCICAT_DATASET["_id"]]
         assert ok(beamhub("reindex", store=url)).stdout.strip() == "reindexed 0 datasets"
     finally:
         store.drop_database()

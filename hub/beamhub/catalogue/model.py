@@ -323,6 +323,8 @@ class Dataset(_Model):
     inputDatasets: Annotated[list[StoredPid], Field(max_length=MAX_LIST)] = []
     """Pids of the inputs; SciCat's may be anything (paths, other catalogues' ids)."""
     jobParameters: dict[str, Any] = {}
+    usedSoftware: Annotated[list[str], Field(max_length=MAX_LIST)] = []
+    """SciCat's: the software that made a derived dataset (URLs or names with versions)."""
     # beamhub's own fields
     files: Annotated[list[DataFile], Field(max_length=MAX_FILES)] = []
     signal: SignalInfo | None = None

@@ -10,6 +10,15 @@ written anything there):
 - ``inputDatasets``: the selected pids of that group, in selection order;
 - ``jobParameters``: the step's parameters as the job used them (defaults filled in);
 - pids ``<prefix>/<selection id>-<n>``: registering again (a retry) is idempotent.
+
+They are SciCat derived datasets: ``type: derived``, ``inputDatasets`` (the lineage
+SciCat's UI shows), ``usedSoftware`` (beamhub and the step), ``jobParameters``,
+``owner`` (the selection's owner) and SciCat's other required fields; a MongoDB store
+that is SciCat's database stores them as SciCat stores derived datasets
+(``catalogue/stores/mongo_scicat.py``: contact and principal investigators from the
+inputs). Values copied from the input datasets are taken as the catalogue holds them
+(SciCat allows group and beamline names beamhub's input rules would refuse); what
+comes from the job is validated as input.
 """
 
 from __future__ import annotations
@@ -19,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from beamhub.catalogue.files import job_output
-from beamhub.catalogue.model import Dataset, Selection, SignalInfo
+from beamhub import __version__
+from beamhub.catalogue.model import STORED, Dataset, Selection, SignalInfo
 
 from .spec import Manifest, OutputFile
 
@@ -35,7 +45,19 @@ def signal_file(dataset: Dataset) -> Path | None:
 
 def _access_key(dataset: Dataset) -> tuple:
     return (dataset.ownerGroup, tuple(sorted(dataset.accessGroups)), dataset.creationLocation,
-            dataset.proposalId or "")
+            tuple(dataset.proposals))
+
+
+FROM_THE_CATALOGUE = {"ownerGroup": "g", "accessGroups": [], "proposalId": None, "creationLocation": "b",
+                      "inputDatasets": []}
+"""Fields copied from the input datasets, and a value of each that passes input rules."""
+
+
+def _validated(fields: dict) -> Dataset:
+    """The derived dataset: the job's parts validated as input, the parts copied from the
+    catalogue (:data:`FROM_THE_CATALOGUE`) as the catalogue holds them."""
+    Dataset.parse({**fields, **FROM_THE_CATALOGUE})  # InvalidInput for anything wrong from the job
+    return Dataset.model_validate(fields, context=STORED)
 
 
 def _inside(output_dir: Path, relative: str) -> Path | None:
@@ -64,7 +86,7 @@ def derived_datasets(*, selection: Selection, inputs: Sequence[Dataset], manifes
         files = [(o, p) for d in members for o, p in outputs[d.pid]]
         techniques = list(dict.fromkeys(t.name for d in members for t in d.techniques))
         head, head_path = files[0]
-        derived.append(Dataset.parse({
+        derived.append(_validated({
             "pid": f"{pid_prefix}/{selection.id}-{number}",
             "datasetName": f"{selection.name}: {step_title}"[:500],
             "description": f"{step_title} of {len(members)} dataset(s) selected in '{selection.name}' "
@@ -73,7 +95,7 @@ def derived_datasets(*, selection: Selection, inputs: Sequence[Dataset], manifes
             "owner": selection.owner,
             "ownerGroup": first.ownerGroup,
             "accessGroups": list(first.accessGroups),
-            "proposalId": first.proposalId,
+            "proposalId": next(iter(first.proposals), None),
             "creationLocation": first.creationLocation,
             "techniques": techniques,
             "creationTime": manifest.finished,
@@ -88,6 +110,7 @@ def derived_datasets(*, selection: Selection, inputs: Sequence[Dataset], manifes
             },
             "inputDatasets": [d.pid for d in members],
             "jobParameters": parameters,
+            "usedSoftware": [f"beamhub {__version__}: fog-filter step {manifest.step} ({step_title})"],
             "files": [{"path": o.path, "size": p.stat().st_size} for o, p in files],
             "signal": SignalInfo(file=str(head_path), path=head.signal, shape=head.shape, dtype=head.dtype,
                                  axes=head.axes, entry="/entry"),

@@ -2,14 +2,19 @@
 
 ``MongoStore("mongodb://HOST:PORT/DBNAME")`` (database ``beamhub`` when the URL names
 none). Datasets and proposals are SciCat's ``Dataset`` and ``Proposal`` collections,
-read as they are; beamhub adds derived search fields prefixed ``beamhub_`` to dataset
-documents (``mongo_documents``; ``reindex`` backfills them on documents SciCat wrote)
-and keeps votes and selections in ``beamhub_votes`` and ``beamhub_selections``.
-Indexes, one per query shape, are listed in ``mongo_server``.
+read as they are; beamhub adds derived search fields and its vote counters, all prefixed
+``beamhub_``, to dataset documents (``mongo_documents``) and keeps votes and selections
+in ``beamhub_votes`` and ``beamhub_selections``; it never changes a field SciCat owns,
+and in SciCat's own database writes only derived datasets, as SciCat stores them
+(``mongo_scicat``). Who may see a dataset is read from SciCat's own fields at each
+request (``mongo_queries.visibility_filter``); the derived fields follow SciCat's
+writes within seconds (``mongo_follow``). Indexes, one per query shape, are listed in
+``mongo_server``.
 
 Votes stay exact without multi-document transactions. A vote is one document per
 (pid, user): the truth. The dataset document records, per voter, the value its counters
-reflect (``beamhub_counted.<hash of the user>``), and moves both in one single-document
+reflect (``beamhub_counted.<hash of the user>``) beside the counters (``beamhub_likes``,
+``beamhub_dislikes``, shown as ``likes``/``dislikes``), and moves both in one single-document
 update guarded by that record (compare-and-set): so each change of a voter's
 contribution is counted exactly once. If the database goes away between writing the
 vote and counting it, the request fails (503) and the next vote by that user on that
@@ -65,30 +70,32 @@ from . import mongo_scan
 from .mongo_documents import (
     COUNTED,
     DATASETS,
-    INDEX_VERSION,
-    INDEX_VERSION_FIELD,
+    DISLIKES,
+    LIKES,
     LISTING_PROJECTION,
     LOCKS,
     PROPOSALS,
     SELECTIONS,
     SORT_NAME,
+    SOURCE_UPDATED,
     VISIBILITY_FIELDS,
     VOTES,
     counted_field,
     dataset_fields,
     dataset_from_document,
-    index_update,
     proposal_fields,
     proposal_from_document,
     readable_datasets,
     readable_proposals,
     unreadable_reason,
     UNREADABLE,
-    search_fields,
     unchanged,
+    truncate_to_millis,
     vote_id,
 )
+from .mongo_follow import Follower
 from .mongo_locks import DocumentLocks
+from .mongo_scicat import CREATED_BY, owned_by_scicat, refuse, scicat_derived_document
 from .mongo_selections import SelectionMethods
 from .mongo_server import ServerKind, detect, ensure_indexes
 from .mongo_support import UNREACHABLE, batched, guarded, now, parse_input, require_operator
@@ -128,8 +135,12 @@ class MongoStore(SelectionMethods, Store):
         self.votes = self.db[VOTES]
         self.selections = self.db[SELECTIONS]
         self.server: ServerKind | None = None
+        self.scicat = False
+        """Whether this is SciCat's database (``mongo_scicat``): then beamhub writes only its
+        own fields and collections, and derived datasets as SciCat stores them."""
         self._locks: DocumentLocks | None = None
         self._connect_lock = threading.Lock()
+        self._follower = Follower(self)
         try:
             self._connect()
         except UNREACHABLE:
@@ -143,6 +154,7 @@ class MongoStore(SelectionMethods, Store):
             if self.server is not None:
                 return
             kind = detect(self._client.admin.command("buildInfo"))
+            self.scicat = owned_by_scicat(self.db, now())
             ensure_indexes(self.db, kind)
             self._locks = DocumentLocks(self.db[LOCKS], needed=not kind.atomic_updates)
             self.server = kind
@@ -197,20 +209,66 @@ class MongoStore(SelectionMethods, Store):
     # -- datasets and proposals: writes ---------------------------------------------
 
     @guarded
+    def check_ingest(self, identity: Identity) -> None:
+        if self.scicat:
+            raise refuse(self.safe_url)
+
+    @guarded
     def upsert_datasets(self, identity: Identity, datasets: Iterable[Dataset | dict]) -> UpsertSummary:
         require_operator(identity, "write datasets")
         summary = UpsertSummary()
         for batch in batched(datasets, BATCH):
             parsed = [parse_input(Dataset, item) for item in batch]
-            summary += self._upsert_dataset_batch({d.pid: (d, dataset_fields(d)) for d in parsed})
+            if self.scicat:
+                summary += self._upsert_into_scicat(identity, parsed)
+            else:
+                summary += self._upsert_dataset_batch({d.pid: (d, dataset_fields(d)) for d in parsed})
+        return summary
+
+    def _upsert_into_scicat(self, identity: Identity, datasets: list[Dataset]) -> UpsertSummary:
+        """Derived datasets into SciCat's database, as SciCat stores them; nothing else.
+
+        Everything is checked before anything is written: a raw dataset, or a pid SciCat
+        already holds, refuses the whole batch. A dataset beamhub created before (a job's
+        retry) is rewritten only if it would change, keeping its creation and votes.
+        """
+        raw = [d.pid for d in datasets if d.type != "derived"]
+        if raw:
+            raise refuse(self.safe_url, f"{len(raw)} {datasets[0].type if len(raw) == 1 else 'non-derived'} "
+                                        f"dataset(s) ({raw[0]}...)")
+        stored = self._by_ids(self.datasets, [d.pid for d in datasets])
+        theirs = [pid for pid, doc in stored.items() if CREATED_BY not in doc]
+        if theirs:
+            raise refuse(self.safe_url, f"{theirs[0]} is SciCat's dataset and stays as SciCat wrote it")
+        inputs = self._by_ids(self.datasets, [pid for d in datasets for pid in d.inputDatasets])
+        written = now()
+        summary = UpsertSummary()
+        for dataset in datasets:
+            doc = truncate_to_millis(scicat_derived_document(
+                dataset, dataset_fields(dataset), [inputs[p] for p in dataset.inputDatasets if p in inputs],
+                written, identity.user))
+            before = stored.get(dataset.pid)
+            if before is None:
+                self.datasets.insert_one(doc)
+                summary += UpsertSummary(inserted=1)
+                continue
+            kept = ("_id", "createdBy", "createdAt", "updatedAt", "updatedBy", SOURCE_UPDATED, LIKES, DISLIKES)
+            changes = {k: v for k, v in doc.items() if k not in kept}
+            if unchanged(before, changes):
+                summary += UpsertSummary(unchanged=1)
+                continue
+            with self._locks.hold("dataset", dataset.pid):
+                self.datasets.update_one({"_id": dataset.pid}, {"$set": {
+                    **changes, "updatedAt": written, "updatedBy": identity.user, SOURCE_UPDATED: written}})
+            summary += UpsertSummary(updated=1)
         return summary
 
     def _upsert_dataset_batch(self, batch: dict[str, tuple[Dataset, dict]]) -> UpsertSummary:
         """Insert first (one round trip for a new catalogue); compare and update the pids
         that already existed."""
         written = now()
-        inserts = [{**fields, "likes": 0, "dislikes": 0, "createdAt": dataset.createdAt or written,
-                    "updatedAt": written} for dataset, fields in batch.values()]
+        inserts = [{**fields, LIKES: 0, DISLIKES: 0, "createdAt": dataset.createdAt or written,
+                    "updatedAt": written, SOURCE_UPDATED: written} for dataset, fields in batch.values()]
         existing: list[str] = []
         try:
             inserted = len(self.datasets.insert_many(inserts, ordered=False).inserted_ids)
@@ -231,10 +289,12 @@ class MongoStore(SelectionMethods, Store):
         if self._locks.needed:
             for fields in changed:
                 with self._locks.hold("dataset", fields["_id"]):
-                    self.datasets.update_one({"_id": fields["_id"]}, {"$set": {**fields, "updatedAt": written}})
+                    self.datasets.update_one({"_id": fields["_id"]},
+                                             {"$set": {**fields, "updatedAt": written, SOURCE_UPDATED: written}})
             return
         self.datasets.bulk_write([
-            pymongo.UpdateOne({"_id": fields["_id"]}, {"$set": {**fields, "updatedAt": written}})
+            pymongo.UpdateOne({"_id": fields["_id"]},
+                              {"$set": {**fields, "updatedAt": written, SOURCE_UPDATED: written}})
             for fields in changed
         ], ordered=False)
 
@@ -242,6 +302,11 @@ class MongoStore(SelectionMethods, Store):
     def delete_datasets(self, identity: Identity, pids: Iterable[str]) -> int:
         require_operator(identity, "delete datasets")
         pids = [check_pid(pid) for pid in pids]
+        if self.scicat:
+            stored = self._by_ids(self.datasets, pids, {CREATED_BY: 1})
+            theirs = [pid for pid, doc in stored.items() if CREATED_BY not in doc]
+            if theirs:
+                raise refuse(self.safe_url, f"{theirs[0]} is SciCat's dataset; delete it in SciCat")
         deleted = 0
         for batch in batched(dict.fromkeys(pids), BATCH):
             if self.server.id_lookups_only:
@@ -254,6 +319,8 @@ class MongoStore(SelectionMethods, Store):
     @guarded
     def upsert_proposals(self, identity: Identity, proposals: Iterable[Proposal | dict]) -> UpsertSummary:
         require_operator(identity, "write proposals")
+        if self.scicat:
+            raise refuse(self.safe_url, "proposals")
         summary = UpsertSummary()
         for batch in batched(proposals, BATCH):
             fields = {p.proposalId: proposal_fields(p) for p in (parse_input(Proposal, item) for item in batch)}
@@ -270,6 +337,7 @@ class MongoStore(SelectionMethods, Store):
 
     @guarded
     def search(self, identity: Identity, query: SearchQuery) -> SearchResult:
+        self._follower.before_search()  # SciCat's new content (access is read live anyway)
         voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
         common = q.common_filters(identity, query, voted)
         after = decode_cursor(query, time_key=datetime)
@@ -415,16 +483,16 @@ class MongoStore(SelectionMethods, Store):
         if self.server.sum_of_fields:
             rows = self.datasets.aggregate([{"$match": visible}, {"$group": {
                 "_id": "$creationLocation", "n": {"$sum": 1}, "size": {"$sum": "$size"},
-                "likes": {"$sum": "$likes"}, "dislikes": {"$sum": "$dislikes"}}}])
+                "likes": {"$sum": "$" + LIKES}, "dislikes": {"$sum": "$" + DISLIKES}}}])
             for row in rows:
                 by_beamline[row["_id"]] = [row["n"], row["size"], row["likes"] + row["dislikes"]]
         else:
-            fields = {"creationLocation": 1, "size": 1, "likes": 1, "dislikes": 1}
+            fields = {"creationLocation": 1, "size": 1, LIKES: 1, DISLIKES: 1}
             for doc in self.datasets.find(visible, fields):
                 totals = by_beamline.setdefault(doc.get("creationLocation"), [0, 0, 0])
                 totals[0] += 1
                 totals[1] += doc.get("size") or 0
-                totals[2] += (doc.get("likes") or 0) + (doc.get("dislikes") or 0)
+                totals[2] += (doc.get(LIKES) or 0) + (doc.get(DISLIKES) or 0)
         selections = {} if identity.operator else {"owner": identity.user}
         return {
             "datasets": sum(t[0] for t in by_beamline.values()),
@@ -456,7 +524,7 @@ class MongoStore(SelectionMethods, Store):
             if doc is None:  # deleted meanwhile: take the vote back
                 self.votes.delete_one({"_id": key})
                 raise NotFound(f"no dataset {pid}")
-        return VoteState(pid=pid, likes=doc.get("likes") or 0, dislikes=doc.get("dislikes") or 0, myVote=value)
+        return VoteState(pid=pid, likes=doc.get(LIKES) or 0, dislikes=doc.get(DISLIKES) or 0, myVote=value)
 
     def _count_vote(self, pid: str, user: str) -> dict | None:
         """Bring the dataset's counters to the user's stored vote, exactly once.
@@ -467,14 +535,14 @@ class MongoStore(SelectionMethods, Store):
         for _ in range(20):
             vote = self.votes.find_one({"_id": vote_id(pid, user)}, {"value": 1})
             wanted = vote["value"] if vote else None
-            doc = self.datasets.find_one({"_id": pid}, {"likes": 1, "dislikes": 1, COUNTED: 1})
+            doc = self.datasets.find_one({"_id": pid}, {LIKES: 1, DISLIKES: 1, COUNTED: 1})
             if doc is None:
                 return None
             counted = (doc.get(COUNTED) or {}).get(field.split(".", 1)[1])
             if counted == wanted:
                 return doc
-            delta = {k: v for k, v in {"likes": (wanted == "like") - (counted == "like"),
-                                        "dislikes": (wanted == "dislike") - (counted == "dislike")}.items() if v}
+            delta = {k: v for k, v in {LIKES: (wanted == "like") - (counted == "like"),
+                                        DISLIKES: (wanted == "dislike") - (counted == "dislike")}.items() if v}
             guard = {"_id": pid, field: counted if counted else {"$exists": False}}
             change = {"$inc": delta, **({"$set": {field: wanted}} if wanted else {"$unset": {field: ""}})}
             # (no projection: FerretDB v1's findAndModify has none)
@@ -527,7 +595,8 @@ class MongoStore(SelectionMethods, Store):
 
     @guarded
     def recount_votes(self, identity: Identity) -> int:
-        """Set every dataset's ``likes``/``dislikes`` to the number of its votes.
+        """Set every dataset's vote counters (``beamhub_likes``/``beamhub_dislikes``) to the
+        number of its votes (also after upgrading from counters kept as ``likes``/``dislikes``).
 
         For repair after a crash between a vote's two writes. Operator only. Run it while
         no votes arrive: a vote racing with it may be counted twice or not at all. Returns
@@ -537,18 +606,18 @@ class MongoStore(SelectionMethods, Store):
         votes: dict[str, dict[str, str]] = {}
         for vote in self.votes.find({}, {"pid": 1, "user": 1, "value": 1}):
             votes.setdefault(vote["pid"], {})[counted_field(vote["user"]).split(".", 1)[1]] = vote["value"]
-        counted = self.datasets.find({"$or": [{"likes": {"$ne": 0}}, {"dislikes": {"$ne": 0}},
+        counted = self.datasets.find({"$or": [{LIKES: {"$gt": 0}}, {DISLIKES: {"$gt": 0}},
                                               {COUNTED: {"$exists": True}}]}, {"_id": 1})
         pids = set(votes) | {doc["_id"] for doc in counted}
         corrected = 0
         for pid in sorted(pids):
             records = votes.get(pid, {})
-            right = {"likes": sum(v == "like" for v in records.values()),
-                     "dislikes": sum(v == "dislike" for v in records.values())}
+            right = {LIKES: sum(v == "like" for v in records.values()),
+                     DISLIKES: sum(v == "dislike" for v in records.values())}
             with self._locks.hold("dataset", pid):
-                doc = self.datasets.find_one({"_id": pid}, {"likes": 1, "dislikes": 1, COUNTED: 1})
-                if doc is None or ((doc.get("likes") or 0, doc.get("dislikes") or 0, doc.get(COUNTED) or {})
-                                   == (right["likes"], right["dislikes"], records)):
+                doc = self.datasets.find_one({"_id": pid}, {LIKES: 1, DISLIKES: 1, COUNTED: 1})
+                if doc is None or ((doc.get(LIKES) or 0, doc.get(DISLIKES) or 0, doc.get(COUNTED) or {})
+                                   == (right[LIKES], right[DISLIKES], records)):
                     continue
                 self.datasets.update_one({"_id": pid}, {"$set": {**right, COUNTED: records}})
                 corrected += 1
@@ -556,35 +625,15 @@ class MongoStore(SelectionMethods, Store):
 
     @guarded
     def reindex(self, identity: Identity, everything: bool = False) -> int:
-        """Compute the derived ``beamhub_*`` fields of datasets that lack them or have an
-        older version (all with ``everything``), for example on documents SciCat wrote.
-        Operator only. Returns how many datasets were rewritten."""
+        """Compute the derived ``beamhub_*`` fields of every dataset whose ``updatedAt``
+        changed since they were computed, or that lacks them or has an older version.
+        Searches follow SciCat's writes on their own (``mongo_follow``); this compares
+        every document at once rather than from the watermark. ``everything`` recomputes
+        all, for writes that bypassed SciCat and left ``updatedAt`` as it was.
+        Unreadable documents are skipped and logged. Operator only. Returns how many
+        datasets were rewritten."""
         require_operator(identity, "reindex the catalogue")
-        stale = {} if everything else {INDEX_VERSION_FIELD: {"$ne": INDEX_VERSION}}
-        if not self._locks.needed:  # atomic $set of the derived fields only: no lock, in bulk
-            rewritten = 0
-            for batch in batched(self.datasets.find(stale), BATCH):
-                updates = [(doc, *index_update(doc)) for doc in batch]
-                self.datasets.bulk_write([pymongo.UpdateOne({"_id": doc["_id"]}, update)
-                                          for doc, update, _ in updates], ordered=False)
-                for doc, _, reason in updates:
-                    if reason is not None:
-                        log.warning("dataset %s cannot be read and is left out of searches: %s", doc["_id"], reason)
-                rewritten += sum(1 for _, _, reason in updates if reason is None)
-            return rewritten
-        pids = [doc["_id"] for doc in self.datasets.find(stale, {"_id": 1})]
-        rewritten = 0
-        for pid in pids:
-            with self._locks.hold("dataset", pid):
-                doc = self.datasets.find_one({"_id": pid})
-                if doc is not None:
-                    update, reason = index_update(doc)
-                    self.datasets.update_one({"_id": pid}, update)
-                    if reason is None:
-                        rewritten += 1
-                    else:
-                        log.warning("dataset %s cannot be read and is left out of searches: %s", pid, reason)
-        return rewritten
+        return self._follower.catch_up(everything=everything, since_watermark=False).rewritten
 
 
 def _without_tier(doc: dict) -> dict:

@@ -11,7 +11,6 @@ because FerretDB v1 loses nested values in ``$unwind`` and ``$project``), all co
 them on documents SciCat wrote:
 
 =======================  ==========================================================
-``beamhub_access``       access keys (:func:`~beamhub.catalogue.identity.dataset_access_keys`)
 ``beamhub_words``        distinct words of the searchable text (:func:`~beamhub.catalogue.text.dataset_words`)
 ``beamhub_nameWords``    distinct words of ``datasetName`` (relevance)
 ``beamhub_sortName``     ``datasetName`` in lower case (sorting by name)
@@ -38,7 +37,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from ..identity import dataset_access_keys
 from .. import scientific_metadata
 from ..model import Dataset, Proposal, UnreadableDocument
 from ..text import dataset_words, words
@@ -52,6 +50,8 @@ SELECTIONS = "beamhub_selections"
 LOCKS = "beamhub_locks"
 
 ACCESS = "beamhub_access"
+"""Former derived access keys: no longer written nor read (visibility reads SciCat's own
+fields at query time, ``mongo_queries.visibility_filter``); hidden where still present."""
 WORDS = "beamhub_words"
 NAME_WORDS = "beamhub_nameWords"
 SORT_NAME = "beamhub_sortName"
@@ -74,6 +74,13 @@ MANAGED_FIELDS = ("likes", "dislikes", "createdAt", "updatedAt")
 
 VISIBILITY_FIELDS = {"ownerGroup": 1, "accessGroups": 1, "isPublished": 1, "creationLocation": 1}
 """The fields :meth:`Identity.can_see` reads (a projection)."""
+
+LIKES = "beamhub_likes"
+DISLIKES = "beamhub_dislikes"
+"""A dataset's vote counters (shown as ``likes``/``dislikes``): beamhub's fields, never SciCat's."""
+
+SOURCE_UPDATED = "beamhub_sourceUpdatedAt"
+"""The ``updatedAt`` of the document the derived fields were computed from (``mongo_follow``)."""
 
 COUNTED = "beamhub_counted"
 """On a dataset: the vote each voter's contribution to ``likes``/``dislikes`` reflects,
@@ -110,7 +117,6 @@ def search_fields(doc: dict, check: bool = True) -> dict:
     created = doc.get("creationTime")
     name = doc.get("datasetName") or ""
     return {
-        ACCESS: sorted(dataset_access_keys(doc)),
         WORDS: dataset_words(doc),
         NAME_WORDS: list(dict.fromkeys(words(name))),
         SORT_NAME: name.lower(),
@@ -183,6 +189,9 @@ def dataset_from_document(doc: dict, my_vote: str | None = None) -> Dataset:
     """A :class:`Dataset` from a stored document (SciCat's own included)."""
     if "pid" not in doc:
         doc = {**doc, "pid": doc["_id"]}
+    doc = {**doc, "likes": doc.get(LIKES) or 0, "dislikes": doc.get(DISLIKES) or 0}
+    if "beamhub_files" in doc or "beamhub_signal" in doc:  # a derived dataset beamhub wrote into SciCat's
+        doc.update(files=doc.get("beamhub_files") or [], signal=doc.get("beamhub_signal"))
     dataset = Dataset.from_document(doc)
     if my_vote is not None:
         dataset.myVote = my_vote

@@ -50,15 +50,14 @@ from datetime import datetime, timedelta
 import pymongo
 import pymongo.errors
 
-from ..model import UnreadableDocument
 from .mongo_documents import (
     DATASETS,
     INDEX_VERSION,
     INDEX_VERSION_FIELD,
     SOURCE_UPDATED,
     UNREADABLE,
+    index_update,
     report_unreadable,
-    search_fields,
 )
 from .mongo_scicat import META
 from .mongo_support import UNREACHABLE, batched
@@ -107,6 +106,7 @@ class Follower:
         self._loaded = False
         self._due = 0.0
         self._lock = threading.Lock()
+        self._log_all = False
 
     def before_search(self) -> None:
         """Catch up if the last catch-up is older than :data:`FOLLOW_INTERVAL`."""
@@ -128,8 +128,11 @@ class Follower:
                  since_watermark: bool = True) -> CatchUp:
         """Re-derive the stale documents (all of them with ``everything``).
 
-        ``since_watermark`` False compares every document (``reindex``).
+        ``since_watermark`` False compares every document and logs every unreadable one
+        it meets (``reindex``: an operator's run reports them all); searches' catch-ups
+        log each once per process.
         """
+        self._log_all = not since_watermark
         started = time.monotonic()
         datasets = self.store.datasets
         if not self._loaded:
@@ -198,19 +201,22 @@ class Follower:
             SOURCE_UPDATED: doc.get("updatedAt"), INDEX_VERSION_FIELD: INDEX_VERSION, UNREADABLE: reason}})
 
     def _update(self, doc: dict, report: CatchUp) -> dict:
-        """The ``$set`` of a document's derived fields (only ``beamhub_*`` fields)."""
-        stamp = {SOURCE_UPDATED: doc.get("updatedAt")}
+        """The update of a document's derived fields (``mongo_documents.index_update``: only
+        ``beamhub_*`` fields), stamped with the ``updatedAt`` they were derived from."""
         try:
-            fields = search_fields(doc)
-        except Exception as exc:  # what SciCat's schema refuses, or anything else: skip, report
-            reason = exc.reason if isinstance(exc, UnreadableDocument) else f"{type(exc).__name__}: {exc}"[:500]
-            report.unreadable[str(doc["_id"])] = reason
-            report_unreadable(DATASETS, doc["_id"], reason)
-            self.unreadable[str(doc["_id"])] = reason
-            return {"$set": {**stamp, INDEX_VERSION_FIELD: INDEX_VERSION, UNREADABLE: reason}}
-        report.rewritten += 1
-        self.unreadable.pop(str(doc["_id"]), None)
-        update: dict = {"$set": {**fields, **stamp}}
-        if UNREADABLE in doc:
-            update["$unset"] = {UNREADABLE: ""}
+            update, reason = index_update(doc)
+        except Exception as exc:  # anything else a malformed document trips: unreadable too
+            reason = f"{type(exc).__name__}: {exc}"[:500]
+            update = {"$set": {UNREADABLE: reason, INDEX_VERSION_FIELD: INDEX_VERSION}}
+        update["$set"][SOURCE_UPDATED] = doc.get("updatedAt")
+        key = str(doc["_id"])
+        if reason is None:
+            report.rewritten += 1
+            self.unreadable.pop(key, None)
+        else:
+            report.unreadable[key] = self.unreadable[key] = reason
+            if self._log_all:
+                log.warning("dataset %s cannot be read and is left out of searches: %s", doc["_id"], reason)
+            else:
+                report_unreadable(DATASETS, doc["_id"], reason)
         return update

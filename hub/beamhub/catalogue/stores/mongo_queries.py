@@ -17,7 +17,7 @@ from ..query import MAX_FACET_VALUES, MetadataCondition, SearchQuery
 from ..text import TextQuery
 from ..units import normalize
 from ..scientific_metadata import index_key
-from .mongo_documents import (ACCESS, METADATA, NAME_WORDS, PROPOSAL_IDS, SORT_NAME, TECHNIQUES, UNREADABLE, WORDS,
+from .mongo_documents import (LIKES, METADATA, NAME_WORDS, PROPOSAL_IDS, SORT_NAME, TECHNIQUES, UNREADABLE, WORDS,
                               YEAR)
 
 SORT_FIELDS: dict[str, tuple[str, int]] = {
@@ -27,7 +27,7 @@ SORT_FIELDS: dict[str, tuple[str, int]] = {
     "-datasetName": (SORT_NAME, -1),
     "size": ("size", 1),
     "-size": ("size", -1),
-    "-likes": ("likes", -1),
+    "-likes": (LIKES, -1),
 }
 """Each sort as (stored field, direction); ties are always broken by pid ascending."""
 
@@ -56,10 +56,22 @@ def and_(parts: list[dict]) -> dict:
 
 
 def visibility_filter(identity: Identity) -> dict:
-    """Datasets the identity may see: a shared access key ({} for operators)."""
+    """Datasets the identity may see, on SciCat's own fields as they are now ({} for
+    operators): published, or owned by or shared with one of its groups, or from a
+    beamline it is staff of. The same rule as :meth:`Identity.can_see`.
+
+    Never a field beamhub derived: SciCat changes ``accessGroups`` or ``isPublished``
+    without beamhub knowing, and the next request must already see the change.
+    """
     if identity.operator:
         return {}
-    return {ACCESS: {"$in": sorted(identity.access_keys())}}
+    groups = sorted(identity.groups)
+    branches: list[dict] = [{"isPublished": True}]
+    if groups:
+        branches += [{"ownerGroup": {"$in": groups}}, {"accessGroups": {"$in": groups}}]
+    if identity.staff_of:
+        branches.append({"creationLocation": {"$in": sorted(identity.staff_of)}})
+    return {"$or": branches}
 
 
 def text_filter(text: TextQuery, field: str = WORDS) -> dict:

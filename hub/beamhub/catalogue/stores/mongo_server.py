@@ -9,12 +9,19 @@ Indexes (MongoDB 6+), one per query shape; ``ensure_indexes`` creates them, idem
 =============================  ===========================================================
 collection / index             query shape it serves
 =============================  ===========================================================
-Dataset ``vis_<sort>``         a caller's visible datasets in each sort order:
-                               ``{beamhub_access: 1, <sort field>: ±1, _id: 1}`` for
+Dataset ``pub_<sort>``,        a caller's visible datasets in each sort order, decided
+``own_<sort>``, ``acc_<sort>``  on SciCat's own fields at query time: one index per
+and ``loc_<sort>``             branch of the visibility ``$or`` (``isPublished``,
+                               ``ownerGroup``, ``accessGroups`` (multikey),
+                               ``creationLocation``), each
+                               ``{<branch field>: 1, <sort field>: ±1, _id: 1}`` for
                                ``-creationTime creationTime datasetName -datasetName size
-                               -size -likes`` (the $in on the multikey access list
-                               explodes into one sorted scan per key, merged); facet,
-                               keyword, date and metadata filters are applied along it
+                               -size -likes``: each branch (an ``$in`` explodes into one
+                               scan per group) is read in sort order and the branches
+                               merged (SORT_MERGE); facet, keyword, date and metadata
+                               filters are applied along it. Not on FerretDB v1, which
+                               scans for every search (``scan_once``): there these 28
+                               would only double the cost of every insert
 Dataset ``all_<sort>``         the same for operators (no visibility filter):
                                ``{<sort field>: ±1, _id: 1}``
 Dataset ``words``              free text: ``{beamhub_words: 1}`` (multikey; ``$all`` on
@@ -22,6 +29,10 @@ Dataset ``words``              free text: ``{beamhub_words: 1}`` (multikey; ``$a
 Dataset ``metadata``           metadata conditions: wildcard ``{beamhub_metadata.$**: 1}``
                                (one path per entry, ``beamhub_metadata.<name>.v`` etc.)
 Dataset ``lineage``            ``derived_from``: ``{inputDatasets: 1}`` (multikey)
+Dataset ``updated``            following SciCat's writes (``mongo_follow``):
+                               ``{updatedAt: 1}`` for ``updatedAt > watermark`` and
+Dataset ``index_version``      ``{beamhub_indexVersion: 1}`` for documents never (or
+                               formerly) derived, the two branches of the catch-up ``$or``
 beamhub_votes ``pid_user``     one vote per (pid, user): unique ``{pid: 1, user: 1}``;
                                also a dataset's votes (``votes_for_dataset``)
 beamhub_votes ``user_recent``  a user's votes, newest first (``my_votes``, the my-vote
@@ -45,8 +56,9 @@ import pymongo
 import pymongo.errors
 
 from .mongo_documents import (
-    ACCESS,
     DATASETS,
+    INDEX_VERSION_FIELD,
+    LIKES,
     METADATA,
     PROPOSALS,
     SELECTIONS,
@@ -109,6 +121,9 @@ def detect(build_info: dict) -> ServerKind:
                       sum_of_fields=True, wildcard_indexes=True, scan_once=False, id_lookups_only=False)
 
 
+VISIBILITY_INDEXES = {"pub": "isPublished", "own": "ownerGroup", "acc": "accessGroups", "loc": "creationLocation"}
+"""Index name prefix -> the visibility branch field it leads with (``mongo_queries.visibility_filter``)."""
+
 SORT_INDEX_FIELDS = {
     "created_desc": ("creationTime", -1),
     "created_asc": ("creationTime", 1),
@@ -116,7 +131,7 @@ SORT_INDEX_FIELDS = {
     "name_desc": (SORT_NAME, -1),
     "size_asc": ("size", 1),
     "size_desc": ("size", -1),
-    "likes_desc": ("likes", -1),
+    "likes_desc": (LIKES, -1),
 }
 
 
@@ -124,12 +139,15 @@ def index_plan(kind: ServerKind) -> dict[str, list[pymongo.IndexModel]]:
     """The indexes of each collection (see the module docstring)."""
     datasets = []
     for name, (field, direction) in SORT_INDEX_FIELDS.items():
-        datasets.append(pymongo.IndexModel([(ACCESS, 1), (field, direction), ("_id", 1)], name=f"vis_{name}"))
+        for prefix, branch in VISIBILITY_INDEXES.items() if not kind.scan_once else ():
+            datasets.append(pymongo.IndexModel([(branch, 1), (field, direction), ("_id", 1)], name=f"{prefix}_{name}"))
         datasets.append(pymongo.IndexModel([(field, direction), ("_id", 1)], name=f"all_{name}"))
     datasets.append(pymongo.IndexModel([(WORDS, 1)], name="words"))
     if kind.wildcard_indexes:
         datasets.append(pymongo.IndexModel([(METADATA + ".$**", 1)], name="metadata"))
     datasets.append(pymongo.IndexModel([("inputDatasets", 1)], name="lineage"))
+    datasets.append(pymongo.IndexModel([("updatedAt", 1)], name="updated"))
+    datasets.append(pymongo.IndexModel([(INDEX_VERSION_FIELD, 1)], name="index_version"))
     return {
         DATASETS: datasets,
         VOTES: [
@@ -152,6 +170,9 @@ def ensure_indexes(db, kind: ServerKind) -> None:
     serves as well: the conflict is logged, not raised.
     """
     for collection, models in index_plan(kind).items():
+        present = set(db[collection].index_information()) if collection == DATASETS else set()
+        for name in present & OBSOLETE_INDEXES:
+            db[collection].drop_index(name)
         for model in models:
             try:
                 db[collection].create_indexes([model])
@@ -160,6 +181,10 @@ def ensure_indexes(db, kind: ServerKind) -> None:
                     raise
                 log.warning("index %s on %s not created: %s", model.document["name"], collection, exc)
 
+
+OBSOLETE_INDEXES = {f"vis_{name}" for name in SORT_INDEX_FIELDS}
+"""beamhub's former indexes on the derived ``beamhub_access`` (visibility now reads
+SciCat's own fields), dropped where found."""
 
 INDEX_CONFLICTS = {85, 86}
 """IndexOptionsConflict, IndexKeySpecsConflict."""
