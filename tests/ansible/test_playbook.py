@@ -196,3 +196,28 @@ def test_a_wrong_catalogue_database_is_refused_before_anything_is_written(tmp_pa
     assert result.returncode != 0
     assert "beamhub_catalogue_kind must be mongodb, documentdb or sqlite" in result.stdout, output(result)
     assert not (tmp_path / "hub" / "etc").exists()
+
+
+def test_the_prolog_fails_the_job_on_a_node_missing_its_data_or_for_a_uid_too_large(tmp_path):
+    """Slurm drains a node whose prolog fails: rather that than a server seeing no data."""
+    variables = {"beamhub_compute_data_mounts": [{"what": "nas01:/export/data", "where": str(tmp_path / "data")}],
+                 "beamhub_compute_prolog_dir": str(tmp_path), "beamhub_compute_subid_dir": str(tmp_path),
+                 "beamhub_compute_subid_base": 1000000, "beamhub_compute_subid_count": 65536}
+    (tmp_path / "vars.yml").write_text(yaml.safe_dump(variables))
+    (tmp_path / "data").mkdir()  # the folder is there, nothing is mounted on it
+    prolog = tmp_path / "50-beamhub.sh"
+    rendered = subprocess.run(
+        [str(BIN / "ansible"), "localhost", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}",
+         "-e", f"@{tmp_path / 'vars.yml'}", "-m", "ansible.builtin.template",
+         "-a", f"src={ANSIBLE}/roles/beamhub_compute/templates/beamhub-prolog.sh.j2 dest={prolog} mode=0755"],
+        capture_output=True, text=True, timeout=120, env=environment(tmp_path))
+    assert rendered.returncode == 0, output(rendered)
+    ran = subprocess.run([str(prolog)], env={**os.environ, "SLURM_JOB_USER": "daemon"},
+                         capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 1
+    assert f"beamhub prolog: {tmp_path}/data is not mounted" in ran.stderr
+    # nobody's uid (65534) times 65536 ids is past 2^32: refused, not wrapped onto other ranges
+    ran = subprocess.run([str(prolog)], env={**os.environ, "SLURM_JOB_USER": "nobody"},
+                         capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 1 and "uid 65534 is too large" in ran.stderr
+    assert "nobody" not in (tmp_path / "subuid").read_text()
