@@ -135,3 +135,17 @@ def test_parameters_come_from_similar_liked_visible_datasets_only(catalogue):
     # the staff see p5002's more numerous choices too
     assert parameters_for(store, STAFF, [target], "frame-score")["values"]["sigma"] == 9.0
     assert parameters_for(store, user, [target], "other-step")["values"] == {}
+
+
+def test_a_new_vote_retrains_the_audiences_model(catalogue):
+    store, by_proposal = catalogue
+    suggester = Suggester(store)
+    user = Identity("u1", groups=frozenset({"p5001"}))
+    pid = sorted(by_proposal["p5001"])[0]
+    before = sum(d.likes + d.dislikes for d in all_visible(store, user))
+    assert f"from {before} votes" in suggester.explain(user, pid).reason
+    store.set_vote(Identity("u9", groups=frozenset({"p5001"})), pid, "like")
+    assert f"from {before + 1} votes" in suggester.explain(user, pid).reason
+    # a vote the user cannot see changes nothing for them
+    store.set_vote(Identity("u9", groups=frozenset({"p5002"})), sorted(by_proposal["p5002"])[0], "like")
+    assert f"from {before + 1} votes" in suggester.explain(user, pid).reason
