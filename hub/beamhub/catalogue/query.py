@@ -53,7 +53,7 @@ condition compare as floating point numbers, larger ones anywhere else are refus
 _NUMBER = (r"[+-]?(?:[0-9]{1,17}(?:\.[0-9]{0,17})?|\.[0-9]{1,17})"
            r"(?:[eE][+-]?(?:2[0-8][0-9]|1?[0-9]{1,2}))?")  # always finite: below 1e307
 _CONDITION_PARTS = (
-    r"[ \t]*(?P<name>[A-Za-z_%][A-Za-z0-9_.%-]{0,255}|\"[^\"\x00-\x1f]{1,256}\"|'[^'\x00-\x1f]{1,256}')[ \t]*"
+    r"[ \t]*(?P<name>[A-Za-z_%][A-Za-z0-9_.%-]{0,255}|\"[^\"'$\x00-\x1f][^\"'\x00-\x1f]{0,255}\"|'[^\"'$\x00-\x1f][^\"'\x00-\x1f]{0,255}')[ \t]*"
     rf"(?:(?P<order><=|>=|<|>)[ \t]*(?P<bound>{_NUMBER})"
     rf"|(?P<equality>!=|=)[ \t]*(?:(?P<number>{_NUMBER})|(?P<boolean>[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])"
     r"|(?P<quoted>\"[^\"]{0,200}\"|'[^']{0,200}')|(?P<word>[^\s\"']{1,200})))"
