@@ -175,3 +175,22 @@ def test_every_visibility_branch_has_an_index_in_every_sort_order_on_mongodb():
             (name,) = branch
             assert [(name, 1), (field, direction), ("_id", 1)] in keys, (name, field)
     assert [("updatedAt", 1)] in keys and [("beamhub_indexVersion", 1)] in keys
+
+
+def test_a_beamhub_clock_ahead_of_sciCats_does_not_hide_sciCats_writes(store, scicat_db):
+    """beamhub's derived datasets in SciCat's database carry beamhub's clock; an hour ahead
+    of SciCat's, they must not move the watermark past SciCat's next writes."""
+    from datetime import timedelta
+
+    from beamhub.catalogue.stores.mongo_documents import SOURCE_UPDATED
+    from beamhub.catalogue.stores.mongo_scicat import CREATED_BY
+
+    _, db = scicat_db
+    assert pids(store, OWNER, text="lysozyme warm") == [scicat.pid(5)]
+    ahead = datetime.now(timezone.utc) + timedelta(hours=1)
+    future = scicat._dataset(778, datasetName="Written by beamhub", ownerGroup="p2001", type="derived",
+                             _created=ahead.replace(microsecond=0))
+    db["Dataset"].insert_one({**future, CREATED_BY: "beamhub-jobs", SOURCE_UPDATED: future["updatedAt"]})
+    store._follower.catch_up()
+    scicat_update(db, scicat.pid(5), datasetName="Lysozyme hot")
+    assert _seen_within(store, OWNER, {"text": "lysozyme hot"}, True) <= FOLLOW_BOUND

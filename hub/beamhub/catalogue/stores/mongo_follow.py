@@ -10,11 +10,12 @@ fields that text, metadata, technique and year searches and the name sort use.
 **How.** SciCat stamps every write with ``updatedAt`` (mongoose ``timestamps``). Each
 derivation records the ``updatedAt`` it was computed from (``beamhub_sourceUpdatedAt``).
 A catch-up asks for the documents whose ``updatedAt`` is newer than the watermark (the
-newest ``updatedAt`` seen, less :data:`OVERLAP` for writes that commit out of order;
-index ``updated``) or whose ``beamhub_indexVersion`` is missing or old (index
-``index_version``), re-derives those that changed, and moves the watermark (kept in
-``beamhub_meta`` so a restart does not start over). Only SciCat's clock is compared
-with SciCat's clock: beamhub's own clock plays no part.
+newest ``updatedAt`` seen on a document SciCat wrote, less :data:`OVERLAP` for writes
+that commit out of order; index ``updated``) or whose ``beamhub_indexVersion`` is
+missing or old (index ``index_version``), re-derives those that changed, and moves the
+watermark (kept in ``beamhub_meta`` so a restart does not start over). Only SciCat's
+clock is compared with SciCat's clock: the derived datasets beamhub writes there
+(``beamhub_createdBy``), stamped by beamhub's clock, never move the watermark.
 
 **When, and the bound.** A search first catches up when the last catch-up is older
 than :data:`FOLLOW_INTERVAL` (other searches meanwhile do not wait for it), and a
@@ -59,7 +60,7 @@ from .mongo_documents import (
     index_update,
     report_unreadable,
 )
-from .mongo_scicat import META
+from .mongo_scicat import CREATED_BY, META
 from .mongo_support import UNREACHABLE, batched
 
 log = logging.getLogger(__name__)
@@ -70,13 +71,13 @@ CATCH_UP_BUDGET = 1.0
 """Seconds of re-deriving one catch-up does at most; the rest is left to the next."""
 FOLLOW_BOUND = 5.0
 """Seconds after which a search finds SciCat's new or changed content (module docstring)."""
-OVERLAP = timedelta(seconds=60)
+OVERLAP = timedelta(seconds=30)
 """How far behind the watermark each catch-up looks again, for SciCat writes stamped
 before but committed after a newer one."""
 
 STATE_ID = "follow"
 
-_CANDIDATE_FIELDS = {"updatedAt": 1, SOURCE_UPDATED: 1, INDEX_VERSION_FIELD: 1}
+_CANDIDATE_FIELDS = {"updatedAt": 1, SOURCE_UPDATED: 1, INDEX_VERSION_FIELD: 1, CREATED_BY: 1}
 
 
 @dataclass
@@ -148,7 +149,8 @@ class Follower:
         todo = []
         for doc in datasets.find(wanted, _CANDIDATE_FIELDS):
             updated = doc.get("updatedAt")
-            if isinstance(updated, datetime) and (newest is None or updated > newest):
+            # SciCat's clock only: the derived datasets beamhub wrote there carry its own
+            if isinstance(updated, datetime) and CREATED_BY not in doc and (newest is None or updated > newest):
                 newest = updated
             if everything or stale(doc):
                 todo.append(doc["_id"])
