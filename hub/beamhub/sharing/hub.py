@@ -27,6 +27,7 @@ each request (no cache) and closes their open websockets within seconds (see
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from tornado import web
@@ -37,6 +38,7 @@ from .policy import (
 )
 
 SERVER_SHARES_SCOPE = "shares!server"
+TEMPLATES = str(Path(__file__).parent / "templates")
 ACCESS_SCOPE_FOR_SERVERS = [f"{ROLE_PREFIX}{role}!server" for role in ROLES]
 
 
@@ -249,6 +251,10 @@ def configure_sharing(c, settings: SharingSettings, staff_rule=None) -> None:
     tornado = dict(c.JupyterHub.tornado_settings) if "tornado_settings" in c.JupyterHub else {}
     tornado.update(beamhub_sharing=settings, beamhub_staff_rule=staff_rule)
     c.JupyterHub.tornado_settings = tornado
+    # The home page also lists the servers shared with the user (templates/home.html).
+    paths = list(c.JupyterHub.template_paths) if "template_paths" in c.JupyterHub else []
+    if TEMPLATES not in paths:
+        c.JupyterHub.template_paths = [*paths, TEMPLATES]
     # The server's tokens carry the role scopes for it; the server's authorizer reads them,
     # and asks the hub again at each request (a revoked share holds at once).
     allowed = list(c.Spawner.oauth_client_allowed_scopes) if "oauth_client_allowed_scopes" in c.Spawner else []
