@@ -173,9 +173,19 @@ def test_policy_roles_revocation_and_links(hub):
 def test_share_dialog_in_jupyterlab(hub, tmp_path):
     """alice's Share dialog: what a member gets (the mounted proposal by name), inviting
     bob as collaborator (listed), erin refused with the hub's reason, a link; screenshots
-    in the light and the dark theme. bob, a member, is offered no Share button."""
+    in the light and the dark theme. bob finds alice's server on his hub home page, its
+    link opens her JupyterLab, where he (a member) is offered no Share button."""
+    import shutil
+
     from tests.extension.e2e_hub import open_lab
-    from tests.services.browser import browser
+    from tests.services.browser import ARTIFACTS, browser
+
+    def shot(page, name: str) -> None:
+        """Under the test's tmp dir, and kept in test-artifacts/test_sharing/ (tmp dirs rotate)."""
+        path = tmp_path / f"{name}.png"
+        page.screenshot(path=str(path))
+        (ARTIFACTS / "test_sharing").mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, ARTIFACTS / "test_sharing" / path.name)
 
     alice = Client(hub, hub.hub.user_token("alice", note="owner"), "alice")
     with browser() as chromium:
@@ -195,7 +205,7 @@ def test_share_dialog_in_jupyterlab(hub, tmp_path):
             error = page.wait_for_selector(".jp-Beamhub-shareError")
             assert "p1002" in error.inner_text()
             error.scroll_into_view_if_needed()
-            page.screenshot(path=str(tmp_path / "share-dialog-refused-light.png"))
+            shot(page, "share-dialog-refused-light")
             page.fill(".jp-Beamhub-shareInvite input[aria-label='Name to invite']", "bob")
             page.click(".jp-Beamhub-shareInvite button[type=submit]")
             page.wait_for_selector(".jp-Beamhub-shareMember[data-name=bob]")
@@ -205,7 +215,7 @@ def test_share_dialog_in_jupyterlab(hub, tmp_path):
             link = page.wait_for_selector("input[aria-label='Invitation link']")
             assert "/hub/accept-share?code=" in link.input_value()
             link.scroll_into_view_if_needed()
-            page.screenshot(path=str(tmp_path / "share-dialog-light.png"))
+            shot(page, "share-dialog-light")
 
             # The dark theme (JupyterLab's own setting), then the same dialog.
             page.keyboard.press("Escape")
@@ -219,14 +229,19 @@ def test_share_dialog_in_jupyterlab(hub, tmp_path):
             open_dialog()
             page.wait_for_selector(".jp-Beamhub-shareMember[data-name=bob]")
             page.wait_for_timeout(500)
-            page.screenshot(path=str(tmp_path / "share-dialog-dark.png"))
-            print("screenshots:", tmp_path / "share-dialog-light.png", tmp_path / "share-dialog-dark.png")
+            shot(page, "share-dialog-dark")
         finally:
             context.close()
         # bob (a collaborator now) gets no Share button in alice's server: it is hers to share.
         bob_context, bob_page = open_lab(chromium, hub, "bob")
         try:
-            bob_page.goto(f"{hub.hub.url}/user/alice/lab")
+            # The hub's home page lists the server shared with him, with a link that works.
+            bob_page.goto(f"{hub.hub.url}/hub/home")
+            shared = bob_page.wait_for_selector(".beamhub-shared-server a")
+            assert shared.inner_text() == "alice's server" and "collaborator" in \
+                bob_page.inner_text(".beamhub-shared-server")
+            shot(bob_page, "hub-home-shared-with-bob")
+            shared.click()
             for _ in range(20):
                 if bob_page.query_selector("input[type=submit][value*=uthorize], button:has-text('Authorize')"):
                     bob_page.click("input[type=submit][value*=uthorize], button:has-text('Authorize')")
