@@ -62,7 +62,7 @@ def oidc_site(tmp_path_factory, service_store_url):  # noqa: F811
                 "post_logout_redirect_url": f"{hub.url}/hub/login",
                 "scope": ["openid", "profile", "email", "groups", "offline_access"],
                 "username_claim": "preferred_username", "groups_claim": "groups", "allow_all": True,
-                "proposal_group_pattern": "^p[0-9]+$",
+                "proposal_group_pattern": "^p[0-9]+$", "refresh_seconds": 1,
             },
             "catalogue": {"store": service_store_url},
             "jobs": {"runner": "local", "work_root": str(workdir / "jobs")},

@@ -12,6 +12,7 @@ the hub's session and Dex's own (single-sign-on) session.
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import quote
 
 import pytest
@@ -144,3 +145,28 @@ def test_logout_ends_the_hub_session_and_the_providers(oidc_site, chromium):
         assert through_dex, visited  # by the provider's end-session endpoint
     finally:
         context.close()
+
+
+
+def test_a_refused_token_refresh_sends_the_user_to_log_in_again(oidc_site, chromium):
+    """The hub re-checks a logged-in user's groups with the provider once they are older
+    than refresh_seconds (1 s here). Dex restarted with changed groups (memory storage)
+    no longer knows the user's tokens: the refresh is refused, and the user must log in
+    again (a login page, not an error), which gives the new groups."""
+    hub, dex = oidc_site.hub, oidc_site.dex
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        login(page, hub, user("alice"))
+        assert hub_groups(hub, "alice") == ["p1001", "p1002"]
+        dex.set_users([DexUser("alice", ["p1002"]) if u.name == "alice" else u for u in USERS])
+        time.sleep(1.5)  # older than refresh_seconds (not a timed assertion)
+        response = page.goto(f"{hub.url}/hub/home")
+        assert response.status == 200 and page.url.startswith(f"{hub.url}/hub/login"), (
+            response.status, page.url, screenshot(page, "oidc-refresh-refused", "page"))
+        login(page, hub, user("alice"))
+        assert page.url == f"{hub.url}/hub/home"
+        assert hub_groups(hub, "alice") == ["p1002"]
+    finally:
+        context.close()
+        dex.set_users(USERS)

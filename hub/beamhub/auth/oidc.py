@@ -5,7 +5,8 @@
   a user are replaced by the provider's ``groups`` claim, so a group removed at the
   provider is gone at the next login; with auth state kept (``enable_auth_state``),
   oauthenticator's ``refresh_user`` asks the provider again once they are older than
-  ``auth_refresh_age``, with the refresh token once the access token has expired.
+  ``auth_refresh_age``, with the refresh token once the access token has expired, and a
+  refused refresh means a new login.
 - **A user with no proposal group** (and no staff group) is not let in with a bare 403:
   :meth:`BeamhubOIDCAuthenticator.check_blocked_users` answers with a page that says why and
   what to do (``no_proposal_message``), and offers to log out at the provider to
@@ -89,6 +90,16 @@ class BeamhubOIDCAuthenticator(GenericOAuthenticator):
         "Your account {username} is not a member of any proposal yet. Ask your proposal's principal "
         "investigator or the user office to add you, then log in again.",
         help="Shown to a user with no proposal and no staff group ('{username}' is replaced).").tag(config=True)
+
+    async def refresh_user(self, user, handler=None, **kwargs):
+        """oauthenticator's refresh (userinfo with the access token, else the refresh
+        token); a refused one (``False``) makes the hub ask for a new login."""
+        result = await super().refresh_user(user, handler, **kwargs)
+        if result is False and handler is not None and not hasattr(handler, "_token_authenticated"):
+            # JupyterHub 6.1 reads this (set only for token requests) to choose between a
+            # new login and stale auth; unset, it logs a traceback at each such request.
+            handler._token_authenticated = False
+        return result
 
     def staff_rule(self) -> StaffRule:
         return StaffRule(self.staff_group_pattern or None, self.staff_groups)
