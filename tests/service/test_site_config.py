@@ -131,6 +131,14 @@ def test_oidc_takes_groups_from_a_claim(tmp_path):
     assert generic.allowed_groups == {"users"} and generic.admin_groups == {"admins"}
     assert generic.oauth_callback_url == "https://beamhub.example.org/hub/oauth_callback"
     assert "load_groups" not in c.JupyterHub
+    # Tokens kept encrypted (logout at the provider, refresh) with a key of the state directory only.
+    key_file = tmp_path / "state" / "auth-state-key"
+    assert c.Authenticator.enable_auth_state is True and c.Authenticator.auth_refresh_age == 300
+    keys = c.CryptKeeper["keys"]  # (Config.keys is the dict method)
+    assert keys == [bytes.fromhex(key_file.read_text())] and len(keys[0]) == 32
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert c.BeamhubOIDCAuthenticator.post_logout_redirect_url == "https://beamhub.example.org/hub/login"
+    assert c.BeamhubOIDCAuthenticator.end_session_url == ""  # no logout at the provider unless configured
 
 
 def test_cluster_servers_outlive_a_hub_restart_and_demo_servers_do_not(tmp_path):
