@@ -43,16 +43,18 @@ def start_hub(tmp: Path, sharing: dict | None = None):
     store_url, data = demo_store(tmp)
     workdir = tmp / "hub"
     (workdir / "homes").mkdir(parents=True, exist_ok=True)
+    pythonpath = os.pathsep.join([str(EXTENSION), str(REPO / "hub"), str(REPO)])
+    # The hub checks that the environment has the authorizer (else sharing stays off).
     hub = CatalogueHub(store_url, demo_users(data / "proposals.yaml"), workdir, state_dir=workdir / "state",
                        spawner={"kind": "demo", "data_roots": [str(data)],
-                                "home": str(workdir / "homes" / "{username}")})
+                                "home": str(workdir / "homes" / "{username}")},
+                       extra_env={"PYTHONPATH": pythonpath})
     if sharing is not None:
         import yaml
 
         site = yaml.safe_load(hub.site_file.read_text())
         site["sharing"] = sharing
         hub.site_file.write_text(yaml.safe_dump(site))
-    pythonpath = os.pathsep.join([str(EXTENSION), str(REPO / "hub"), str(REPO)])
     # The front end built from this tree (hub/scripts/install builds it; so may the
     # developer: jlpm build), served ahead of the installed one.
     jupyter_path = tmp / "jupyter"

@@ -83,14 +83,15 @@ def test_roles_and_scopes():
 
 def test_the_servers_role_table():
     """What the single-user server's authorizer allows each role (jupyterlab_beamhub.authorizer)."""
-    import sys
+    import importlib.util
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "extensions" / "jupyterlab-beamhub"))
-    try:
-        from jupyterlab_beamhub.authorizer import allowed, role_from_scopes
-    finally:
-        sys.path.pop(0)
+    # This tree's module (an installed, older jupyterlab_beamhub may be imported already).
+    path = Path(__file__).resolve().parents[2] / "extensions/jupyterlab-beamhub/jupyterlab_beamhub/authorizer.py"
+    spec = importlib.util.spec_from_file_location("beamhub_test_authorizer", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    allowed, role_from_scopes = module.allowed, module.role_from_scopes
     assert all(allowed("collaborator", a, r) for a in ("read", "write", "execute")
                for r in ("contents", "kernels", "terminals"))
     assert allowed("viewer", "read", "contents") and allowed("viewer", "read", "kernels")

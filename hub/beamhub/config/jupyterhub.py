@@ -40,7 +40,7 @@ from typing import Any
 from beamhub.catalogue.store import STORE_ENV
 from beamhub.service.settings import SETTINGS_ENV, STORE_FILE_ENV, ServiceSettings
 from beamhub.spawner.culling import CullerSettings, config_list, configure_culling
-from beamhub.sharing.hub import configure_sharing
+from beamhub.sharing.hub import configure_sharing, sharing_on
 from beamhub.sharing.hub import user_scopes as sharing_user_scopes
 from beamhub.spawner.environment import CATALOGUE_URL_ENV
 
@@ -132,7 +132,7 @@ def roles(site: SiteConfig) -> list[dict[str, Any]]:
          "scopes": ["self", ACCESS_CATALOGUE, *sharing_user_scopes(site.sharing)]},
         {"name": "server", "description": "Single-user servers: activity, and the catalogue as their user",
          "scopes": ["users:activity!user", "access:servers!server", ACCESS_CATALOGUE,
-                    *(["shares!server"] if site.sharing.enabled else [])]},
+                    *(["shares!server"] if sharing_on(site.sharing) else [])]},
         {"name": "beamhub-catalogue", "description": "The catalogue service reads users' groups",
          "scopes": ["read:users:name", "read:users:groups"], "services": [SERVICE_NAME]},
         {"name": "beamhub-hub-client", "description": "The hub's spawner asks which proposals a user may mount",

@@ -52,9 +52,28 @@ def custom_scopes() -> dict[str, dict[str, Any]]:
     }
 
 
+AUTHORIZER = "jupyterlab_beamhub.authorizer.BeamhubAuthorizer"
+
+
+def authorizer_available() -> bool:
+    """Whether this environment (the hub's, which single-user servers share or mirror:
+    same lock, same wheels) has the authorizer that enforces the roles. Without it,
+    sharing stays off: a share would otherwise give full access."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(AUTHORIZER.rsplit(".", 1)[0]) is not None
+    except ImportError:
+        return False
+
+
+def sharing_on(settings: SharingSettings) -> bool:
+    return settings.enabled and authorizer_available()
+
+
 def user_scopes(settings: SharingSettings) -> list[str]:
     """What the ``user`` role adds so that users may share their own servers."""
-    if not settings.enabled:
+    if not sharing_on(settings):
         return []
     return ["shares!user", *(f"{ROLE_PREFIX}{role}!user" for role in ROLES)]
 
@@ -245,7 +264,12 @@ def configure_sharing(c, settings: SharingSettings, staff_rule=None) -> None:
     scopes = dict(c.JupyterHub.custom_scopes) if "custom_scopes" in c.JupyterHub else {}
     scopes.update(custom_scopes())
     c.JupyterHub.custom_scopes = scopes
-    if not settings.enabled:
+    if not sharing_on(settings):
+        if settings.enabled:
+            import logging
+
+            logging.getLogger("beamhub.sharing").warning(
+                "sharing is off: %s is not installed (run hub/scripts/install)", AUTHORIZER)
         return
     c.JupyterHub.authenticator_class = with_sharing_handlers(c.JupyterHub.authenticator_class)
     tornado = dict(c.JupyterHub.tornado_settings) if "tornado_settings" in c.JupyterHub else {}
@@ -266,5 +290,5 @@ def configure_sharing(c, settings: SharingSettings, staff_rule=None) -> None:
 
         c.BeamhubSpawner.server_token_scopes = [*DEFAULT_SERVER_SCOPES, SERVER_SHARES_SCOPE]
     args = list(c.Spawner.args) if "args" in c.Spawner else []
-    c.Spawner.args = [*args, "--ServerApp.authorizer_class=jupyterlab_beamhub.authorizer.BeamhubAuthorizer",
+    c.Spawner.args = [*args, f"--ServerApp.authorizer_class={AUTHORIZER}",
                       "--HubOAuth.cache_max_age=5"]
