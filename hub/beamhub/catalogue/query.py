@@ -50,7 +50,7 @@ INT64_MAX = 2**63 - 1
 """Integers a store can hold (SQLite and BSON both stop at 64 bits): larger ones in a
 condition compare as floating point numbers, larger ones anywhere else are refused."""
 
-_NUMBER = (r"[+-]?(?:[0-9]{1,17}(?:\.[0-9]{0,17})?|\.[0-9]{1,17})"
+_NUMBER = (r"[+-]?(?:[0-9]{1,20}(?:\.[0-9]{0,17})?|\.[0-9]{1,17})"
            r"(?:[eE][+-]?(?:2[0-8][0-9]|1?[0-9]{1,2}))?")  # always finite: below 1e307
 _CONDITION_PARTS = (
     r"[ \t]*(?P<name>[A-Za-z_%][A-Za-z0-9_.%-]{0,255}|\"[^\"'$\x00-\x1f][^\"'\x00-\x1f]{0,255}\"|'[^\"'$\x00-\x1f][^\"'\x00-\x1f]{0,255}')[ \t]*"
@@ -60,9 +60,12 @@ _CONDITION_PARTS = (
     rf"(?:[ \t]+(?P<unit>{UNIT_PATTERN}))?[ \t]*"
 )
 _CONDITION = re.compile(_CONDITION_PARTS)
+_ORDERED_NOT_NUMBER = re.compile(r"[ \t]*(?P<name>[A-Za-z_%][A-Za-z0-9_.%-]{0,255})[ \t]*(?P<op><=|>=|<|>)[ \t]*"
+                                 r"(?P<value>[^0-9+\-.\s][^\s]{0,200})(?:[ \t].{0,400})?")
+"""An ordering condition whose value is no number: said so plainly (a bounded pattern)."""
 CONDITION_PATTERN = "^" + re.sub(r"\(\?P<\w+>", "(?:", _CONDITION_PARTS) + "$"
 """Every condition the catalogue reads, as one regular expression (the API states it):
-``name op value [unit]``; ``< <= >= >`` take a number (at most 17 digits before the
+``name op value [unit]``; ``< <= >= >`` take a number (at most 20 digits before the
 point, exponent at most 289), ``= !=`` also true/false, a quoted string or a word;
 the unit as :data:`~.units.UNIT_PATTERN`."""
 
@@ -124,6 +127,10 @@ class MetadataCondition(_Model):
             raise InvalidInput("a metadata condition is longer than 400 characters")
         match = _CONDITION.fullmatch(text[:-1] if text.endswith("\n") else text)  # as '$' does
         if not match:
+            ordered = _ORDERED_NOT_NUMBER.fullmatch(text)
+            if ordered:
+                raise InvalidInput(f"condition on {ordered['name']!r}: {ordered['op']} needs a number, "
+                                   f"not {ordered['value'][:100]!r}", details={"pattern": CONDITION_PATTERN})
             raise InvalidInput(
                 f"cannot read the condition {text[:100]!r}: write 'name op value [unit]' with op "
                 "one of < <= = >= > != (< <= >= > need a number), for example 'temperature > 290 K'; "
