@@ -104,7 +104,7 @@ class SearchParams(_Body):
                                                    json_schema_extra={"pattern": CONDITION_PATTERN})]],
                          Field(max_length=MAX_CONDITIONS)] = Field(
         [], description="Scientific-metadata condition 'name op value [unit]', op one of < <= = >= > != "
-        "(< <= >= > take a number: at most 17 digits before the point, exponent at most 289; = and != also "
+        "(< <= >= > take a number: at most 20 digits before the point, exponent at most 289; = and != also "
         "true, false, a quoted string or a word), e.g. 'temperature < 200 K'; " + UNIT_GRAMMAR
         + ". The pattern states it exactly.")
     sort: Literal[SORTS] = "-creationTime"  # type: ignore[valid-type]
