@@ -337,6 +337,17 @@ def _prune_older_images(keep: str) -> None:
             podman("rmi", ref, check=False)
 
 
+def run_as_root(image: str, *command: str) -> subprocess.CompletedProcess:
+    """``podman run --rm --network=none IMAGE COMMAND`` as root in the shared store, which
+    then stays open to users: root's podman rewrites the store's ``layers.json`` with mode
+    0600 when it adds or removes a container layer, and users' podman could no longer
+    read the store (their servers failed with "image not known")."""
+    try:
+        return podman("run", "--rm", "--network=none", image, *command)
+    finally:
+        _open_store_to_users()
+
+
 def _open_store_to_users() -> None:
     """Let unprivileged users traverse the store's own structure (not the layers' contents:
     files inside an image keep their modes, so /etc/shadow stays unreadable)."""
