@@ -19,7 +19,7 @@ import pytest
 import requests
 import yaml
 
-from tests.service.conftest import demo_data, service_store_url  # noqa: F401 (session fixtures)
+from tests.api.conftest import demo_data, service_store_url  # noqa: F401 (session fixtures)
 from tests.services.dex import Dex, DexClient, DexUser, build
 from tests.services.jupyterhub import Hub
 from tests.services.require import missing

@@ -33,7 +33,7 @@ from pathlib import Path
 from beamhub.catalogue import Identity, open_store
 from beamhub.catalogue.ingest import build_dataset, ingest, load_mapping, read_file
 from beamhub.catalogue.ingest.build import template_variables
-from beamhub.catalogue.ingest.hdf import UnreadableFile
+from beamhub.catalogue.nexus.hdf import UnreadableFile
 from beamhub.catalogue.ingest.walk import Candidate, walk
 from beamhub.catalogue.units import normalize
 from beamhub.demo.data import write_demo_data

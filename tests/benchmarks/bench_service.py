@@ -47,7 +47,7 @@ from beamhub.catalogue import Identity, open_store  # noqa: E402
 from beamhub.catalogue.ingest import ingest  # noqa: E402
 from beamhub.demo.data import write_demo_data  # noqa: E402
 from tests.benchmarks import synthetic  # noqa: E402
-from tests.service.hubsetup import CatalogueHub  # noqa: E402
+from tests.api.hubsetup import CatalogueHub  # noqa: E402
 
 OPERATOR = Identity.for_operator("bench")
 
@@ -207,6 +207,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a user's requests (s)")
     parser.add_argument("--datasets", type=int, default=10_000, help="synthetic datasets besides the demo's")
+    parser.add_argument("--profile", metavar="PREFIX", help="run the service under cProfile, statistics to PREFIX.<pid>")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="beamhub-bench-service-") as tmp:
@@ -214,7 +215,8 @@ def main() -> int:
         began = time.monotonic()
         store_url, data = build_catalogue(tmp_path, args.datasets)
         users = {f"bench{i:03d}": user_groups(i, args.datasets) for i in range(args.users)}
-        hub = CatalogueHub(store_url, users, tmp_path / "hub", catalogue={"log_level": "WARNING"})
+        hub = CatalogueHub(store_url, users, tmp_path / "hub", catalogue={
+            "log_level": "WARNING", "environment": {"BEAMHUB_SERVICE_PROFILE": args.profile} if args.profile else {}})
         with hub:
             tokens = {user: hub.token(user) for user in users}
             reader = next(iter(users))

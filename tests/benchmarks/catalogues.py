@@ -49,7 +49,7 @@ def load(store, size: int) -> None:
 
 
 def sqlite_catalogue(size: int) -> Built:
-    from beamhub.catalogue.stores.sqlite_schema import SCHEMA_VERSION
+    from beamhub.catalogue.stores.sqlite.schema import SCHEMA_VERSION
 
     path = cache_dir() / f"search-{size}-g{generator_version()}-s{SCHEMA_VERSION}.sqlite"
     if path.exists():

@@ -267,7 +267,7 @@ def test_repairs_say_they_do_not_apply_to_sqlite(sample_url, command):
 def test_repairs_on_the_mongodb_store(mongodb_url):
     import pymongo
 
-    from beamhub.catalogue.stores.mongo_documents import DATASETS, VOTES, vote_id
+    from beamhub.catalogue.stores.mongo.documents import DATASETS, VOTES, vote_id
 
     from .test_mongo_store import SCICAT_DATASET
 

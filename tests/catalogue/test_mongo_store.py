@@ -18,12 +18,12 @@ import pytest
 
 from beamhub.catalogue import Identity, NotFound, PermissionDenied, SearchQuery, StoreUnavailable
 from beamhub.catalogue.query import SORTS
-from beamhub.catalogue.stores.mongo import MongoStore
-from beamhub.catalogue.stores import mongo_locks
-from beamhub.catalogue.stores.mongo_locks import DocumentLocks
-from beamhub.catalogue.stores.mongo_documents import DATASETS as DATASET_COLLECTION
-from beamhub.catalogue.stores.mongo_documents import LOCKS, VOTES, vote_id
-from beamhub.catalogue.stores.mongo_server import detect, index_plan
+from beamhub.catalogue.stores.mongo.store import MongoStore
+from beamhub.catalogue.stores.mongo import locks as mongo_locks
+from beamhub.catalogue.stores.mongo.locks import DocumentLocks
+from beamhub.catalogue.stores.mongo.documents import DATASETS as DATASET_COLLECTION
+from beamhub.catalogue.stores.mongo.documents import LOCKS, VOTES, vote_id
+from beamhub.catalogue.stores.mongo.server import detect, index_plan
 from tests.services.ports import free_port
 from tests.services.require import missing
 

@@ -16,8 +16,8 @@ import pymongo
 import pytest
 
 from beamhub.catalogue import Identity, NotFound, SearchQuery
-from beamhub.catalogue.stores.mongo import MongoStore
-from beamhub.catalogue.stores.mongo_follow import FOLLOW_BOUND
+from beamhub.catalogue.stores.mongo.store import MongoStore
+from beamhub.catalogue.stores.mongo.follow import FOLLOW_BOUND
 
 from . import scicat_documents as scicat
 
@@ -163,8 +163,8 @@ def test_broken_documents_never_stop_the_follower(store, scicat_db):
 def test_every_visibility_branch_has_an_index_in_every_sort_order_on_mongodb():
     """On MongoDB each branch of the live visibility ``$or`` is read in sort order from its
     own index and the branches merged: the filter and the index plan must agree."""
-    from beamhub.catalogue.stores.mongo_queries import SORT_FIELDS, visibility_filter
-    from beamhub.catalogue.stores.mongo_server import detect, index_plan
+    from beamhub.catalogue.stores.mongo.queries import SORT_FIELDS, visibility_filter
+    from beamhub.catalogue.stores.mongo.server import detect, index_plan
 
     plan = index_plan(detect({"version": "7.0.4", "versionArray": [7, 0, 4, 0]}))["Dataset"]
     keys = [list(model.document["key"].items()) for model in plan]
@@ -182,8 +182,8 @@ def test_a_beamhub_clock_ahead_of_sciCats_does_not_hide_sciCats_writes(store, sc
     of SciCat's, they must not move the watermark past SciCat's next writes."""
     from datetime import timedelta
 
-    from beamhub.catalogue.stores.mongo_documents import SOURCE_UPDATED
-    from beamhub.catalogue.stores.mongo_scicat import CREATED_BY
+    from beamhub.catalogue.stores.mongo.documents import SOURCE_UPDATED
+    from beamhub.catalogue.stores.mongo.scicat import CREATED_BY
 
     _, db = scicat_db
     assert pids(store, OWNER, text="lysozyme warm") == [scicat.pid(5)]

@@ -28,7 +28,7 @@ from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
 
 from beamhub.catalogue import Identity, SearchQuery, SelectionChanges, StatusChange
-from beamhub.catalogue.stores.mongo import MongoStore
+from beamhub.catalogue.stores.mongo.store import MongoStore
 from beamhub.jobs.register import derived_datasets
 from beamhub.jobs.spec import Manifest, OutputFile
 

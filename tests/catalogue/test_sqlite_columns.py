@@ -1,4 +1,4 @@
-"""Searches answered from in-memory columns (``sqlite_columns``) give exactly the
+"""Searches answered from in-memory columns (``sqlite.columns``) give exactly the
 answers SQL gives, also after other processes' writes make the columns stale."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from beamhub.catalogue import Dataset, MetadataCondition, SearchQuery
-from beamhub.catalogue.stores.sqlite import SQLiteStore
-from beamhub.catalogue.stores import sqlite_columns
-from beamhub.catalogue.stores.sqlite_columns import within
+from beamhub.catalogue.stores.sqlite.store import SQLiteStore
+from beamhub.catalogue.stores.sqlite import columns as sqlite_columns
+from beamhub.catalogue.stores.sqlite.columns import within
 from tests.benchmarks import synthetic
 
 from .sample import OPERATOR

@@ -26,9 +26,9 @@ from beamhub.catalogue import (
     StoreUnavailable,
     open_store,
 )
-from beamhub.catalogue.stores import sqlite_writes
-from beamhub.catalogue.stores.sqlite import SQLiteStore
-from beamhub.catalogue.stores.sqlite_schema import SORT_INDEXES
+from beamhub.catalogue.stores.sqlite import writes as sqlite_writes
+from beamhub.catalogue.stores.sqlite.store import SQLiteStore
+from beamhub.catalogue.stores.sqlite.schema import SORT_INDEXES
 
 from .sample import ALICE, BOB, CAROL, DATASETS, OPERATOR, PROPOSALS, load_sample, numbers, pid
 
@@ -135,7 +135,7 @@ def test_read_only_mode_reads_and_refuses_writes(sample_file):
 READ_ONLY_CHILD = f"""
 import json, sys
 from beamhub.catalogue import Identity, SearchQuery, StoreUnavailable
-from beamhub.catalogue.stores.sqlite import SQLiteStore
+from beamhub.catalogue.stores.sqlite.store import SQLiteStore
 ALICE = Identity("alice", groups=frozenset({sorted(ALICE.groups)!r}))
 pid = {{1: {pid(1)!r}}}.get
 """ + """
@@ -265,7 +265,7 @@ def test_the_bulk_path_gives_the_same_answers(tmp_path, monkeypatch):
         load_sample(rows)
         expected = _answers(rows)
     monkeypatch.setattr(sqlite_writes, "BULK_THRESHOLD", 5)
-    monkeypatch.setattr("beamhub.catalogue.stores.sqlite.BATCH", 6)
+    monkeypatch.setattr("beamhub.catalogue.stores.sqlite.store.BATCH", 6)
     with open_store(url(tmp_path / "bulk.sqlite")) as bulk:
         bulk.upsert_proposals(OPERATOR, PROPOSALS)
         summary = bulk.upsert_datasets(OPERATOR, [*DATASETS[:9], DATASETS[2], *DATASETS[9:]])
@@ -385,7 +385,7 @@ def _reference(docs: list[dict], identity, query: SearchQuery) -> tuple[int, dic
     from collections import Counter
 
     from beamhub.catalogue.query import MAX_FACET_VALUES
-    from beamhub.catalogue.stores.sqlite_rows import millis
+    from beamhub.catalogue.stores.sqlite.rows import millis
     from beamhub.catalogue.text import dataset_words
     from beamhub.catalogue.units import normalize
 

@@ -20,7 +20,7 @@ import pytest
 
 from beamhub.client import Catalogue, Conflict, InvalidInput, NotFound, PermissionDenied, Unauthorized
 from beamhub.client.data import open_signal
-from tests.service.hubsetup import REPO, CatalogueHub, demo_users
+from tests.api.hubsetup import REPO, CatalogueHub, demo_users
 
 pytestmark = pytest.mark.hub
 

@@ -1,6 +1,6 @@
 """The whole beamhub stack for the extension's end-to-end tests and benchmark.
 
-JupyterHub with its proxy and the catalogue service (``tests/service/hubsetup.py``'s
+JupyterHub with its proxy and the catalogue service (``tests/api/hubsetup.py``'s
 ``CatalogueHub``, configured from a beamhub site file), single-user JupyterLab servers
 spawned locally from this environment (so they carry the installed extension), and a
 browser user who logs in through the hub's login form.
@@ -23,9 +23,9 @@ LAB_READY = ".jp-Launcher"
 def start_hub(store_url: str, users: dict[str, list[str]], workdir: Path):
     """A started ``CatalogueHub`` whose servers are JupyterLab with this extension."""
     try:
-        from tests.service.hubsetup import API, CatalogueHub
+        from tests.api.hubsetup import API, CatalogueHub
     except ImportError as exc:
-        missing("the demo hub", f"tests/service/hubsetup.py cannot be imported ({exc})")
+        missing("the demo hub", f"tests/api/hubsetup.py cannot be imported ({exc})")
     (workdir / "homes").mkdir(parents=True, exist_ok=True)
     hub = CatalogueHub(store_url, users, workdir, state_dir=workdir / "state")
     # The servers reach the catalogue through this hub's proxy (its port is known only now).
@@ -46,7 +46,7 @@ def start_hub(store_url: str, users: dict[str, list[str]], workdir: Path):
 
 
 def password(user: str) -> str:
-    from tests.service.hubsetup import PASSWORD
+    from tests.api.hubsetup import PASSWORD
 
     return PASSWORD.format(name=user)
 

@@ -44,7 +44,7 @@ def demo_store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hub(demo_store, tmp_path_factory):
-    from tests.service.hubsetup import demo_users
+    from tests.api.hubsetup import demo_users
 
     url, data = demo_store
     workdir = tmp_path_factory.mktemp("extension-hub")

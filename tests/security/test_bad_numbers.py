@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from beamhub.catalogue import Identity
 from beamhub.catalogue.query import SORTS
-from tests.service.conftest import on_both_stores
+from tests.api.conftest import on_both_stores
 
 pytestmark = pytest.mark.hub
 store_backend, catalogue_hub, operator_store = on_both_stores()  # SQLite, then MongoDB

@@ -29,9 +29,9 @@ from beamhub.client.errors import ApiError
 from beamhub.jobs.register import derived_datasets
 from beamhub.jobs.spec import Manifest, OutputFile
 from beamhub.catalogue.model import Dataset, Selection
-from tests.service.conftest import catalogue_hub, demo_data, service_store_url  # noqa: F401  (fixtures)
-from tests.service.hubsetup import quote_pid
-from tests.service.test_jobs_local import wait_finished
+from tests.api.conftest import catalogue_hub, demo_data, service_store_url  # noqa: F401  (fixtures)
+from tests.api.hubsetup import quote_pid
+from tests.api.test_jobs_local import wait_finished
 
 SECRET = np.arange(4096, dtype=np.float64)[::-1].copy()
 """What 'another proposal's data' holds where a test needs a file of its own making."""

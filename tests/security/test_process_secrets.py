@@ -37,7 +37,7 @@ import pytest
 import requests
 import yaml
 
-from tests.service.conftest import demo_data, service_store_url  # noqa: F401  (fixtures)
+from tests.api.conftest import demo_data, service_store_url  # noqa: F401  (fixtures)
 from tests.services.jupyterhub import Hub
 from tests.spawner.support import run_in_kernel
 

@@ -18,7 +18,7 @@ import pytest
 
 from beamhub.config.model import CatalogueSection
 from beamhub.service.settings import ServiceSettings
-from tests.service.conftest import catalogue_hub, demo_data, service_store_url  # noqa: F401  (fixtures)
+from tests.api.conftest import catalogue_hub, demo_data, service_store_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.hub
 

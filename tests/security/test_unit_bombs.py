@@ -16,7 +16,7 @@ import time
 import pytest
 import requests
 
-from tests.service.conftest import on_both_stores
+from tests.api.conftest import on_both_stores
 
 pytestmark = pytest.mark.hub
 store_backend, catalogue_hub, operator_store = on_both_stores()  # SQLite, then MongoDB

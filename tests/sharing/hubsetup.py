@@ -38,7 +38,7 @@ def demo_store(tmp: Path) -> tuple[str, Path]:
 
 def start_hub(tmp: Path, sharing: dict | None = None):
     """A started ``CatalogueHub`` (its ``.hub`` is tests/services/jupyterhub.Hub)."""
-    from tests.service.hubsetup import CatalogueHub, demo_users
+    from tests.api.hubsetup import CatalogueHub, demo_users
 
     store_url, data = demo_store(tmp)
     workdir = tmp / "hub"

@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from tests.service.hubsetup import PASSWORD
+from tests.api.hubsetup import PASSWORD
 
 from .hubsetup import Client, closed_within, notebook, spawn, start_hub
 

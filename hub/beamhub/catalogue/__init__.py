@@ -20,7 +20,8 @@ from .errors import (
 from .identity import Identity
 from .model import Dataset, Proposal, Selection, Vote, VoteState
 from .query import FACETS, MetadataCondition, SearchQuery, SearchResult
-from .store import SelectionChanges, StatusChange, Store, UpsertSummary, open_store
+from .store import SelectionChanges, StatusChange, Store, UpsertSummary
+from .stores import open_store
 
 __all__ = [
     "CatalogueError", "Conflict", "IllegalTransition", "InvalidInput", "LimitExceeded",

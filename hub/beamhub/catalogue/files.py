@@ -51,7 +51,7 @@ from typing import Any
 
 import h5py
 
-from .ingest.hdf import UnreadableFile, describe_h5_error
+from .nexus.hdf import UnreadableFile, describe_h5_error
 
 OUTSIDE = ("this dataset's data cannot be read: its file, or a link in it, leads outside "
            "the dataset's own data")

@@ -1,7 +1,7 @@
 """PNG previews of a dataset's default plot, safe to call from a web service.
 
 What is drawn: the dataset's default plottable signal (found at ingestion, see
-:mod:`beamhub.catalogue.ingest.signal`: the NeXus ``default`` chain to an NXdata's
+:mod:`beamhub.catalogue.nexus.signal`: the NeXus ``default`` chain to an NXdata's
 ``@signal``/``@axes``, else the first 1-D or 2-D numeric dataset):
 
 - 1-D: a line plot, the x axis from ``@axes`` when there is one, both axes labelled
@@ -46,7 +46,7 @@ import numpy as np
 
 from .errors import CatalogueError, InvalidInput, LimitExceeded
 from .files import DataRoots, OutsideRoots, roots_for
-from .ingest.hdf import (
+from .nexus.hdf import (
     UnreadableFile,
     attr_text,
     describe_h5_error,
@@ -56,8 +56,8 @@ from .ingest.hdf import (
     open_h5,
     units,
 )
-from .ingest.nexus import entry_names
-from .ingest.signal import axes_for, file_signal, plottable
+from .nexus.read import entry_names
+from .nexus.signal import axes_for, file_signal, plottable
 from .model import Dataset, SignalInfo
 
 DEFAULT_SIZE = 512

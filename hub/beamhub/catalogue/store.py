@@ -21,7 +21,6 @@ Contract (checked by ``tests/catalogue/test_store_contract.py`` against both bac
 from __future__ import annotations
 
 import abc
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +30,6 @@ from .identity import Identity
 from .model import Dataset, Proposal, Selection, Vote, VoteState
 from .query import SearchQuery, SearchResult
 
-STORE_ENV = "BEAMHUB_STORE"
-DEFAULT_STORE_URL = "sqlite:///beamhub-catalogue.sqlite"
 
 
 @dataclass(frozen=True)
@@ -195,33 +192,3 @@ class Store(abc.ABC):
         recording job id, log path, message and derived datasets given. Sets
         ``submittedAt`` on submission and ``finishedAt`` on done/failed. The owner or
         an operator."""
-
-
-def open_store(url: str | None = None) -> Store:
-    """Open a store from a URL: ``sqlite:///PATH`` (the embedded default) or
-    ``mongodb://...`` (the database name in the path, default ``beamhub``).
-
-    Without a URL, ``$BEAMHUB_STORE`` is used, else ``sqlite:///beamhub-catalogue.sqlite``
-    in the current directory.
-    """
-    url = url or os.environ.get(STORE_ENV) or DEFAULT_STORE_URL
-    if url.startswith("sqlite://"):
-        from .stores.sqlite import SQLiteStore
-
-        return SQLiteStore(url)
-    if url.startswith(("mongodb://", "mongodb+srv://")):
-        from .stores.mongo import MongoStore
-
-        return MongoStore(url)
-    raise InvalidInput(f"unknown store URL {redact_url(url)!r}: use sqlite:///PATH or mongodb://HOST/DB")
-
-
-def redact_url(url: str) -> str:
-    """The URL with any password replaced, for messages and logs."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url

@@ -140,11 +140,11 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def open_catalogue(url: str | None):
     """The store, refusing to create an empty SQLite file by mistake (a read on a wrong path)."""
     from beamhub.catalogue import InvalidInput, open_store
-    from beamhub.catalogue.store import DEFAULT_STORE_URL, STORE_ENV
+    from beamhub.catalogue.stores import DEFAULT_STORE_URL, STORE_ENV
 
     url = url or os.environ.get(STORE_ENV) or DEFAULT_STORE_URL
     if url.startswith("sqlite:"):
-        from beamhub.catalogue.stores.sqlite import parse_url
+        from beamhub.catalogue.stores.sqlite.store import parse_url
 
         path, _ = parse_url(url)
         if not path.is_file():
@@ -426,7 +426,7 @@ NOT_APPLICABLE = {
 
 def run_maintenance(args) -> int:
     from beamhub.catalogue import Identity
-    from beamhub.catalogue.store import redact_url
+    from beamhub.catalogue.stores import redact_url
 
     command = args.method.replace("_", "-")
     operator = Identity.for_local_operator("cli", "beamhub-operator")

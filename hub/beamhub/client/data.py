@@ -38,7 +38,7 @@ from xarray.backends.locks import HDF5_LOCK
 from xarray.core import indexing
 
 from beamhub.catalogue.files import DataRoots, OutsideRoots, dataset_file, local_path, roots_for
-from beamhub.catalogue.ingest.hdf import UnreadableFile
+from beamhub.catalogue.nexus.hdf import UnreadableFile
 from beamhub.catalogue.model import Dataset
 
 from .errors import ApiError

@@ -37,7 +37,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from beamhub.catalogue.store import STORE_ENV
+from beamhub.catalogue.stores import STORE_ENV
 from beamhub.service.settings import SETTINGS_ENV, STORE_FILE_ENV, ServiceSettings
 from beamhub.spawner.culling import CullerSettings, config_list, configure_culling
 from beamhub.sharing.hub import configure_sharing, sharing_on

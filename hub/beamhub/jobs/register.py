@@ -15,7 +15,7 @@ They are SciCat derived datasets: ``type: derived``, ``inputDatasets`` (the line
 SciCat's UI shows), ``usedSoftware`` (beamhub and the step), ``jobParameters``,
 ``owner`` (the selection's owner) and SciCat's other required fields; a MongoDB store
 that is SciCat's database stores them as SciCat stores derived datasets
-(``catalogue/stores/mongo_scicat.py``: contact and principal investigators from the
+(``catalogue/stores/mongo/scicat.py``: contact and principal investigators from the
 inputs). Values copied from the input datasets are taken as the catalogue holds them
 (SciCat allows group and beamline names beamhub's input rules would refuse); what
 comes from the job is validated as input.

@@ -29,7 +29,8 @@ from tornado.ioloop import PeriodicCallback
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from jupyterhub.utils import url_path_join
 
-from beamhub.catalogue.store import Store, open_store, redact_url
+from beamhub.catalogue.store import Store
+from beamhub.catalogue.stores import open_store, redact_url
 
 from .handlers import LandingHandler, NotFoundHandler, handler_for
 from .hubapi import HubUsers
@@ -39,6 +40,10 @@ from .routes import API_PREFIX, ROUTES, tornado_pattern
 from .settings import ServiceSettings, store_url_from_env
 
 log = logging.getLogger("beamhub.service")
+
+PROFILE_ENV = "BEAMHUB_SERVICE_PROFILE"
+"""If set, each service process runs under cProfile and writes its statistics to
+``$BEAMHUB_SERVICE_PROFILE.<pid>`` when stopped (for measuring, not for production)."""
 
 MAX_STREAMED_BODY = 256 * 2**20
 """Tornado drops connections sending more than this; below it, bodies over the
@@ -124,5 +129,13 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="[%(levelname).1s %(asctime)s %(name)s] %(message)s")
     for name in ("beamhub", "tornado.access"):  # not pymongo's command-by-command DEBUG log
         logging.getLogger(name).setLevel(level)
+    profile = os.environ.get(PROFILE_ENV)
+    if profile:  # a developer's measurement: cProfile's statistics written at a clean stop
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.runcall(asyncio.run, CatalogueService().run())
+        profiler.dump_stats(f"{profile}.{os.getpid()}")
+        return 0
     asyncio.run(CatalogueService().run())
     return 0

@@ -22,7 +22,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from beamhub.auth.staff import DEFAULT_PATTERN, StaffRule
-from beamhub.catalogue.store import DEFAULT_STORE_URL, STORE_ENV
+from beamhub.catalogue.stores import DEFAULT_STORE_URL, STORE_ENV
 from beamhub.jobs.settings import JobsSettings
 
 SETTINGS_ENV = "BEAMHUB_SERVICE_SETTINGS"

@@ -86,7 +86,7 @@ class StoreProposals(ProposalSource):
 
     def _open(self):
         if self._store is None:
-            from beamhub.catalogue.store import open_store
+            from beamhub.catalogue.stores import open_store
 
             self._store = open_store(self.store_url)
         return self._store

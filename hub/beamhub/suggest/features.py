@@ -43,7 +43,7 @@ import numpy as np
 
 from beamhub.catalogue.errors import CatalogueError
 from beamhub.catalogue.files import OutsideRoots, roots_for
-from beamhub.catalogue.ingest.hdf import UnreadableFile, describe_h5_error, get_node
+from beamhub.catalogue.nexus.hdf import UnreadableFile, describe_h5_error, get_node
 from beamhub.catalogue.model import Dataset
 
 FEATURES_VERSION = "1"

@@ -14,23 +14,19 @@ re-running is idempotent and a changed file (other size or modification time) is
 re-read and its datasets updated; an unchanged one is not even re-read. Datasets of
 entries that disappear from a rewritten file are not deleted.
 
-The modules, one job each: :mod:`.walk` (which files), :mod:`.hdf` (safe HDF5
-reading), :mod:`.signal` (the default plottable signal), :mod:`.metadata`
-(scientific metadata), :mod:`.techniques` (definition -> technique), :mod:`.nexus`
-(one file -> extracted records), :mod:`.mapping` (the YAML mapping; its docstring
+Reading the files is :mod:`beamhub.catalogue.nexus` (shared with previews and features).
+The modules here, one job each: :mod:`.walk` (which files), :mod:`.mapping` (the YAML mapping; its docstring
 documents the format), :mod:`.proposals` (the proposals file), :mod:`.build`
 (records -> datasets), :mod:`.report` (what happened), :mod:`.run` (the run).
 ``example-mapping.yaml`` here is a commented example mapping.
 """
 
+from ..nexus import EntryRecord, FileRecord, Signal, UnreadableFile, find_signal, read_file
 from .build import DEFAULT_PID_PREFIX, build_dataset, dataset_pid
-from .hdf import UnreadableFile
 from .mapping import Mapping, load_mapping, parse_mapping
-from .nexus import EntryRecord, FileRecord, read_file
 from .proposals import ProposalsFile, UserIntent, load_proposals
 from .report import FileReport, IngestReport
 from .run import ingest, ingest_file
-from .signal import Signal, find_signal
 
 EXAMPLE_MAPPING = __path__[0] + "/example-mapping.yaml"
 

@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import InvalidInput
 from ..model import Dataset
 from .mapping import Mapping
-from .nexus import EntryRecord, FileRecord
+from ..nexus.read import EntryRecord, FileRecord
 
 DEFAULT_PID_PREFIX = "beamhub"
 PID_NAMESPACE = uuid.UUID("6f3b1c2e-8d1a-5e7b-9a41-2c5d0b7e9f10")

@@ -76,7 +76,7 @@ import yaml
 
 from ..errors import InvalidInput
 from ..model import METADATA_NAME_PATTERN
-from .nexus import parse_ref, parse_time, slug
+from ..nexus.read import parse_ref, parse_time, slug
 
 VERSION = 1
 BUILTINS = ("file", "stem", "entry", "dir")

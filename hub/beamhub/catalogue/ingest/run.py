@@ -15,9 +15,9 @@ from ..identity import Identity, check_name
 from ..model import Dataset, check_pid
 from ..store import Store, UpsertSummary
 from .build import DEFAULT_PID_PREFIX, build_dataset, dataset_pid, template_variables
-from .hdf import UnreadableFile, open_h5
+from ..nexus.hdf import UnreadableFile, open_h5
 from .mapping import Mapping, load_mapping
-from .nexus import FileStat, entry_names, read_open_file
+from ..nexus.read import FileStat, entry_names, read_open_file
 from .proposals import ProposalsFile, load_proposals
 from .report import FileReport, IngestReport
 from .walk import DEFAULT_EXCLUDES, Candidate, Skipped, walk

@@ -12,12 +12,12 @@ import re
 from datetime import datetime
 from typing import Any
 
-from ..identity import Identity
-from ..query import MAX_FACET_VALUES, MetadataCondition, SearchQuery
-from ..text import TextQuery
-from ..units import normalize
-from ..scientific_metadata import index_key
-from .mongo_documents import (LIKES, METADATA, NAME_WORDS, PROPOSAL_IDS, SORT_NAME, TECHNIQUES, UNREADABLE, WORDS,
+from ...identity import Identity
+from ...query import MAX_FACET_VALUES, MetadataCondition, SearchQuery
+from ...text import TextQuery
+from ...units import normalize
+from ...scientific_metadata import index_key
+from .documents import (LIKES, METADATA, NAME_WORDS, PROPOSAL_IDS, SORT_NAME, TECHNIQUES, UNREADABLE, WORDS,
                               YEAR)
 
 SORT_FIELDS: dict[str, tuple[str, int]] = {
@@ -132,7 +132,7 @@ def facet_filters(query: SearchQuery) -> dict[str, dict]:
 
 
 READABLE = {UNREADABLE: {"$exists": False}}
-"""Leaves out the documents found unreadable (``mongo_documents.UNREADABLE``)."""
+"""Leaves out the documents found unreadable (``mongo.documents.UNREADABLE``)."""
 
 
 def common_filters(identity: Identity, query: SearchQuery, voted: list[str] | None) -> list[dict]:
@@ -217,7 +217,7 @@ def relevance_key(tier: int, created: datetime | None) -> str:
 
 
 def parse_relevance_key(key: Any) -> tuple[int, datetime | None]:
-    from ..errors import InvalidInput
+    from ...errors import InvalidInput
 
     try:
         tier, _, created = str(key).partition("|")

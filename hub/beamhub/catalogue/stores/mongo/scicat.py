@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..errors import PermissionDenied
-from ..model import Dataset
-from .mongo_documents import DATASETS, DISLIKES, LIKES, SOURCE_UPDATED, proposal_ids
+from ...errors import PermissionDenied
+from ...model import Dataset
+from .documents import DATASETS, DISLIKES, LIKES, SOURCE_UPDATED, proposal_ids
 
 META = "beamhub_meta"
 MARK_ID = "catalogue"
@@ -92,7 +92,7 @@ def scicat_derived_document(dataset: Dataset, derived_fields: dict, inputs: list
                             writer: str) -> dict:
     """A derived dataset as SciCat stores it, with beamhub's ``beamhub_*`` fields beside.
 
-    ``derived_fields``: beamhub's search fields (``mongo_documents.search_fields``);
+    ``derived_fields``: beamhub's search fields (``mongo.documents.search_fields``);
     ``inputs``: the input datasets' stored documents (contact, investigators and API
     version are taken from them: a job's user is not a SciCat contact).
     """

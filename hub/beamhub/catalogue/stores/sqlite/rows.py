@@ -14,10 +14,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from ..identity import dataset_access_keys
-from ..model import Dataset
-from ..text import dataset_words, words
-from ..units import normalize
+from ...identity import dataset_access_keys
+from ...model import Dataset
+from ...text import dataset_words, words
+from ...units import normalize
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 DOC_EXCLUDE = {"myVote", "likes", "dislikes", "createdAt", "updatedAt"}

@@ -12,9 +12,9 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 
-from ..model import Dataset
-from .sqlite_rows import DOC_EXCLUDE, CellKey, Derived, derive, iso
-from .sqlite_schema import BULK_INDEXES
+from ...model import Dataset
+from .rows import DOC_EXCLUDE, CellKey, Derived, derive, iso
+from .schema import BULK_INDEXES
 
 BULK_THRESHOLD = 10_000
 """A first batch at least this large, into an empty store, is loaded in bulk."""

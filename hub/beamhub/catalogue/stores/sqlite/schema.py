@@ -16,7 +16,7 @@ must look at datasets seeks only into the cells that can hold matches.
 
 ``vocabulary.version`` and ``metadata_fields.version`` say when a word's postings or a
 field's metadata rows last changed, so readers can keep them in memory as columns
-(``sqlite_columns``) and know when their copy is stale.
+(``sqlite.columns``) and know when their copy is stale.
 
 Several processes may open the same file: WAL mode, a busy timeout, and every write
 in one ``BEGIN IMMEDIATE`` transaction.

@@ -3,13 +3,13 @@
 ``MongoStore("mongodb://HOST:PORT/DBNAME")`` (database ``beamhub`` when the URL names
 none). Datasets and proposals are SciCat's ``Dataset`` and ``Proposal`` collections,
 read as they are; beamhub adds derived search fields and its vote counters, all prefixed
-``beamhub_``, to dataset documents (``mongo_documents``) and keeps votes and selections
+``beamhub_``, to dataset documents (``mongo.documents``) and keeps votes and selections
 in ``beamhub_votes`` and ``beamhub_selections``; it never changes a field SciCat owns,
 and in SciCat's own database writes only derived datasets, as SciCat stores them
-(``mongo_scicat``). Who may see a dataset is read from SciCat's own fields at each
-request (``mongo_queries.visibility_filter``); the derived fields follow SciCat's
-writes within seconds (``mongo_follow``). Indexes, one per query shape, are listed in
-``mongo_server``.
+(``mongo.scicat``). Who may see a dataset is read from SciCat's own fields at each
+request (``mongo.queries.visibility_filter``); the derived fields follow SciCat's
+writes within seconds (``mongo.follow``). Indexes, one per query shape, are listed in
+``mongo.server``.
 
 Votes stay exact without multi-document transactions. A vote is one document per
 (pid, user): the truth. The dataset document records, per voter, the value its counters
@@ -26,14 +26,14 @@ supports; the contract suite gives the same answers on both. The differences:
 
 - **Searching**: MongoDB runs each search as a page query (keyset filter, sort and limit
   served by an index) plus one aggregation computing the total and every facet count
-  (``$facet`` over the branches of ``mongo_queries.facet_branches``). FerretDB v1 decodes
+  (``$facet`` over the branches of ``mongo.queries.facet_branches``). FerretDB v1 decodes
   every document of the collection for any filter but ``{_id: value}`` and has no
   ``$facet``: there a search is one query of the common filters with a small projection,
-  and facets, order and pages are computed in the client (``mongo_scan``), then the
+  and facets, order and pages are computed in the client (``mongo.scan``), then the
   page's documents fetched by ``_id``. A test runs both ways on FerretDB and compares.
 - **Atomic updates**: MongoDB applies findAndModify and ``$inc`` atomically; FerretDB v1
   does not (it reads, modifies and writes back), so there every write to a dataset or
-  selection holds a lock document (``mongo_locks``).
+  selection holds a lock document (``mongo.locks``).
 - **Compare-and-set**: selection edits are guarded by ``{version, status}`` in the
   update's filter, atomic on MongoDB and done under the lock on FerretDB.
 - **Sums**: ``stats`` sums sizes and votes with ``$group`` on MongoDB; FerretDB v1's
@@ -60,14 +60,15 @@ import pymongo
 import pymongo.errors
 from pymongo import ReturnDocument
 
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..identity import Identity, check_name
-from ..model import Dataset, Proposal, Vote, VoteState, check_pid
-from ..query import FacetCount, SearchQuery, SearchResult, decode_cursor, encode_cursor
-from ..store import Store, UpsertSummary, redact_url
-from . import mongo_queries as q
-from . import mongo_scan
-from .mongo_documents import (
+from ...errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ...identity import Identity, check_name
+from ...model import Dataset, Proposal, Vote, VoteState, check_pid
+from ...query import FacetCount, SearchQuery, SearchResult, decode_cursor, encode_cursor
+from ...store import Store, UpsertSummary
+from .. import redact_url
+from . import queries as q
+from . import scan as mongo_scan
+from .documents import (
     COUNTED,
     DATASETS,
     DISLIKES,
@@ -93,12 +94,12 @@ from .mongo_documents import (
     truncate_to_millis,
     vote_id,
 )
-from .mongo_follow import Follower
-from .mongo_locks import DocumentLocks
-from .mongo_scicat import CREATED_BY, owned_by_scicat, refuse, scicat_derived_document
-from .mongo_selections import SelectionMethods
-from .mongo_server import ServerKind, detect, ensure_indexes
-from .mongo_support import UNREACHABLE, batched, guarded, now, parse_input, require_operator
+from .follow import Follower
+from .locks import DocumentLocks
+from .scicat import CREATED_BY, owned_by_scicat, refuse, scicat_derived_document
+from .selections import SelectionMethods
+from .server import ServerKind, detect, ensure_indexes
+from .support import UNREACHABLE, batched, guarded, now, parse_input, require_operator
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ class MongoStore(SelectionMethods, Store):
         self.selections = self.db[SELECTIONS]
         self.server: ServerKind | None = None
         self.scicat = False
-        """Whether this is SciCat's database (``mongo_scicat``): then beamhub writes only its
+        """Whether this is SciCat's database (``mongo.scicat``): then beamhub writes only its
         own fields and collections, and derived datasets as SciCat stores them."""
         self._locks: DocumentLocks | None = None
         self._connect_lock = threading.Lock()
@@ -627,7 +628,7 @@ class MongoStore(SelectionMethods, Store):
     def reindex(self, identity: Identity, everything: bool = False) -> int:
         """Compute the derived ``beamhub_*`` fields of every dataset whose ``updatedAt``
         changed since they were computed, or that lacks them or has an older version.
-        Searches follow SciCat's writes on their own (``mongo_follow``); this compares
+        Searches follow SciCat's writes on their own (``mongo.follow``); this compares
         every document at once rather than from the watermark. ``everything`` recomputes
         all, for writes that bypassed SciCat and left ``updatedAt`` as it was.
         Unreadable documents are skipped and logged. Operator only. Returns how many

@@ -3,7 +3,7 @@
 SciCat writes its ``Dataset`` collection on its own (new datasets, edited descriptions,
 changed access). Who may see a dataset never depends on what is here: searches filter
 on SciCat's own ``ownerGroup``/``accessGroups``/``isPublished``/``creationLocation``
-at request time (``mongo_queries.visibility_filter``), so a revocation holds at the
+at request time (``mongo.queries.visibility_filter``), so a revocation holds at the
 very next request. What follows SciCat here is *content*: the derived ``beamhub_*``
 fields that text, metadata, technique and year searches and the name sort use.
 
@@ -51,7 +51,7 @@ from datetime import datetime, timedelta
 import pymongo
 import pymongo.errors
 
-from .mongo_documents import (
+from .documents import (
     DATASETS,
     INDEX_VERSION,
     INDEX_VERSION_FIELD,
@@ -60,8 +60,8 @@ from .mongo_documents import (
     index_update,
     report_unreadable,
 )
-from .mongo_scicat import CREATED_BY, META
-from .mongo_support import UNREACHABLE, batched
+from .scicat import CREATED_BY, META
+from .support import UNREACHABLE, batched
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ class Follower:
             SOURCE_UPDATED: doc.get("updatedAt"), INDEX_VERSION_FIELD: INDEX_VERSION, UNREADABLE: reason}})
 
     def _update(self, doc: dict, report: CatchUp) -> dict:
-        """The update of a document's derived fields (``mongo_documents.index_update``: only
+        """The update of a document's derived fields (``mongo.documents.index_update``: only
         ``beamhub_*`` fields), stamped with the ``updatedAt`` they were derived from."""
         try:
             update, reason = index_update(doc)

@@ -384,7 +384,7 @@ def _held_by(cache: ColumnCache, columns: list[Column], ids: np.ndarray) -> np.n
 
 def _alone(cache: ColumnCache, conn, predicate) -> tuple[Column, str | None, object, object] | None:
     """(column, op, value, within) of a predicate columns answer alone."""
-    from .sqlite_predicates import Condition, TextGroup
+    from .predicates import Condition, TextGroup
 
     if isinstance(predicate, TextGroup) and len(predicate.terms) == 1 and predicate.versions:
         return cache.term(conn, predicate.terms[0], predicate.versions[0]), None, None, None
@@ -452,7 +452,7 @@ def first_by_time_alone(cache: ColumnCache, conn, predicate, passing: np.ndarray
 def evaluate(cache: ColumnCache, conn, predicates, cells: np.ndarray) -> Matches | None:
     """The datasets of ``cells`` (ascending cell ids) matching every predicate, or None
     when one of them is not held in columns (keywords, dates, votes, text values)."""
-    from .sqlite_predicates import Condition, TextGroup
+    from .predicates import Condition, TextGroup
 
     sources = []
     for predicate in predicates:

@@ -29,7 +29,7 @@ Dataset ``words``              free text: ``{beamhub_words: 1}`` (multikey; ``$a
 Dataset ``metadata``           metadata conditions: wildcard ``{beamhub_metadata.$**: 1}``
                                (one path per entry, ``beamhub_metadata.<name>.v`` etc.)
 Dataset ``lineage``            ``derived_from``: ``{inputDatasets: 1}`` (multikey)
-Dataset ``updated``            following SciCat's writes (``mongo_follow``):
+Dataset ``updated``            following SciCat's writes (``mongo.follow``):
                                ``{updatedAt: 1}`` for ``updatedAt > watermark`` and
 Dataset ``index_version``      ``{beamhub_indexVersion: 1}`` for documents never (or
                                formerly) derived, the two branches of the catch-up ``$or``
@@ -55,7 +55,7 @@ from dataclasses import dataclass
 import pymongo
 import pymongo.errors
 
-from .mongo_documents import (
+from .documents import (
     DATASETS,
     INDEX_VERSION_FIELD,
     LIKES,
@@ -83,13 +83,13 @@ class ServerKind:
     """findAndModify and update operators apply atomically per document (MongoDB).
     FerretDB v1 reads, changes and writes the document back without a lock, so two
     concurrent ``$inc`` lose one another: the store then serialises writes to a dataset
-    through a lock document (``mongo_locks``)."""
+    through a lock document (``mongo.locks``)."""
     sum_of_fields: bool
     """``$group`` ``$sum`` over field paths is reliable (FerretDB v1 returns 0 for some)."""
     wildcard_indexes: bool
     scan_once: bool
     """Every filtered query costs a full scan (FerretDB v1): a search makes one, and counts
-    facets, sorts and pages in the client (``mongo_scan``) rather than in six aggregations."""
+    facets, sorts and pages in the client (``mongo.scan``) rather than in six aggregations."""
     id_lookups_only: bool
     """Only ``{_id: value}`` filters avoid a full scan (FerretDB v1's SQLite handler), so
     documents are fetched one ``_id`` at a time rather than with ``$in``."""
@@ -122,7 +122,7 @@ def detect(build_info: dict) -> ServerKind:
 
 
 VISIBILITY_INDEXES = {"pub": "isPublished", "own": "ownerGroup", "acc": "accessGroups", "loc": "creationLocation"}
-"""Index name prefix -> the visibility branch field it leads with (``mongo_queries.visibility_filter``)."""
+"""Index name prefix -> the visibility branch field it leads with (``mongo.queries.visibility_filter``)."""
 
 SORT_INDEX_FIELDS = {
     "created_desc": ("creationTime", -1),

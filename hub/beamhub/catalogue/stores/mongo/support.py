@@ -9,10 +9,10 @@ from itertools import islice
 
 import pymongo.errors
 
-from ..errors import InvalidInput, PermissionDenied, StoreUnavailable
-from ..identity import Identity
-from ..model import now as _precise_now
-from .mongo_documents import truncate_to_millis
+from ...errors import InvalidInput, PermissionDenied, StoreUnavailable
+from ...identity import Identity
+from ...model import now as _precise_now
+from .documents import truncate_to_millis
 
 UNREACHABLE = (pymongo.errors.ConnectionFailure, pymongo.errors.ExecutionTimeout,
                pymongo.errors.WTimeoutError)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..errors import NotFound
-from ..identity import Identity
-from ..model import Selection, new_selection_id
-from ..selections import check_deletable, edited, may_open, new_pids, new_selection, not_visible, status_changed
-from ..store import SelectionChanges, StatusChange
-from .sqlite_search import visible_ids
+from ...errors import NotFound
+from ...identity import Identity
+from ...model import Selection, new_selection_id
+from ...selections import check_deletable, edited, may_open, new_pids, new_selection, not_visible, status_changed
+from ...store import SelectionChanges, StatusChange
+from .search import visible_ids
 
 SELECTION_ID_LENGTH = len(new_selection_id())
 

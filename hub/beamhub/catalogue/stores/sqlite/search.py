@@ -5,7 +5,7 @@ A search runs in three steps inside one read transaction:
 1. The cells the caller sees (the union of the cells its access keys open, from the
    in-memory cell index) with their dataset counts; facet filters applied to them.
 2. Matches per cell: the cell counts themselves when the query filters on facets
-   only; the in-memory columns (``sqlite_columns``) when they hold every predicate;
+   only; the in-memory columns (``sqlite.columns``) when they hold every predicate;
    else the aggregate tables for one word or one metadata condition; otherwise the
    most selective predicate lists its matches within the cells its aggregate says
    hold some, and the others check each one. Facet counts and the total are sums
@@ -24,13 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InvalidInput
-from ..identity import Identity
-from ..model import Dataset
-from ..query import SearchQuery, SearchResult, decode_cursor, encode_cursor
-from .sqlite_cells import CellIndex, CellSelection, FacetFilters, Snapshot
-from .sqlite_columns import EXACT_FLOAT, ColumnCache, Matches, count_alone, evaluate, first_by_time_alone
-from .sqlite_predicates import (
+from ...errors import InvalidInput
+from ...identity import Identity
+from ...model import Dataset
+from ...query import SearchQuery, SearchResult, decode_cursor, encode_cursor
+from .cells import CellIndex, CellSelection, FacetFilters, Snapshot
+from .columns import EXACT_FLOAT, ColumnCache, Matches, count_alone, evaluate, first_by_time_alone
+from .predicates import (
     KEYS_IN,
     Condition,
     DateRange,
@@ -41,8 +41,8 @@ from .sqlite_predicates import (
     TextGroup,
     from_cells,
 )
-from .sqlite_rows import TEXT_VALUE, condition_row, millis, text_kind_range, year_start
-from .sqlite_schema import SORT_INDEXES
+from .rows import TEXT_VALUE, condition_row, millis, text_kind_range, year_start
+from .schema import SORT_INDEXES
 
 PREDICATE_CHECK_COST = 1.5
 ROW_COST = 1.0

@@ -37,9 +37,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from .. import scientific_metadata
-from ..model import Dataset, Proposal, UnreadableDocument
-from ..text import dataset_words, words
+from ... import scientific_metadata
+from ...model import Dataset, Proposal, UnreadableDocument
+from ...text import dataset_words, words
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ LOCKS = "beamhub_locks"
 
 ACCESS = "beamhub_access"
 """Former derived access keys: no longer written nor read (visibility reads SciCat's own
-fields at query time, ``mongo_queries.visibility_filter``); hidden where still present."""
+fields at query time, ``mongo.queries.visibility_filter``); hidden where still present."""
 WORDS = "beamhub_words"
 NAME_WORDS = "beamhub_nameWords"
 SORT_NAME = "beamhub_sortName"
@@ -80,7 +80,7 @@ DISLIKES = "beamhub_dislikes"
 """A dataset's vote counters (shown as ``likes``/``dislikes``): beamhub's fields, never SciCat's."""
 
 SOURCE_UPDATED = "beamhub_sourceUpdatedAt"
-"""The ``updatedAt`` of the document the derived fields were computed from (``mongo_follow``)."""
+"""The ``updatedAt`` of the document the derived fields were computed from (``mongo.follow``)."""
 
 COUNTED = "beamhub_counted"
 """On a dataset: the vote each voter's contribution to ``likes``/``dislikes`` reflects,

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..identity import Identity
-from ..query import FACETS, MAX_FACET_VALUES
+from ...identity import Identity
+from ...query import FACETS, MAX_FACET_VALUES
 
 SNAPSHOTS = 4
 VISIBLE_SETS = 1024

@@ -11,8 +11,8 @@ may use one file at once: each thread has its own connection, the file is in WAL
 (readers never wait for the writer), and every write is one ``BEGIN IMMEDIATE``
 transaction that waits up to ``busy_timeout`` seconds for another writer to finish
 (votes and edits take milliseconds; an upsert is one transaction however large).
-How searches are answered fast is described in ``sqlite_schema``, ``sqlite_search``
-and ``sqlite_columns``.
+How searches are answered fast is described in ``sqlite.schema``, ``sqlite.search``
+and ``sqlite.columns``.
 """
 
 from __future__ import annotations
@@ -29,17 +29,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, StoreUnavailable
-from ..identity import Identity, check_name
-from ..model import Dataset, Proposal, Selection, Vote, VoteState, check_pid
-from ..query import SearchQuery, SearchResult
-from ..store import SelectionChanges, StatusChange, Store, UpsertSummary
-from . import sqlite_search, sqlite_selections
-from .sqlite_cells import CellIndex
-from .sqlite_columns import DEFAULT_BUDGET_BYTES, ColumnCache
-from .sqlite_predicates import KEYS_IN
-from .sqlite_schema import APPLICATION_ID, SCHEMA_VERSION, create_schema
-from .sqlite_writes import DatasetWriter
+from ...errors import InvalidInput, NotFound, PermissionDenied, StoreUnavailable
+from ...identity import Identity, check_name
+from ...model import Dataset, Proposal, Selection, Vote, VoteState, check_pid
+from ...query import SearchQuery, SearchResult
+from ...store import SelectionChanges, StatusChange, Store, UpsertSummary
+from . import search as sqlite_search
+from . import selections as sqlite_selections
+from .cells import CellIndex
+from .columns import DEFAULT_BUDGET_BYTES, ColumnCache
+from .predicates import KEYS_IN
+from .schema import APPLICATION_ID, SCHEMA_VERSION, create_schema
+from .writes import DatasetWriter
 
 BATCH = 20_000
 """Datasets validated and written per step of an upsert (all in one transaction)."""
@@ -82,7 +83,7 @@ class SQLiteStore(Store):
     before failing with ``StoreUnavailable`` (writes are short; a bulk load of a
     million datasets holds the file for minutes).
     ``column_cache_mb``: memory for the words and numeric fields searches keep in
-    memory (``sqlite_columns``); 0 reads everything from SQL. The URL's
+    memory (``sqlite.columns``); 0 reads everything from SQL. The URL's
     ``columns_mb=N`` option overrides it.
     """
 

@@ -5,7 +5,7 @@ query that is not ``{_id: value}`` (measured here: about half a millisecond per 
 document), so each aggregation costs a full scan. On it a search therefore makes one
 query, the common filters (visibility, text, keywords, dates, own vote, metadata
 conditions) with a projection of the few fields below, and counts facets, sorts and
-pages here with the same meaning as the server pipelines of ``mongo_queries`` (null
+pages here with the same meaning as the server pipelines of ``mongo.queries`` (null
 lowest; ties by pid ascending; relevance tiers). ``tests/catalogue/test_mongo_store.py``
 checks that both ways give the same answers.
 """
@@ -16,10 +16,10 @@ from collections import Counter
 from functools import total_ordering
 from typing import Any
 
-from ..query import MAX_FACET_VALUES, SearchQuery
-from ..text import TextQuery
-from .mongo_queries import FACET_FIELDS, SORT_FIELDS, parse_relevance_key, relevance_key
-from .mongo_documents import NAME_WORDS
+from ...query import MAX_FACET_VALUES, SearchQuery
+from ...text import TextQuery
+from .queries import FACET_FIELDS, SORT_FIELDS, parse_relevance_key, relevance_key
+from .documents import NAME_WORDS
 
 SCAN_PROJECTION = {field: 1 for field in {*FACET_FIELDS.values(), *(f for f, _ in SORT_FIELDS.values()), NAME_WORDS}}
 

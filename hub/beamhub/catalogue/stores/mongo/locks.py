@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 
 from pymongo.errors import DuplicateKeyError
 
-from ..errors import StoreUnavailable
+from ...errors import StoreUnavailable
 
 LOCK_TTL = timedelta(seconds=10)
 """How long a lock outlives a holder that died (a live holder keeps it for milliseconds)."""

@@ -181,7 +181,7 @@ class Keywords(Predicate):
 @dataclass
 class Condition(Predicate):
     """A scientific-metadata condition in stored form: ``v op value`` on one field
-    (name, kind and dimension, see ``sqlite_rows``); ``op`` is a validated operator.
+    (name, kind and dimension, see ``sqlite.rows``); ``op`` is a validated operator.
     ``within`` keeps ``v`` inside a key range: strings and booleans share one field, and
     ``!=`` must only match values of the condition's own kind."""
 

@@ -1,7 +1,7 @@
 """Selections (the fog filter) in the MongoDB store: ``beamhub_selections``, ``_id`` = id.
 
 Every change is a compare-and-set on ``{_id, version, status}``: atomic on MongoDB, and
-done while holding the selection's lock document on FerretDB v1 (see ``mongo_locks``).
+done while holding the selection's lock document on FerretDB v1 (see ``mongo.locks``).
 """
 
 from __future__ import annotations
@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import Conflict, NotFound
-from ..identity import Identity
-from ..model import Selection
-from ..selections import check_deletable, edited, may_open, new_pids, new_selection, not_visible, status_changed
-from ..store import SelectionChanges, StatusChange
-from .mongo_documents import VISIBILITY_FIELDS, truncate_to_millis
-from .mongo_support import guarded, now
+from ...errors import Conflict, NotFound
+from ...identity import Identity
+from ...model import Selection
+from ...selections import check_deletable, edited, may_open, new_pids, new_selection, not_visible, status_changed
+from ...store import SelectionChanges, StatusChange
+from .documents import VISIBILITY_FIELDS, truncate_to_millis
+from .support import guarded, now
 
 class SelectionMethods:
-    """The selection methods of :class:`~beamhub.catalogue.stores.mongo.MongoStore`."""
+    """The selection methods of :class:`~beamhub.catalogue.stores.mongo.store.MongoStore`."""
 
     def _own_selection(self, identity: Identity, selection_id: str, *, operators: bool) -> dict:
         doc = self.selections.find_one({"_id": selection_id}) if isinstance(selection_id, str) else None
