@@ -3,6 +3,12 @@
 The catalogue service maps them to HTTP statuses (``http_status``); the command line
 prints their message. Nothing the caller sent is ever partially written when one of
 these is raised.
+
+The exception classes are the one place where codes and statuses are written: every
+subclass of :class:`CatalogueError` that sets its own ``code`` (here, in
+``beamhub.service.errors`` and ``beamhub.jobs.errors``) is an error of the API, and the
+service's table of codes, its answers to tornado's own errors, the API description and
+the client's exception for each code are all derived from them (:func:`error_classes`).
 """
 
 from __future__ import annotations
@@ -67,8 +73,37 @@ class IllegalTransition(Conflict):
     code = "illegal_transition"
 
 
-class StoreUnavailable(CatalogueError):
+class Unavailable(CatalogueError):
+    """Something beamhub needs (the database, the hub, the scheduler) cannot be reached or
+    did not answer in time; nothing was changed. Retry later. (No code of its own: each
+    subclass names what was unavailable.)"""
+
+    http_status = 503
+
+
+class StoreUnavailable(Unavailable):
     """The database cannot be reached; nothing was written. Retry later."""
 
     code = "store_unavailable"
     http_status = 503
+
+
+class PreviewError(CatalogueError):
+    """No preview can be drawn: the file is missing or unreadable, a link dangles, or
+    there is nothing plottable. ``message`` says which."""
+
+    code = "preview_unavailable"
+    http_status = 422
+
+
+def error_classes() -> list[type[CatalogueError]]:
+    """Every error class that defines its own ``code``, most general first (breadth first
+    from :class:`CatalogueError`, in the order they were defined). The modules defining
+    them must have been imported (``beamhub.service.errors`` imports them all)."""
+    found: list[type[CatalogueError]] = []
+    level: list[type] = [CatalogueError]
+    while level:
+        below = [sub for cls in level for sub in cls.__subclasses__()]
+        found += [cls for cls in below if "code" in vars(cls) and cls not in found]
+        level = below
+    return found

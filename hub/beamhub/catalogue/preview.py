@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CatalogueError, InvalidInput, LimitExceeded
+from .errors import InvalidInput, LimitExceeded, PreviewError
 from .files import DataRoots, OutsideRoots, roots_for
 from .nexus.hdf import (
     UnreadableFile,
@@ -70,12 +70,6 @@ CACHE_VERSION = "1"
 """Part of every cache key: bump it when previews are drawn differently."""
 
 
-class PreviewError(CatalogueError):
-    """No preview can be drawn: the file is missing or unreadable, a link dangles, or
-    there is nothing plottable. ``message`` says which."""
-
-    code = "preview_unavailable"
-    http_status = 422
 
 
 # --- the public entry points ----------------------------------------------------------

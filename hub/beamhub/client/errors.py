@@ -9,6 +9,7 @@ handles both. ``status`` is the HTTP status, ``code`` the API's stable code,
 from __future__ import annotations
 
 from beamhub.catalogue import errors as catalogue
+from beamhub.service import errors as service
 
 
 class ApiError(catalogue.CatalogueError):
@@ -31,7 +32,7 @@ class LimitExceeded(ApiError, catalogue.LimitExceeded):
     """A documented limit was exceeded (413)."""
 
 
-class Unauthorized(ApiError):
+class Unauthorized(ApiError, service.Unauthorized):
     """No valid token (401): is ``JUPYTERHUB_API_TOKEN`` set, or the token expired?"""
 
 
@@ -47,24 +48,34 @@ class Conflict(ApiError, catalogue.Conflict):
     """The object's state does not allow this (409), e.g. editing a submitted selection."""
 
 
-class TooManyRequests(ApiError):
+class TooManyRequests(ApiError, service.TooManyRequests):
     """You have too many requests in progress (429)."""
 
 
-class Unavailable(ApiError, catalogue.StoreUnavailable):
-    """The catalogue (or its database) is unreachable right now (503); retry later."""
+class Unavailable(ApiError, catalogue.StoreUnavailable, catalogue.Unavailable):
+    """The catalogue (or its database, the hub or the scheduler) is unreachable right now (503);
+    retry later."""
 
 
-class PreviewUnavailable(ApiError):
+class PreviewUnavailable(ApiError, catalogue.PreviewError):
     """The dataset has no preview: its file is missing, unreadable or has nothing to plot (422)."""
 
 
-BY_CODE = {
-    "invalid_input": InvalidInput, "limit_exceeded": LimitExceeded, "unauthorized": Unauthorized,
-    "permission_denied": PermissionDenied, "not_found": NotFound, "conflict": Conflict,
-    "illegal_transition": Conflict, "too_many_requests": TooManyRequests, "store_unavailable": Unavailable,
-    "hub_unavailable": Unavailable, "job_submission_failed": Unavailable, "preview_unavailable": PreviewUnavailable,
-}
+def _client_class(server_class: type) -> type[ApiError]:
+    """The client's exception for a server error class: the client class made for it or
+    for the nearest of its bases (``illegal_transition`` is a :class:`Conflict`)."""
+    for base in server_class.__mro__:
+        for cls in CLIENT_CLASSES:
+            if base in cls.__bases__:
+                return cls
+    return ApiError
+
+
+CLIENT_CLASSES = (InvalidInput, LimitExceeded, Unauthorized, PermissionDenied, NotFound, Conflict,
+                  TooManyRequests, Unavailable, PreviewUnavailable)
+
+BY_CODE = {cls.code: _client_class(cls) for cls in catalogue.error_classes()}
+"""The client's exception for each error code of the API (derived from the error classes)."""
 
 
 def error_from_response(status: int, body: object) -> ApiError:
@@ -72,7 +83,6 @@ def error_from_response(status: int, body: object) -> ApiError:
     if isinstance(body, dict) and "code" in body:
         code, message, details = str(body["code"]), str(body.get("message", "")), body.get("details")
     else:
-        code, message, details = {401: "unauthorized", 403: "permission_denied", 404: "not_found",
-                                  503: "store_unavailable"}.get(status, "catalogue_error"), \
+        code, message, details = service.STATUS_CODES.get(status, "catalogue_error"), \
             f"HTTP {status}: {str(body)[:200]}", None
     return BY_CODE.get(code, ApiError)(message, code=code, status=status, details=details)

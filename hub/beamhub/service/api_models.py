@@ -13,12 +13,12 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 from beamhub.catalogue.identity import NAME_PATTERN
 from datetime import datetime
 
-from beamhub.catalogue.model import MAX_SELECTION, PID_MAX, _check_pid
+from beamhub.catalogue.model import MAX_SELECTION, PID_MAX, Dataset, _check_pid
 from beamhub.catalogue.query import CONDITION_PATTERN, INT64_MAX, MAX_CONDITIONS, MAX_FILTER_VALUES, MAX_PAGE, SORTS
 from beamhub.catalogue.text import MAX_QUERY_CHARS
 from beamhub.catalogue.units import UNIT_GRAMMAR
@@ -184,10 +184,102 @@ class ErrorBody(_Body):
     details: Any = None
 
 
-ERROR_CODES = {
-    "invalid_input": 400, "unauthorized": 401, "permission_denied": 403, "not_found": 404,
-    "method_not_allowed": 405, "conflict": 409, "illegal_transition": 409, "limit_exceeded": 413,
-    "preview_unavailable": 422, "too_many_requests": 429, "internal_error": 500, "hub_unavailable": 503,
-    "store_unavailable": 503, "job_submission_failed": 503, "timeout": 503,
-}
-"""The stable error codes and their HTTP statuses."""
+
+
+# -- suggestions (issue 16: the AI-assisted fog filter) ------------------------------------
+
+_NOT_SUGGEST_PARAMS = {"sort", "limit", "cursor", "facets"}
+SUGGEST_PAGE = 200
+SUGGEST_WINDOW = 5000
+"""Suggestions rank at most this many matching datasets (``beamhub.suggest.suggester.MAX_DATASETS``)."""
+
+SuggestParams = create_model(
+    "SuggestParams", __base__=_Body, __doc__="Query parameters of ``GET /suggestions``: the search's filters "
+    "(as GET /datasets) and which part of the ranking to return.",
+    **{name: (info.annotation, info) for name, info in SearchParams.model_fields.items()
+       if name not in _NOT_SUGGEST_PARAMS},
+    limit=(Annotated[int, Field(ge=1, le=SUGGEST_PAGE)], 25),
+    offset=(Annotated[int, Field(ge=0, le=SUGGEST_WINDOW)], Field(0, description="Skip this many of the ranking.")),
+    min_score=(Annotated[float, Field(ge=0, le=1)] | None, Field(
+        None, description="'Worth processing': only datasets scored at least this (unscored ones left out).")),
+)
+
+
+class SuggestedNeighbour(_Body):
+    """A voted dataset the caller may see, near this one in the model's feature space."""
+
+    pid: str
+    datasetName: str
+    likes: int
+    dislikes: int
+    similarity: float
+
+
+class FeatureWeight(_Body):
+    """How much one feature moved the score (coefficient times standardised value)."""
+
+    feature: str
+    contribution: float
+    direction: Literal["for", "against"]
+
+
+class SuggestionItem(_Body):
+    """A suggestion, never applied by itself: the predicted chance (0-1) that the caller's
+    group would like the dataset, with why; ``score`` is null with ``reason`` saying why
+    (e.g. not enough votes yet)."""
+
+    pid: str
+    technique: str
+    score: Annotated[float, Field(ge=0, le=1)] | None
+    reason: str
+    neighbours: list[SuggestedNeighbour] = []
+    features: list[FeatureWeight] = []
+    label: Literal["suggestion"] = "suggestion"
+    dataset: Dataset | None = Field(None, description="The dataset as the caller sees it (GET /suggestions).")
+
+
+class SuggestionPage(_Body):
+    """Part of the ranking of the datasets matching a search, best first."""
+
+    items: list[SuggestionItem]
+    total: int = Field(description="Datasets ranked (matching, visible, within min_score; at most 5000).")
+    scored: int = Field(description="How many of them have a score.")
+    offset: int
+    label: Literal["suggestion"] = "suggestion"
+
+
+class GroupMember(_Body):
+    pid: str
+    datasetName: str
+
+
+class SimilarityGroup(_Body):
+    """The datasets of the same technique, among those the caller may see, whose frames look
+    alike, with their average frame score and like ratio (null without votes)."""
+
+    pid: str
+    technique: str
+    size: int
+    members: list[GroupMember]
+    averageFrameScore: float
+    likeRatio: float | None
+    votes: int
+
+
+class ParameterParams(_Body):
+    """Query parameters of ``GET /suggestions/parameters``."""
+
+    processing: Literal[tuple(sorted(STEPS))]  # type: ignore[valid-type]
+    pid: Annotated[list[ApiPid], Field(min_length=1, max_length=SUGGEST_PAGE)]
+
+
+class SuggestedParameters(_Body):
+    """Parameters pre-filled from what was chosen for the most similar liked datasets the
+    caller may see; ``sources`` names them per parameter. Empty ``values`` with a
+    ``reason`` when there is nothing to learn from."""
+
+    processing: str
+    values: dict[str, Any]
+    sources: dict[str, list[str]]
+    reason: str
+    label: Literal["suggestion"] = "suggestion"

@@ -17,7 +17,8 @@ from pydantic.json_schema import models_json_schema
 
 from beamhub import __version__
 
-from .api_models import ERROR_CODES, PARAMETER_VALUE, PARAMETER_VALUE_SCHEMA, ErrorBody
+from .api_models import PARAMETER_VALUE, PARAMETER_VALUE_SCHEMA, ErrorBody
+from .errors import ERROR_CODES
 from .routes import AUTHENTICATED_ERRORS, COMMON_ERRORS, PATH_PARAMETERS, PNG, ROUTES
 
 REF = "#/components/schemas/{model}"
@@ -32,7 +33,7 @@ Authentication is JupyterHub's: the hub's OAuth cookie in a browser, or the head
 hub, never from the request.
 
 Errors are JSON `{"code", "message", "details"}` with a stable code:
-""" + "\n".join(f"- `{code}`: HTTP {status}" for code, status in ERROR_CODES.items()) + """
+""" + "\n".join(f"- `{code}`: HTTP {status}" for code, status in sorted(ERROR_CODES.items(), key=lambda item: (item[1], item[0]))) + """
 
 Limits: a page holds at most 200 datasets, search text at most 256 characters and 16
 words, at most 10 metadata conditions (each at most 400 characters, written as the
