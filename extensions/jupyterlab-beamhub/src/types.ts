@@ -2,6 +2,8 @@
  * The catalogue service's JSON, as the API contract describes it (SciCat field names).
  */
 
+import type { components } from './api.gen';
+
 export type Facet = 'beamline' | 'proposal' | 'technique' | 'type' | 'year';
 export const FACETS: Facet[] = [
   'beamline',
@@ -11,112 +13,22 @@ export const FACETS: Facet[] = [
   'year'
 ];
 
-export type VoteValue = 'like' | 'dislike';
+// The wire types are generated from the service's OpenAPI description (src/api.gen.ts,
+// `jlpm build:api-types`; tests/extension/test_api_types.py fails when it is stale):
+// written once, on the server's models.
+type Schemas = components['schemas'];
 
-export interface IScientificValue {
-  value: unknown;
-  unit?: string;
-}
-
-export interface IDataFile {
-  path: string;
-  size?: number;
-  time?: string | null;
-}
-
-export interface IDataset {
-  pid: string;
-  datasetName: string;
-  description?: string;
-  /** 'raw' or 'derived'; SciCat's custom types ('custom'...) are read as they are. */
-  type: string;
-  owner?: string;
-  ownerGroup: string;
-  accessGroups?: string[];
-  isPublished?: boolean;
-  proposalId?: string | null;
-  /** SciCat v4's proposals, samples and instruments (read from SciCat's documents). */
-  proposalIds?: string[];
-  sampleId?: string | null;
-  sampleIds?: string[];
-  instrumentId?: string | null;
-  instrumentIds?: string[];
-  /** The beamline; absent in some SciCat documents (derived data). */
-  creationLocation: string | null;
-  techniques?: { name: string; pid?: string }[];
-  creationTime: string;
-  sourceFolder?: string;
-  size?: number;
-  numberOfFiles?: number;
-  keywords?: string[];
-  scientificMetadata?: Record<string, IScientificValue>;
-  inputDatasets?: string[];
-  jobParameters?: Record<string, unknown>;
-  files?: IDataFile[];
-  signal?: { file: string; path: string; shape: number[]; dtype: string } | null;
-  likes: number;
-  dislikes: number;
-  myVote?: VoteValue | null;
-}
-
-export interface IFacetCount {
-  value: string | number;
-  count: number;
-}
-
-export interface ISearchResult {
-  items: IDataset[];
-  total: number;
-  facets: Partial<Record<Facet, IFacetCount[]>>;
-  next_cursor: string | null;
-}
-
-export interface IVoteState {
-  pid: string;
-  likes: number;
-  dislikes: number;
-  myVote: VoteValue | null;
-}
-
-export type SelectionStatus =
-  | 'draft'
-  | 'submitted'
-  | 'running'
-  | 'done'
-  | 'failed';
-
-export interface ISelection {
-  id: string;
-  owner: string;
-  name: string;
-  datasets: string[];
-  processing: string;
-  parameters: Record<string, unknown>;
-  status: SelectionStatus;
-  jobId?: string | null;
-  logPath?: string | null;
-  message?: string;
-  derivedDatasets: string[];
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  submittedAt?: string | null;
-  finishedAt?: string | null;
-}
-
-export interface IProcessingStep {
-  name: string;
-  title: string;
-  description: string;
-  techniques: string[];
-  parameters_schema: Record<string, unknown>;
-}
-
-export interface IMe {
-  name: string;
-  groups: string[];
-  staff_of: string[];
-}
+export type IScientificValue = Schemas['ScientificValue'];
+export type IDataFile = Schemas['DataFile'];
+export type IDataset = Schemas['Dataset'];
+export type IFacetCount = Schemas['FacetCount'];
+export type ISearchResult = Schemas['SearchResult'];
+export type IVoteState = Schemas['VoteState'];
+export type VoteValue = NonNullable<IVoteState['myVote']>;
+export type ISelection = Schemas['Selection'];
+export type SelectionStatus = ISelection['status'];
+export type IProcessingStep = Schemas['ProcessingStep'];
+export type IMe = Schemas['Me'];
 
 export interface ITemplateInfo {
   name: string;

@@ -166,3 +166,12 @@ def _query_parameters(model: type[BaseModel], schemas: dict) -> list[dict]:
             parameter.update(style="form", explode=True)
         out.append(parameter)
     return out
+
+
+if __name__ == "__main__":  # python -m beamhub.service.openapi: the JSON the extension's types come from
+    import json
+    import sys
+
+    json.dump(build_openapi(sys.argv[1] if len(sys.argv) > 1 else "/services/catalogue"), sys.stdout,
+              indent=1, sort_keys=True)
+    sys.stdout.write("\n")
