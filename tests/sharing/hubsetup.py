@@ -157,3 +157,105 @@ def notebook(source: str) -> dict:
 
 def dumps(value) -> str:
     return json.dumps(value)
+
+
+class Room:
+    """A real-time collaboration client (the Yjs websocket protocol, as JupyterLab's
+    docprovider speaks it, with pycrdt) on one notebook of the shared server."""
+
+    def __init__(self, client: Client, path: str):
+        from pycrdt import Doc
+
+        self.client, self.path, self.doc = client, path, Doc()
+        self.updates: list[bytes] = []
+        self.doc.observe(lambda event: self.updates.append(event.update))
+        self.closed = False
+        self.status = None
+        self.connection = None
+
+    def open(self) -> int:
+        """Join the room (101) or the refusal's status; then sync with the server."""
+        from pycrdt import create_sync_message
+
+        session = self.client.server("PUT", f"/api/collaboration/session/{self.path}",
+                                     json={"format": "json", "type": "notebook"})
+        if session.status_code not in (200, 201):
+            self.status = session.status_code
+            return self.status
+        body = session.json()
+        self.status, self.connection = self.client.websocket(
+            f"/api/collaboration/room/json:notebook:{body['fileId']}?sessionId={body['sessionId']}")
+        if self.connection is not None:
+            self.updates.clear()
+            self.send(create_sync_message(self.doc))
+            self.pump(lambda: self.cells() is not None, 20)
+            self.updates.clear()
+        return self.status
+
+    def pump(self, until, seconds: float) -> bool:
+        """Apply the server's messages until ``until()`` holds or ``seconds`` pass."""
+        from pycrdt import handle_sync_message
+
+        async def loop():
+            deadline = time.monotonic() + seconds
+            while not until():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                try:
+                    message = await asyncio.wait_for(self.connection.read_message(), left)
+                except asyncio.TimeoutError:
+                    return until()
+                if message is None:
+                    self.closed = True
+                    return until()
+                if isinstance(message, bytes) and message and message[0] == 0:
+                    reply = handle_sync_message(message[1:], self.doc)
+                    if reply is not None:
+                        await self.connection.write_message(reply, binary=True)
+            return True
+
+        return run(loop())
+
+    def send(self, message: bytes) -> None:
+        async def write():
+            await self.connection.write_message(message, binary=True)
+
+        run(write())
+
+    def cells(self) -> list[str] | None:
+        from pycrdt import Array
+
+        cells = self.doc.get("cells", type=Array)
+        if len(cells) == 0:
+            return None
+        return [str(cell["source"]) for cell in cells]
+
+    def type(self, text: str) -> None:
+        """Append ``text`` to the first cell's source and send the change."""
+        from pycrdt import Array, create_update_message
+
+        self.updates.clear()
+        source = self.doc.get("cells", type=Array)[0]["source"]
+        source.insert(len(source), text)
+        for update in self.updates:
+            self.send(create_update_message(update))
+        self.updates.clear()
+
+    def save(self) -> bytes | None:
+        """Ask the server to save (the RAW "save" message); its answer."""
+        from pycrdt import Encoder
+
+        encoder = Encoder()
+        encoder.write_var_uint(2)
+        encoder.write_var_string("save")
+        encoder.write_var_uint(1)
+        self.send(encoder.to_bytes())
+
+        async def answer():
+            while True:
+                message = await asyncio.wait_for(self.connection.read_message(), 20)
+                if message is None or (isinstance(message, bytes) and message[:1] == b"\x02"):
+                    return message
+
+        return run(answer())

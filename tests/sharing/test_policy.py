@@ -81,23 +81,75 @@ def test_roles_and_scopes():
             role_from_request(bad, "alice")
 
 
-def test_the_servers_role_table():
-    """What the single-user server's authorizer allows each role (jupyterlab_beamhub.authorizer)."""
+def _tree_extension(module: str):
+    """This tree's ``jupyterlab_beamhub.<module>`` (an installed, older one may be imported already)."""
+    import importlib
     import importlib.util
+    import sys
     from pathlib import Path
 
-    # This tree's module (an installed, older jupyterlab_beamhub may be imported already).
-    path = Path(__file__).resolve().parents[2] / "extensions/jupyterlab-beamhub/jupyterlab_beamhub/authorizer.py"
-    spec = importlib.util.spec_from_file_location("beamhub_test_authorizer", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    name = "beamhub_tree_extension"
+    if name not in sys.modules:
+        package = Path(__file__).resolve().parents[2] / "extensions/jupyterlab-beamhub/jupyterlab_beamhub"
+        spec = importlib.util.spec_from_file_location(name, package / "__init__.py",
+                                                      submodule_search_locations=[str(package)])
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return importlib.import_module(f"{name}.{module}")
+
+
+def test_the_servers_role_table():
+    """What the single-user server's authorizer allows each role (jupyterlab_beamhub.authorizer)."""
+    module = _tree_extension("authorizer")
     allowed, role_from_scopes = module.allowed, module.role_from_scopes
     assert all(allowed("collaborator", a, r) for a in ("read", "write", "execute")
                for r in ("contents", "kernels", "terminals"))
     assert allowed("viewer", "read", "contents") and allowed("viewer", "read", "kernels")
     assert not any(allowed("viewer", a, r) for a in ("write", "execute") for r in ("contents", "kernels", "sessions"))
     assert not allowed("viewer", "read", "terminals")
-    assert not allowed("viewer", "read", "contents", collaboration_room=True)
+    # A viewer joins a collaboration room (made read-only by the server, tested below).
+    assert allowed("viewer", "read", "contents", collaboration_room=True)
     assert not any(allowed(None, a, "contents") for a in ("read", "write", "execute"))
     assert role_from_scopes(["custom:beamhub:viewer!server=alice/"], "alice") == "viewer"
     assert role_from_scopes(["custom:beamhub:viewer!server=bob/"], "alice") is None
+
+
+def test_a_viewers_collaboration_messages():
+    """Of real Yjs protocol messages (pycrdt's, as JupyterLab's docprovider sends them), a
+    viewer's connection passes the state request and awareness, and drops every change
+    and the save request."""
+    from pycrdt import Awareness, Doc, Text, create_awareness_message, create_sync_message, create_update_message, \
+        handle_sync_message
+    from pycrdt import Encoder
+
+    collaboration = _tree_extension("collaboration")
+    server, client = Doc(), Doc()
+    server["source"] = Text("x = 1")
+    step1 = create_sync_message(client)
+    step2 = handle_sync_message(step1[1:], server)  # the server's answer: SYNC_STEP2
+    client["source"] = text = Text()
+    updates = []
+    client.observe(lambda event: updates.append(event.update))
+    text += "import os"
+    update = create_update_message(updates[-1])
+    awareness = Awareness(client)
+    awareness.set_local_state({"user": {"name": "bob"}})
+    presence = create_awareness_message(awareness.encode_awareness_update([client.client_id]))
+    encoder = Encoder()
+    encoder.write_var_uint(collaboration.RAW)
+    encoder.write_var_string("save")
+    encoder.write_var_uint(7)
+    save = encoder.to_bytes()
+
+    kinds = {name: collaboration.kind(m) for name, m in
+             {"step1": step1, "step2": step2, "update": update, "awareness": presence, "save": save,
+              "garbage": b"\xff\xff", "text": "hello", "empty": b""}.items()}
+    assert kinds == {"step1": "read", "step2": "update", "update": "update", "awareness": "awareness",
+                     "save": "save", "garbage": "other", "text": "other", "empty": "other"}
+    assert [m for m in (step1, step2, update, presence, save) if collaboration.viewer_may_send(m)] == \
+        [step1, presence]
+    import json
+
+    reply = collaboration.save_refusal(save)
+    assert reply[0] == collaboration.RAW
+    assert json.loads(reply[2:]) == {"type": "save", "responseTo": 7, "status": "failed"}

@@ -15,7 +15,7 @@ import requests
 
 from tests.api.hubsetup import PASSWORD
 
-from .hubsetup import Client, closed_within, notebook, spawn, start_hub
+from .hubsetup import Client, Room, closed_within, notebook, spawn, start_hub
 
 pytestmark = [pytest.mark.hub, pytest.mark.timeout(600)]
 
@@ -115,6 +115,15 @@ def test_policy_roles_revocation_and_links(hub):
     terminal = bob.server("POST", "/api/terminals")
     assert terminal.status_code == 200, terminal.text
     terminal_name = terminal.json()["name"]
+    # Real-time collaboration: both in one notebook's room see each other's edits.
+    assert alice.server("PUT", "/api/contents/live.ipynb", json=notebook("# live")).status_code in (200, 201)
+    alice_room, bob_room = Room(alice, "live.ipynb"), Room(bob, "live.ipynb")
+    assert alice_room.open() == 101 and bob_room.open() == 101
+    assert bob_room.cells() == ["# live"]
+    bob_room.type("\nb = 'bob'")
+    assert alice_room.pump(lambda: alice_room.cells() == ["# live\nb = 'bob'"], 10), alice_room.cells()
+    alice_room.type("\na = 'alice'")
+    assert bob_room.pump(lambda: bob_room.cells() == ["# live\nb = 'bob'\na = 'alice'"], 10), bob_room.cells()
 
     # -- viewer: reads, every write / execute / terminal refused by the server ---------
     demoted = share(alice, "bob", VIEWER)
@@ -122,6 +131,23 @@ def test_policy_roles_revocation_and_links(hub):
     assert f"{VIEWER}{TARGET}" in demoted.json()["scopes"]
     assert not any(s.startswith(COLLABORATOR) for s in demoted.json()["scopes"])
     assert closed_within(channels, 15), "the kernel connection of a collaborator made viewer stayed open"
+    assert bob_room.pump(lambda: bob_room.closed, 15), "a collaborator's room stayed open after he became viewer"
+    # The viewer rejoins the room: he follows alice's edits live, his own are dropped by
+    # the server (never reach alice nor the file), his save request is refused.
+    viewer_room = Room(bob, "live.ipynb")
+    assert viewer_room.open() == 101
+    alice_room.type("\nc = 3")
+    expected = "# live\nb = 'bob'\na = 'alice'\nc = 3"
+    assert viewer_room.pump(lambda: viewer_room.cells() == [expected], 10), viewer_room.cells()
+    viewer_room.type("\nimport shutil; shutil.rmtree('/')")
+    assert not alice_room.pump(lambda: alice_room.cells() != [expected], 3), alice_room.cells()
+    late = Room(alice, "live.ipynb")
+    assert late.open() == 101 and late.cells() == [expected]
+    answer = viewer_room.save()
+    assert answer is not None and b'"status": "failed"' in answer
+    assert alice_room.save() is not None
+    saved = alice.server("GET", "/api/contents/live.ipynb").json()["content"]["cells"][0]["source"]
+    assert saved == expected
     assert bob.server("GET", "/api/contents/shared.ipynb").status_code == 200
     assert bob.server("GET", "/api/kernels").status_code == 200
     refusals = {
@@ -156,6 +182,8 @@ def test_policy_roles_revocation_and_links(hub):
     assert bob.server("GET", "/api/contents/shared.ipynb").status_code == 403
     assert bob.websocket("/api/events/subscribe")[0] == 403
     assert closed_within(events, 15), "bob's open connection outlived the revocation"
+    assert viewer_room.pump(lambda: viewer_room.closed, 15), "bob's collaboration room outlived the revocation"
+    assert Room(bob, "live.ipynb").open() == 403
 
     # -- a link bob may use works; once expired, it is refused -------------------------
     bob_session = session_of(hub, "bob")

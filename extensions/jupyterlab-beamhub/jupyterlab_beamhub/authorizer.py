@@ -11,8 +11,11 @@ authorizer asks the hub for the requesting token's scopes again, bypassing
 - the owner (``JUPYTERHUB_USER``), and a **collaborator**: everything;
 - a **viewer**: ``read`` actions only, on everything but terminals; no ``write`` (files,
   checkpoints, sessions, kernels' settings), no ``execute`` (kernel channels, terminals,
-  nbconvert runs), no real-time collaboration room (its messages write the document,
-  and jupyter-collaboration's read-only mode is not enforced by its server);
+  nbconvert runs). A viewer joins real-time collaboration rooms read-only: the server
+  drops every document change and save request of that connection
+  (:mod:`.collaboration`; jupyter-collaboration's own read-only mode is the client's).
+  Opening a document's collaboration session (``PUT /api/collaboration/session/...``,
+  which only looks up the file's id) counts as reading;
 - anyone else with access to the server (a share without a beamhub role): nothing.
 
 Open websockets of non-owners (kernel channels, terminals, collaboration rooms) are
@@ -28,6 +31,8 @@ import weakref
 
 from jupyter_server.auth import Authorizer
 from tornado.ioloop import PeriodicCallback
+
+from .collaboration import make_read_only
 
 ROLE_PREFIX = "custom:beamhub:"
 RECHECK_SECONDS = 2.0
@@ -71,11 +76,12 @@ def role_from_scopes(scopes, owner: str, server_name: str = "") -> str | None:
 
 
 def allowed(role: str | None, action: str, resource: str, *, collaboration_room: bool = False) -> bool:
-    """What ``role`` may do (pure: the table the module docstring describes)."""
+    """What ``role`` may do (pure: the table the module docstring describes). A viewer's
+    collaboration room is allowed on the condition that it is made read-only."""
     if role == "collaborator":
         return True
     if role == "viewer":
-        if collaboration_room or resource == "terminals":
+        if resource == "terminals":
             return False
         if resource == "events" and action == "execute":  # the events websocket only listens
             return True
@@ -86,6 +92,11 @@ def allowed(role: str | None, action: str, resource: str, *, collaboration_room:
 def _is_collaboration_room(handler) -> bool:
     name = f"{type(handler).__module__}.{type(handler).__name__}".lower()
     return ("ydoc" in name or "collaboration" in name) and "websocket" in name
+
+
+def _is_collaboration_session(handler) -> bool:
+    """jupyter_server_ydoc's DocSessionHandler: its PUT only looks up a file's id."""
+    return type(handler).__name__ == "DocSessionHandler" and "ydoc" in type(handler).__module__
 
 
 def _is_websocket(handler) -> bool:
@@ -137,6 +148,8 @@ class BeamhubAuthorizer(_Base):
         if _Base is not Authorizer and not super().is_authorized(handler, user, action, resource):
             return False
         room = _is_collaboration_room(handler)
+        if _is_collaboration_session(handler) and action == "write" and handler.request.method == "PUT":
+            action = "read"
         role = self.role_of(user)
         hub_user = getattr(user, "hub_user", None)
         if hub_user is not None and hub_user.get("name") != self.owner:
@@ -145,6 +158,12 @@ class BeamhubAuthorizer(_Base):
                 role = None
         ok = allowed(role, action, resource, collaboration_room=room)
         name = (getattr(user, "hub_user", None) or {}).get("name") or user.username
+        if ok and room and role == "viewer" and not getattr(handler, "beamhub_read_only", False):
+            try:
+                make_read_only(handler, name)
+            except Exception as exc:  # noqa: BLE001 - cannot make it read-only: refuse it
+                self.log.warning("beamhub: refusing %s's collaboration room: %s", name, exc)
+                ok = False
         if ok:
             _seen[name] = {"last_seen": time.time(), "role": "owner" if name == self.owner else role}
             if _is_websocket(handler):
@@ -153,11 +172,11 @@ class BeamhubAuthorizer(_Base):
             self.log.warning("beamhub: %s (%s) refused %s on %s", user.username, role or "no role", action,
                              resource)
         elif role and getattr(user, "hub_user", {}).get("name") != self.owner and _is_websocket(handler):
-            self._follow(handler, user, action, resource, room)
+            self._follow(handler, action, resource, room, role)
         return ok
 
     # -- open connections of members, checked again ---------------------------------------
-    def _follow(self, handler, user, action, resource, room) -> None:
+    def _follow(self, handler, action, resource, room, role) -> None:
         if not hasattr(self, "_sockets_store"):
             self._sockets_store = weakref.WeakKeyDictionary()
         token = None
@@ -167,13 +186,13 @@ class BeamhubAuthorizer(_Base):
             pass
         if not token:
             return
-        self._sockets_store[handler] = (token, action, resource, room)
+        self._sockets_store[handler] = (token, action, resource, room, role)
         if self._recheck is None:
             self._recheck = PeriodicCallback(self._recheck_sockets, RECHECK_SECONDS * 1000)
             self._recheck.start()
 
     async def _recheck_sockets(self) -> None:
-        for handler, (token, action, resource, room) in list(self._sockets_store.items()):
+        for handler, (token, action, resource, room, was) in list(self._sockets_store.items()):
             if getattr(handler, "ws_connection", None) is None:
                 self._sockets_store.pop(handler, None)
                 continue
@@ -184,7 +203,10 @@ class BeamhubAuthorizer(_Base):
             scopes = (model or {}).get("scopes") or ()
             role = role_from_scopes(scopes, self.owner, os.environ.get("JUPYTERHUB_SERVER_NAME", ""))
             has_access = any(s.startswith("access:servers") for s in scopes)
-            if not model or not has_access or not allowed(role, action, resource, collaboration_room=room):
+            # A room joined as viewer is read-only for its life; one joined as collaborator
+            # is closed when the role changes (the client reconnects under the new role).
+            if not model or not has_access or not allowed(role, action, resource, collaboration_room=room) \
+                    or (room and role != was):
                 self.log.warning("beamhub: closing %s's %s connection (%s)", (model or {}).get("name"),
                                  resource, role or "access revoked")
                 self._sockets_store.pop(handler, None)
