@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from beamhub.catalogue.stores import STORE_ENV
+from beamhub.lifecycle.hub import SESSION_SCOPE, Lifecycle, configure_lifecycle
 from beamhub.service.settings import SETTINGS_ENV, STORE_FILE_ENV, ServiceSettings
 from beamhub.spawner.culling import CullerSettings, config_list, configure_culling
 from beamhub.sharing.hub import configure_sharing, sharing_on
@@ -129,7 +130,7 @@ def roles(site: SiteConfig) -> list[dict[str, Any]]:
     the hub client's (the culler's comes with its service, see configure_culling)."""
     out = [
         {"name": "user", "description": "Standard user privileges, the catalogue, and sharing their servers",
-         "scopes": ["self", ACCESS_CATALOGUE, *sharing_user_scopes(site.sharing)]},
+         "scopes": ["self", ACCESS_CATALOGUE, f"{SESSION_SCOPE}!user", *sharing_user_scopes(site.sharing)]},
         {"name": "server", "description": "Single-user servers: activity, and the catalogue as their user",
          "scopes": ["users:activity!user", "access:servers!server", ACCESS_CATALOGUE,
                     *(["shares!server"] if sharing_on(site.sharing) else [])]},
@@ -145,6 +146,16 @@ def authenticator_config(site: SiteConfig) -> tuple[str, dict[str, dict[str, Any
     """(authenticator class, {config section: {trait: value}})."""
     auth = site.auth
     admins = set(site.hub.admin_users)
+def lifecycle(site: SiteConfig) -> Lifecycle:
+    """The session lifecycle (beamhub.lifecycle): the culler's limits, the announcements."""
+    culler = culler_settings(site)
+    path = site.lifecycle.announcements_file or (
+        str(Path(site.hub.state_dir) / "announcements.json") if site.hub.state_dir else "")
+    return Lifecycle(site.lifecycle, announcements_file=path,
+                     idle_timeout=culler.idle_timeout if culler.enabled else None,
+                     max_age=culler.max_age if culler.enabled else None)
+
+
     if isinstance(auth, DemoAuth):
         admins |= {name for name, user in auth.users.items() if user.admin}
         return "beamhub.auth.authenticators.DemoAuthenticator", {
@@ -310,6 +321,7 @@ def configure_hub(c, site: SiteConfig, *, python: str = sys.executable) -> None:
     # The spawner inside the hub reaches the catalogue directly, with the beamhub-hub token
     # (given as configuration above, never through the hub's environment, which the
     # proxy would inherit).
+    configure_lifecycle(c, lifecycle(site))
     if "catalogue_url" not in c.BeamhubSpawner:
         base_url = (hub.base_url or "/").rstrip("/")
         c.BeamhubSpawner.catalogue_url = \

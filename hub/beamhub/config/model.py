@@ -30,6 +30,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from beamhub.jobs.settings import JobsSettings
+from beamhub.lifecycle.model import LifecycleSettings
 from beamhub.service.settings import Limits
 from beamhub.sharing.policy import SharingSettings
 from beamhub.spawner.settings import SpawnerSettings
@@ -207,3 +208,5 @@ class SiteConfig(_Section):
                                   "is given, which then wins).")
     sharing: SharingSettings = Field(SharingSettings(), description="Sharing a running server: who may be "
                                      "invited (the hub's policy) and invitation links (beamhub.sharing).")
+    lifecycle: LifecycleSettings = Field(LifecycleSettings(), description="Users' sessions: warnings before "
+                                         "a server ends, extending its walltime, announcements.")

@@ -75,6 +75,7 @@ class SlurmSettings(BaseModel):
     job_log: str = from_trait(BeamhubSlurmSpawner, "job_log")
     job_path: str = from_trait(BeamhubSlurmSpawner, "job_path")
     env_keep: list[str] = from_trait(BeamhubSlurmSpawner, "slurm_env_keep")
+    walltime_update_prefix: str = from_trait(BeamhubSlurmSpawner, "walltime_update_prefix")
     startup_poll_interval: Annotated[float, Field(gt=0, le=10)] = Field(
         0.25, description="Seconds between job-state queries while a server starts.")
 

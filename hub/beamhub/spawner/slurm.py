@@ -50,6 +50,7 @@ import re
 import secrets
 import shlex
 import time
+from datetime import datetime
 
 from batchspawner import JobStatus, SlurmSpawner
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
@@ -61,7 +62,7 @@ from ..slurm.state import JobInfo, controller_unreachable, end_message, job_unkn
 from . import port_api
 from .base import BeamhubSpawner, LaunchPlan
 from .errors import SchedulerUnavailable, SpawnFailed
-from .profiles import format_walltime
+from .profiles import format_walltime, parse_walltime
 from .runtimes import container_command, runtime_setup, stop_command
 
 port_api.install()
@@ -121,6 +122,19 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
         help="Variables of the hub's environment given to the Slurm commands (not to the server).",
     ).tag(config=True)
 
+    walltime_update_prefix = Unicode(
+        "sudo -E -u slurm",
+        help="""Prefix running walltime_update_cmd when a user extends their server ({username} replaced).
+        Slurm lets only its operators (SlurmUser, root, AdminLevel=Operator) raise a job's time limit:
+        the job's owner may only lower it. The hub checks first that the job is the user's server
+        and that the profile's max_walltime allows the new limit.""",
+    ).tag(config=True)
+
+    walltime_update_cmd = Unicode(
+        "scontrol update JobId={job_id} TimeLimit={time_limit}",
+        help="Sets a running server's job time limit ({job_id}; {time_limit} in Slurm's D-HH:MM:SS).",
+    ).tag(config=True)
+
     log_tail_lines = Integer(25, help="Lines of the job log shown when a job fails.").tag(config=True)
 
     port_poll_interval = Float(
@@ -153,9 +167,9 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
         return {k: os.environ[k] for k in self.slurm_env_keep if k in os.environ}
 
     async def _run(self, argv: list[str], *, stdin: str | None = None, env: dict | None = None,
-                   timeout: float = 60) -> tuple[int, str, str]:
-        """Run ``exec_prefix + argv`` (no shell); (status, stdout, stderr)."""
-        full = self._prefix() + argv
+                   timeout: float = 60, prefix: list[str] | None = None) -> tuple[int, str, str]:
+        """Run ``exec_prefix + argv`` (or ``prefix + argv``; no shell); (status, stdout, stderr)."""
+        full = (self._prefix() if prefix is None else prefix) + argv
         process = await asyncio.create_subprocess_exec(
             *full, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             env={**(env or {}), **self._slurm_env()})
@@ -263,6 +277,39 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
         """The exception describing why the job is no longer running."""
         message = end_message(info, self.job_id)
         return SpawnFailed(message, await self.log_tail(info))
+
+    # -- the session's walltime (beamhub.lifecycle) -------------------------------------------
+    async def job_walltime(self, refresh: bool = False) -> tuple[str, datetime | None, int | None]:
+        """(job id, start, time limit in minutes) of the running job; (job id, None, None) when
+        it is not running or has no limit. The job state of the last poll is used unless
+        ``refresh`` (or there is none yet)."""
+        if not self.job_id:
+            return "", None, None
+        if refresh or self._job_info is None or self._job_info.job_id != self.job_id:
+            await self.query_job_status()
+        info = self._job_info
+        if info is None or not info.running:
+            return self.job_id, None, None
+        try:
+            start = datetime.fromisoformat(info.start_time).astimezone()  # Slurm: the node's local time
+            limit = parse_walltime(info.time_limit)
+        except ValueError:  # UNLIMITED, Unknown
+            return self.job_id, None, None
+        return self.job_id, start, limit
+
+    async def set_walltime(self, minutes: int) -> None:
+        """Set the running job's time limit to ``minutes`` (walltime_update_cmd through
+        walltime_update_prefix); :class:`SchedulerUnavailable` if slurmctld is down,
+        RuntimeError with Slurm's words if it refuses."""
+        argv = shlex.split(self.walltime_update_cmd.format(job_id=self.job_id, time_limit=format_walltime(minutes)))
+        prefix = as_user(shlex.split(self.walltime_update_prefix), self.user.name)
+        status, out, err = await self._run(argv, prefix=prefix, timeout=30)
+        if status != 0:
+            if controller_unreachable(err):
+                raise SchedulerUnavailable(SCHEDULER_DOWN)
+            raise RuntimeError(f"Slurm refused the new time limit: {err or out or f'exit status {status}'}")
+        self.log.info("%s: job %s time limit set to %s", self._log_name, self.job_id, format_walltime(minutes))
+        await self.query_job_status()
 
     # -- JupyterHub's interface -------------------------------------------------------------
     async def start(self):
