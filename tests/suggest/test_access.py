@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from beamhub.catalogue import Identity, open_store
+from beamhub.catalogue import Identity
 from beamhub.catalogue.errors import NotFound
-from beamhub.catalogue.ingest import ingest
-from beamhub.demo.data.quality import write_quality_data
 from beamhub.suggest import Suggester, for_search, parameters_for
+from beamhub.suggest.features import PENDING
 from beamhub.suggest.suggester import all_visible
 
-STAFF = Identity("carol", staff_of=frozenset({"i03"}))
+from .voted import STAFF, derived, voted_catalogue
 
 
 @pytest.fixture(scope="module")
 def catalogue(tmp_path_factory):
     """36 MX sweeps in p5001-p5003; p5001 and p5002 well voted on, p5003 hardly."""
-    work = tmp_path_factory.mktemp("suggest-access")
-    data = write_quality_data(work / "data", seed=2, datasets=36, proposals=3, voters=6, frames=4, shape=(64, 64))
-    store = open_store(f"sqlite:///{work / 'catalogue.sqlite'}")
-    report = ingest([data.directory], store, Identity.for_operator(), mapping=data.mapping, proposals=data.proposals)
-    assert report.ok
-    by_proposal: dict[str, set[str]] = {}
-    for d in all_visible(store, STAFF):
-        by_proposal.setdefault(d.proposalId, set()).add(d.pid)
-        quality = data.quality[str(Path(d.signal.file).resolve())]
-        voters = data.members[d.proposalId] if d.proposalId != "p5003" else data.members["p5003"][:1]
-        if d.proposalId == "p5003" and len(by_proposal["p5003"]) > 2:
-            continue  # two votes in p5003: not enough for a model
-        for user in voters:
-            store.set_vote(Identity(user, groups=frozenset({d.proposalId})), d.pid,
-                           "like" if quality.score > 0.3 else "dislike")
+    store, by_proposal = voted_catalogue(tmp_path_factory.mktemp("suggest-access"))
     yield store, by_proposal
     store.close()
 
@@ -110,14 +93,6 @@ def test_the_command_explains_as_a_user(catalogue, tmp_path, capsys):
     assert "no dataset" in capsys.readouterr().err
 
 
-def derived(n: int, source, sigma: float) -> dict:
-    return {"pid": f"beamhub/derived-{n}", "datasetName": f"{source.datasetName} frame scores", "type": "derived",
-            "ownerGroup": source.ownerGroup, "proposalId": source.proposalId, "creationLocation": "i03",
-            "creationTime": "2026-10-01T08:00:00Z", "inputDatasets": [source.pid],
-            "jobParameters": {"sigma": sigma, "min_score": 0.5},
-            "scientificMetadata": {"processing_step": {"value": "frame-score", "unit": ""}}}
-
-
 def test_parameters_come_from_similar_liked_visible_datasets_only(catalogue):
     store, by_proposal = catalogue
     staff_view = {d.pid: d for d in all_visible(store, STAFF)}
@@ -149,3 +124,21 @@ def test_a_new_vote_retrains_the_audiences_model(catalogue):
     # a vote the user cannot see changes nothing for them
     store.set_vote(Identity("u9", groups=frozenset({"p5002"})), sorted(by_proposal["p5002"])[0], "like")
     assert f"from {before + 1} votes" in suggester.explain(user, pid).reason
+
+
+def test_a_request_computes_few_features_and_the_background_job_the_rest(catalogue):
+    """A bounded request leaves missing features to the background job, and says so."""
+    store, by_proposal = catalogue
+    suggester = Suggester(store, compute=0)
+    user = Identity("u1", groups=frozenset({"p5001"}))
+    everything = len(all_visible(store, Identity.for_operator()))  # 36, and derived ones if made already
+    waiting = suggester.for_search(user)
+    assert len(waiting) >= 12 and all(s.score is None and s.reason == PENDING for s in waiting)
+    assert suggester.cache.computed == 0
+    assert suggester.refresh(limit=10, page=7) == 10  # pages of 7: the cursor is carried over
+    assert suggester.refresh(limit=100, page=7) == everything - 10  # the rest, then nothing left
+    assert suggester.refresh(limit=100, page=7) == 0
+    assert suggester.cache.computed == everything
+    scored = suggester.for_search(user)
+    assert all(s.score is not None for s in scored if s.dataset.type == "raw")
+    assert suggester.cache.computed == everything

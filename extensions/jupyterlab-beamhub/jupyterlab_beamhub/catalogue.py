@@ -26,6 +26,7 @@ FORWARDED_ROUTES = (
     "datasets", "datasets/{pid}", "datasets/{pid}/derived", "datasets/{pid}/preview.png", "datasets/{pid}/vote",
     "datasets/{pid}/votes", "me", "me/proposals", "me/votes", "processing", "selections", "selections/{id}",
     "selections/{id}/submit", "health", "version", "openapi.json",
+    "suggestions", "suggestions/parameters", "datasets/{pid}/suggestion", "datasets/{pid}/similar",
 )
 """The catalogue's user API: the paths (below /api/v1/) of the service's route table
 (``beamhub.service.routes.ROUTES``) other than the hub-only ones. This package does not

@@ -86,10 +86,14 @@ def service_settings(site: SiteConfig) -> ServiceSettings:
     jobs = site.jobs
     if not jobs.work_root and site.hub.state_dir:
         jobs = jobs.model_copy(update={"work_root": str(Path(site.hub.state_dir) / "jobs")})
+    suggest = cat.suggest
+    if not suggest.features_file and site.hub.state_dir:
+        suggest = suggest.model_copy(update={"features_file": str(Path(site.hub.state_dir) / "suggest" / "features.sqlite")})
     return ServiceSettings(
         staff_group_pattern=cat.staff_group_pattern, staff_groups=cat.staff_groups, limits=cat.limits,
         store_threads=cat.store_threads, preview_max_age=cat.preview_max_age, preview_cache_dir=cache,
-        hub_auth_cache_seconds=cat.hub_auth_cache_seconds, spawner_scope=PROPOSALS_SCOPE, jobs=jobs)
+        hub_auth_cache_seconds=cat.hub_auth_cache_seconds, spawner_scope=PROPOSALS_SCOPE, jobs=jobs,
+        suggest=suggest)
 
 
 def catalogue_service(site: SiteConfig, *, port: int, python: str = sys.executable) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from beamhub.lifecycle.model import LifecycleSettings
 from beamhub.service.settings import Limits
 from beamhub.sharing.policy import SharingSettings
 from beamhub.spawner.settings import SpawnerSettings
+from beamhub.suggest.settings import SuggestSettings
 
 
 class _Section(BaseModel):
@@ -176,6 +177,9 @@ class CatalogueSection(_Section):
         "1 (JupyterHub's cache would keep answers forever at 0).")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="The service's log level.")
     environment: dict[str, str] = Field({}, description="Extra environment variables for the service.")
+    suggest: SuggestSettings = Field(
+        SuggestSettings(), description="Suggestions (the AI-assisted fog filter): features_file (default "
+        "hub.state_dir/suggest/features.sqlite), compute_per_request, refresh_seconds, refresh_batch.")
 
     @model_validator(mode="after")
     def _one_store(self):

@@ -112,6 +112,10 @@ class CatalogueService:
         server.listen(url.port or 80, url.hostname or "127.0.0.1")
         follower = PeriodicCallback(self.logic.follow_jobs, self.settings.jobs.poll_seconds * 1000)
         follower.start()
+        features = PeriodicCallback(self.logic.refresh_features,
+                                    max(1, self.settings.suggest.refresh_seconds) * 1000)
+        if self.settings.suggest.refresh_seconds:  # computes missing suggestion features
+            features.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -119,6 +123,7 @@ class CatalogueService:
         log.info("listening on %s%s", self.url.rstrip("/"), self.prefix)
         await stop.wait()
         follower.stop()
+        features.stop()
         server.stop()
         await server.close_all_connections()
         self.logic.close()

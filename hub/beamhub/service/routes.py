@@ -16,8 +16,9 @@ from typing import Any, Literal
 from beamhub.catalogue.model import Dataset, Proposal, Selection, Vote, VoteState
 from beamhub.catalogue.query import SearchResult
 
-from .api_models import (ApiName, ApiPid, Health, Me, PreviewParams, ProcessingStep, SearchParams,
-                         SelectionCreate, SelectionId, SelectionPatch, Version, VoteBody)
+from .api_models import (ApiName, ApiPid, Health, Me, ParameterParams, PreviewParams, ProcessingStep, SearchParams,
+                         SelectionCreate, SelectionId, SelectionPatch, Version, VoteBody,
+                         SimilarityGroup, SuggestedParameters, SuggestionItem, SuggestionPage, SuggestParams)
 
 API_PREFIX = "api/v1"
 
@@ -108,6 +109,25 @@ ROUTES: tuple[Route, ...] = (
                       "(else 409 illegal_transition) with at least one dataset, a processing step and "
                       "parameters that step accepts (else 400 invalid_input) can be submitted; every "
                       "dataset must still be visible to you and have data to process (400)."),
+    Route("GET", "/suggestions", "suggestions", "Datasets worth processing, suggested from the votes",
+          "suggestions", response=SuggestionPage, query=SuggestParams,
+          description="The datasets matching the search (filters as GET /datasets) ranked by a model of "
+                      "their technique (and beamline) trained only on the votes you may see, each with a "
+                      "score (0-1) and why: the most similar voted datasets and the weightiest features. "
+                      "With too few votes, score is null and reason says so. Suggestions only: nothing is "
+                      "selected for you."),
+    Route("GET", "/suggestions/parameters", "suggested_parameters",
+          "Processing parameters chosen for similar liked datasets", "suggestions",
+          response=SuggestedParameters, query=ParameterParams,
+          description="For each parameter, the value most often chosen in the derived datasets of that "
+                      "step made from the liked datasets (that you may see) most similar to the given ones, "
+                      "and which they were."),
+    Route("GET", "/datasets/{pid}/suggestion", "suggestion", "A dataset's suggestion, explained",
+          "suggestions", response=SuggestionItem, errors=_READ),
+    Route("GET", "/datasets/{pid}/similar", "similarity_group",
+          "A dataset's similarity group: alike datasets, their average quality and like ratio", "suggestions",
+          response=SimilarityGroup, errors=_READ,
+          description="Datasets of the same technique whose frames look alike, among those you may see."),
     Route("GET", "/health", "health", "Service and store health (no authentication)", "service",
           response=Health, access="public", errors=(503,)),
     Route("GET", "/version", "version", "Service and API version (no authentication)", "service",

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from beamhub.auth.staff import DEFAULT_PATTERN, StaffRule
 from beamhub.catalogue.stores import DEFAULT_STORE_URL, STORE_ENV
 from beamhub.jobs.settings import JobsSettings
+from beamhub.suggest.settings import SuggestSettings
 
 SETTINGS_ENV = "BEAMHUB_SERVICE_SETTINGS"
 STORE_FILE_ENV = "BEAMHUB_STORE_FILE"
@@ -78,6 +79,8 @@ class ServiceSettings(BaseModel):
     spawner_scope: str = Field(
         "custom:beamhub:proposals", description="The hub scope a token needs for /users/{name}/proposals.")
     jobs: JobsSettings = Field(JobsSettings(), description="Fog-filter jobs: runner and directories.")
+    suggest: SuggestSettings = Field(SuggestSettings(), description="Suggestions: the feature store and the "
+                                     "work they may do (see SuggestSettings).")
 
     def staff_rule(self) -> StaffRule:
         return StaffRule(self.staff_group_pattern, {g: tuple(b) for g, b in self.staff_groups.items()})

@@ -51,6 +51,8 @@ FRAMES = 4
 """Frames read per stack (evenly spread, ends excluded)."""
 PROFILE_BINS = 16
 MAX_FRAME_PIXELS = 4_000_000
+PENDING = "features not computed yet (the catalogue service computes them in the background)"
+"""The reason given for a dataset whose features a bounded request did not compute."""
 
 FRAME_FEATURES = ("mean_counts", "median_counts", "log_maximum", "spot_fraction", "contrast",
                   "frame_score", "spot_spread", "blank_frames", "valid_fraction")
@@ -297,12 +299,63 @@ class FeatureCache:
                              (dataset.pid, key, features.to_json()))
         return features
 
-    def get_many(self, datasets) -> tuple[dict[str, Features], dict[str, str]]:
-        """Features of each dataset that has them, and why the others have none."""
-        found, problems = {}, {}
+    def kept(self, datasets) -> dict[str, Features]:
+        """The features already kept and still valid for ``datasets`` (nothing computed)."""
+        datasets = list(datasets)
+        rows: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(datasets), 500):
+            pids = [d.pid for d in datasets[start:start + 500]]
+            with self._lock:
+                rows.update((pid, (key, text)) for pid, key, text in self._db.execute(
+                    "SELECT pid, file_key, features FROM beamhub_suggest_features WHERE pid IN "
+                    f"({','.join('?' * len(pids))})", pids))
+        found = {}
         for dataset in datasets:
+            row = rows.get(dataset.pid)
+            if row and row[0] == self.file_key(dataset):
+                features = Features.from_json(row[1])
+                features.metadata = numeric_metadata(dataset)  # catalogue edits apply at once
+                found[dataset.pid] = features
+        return found
+
+    def get_many(self, datasets, compute: int | None = None) -> tuple[dict[str, Features], dict[str, str]]:
+        """Features of each dataset that has them, and why the others have none.
+
+        Kept features are read in one pass; at most ``compute`` missing ones (all when
+        None) are computed now, the rest are reported as :data:`PENDING` (a request stays
+        bounded; :meth:`refresh` or ``beamhub suggest train`` computes them)."""
+        datasets = list(datasets)
+        found = self.kept(datasets)
+        problems = {}
+        budget = compute
+        for dataset in datasets:
+            if dataset.pid in found:
+                continue
+            if budget is not None and budget <= 0:
+                problems[dataset.pid] = PENDING
+                continue
             try:
                 found[dataset.pid] = self.get(dataset)
             except CatalogueError as exc:
                 problems[dataset.pid] = exc.message
+            if budget is not None:
+                budget -= 1
         return found, problems
+
+    def refresh(self, datasets, limit: int) -> int:
+        """Compute the missing or stale features of up to ``limit`` of ``datasets`` (a
+        background job's one round); how many were computed."""
+        datasets = list(datasets)
+        kept = self.kept(datasets)
+        done = 0
+        for dataset in datasets:
+            if done >= limit:
+                break
+            if dataset.pid in kept:
+                continue
+            try:
+                self.get(dataset)
+            except CatalogueError:
+                pass  # compute_features describes unreadable data; nothing else is expected
+            done += 1
+        return done

@@ -28,7 +28,7 @@ from beamhub.catalogue.identity import Identity
 from beamhub.catalogue.model import Dataset
 from beamhub.catalogue.query import SearchQuery
 
-from .features import FeatureCache, Features, look_vector, technique_of
+from .features import PENDING, FeatureCache, Features, look_vector, technique_of
 from .model import MIN_VOTES, Example, NotEnoughVotes, TechniqueModel, fit
 
 MAX_DATASETS = 5000
@@ -61,6 +61,16 @@ class Suggestion:
     """0-1, the predicted chance of a like; ``None`` when there is no model (see ``reason``)."""
     reason: str = ""
     explanation: dict[str, Any] = field(default_factory=dict)
+    dataset: Dataset | None = field(default=None, repr=False)
+    """The dataset as the caller sees it (for_search only)."""
+    model: TechniqueModel | None = field(default=None, repr=False, compare=False)
+    features: Features | None = field(default=None, repr=False, compare=False)
+
+    def explained(self) -> "Suggestion":
+        """This suggestion with its explanation (computed now if it was left out)."""
+        if not self.explanation and self.model is not None and self.features is not None:
+            self.explanation = self.model.explain(self.features)
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return {"pid": self.pid, "technique": self.technique, "score": self.score, "reason": self.reason,
@@ -70,19 +80,22 @@ class Suggestion:
 class Suggester:
     """Suggestions over one store; share one per process (models are cached)."""
 
-    def __init__(self, store, cache: FeatureCache | None = None, models: int = 64):
+    def __init__(self, store, cache: FeatureCache | None = None, models: int = 64, compute: int | None = None):
         self.store = store
         self.cache = cache or FeatureCache()
+        self.compute = compute
+        """Missing features one call may compute (None: all); the service bounds it."""
         self._models: OrderedDict[tuple, TechniqueModel | NotEnoughVotes] = OrderedDict()
         self._size = models
         self._lock = threading.Lock()
+        self._refresh_cursor: str | None = None
 
     # -- models ---------------------------------------------------------------------
     def models_for(self, identity: Identity, techniques: set[str] | None = None
                    ) -> dict[tuple[str, str | None], TechniqueModel | NotEnoughVotes]:
         """The caller's models by (technique, beamline or None), trained on what it sees."""
         voted = [d for d in all_visible(self.store, identity) if d.likes + d.dislikes > 0]
-        features, _ = self.cache.get_many(voted)
+        features, _ = self.cache.get_many(voted, self.compute)
         by_technique: dict[str, list[tuple[Dataset, Features]]] = {}
         for d in voted:
             if d.pid in features:
@@ -128,29 +141,54 @@ class Suggester:
     def for_search(self, identity: Identity, query: SearchQuery | None = None,
                    explain: bool = True) -> list[Suggestion]:
         """The caller's datasets matching ``query``, best suggestion first, each with its
-        score and why (or why there is no score). Ties and unscored ones by pid."""
+        score and why (or why there is no score). Ties and unscored ones by pid. With
+        ``explain=False`` the explanations are left to :meth:`Suggestion.explained` (for
+        the page shown only). Datasets whose features are beyond this call's budget
+        (``compute``) are unscored, with :data:`~.features.PENDING` as the reason."""
         datasets = all_visible(self.store, identity, query)
-        features, problems = self.cache.get_many(datasets)
+        features, problems = self.cache.get_many(datasets, self.compute)
         techniques = {f.technique for f in features.values()}
         models = self.models_for(identity, techniques)
         out = []
         for d in datasets:
             f = features.get(d.pid)
             if f is None:
-                out.append(Suggestion(d.pid, technique_of(d), None, f"no features: {problems.get(d.pid, '')}"))
+                problem = problems.get(d.pid, "")
+                out.append(Suggestion(d.pid, technique_of(d), None,
+                                      problem if problem == PENDING else f"no features: {problem}", dataset=d))
                 continue
             model = self.pick(models, f.technique, f.beamline)
             if isinstance(model, NotEnoughVotes):
-                out.append(Suggestion(d.pid, f.technique, None, model.message))
+                out.append(Suggestion(d.pid, f.technique, None, model.message, dataset=d))
                 continue
             score = round(float(model.score([f])[0]), 4)
             scope = f"{f.technique} at {model.beamline}" if model.beamline else f.technique
             out.append(Suggestion(d.pid, f.technique, score,
                                   f"predicted from {model.votes} votes on {len(model.train_pids)} {scope} "
                                   "datasets you can see",
-                                  model.explain(f) if explain else {}))
+                                  model.explain(f) if explain else {}, dataset=d, model=model, features=f))
         out.sort(key=lambda s: (s.score is None, -(s.score or 0.0), s.pid))
         return out
+
+    def refresh(self, limit: int, pages: int = 10, page: int = 200) -> int:
+        """One round of the background job: compute the missing or stale features of up
+        to ``limit`` datasets, reading at most ``pages`` pages of the catalogue as the
+        operator, newest first. The next round goes on where this one stopped and starts
+        again from the newest at the end, so every dataset is reached however large the
+        catalogue, with bounded work per round. How many features were computed."""
+        operator = Identity.for_operator()
+        query = SearchQuery(limit=page, facets=False, cursor=self._refresh_cursor)
+        done = 0
+        for _ in range(pages):
+            found = self.store.search(operator, query)
+            done += self.cache.refresh(found.items, limit - done)
+            if done >= limit:
+                break  # this page may hold more: the next round reads it again
+            self._refresh_cursor = found.next_cursor
+            if not found.next_cursor:
+                break
+            query = query.model_copy(update={"cursor": found.next_cursor})
+        return done
 
     def explain(self, identity: Identity, pid: str) -> Suggestion:
         """One dataset's suggestion with its explanation (``NotFound`` if not visible)."""
@@ -173,7 +211,8 @@ class Suggester:
         dataset = self.store.get_dataset(identity, pid)
         target = self.cache.get(dataset)
         pool = [d for d in all_visible(self.store, identity) if technique_of(d) == target.technique]
-        features, _ = self.cache.get_many(pool)
+        features, _ = self.cache.get_many(pool, self.compute)
+        features[pid] = target
         pool = sorted((d for d in pool if d.pid in features), key=lambda d: d.pid)
         X = np.array([look_vector(features[d.pid]) for d in pool])
         k = min(groups or max(1, min(8, round(np.sqrt(len(pool) / 2)))), len(np.unique(X, axis=0)))
@@ -203,9 +242,9 @@ class Suggester:
         targets = self.store.get_datasets(identity, pids)
         if not targets:
             return {"processing": processing, "values": {}, "sources": {}, "reason": "no visible dataset given"}
-        target_features, _ = self.cache.get_many(targets)
+        target_features, _ = self.cache.get_many(targets, self.compute)
         liked = [d for d in all_visible(self.store, identity) if d.likes > d.dislikes and d.pid not in set(pids)]
-        liked_features, _ = self.cache.get_many(liked)
+        liked_features, _ = self.cache.get_many(liked, self.compute)
         techniques = {f.technique for f in target_features.values()}
         candidates = [d for d in liked if d.pid in liked_features and liked_features[d.pid].technique in techniques]
         if not candidates or not target_features:
