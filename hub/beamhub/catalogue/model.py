@@ -47,12 +47,17 @@ from .identity import NAME_PATTERN
 
 # --- field types -------------------------------------------------------------------
 
-PID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*(?:/[A-Za-z0-9._:-]+)*$")
+PID_RULE = (r"^[A-Za-z0-9](?:\.?[A-Za-z0-9_:-])*\.?"
+            r"(?:/(?:\.|\.?(?:[A-Za-z0-9_:-]\.?)+))*$")
+"""The pid rule, written once: segments of letters, digits and . _ : - separated by single
+'/', the first starting with a letter or digit, never two dots in a row. One regular
+expression, so the API description states it exactly (the ``Pid`` type carries it)."""
+PID_PATTERN = re.compile(PID_RULE)
 PID_MAX = 256
 
 
 def _check_pid(value: str) -> str:
-    if len(value) > PID_MAX or not PID_PATTERN.match(value) or ".." in value:
+    if len(value) > PID_MAX or not PID_PATTERN.match(value):
         raise ValueError(
             "a pid is letters, digits and . _ : - in segments separated by single '/' "
             f"(at most {PID_MAX} characters), like '20.500.12269/1f3a...'"
@@ -111,8 +116,9 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-Pid = Annotated[str, AfterValidator(_check_pid)]
-Name = Annotated[str, AfterValidator(_check_name)]
+Pid = Annotated[str, AfterValidator(_check_pid),
+              Field(json_schema_extra={"pattern": PID_RULE, "minLength": 1, "maxLength": PID_MAX})]
+Name = Annotated[str, AfterValidator(_check_name), Field(json_schema_extra={"pattern": NAME_PATTERN.pattern})]
 """A user, group, beamline or proposal id."""
 StoredName = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_name_on_input)]
 """A group, beamline or proposal id: a :data:`Name` on input, any string SciCat stored

@@ -70,6 +70,10 @@ point, exponent at most 289), ``= !=`` also true/false, a quoted string or a wor
 the unit as :data:`~.units.UNIT_PATTERN`."""
 
 FilterValue = Annotated[str, Field(min_length=1, max_length=200)]
+"""Free text to filter by (a technique, a keyword): compared as text, never an operator."""
+FilterId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^$\x00-\x1f][^\x00-\x1f]*$")]
+"""An id to filter by (a proposal, a dataset type): any id SciCat may hold (proposal ids
+with '/', custom types), but not starting with '$' nor holding control characters."""
 
 METADATA_PATH_PATTERN = r"^[^\x00-\x1f\"'$][^\x00-\x1f\"']{0,255}$"
 """A scientific-metadata name in a condition (see :mod:`~.scientific_metadata`)."""
@@ -160,27 +164,31 @@ class SearchQuery(_Model):
     """One catalogue search. Every field is optional; the empty query lists everything
     the caller may see, newest first."""
 
-    text: Annotated[str, Field(max_length=MAX_QUERY_CHARS)] = ""
+    # The API's query parameters (beamhub.service.api_models.SearchParams) are these fields,
+    # with the conditions as text and facets as a query-string boolean: the descriptions
+    # here are the API description's.
+    text: Annotated[str, Field(max_length=MAX_QUERY_CHARS)] = Field(
+        "", description="Free text: every word must occur; the last also as a prefix.")
     beamline: Annotated[list[Name], Field(max_length=MAX_FILTER_VALUES)] = []
-    proposal: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
-    """Proposal ids (SciCat's may hold ``/``); a dataset matches by ``proposalId`` or ``proposalIds``."""
+    proposal: Annotated[list[FilterId], Field(max_length=MAX_FILTER_VALUES)] = Field(
+        [], description="Proposal ids (SciCat's may hold '/'); a dataset matches by proposalId or proposalIds.")
     technique: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
-    type: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
-    """``raw``, ``derived``, or a site's custom SciCat type (the type facet lists them)."""
+    type: Annotated[list[FilterId], Field(max_length=MAX_FILTER_VALUES)] = Field(
+        [], description="raw, derived, or a site's custom SciCat type (the type facet lists them).")
     year: Annotated[list[Annotated[int, Field(ge=1900, le=2200)]], Field(max_length=MAX_FILTER_VALUES)] = []
     keyword: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
-    created_after: UtcDatetime | None = None
-    """Inclusive lower bound on ``creationTime``."""
-    created_before: UtcDatetime | None = None
-    """Exclusive upper bound on ``creationTime``."""
-    my_vote: Literal["like", "dislike", "any", "none"] | None = None
-    """Only datasets the caller liked, disliked, voted on at all, or not voted on."""
+    created_after: UtcDatetime | None = Field(
+        None, description="Inclusive lower bound on creationTime: ISO 8601 date-time (UTC if no zone).")
+    created_before: UtcDatetime | None = Field(
+        None, description="Exclusive upper bound on creationTime: ISO 8601 date-time (UTC if no zone).")
+    my_vote: Literal["like", "dislike", "any", "none"] | None = Field(
+        None, description="Only datasets the caller liked, disliked, voted on at all, or not voted on.")
     conditions: Annotated[list[MetadataCondition], Field(max_length=MAX_CONDITIONS)] = []
     sort: Literal[SORTS] = "-creationTime"  # type: ignore[valid-type]
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 25
-    cursor: Annotated[str, Field(max_length=2000)] | None = None
-    facets: StrictBool = True
-    """Whether to compute facet counts (the first page usually wants them)."""
+    cursor: Annotated[str, Field(max_length=2000)] | None = Field(
+        None, description="next_cursor of the previous page, with the same other parameters.")
+    facets: StrictBool = Field(True, description="Whether to compute facet counts (the first page usually wants them).")
 
     def model_post_init(self, __context: Any) -> None:
         text = parse_text_query(self.text)  # raises on over-long text

@@ -15,24 +15,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
-from beamhub.catalogue.identity import NAME_PATTERN
-from datetime import datetime
 
-from beamhub.catalogue.model import MAX_SELECTION, PID_MAX, Dataset, _check_pid
-from beamhub.catalogue.query import CONDITION_PATTERN, INT64_MAX, MAX_CONDITIONS, MAX_FILTER_VALUES, MAX_PAGE, SORTS
-from beamhub.catalogue.text import MAX_QUERY_CHARS
+from beamhub.catalogue.model import MAX_SELECTION, Dataset, Name, Pid
+from beamhub.catalogue.query import CONDITION_PATTERN, INT64_MAX, MAX_CONDITIONS, SearchQuery
 from beamhub.catalogue.units import UNIT_GRAMMAR
 from beamhub.jobs.steps import STEPS
 
-API_PID_PATTERN = (r"^[A-Za-z0-9](?:\.?[A-Za-z0-9_:-])*\.?"
-                   r"(?:/(?:\.|\.?(?:[A-Za-z0-9_:-]\.?)+))*$")
-"""The catalogue's pid rule written as one regular expression (segments of letters,
-digits and . _ : -, never two dots in a row), so the API description states it exactly."""
-ApiPid = Annotated[str, Field(min_length=1, max_length=PID_MAX, pattern=API_PID_PATTERN),
-                   AfterValidator(_check_pid)]
-ApiName = Annotated[str, Field(pattern=NAME_PATTERN.pattern)]
+ApiPid = Pid
+"""A pid: the catalogue's type, whose rule (one regular expression) the description states."""
+ApiName = Name
+"""A user, group, beamline or proposal name: the catalogue's type and rule."""
 SelectionId = Annotated[str, Field(pattern=r"^sel-[0-9a-f]{32}$")]
-FilterText = Annotated[str, Field(min_length=1, max_length=200)]
 PARAMETER_KEY = r"^[^$.\u0000][^.\u0000]{0,199}$"
 
 
@@ -84,34 +77,33 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SearchParams(_Body):
-    """Query parameters of ``GET /datasets``. Repeat a list parameter for several values
-    (``?beamline=i03&beamline=i04``): values of one filter are alternatives, different
-    filters must all hold."""
+def _search_parameters() -> dict[str, Any]:
+    """The fields of the store's :class:`SearchQuery` (the one model of a search), with the
+    conditions as text (``condition``, parsed by ``MetadataCondition.from_text``) and
+    ``facets`` a query-string boolean."""
+    fields: dict[str, Any] = {}
+    for name, info in SearchQuery.model_fields.items():
+        if name == "conditions":
+            fields["condition"] = (
+                Annotated[list[Annotated[str, Field(min_length=1, max_length=400,
+                                                    json_schema_extra={"pattern": CONDITION_PATTERN})]],
+                          Field(max_length=MAX_CONDITIONS)],
+                Field([], description="Scientific-metadata condition 'name op value [unit]', op one of "
+                      "< <= = >= > != (< <= >= > take a number: at most 20 digits before the point, exponent "
+                      "at most 289; = and != also true, false, a quoted string or a word), e.g. "
+                      "'temperature < 200 K'; " + UNIT_GRAMMAR + ". The pattern states it exactly."))
+        elif name == "facets":
+            fields[name] = (bool, Field(True, description=info.description))
+        else:
+            fields[name] = (info.annotation, info)
+    return fields
 
-    text: Annotated[str, Field(max_length=MAX_QUERY_CHARS)] = Field(
-        "", description="Free text: every word must occur; the last also as a prefix.")
-    beamline: Annotated[list[ApiName], Field(max_length=MAX_FILTER_VALUES)] = []
-    proposal: Annotated[list[ApiName], Field(max_length=MAX_FILTER_VALUES)] = []
-    technique: Annotated[list[FilterText], Field(max_length=MAX_FILTER_VALUES)] = []
-    type: list[Literal["raw", "derived"]] = []
-    year: Annotated[list[Annotated[int, Field(ge=1900, le=2200)]], Field(max_length=MAX_FILTER_VALUES)] = []
-    keyword: Annotated[list[FilterText], Field(max_length=MAX_FILTER_VALUES)] = []
-    created_after: datetime | None = Field(None, description="ISO 8601 date-time, inclusive (UTC if no zone).")
-    created_before: datetime | None = Field(None, description="ISO 8601 date-time, exclusive (UTC if no zone).")
-    my_vote: Literal["like", "dislike", "any", "none"] | None = None
-    condition: Annotated[list[Annotated[str, Field(min_length=1, max_length=400,
-                                                   json_schema_extra={"pattern": CONDITION_PATTERN})]],
-                         Field(max_length=MAX_CONDITIONS)] = Field(
-        [], description="Scientific-metadata condition 'name op value [unit]', op one of < <= = >= > != "
-        "(< <= >= > take a number: at most 20 digits before the point, exponent at most 289; = and != also "
-        "true, false, a quoted string or a word), e.g. 'temperature < 200 K'; " + UNIT_GRAMMAR
-        + ". The pattern states it exactly.")
-    sort: Literal[SORTS] = "-creationTime"  # type: ignore[valid-type]
-    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 25
-    cursor: Annotated[str, Field(max_length=2000)] | None = Field(
-        None, description="next_cursor of the previous page, with the same other parameters.")
-    facets: bool = Field(True, description="Whether to compute facet counts.")
+
+SearchParams = create_model(
+    "SearchParams", __base__=_Body, **_search_parameters(),
+    __doc__="""Query parameters of ``GET /datasets``. Repeat a list parameter for several values
+    (``?beamline=i03&beamline=i04``): values of one filter are alternatives, different
+    filters must all hold.""")
 
 
 class PreviewParams(_Body):
