@@ -15,6 +15,9 @@ import os
 
 from ..errors import InvalidInput
 from ..store import Store
+from .urls import redact_url
+
+__all__ = ["STORE_ENV", "DEFAULT_STORE_URL", "open_store", "redact_url"]
 
 STORE_ENV = "BEAMHUB_STORE"
 DEFAULT_STORE_URL = "sqlite:///beamhub-catalogue.sqlite"
@@ -37,14 +40,3 @@ def open_store(url: str | None = None) -> Store:
 
         return MongoStore(url)
     raise InvalidInput(f"unknown store URL {redact_url(url)!r}: use sqlite:///PATH or mongodb://HOST/DB")
-
-
-def redact_url(url: str) -> str:
-    """The URL with any password replaced, for messages and logs."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url

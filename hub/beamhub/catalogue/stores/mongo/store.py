@@ -65,7 +65,7 @@ from ...identity import Identity, check_name
 from ...model import Dataset, Proposal, Vote, VoteState, check_pid
 from ...query import FacetCount, SearchQuery, SearchResult, decode_cursor, encode_cursor
 from ...store import Store, UpsertSummary
-from .. import redact_url
+from ..urls import redact_url
 from . import queries as q
 from . import scan as mongo_scan
 from .documents import (
