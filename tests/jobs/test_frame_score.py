@@ -65,15 +65,16 @@ def test_a_stack_is_read_block_by_block_with_the_same_answer(tmp_path):
     assert blocked["score"].tolist() == pytest.approx([3 / 12, 0, 7 / 12, 1 / 12, 1, 4 / 12, 4 / 12, 9 / 12, 0, 2 / 12])
 
 
-def test_an_image_is_one_frame_and_a_curve_too(tmp_path):
+def test_an_image_is_one_frame_and_a_curve_or_a_scalar_is_refused(tmp_path):
     with h5py.File(tmp_path / "f.h5", "w") as f:
         f["image"] = stack_with_spots([6])[0]
         f["curve"] = np.linspace(0, 1, 50)
         f["scalar"] = 3.0
     with h5py.File(tmp_path / "f.h5", "r") as f:
         assert score_stack(f["image"], FrameScoreParameters(threshold=500))["spot_pixels"].tolist() == [6]
-        assert len(score_stack(f["curve"], FrameScoreParameters())["score"]) == 1
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="takes 2-D images or stacks of frames.*this signal is 1-D [(]50[)]"):
+            score_stack(f["curve"], FrameScoreParameters())
+        with pytest.raises(ValueError, match="this signal is 0-D [(]a scalar[)]"):
             score_stack(f["scalar"], FrameScoreParameters())
 
 

@@ -110,6 +110,7 @@ class JobManager:
         if without:
             raise InvalidInput(f"datasets without data to process: {', '.join(without[:10])}",
                                details={"pids": without})
+        step.check_inputs(inputs)  # techniques and shapes the step accepts, before any job starts
         spec = JobSpec(
             selection_id=selection.id, selection_name=selection.name, owner=selection.owner, step=step.name,
             parameters=parameters, created=datetime.now(timezone.utc),

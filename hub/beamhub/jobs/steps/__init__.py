@@ -1,21 +1,32 @@
 """The processing steps a selection can be submitted to.
 
 A step is a :class:`Step`: a name, a title and description for people, the
-techniques it suits, a pydantic model of its parameters (its JSON Schema is published
-by ``GET /processing`` and used to validate a selection's parameters before a job is
-submitted) and a function that processes one input dataset into one output file.
+techniques and signal dimensions it accepts, a pydantic model of its parameters (its
+JSON Schema is published by ``GET /processing`` and used to validate a selection's
+parameters before a job is submitted) and a function that processes one input dataset
+into one output file.
+
+What a step accepts is checked against the catalogue's record of each selected dataset
+(its techniques and its signal's shape) when the selection is submitted, before any job
+starts (:meth:`Step.check_inputs`); the job checks the shape again on the file itself.
+
+The steps: ``frame-score`` (quality of each frame of MX/SAXS/tomography stacks),
+``azimuthal-integration`` (pyFAI: I(q) of SAXS/WAXS/powder frames),
+``xas-normalisation`` (edge step normalisation of XAS spectra), ``tomo-reconstruction``
+(flat-field correction and filtered back-projection of an NXtomo scan, scikit-image)
+and ``notebook`` (a user's or staff's notebook run over each dataset with papermill).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from beamhub.catalogue.errors import InvalidInput
-from beamhub.catalogue.model import error_list
+from beamhub.catalogue.model import Dataset, error_list
 
 from ..spec import JobInput, OutputFile
 
@@ -26,9 +37,49 @@ class Step:
     title: str
     description: str
     techniques: tuple[str, ...]
+    """Techniques (the catalogue's names, e.g. "SAXS") whose datasets it accepts; () = any."""
     parameters: type[BaseModel]
     process: Callable[[JobInput, BaseModel, Path, int], OutputFile]
     """``process(input, parameters, output_dir, index)`` writes one output file."""
+    dimensions: tuple[int, ...] = (1, 2, 3, 4)
+    """Signal dimensions it accepts (1: a curve, 2: an image, 3: a stack of images)."""
+    needs: str = ""
+    """What it needs in words, for the refusal ("2-D images or 3-D stacks of frames")."""
+
+    def accepts(self) -> str:
+        """What this step takes, in one sentence for people."""
+        needs = self.needs or _dimensions(self.dimensions)
+        if not self.techniques:
+            return f"{self.title} takes {needs} of any technique"
+        *first, last = self.techniques
+        kinds = f"{', '.join(first)} or {last}" if first else last
+        return f"{self.title} takes {needs} from {kinds}"
+
+    def refusal(self, dataset: Dataset) -> str | None:
+        """Why this step cannot process ``dataset`` (None when it can)."""
+        names = [t.name for t in dataset.techniques]
+        if self.techniques and not set(names) & set(self.techniques):
+            shown = ", ".join(names) if names else "no technique recorded"
+            return f"{dataset.datasetName} ({dataset.pid}) is {shown}"
+        if dataset.signal is not None and len(dataset.signal.shape) not in self.dimensions:
+            shape = " x ".join(map(str, dataset.signal.shape)) or "a scalar"
+            return f"{dataset.datasetName} ({dataset.pid}) has a {len(dataset.signal.shape)}-D signal ({shape})"
+        return None
+
+    def check_inputs(self, datasets: Sequence[Dataset]) -> None:
+        """``InvalidInput`` naming every dataset this step cannot process, before submission."""
+        refused = [(d.pid, why) for d in datasets if (why := self.refusal(d)) is not None]
+        if refused:
+            shown = "; ".join(why for _, why in refused[:5])
+            more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+            raise InvalidInput(f"{self.accepts()}: {shown}{more}. Remove them from the selection or choose "
+                               f"another step.", details={"pids": [pid for pid, _ in refused]})
+
+    def check_signal(self, ndim: int, shape: Sequence[int]) -> None:
+        """The job's own check on the file (the catalogue's record may be stale)."""
+        if ndim not in self.dimensions:
+            raise ValueError(f"{self.accepts()}; this signal is {ndim}-D "
+                             f"({' x '.join(map(str, shape)) or 'a scalar'})")
 
     def parameters_schema(self) -> dict:
         return self.parameters.model_json_schema()
@@ -43,10 +94,19 @@ class Step:
             raise InvalidInput(f"invalid parameters for {self.name}: {shown}", details=problems) from None
 
 
-def _registry() -> dict[str, Step]:
-    from .frame_score import STEP as frame_score
+def _dimensions(dimensions: Sequence[int]) -> str:
+    words = {1: "1-D curves", 2: "2-D images", 3: "3-D stacks", 4: "4-D arrays"}
+    return " or ".join(words.get(n, f"{n}-D arrays") for n in dimensions)
 
-    return {step.name: step for step in (frame_score,)}
+
+def _registry() -> dict[str, Step]:
+    from .azimuthal import STEP as azimuthal
+    from .frame_score import STEP as frame_score
+    from .notebook import STEP as notebook
+    from .tomo import STEP as tomo
+    from .xas import STEP as xas
+
+    return {step.name: step for step in (frame_score, azimuthal, xas, tomo, notebook)}
 
 
 STEPS: dict[str, Step] = _registry()

@@ -1,7 +1,7 @@
 """``frame-score``: per-frame intensity statistics and a quality score for a stack.
 
 For each frame of a dataset's signal (frames along the first axis of a 3-D or larger
-stack; a 2-D image or a 1-D curve is one frame) the step computes
+stack; a 2-D image is one frame) the step computes
 
 - ``total``: the summed intensity of valid pixels,
 - ``maximum``: the brightest valid pixel,
@@ -12,7 +12,9 @@ stack; a 2-D image or a 1-D curve is one frame) the step computes
 
 Pixels that are not finite, negative (detector gaps are often -1) or at or above
 ``saturation`` are not valid. The stack is read ``frames_per_read`` frames at a time,
-so memory stays bounded whatever the stack's size. The result is a NeXus file (an
+so memory stays bounded whatever the stack's size. A 1-D curve or a scalar has no
+frames: it is refused (before submission from the catalogue's record, and by the job
+from the file). The result is a NeXus file (an
 ``NXdata`` whose signal is ``score`` over ``frame``), one per input dataset.
 """
 
@@ -71,8 +73,7 @@ def frame_statistics(frames: np.ndarray, params: FrameScoreParameters) -> dict[s
 
 def score_stack(dataset, params: FrameScoreParameters) -> dict[str, np.ndarray]:
     """Read an h5py dataset block by block and return per-frame statistics and score."""
-    if dataset.ndim == 0:
-        raise ValueError("the signal is a scalar, not a frame or a stack")
+    STEP.check_signal(dataset.ndim, dataset.shape)
     n_frames = dataset.shape[0] if dataset.ndim >= 3 else 1
     parts: dict[str, list[np.ndarray]] = {"total": [], "maximum": [], "spot_pixels": []}
     for start in range(0, n_frames, params.frames_per_read):
@@ -135,7 +136,9 @@ STEP = Step(
     title="Frame score",
     description="Per-frame intensity, brightest pixel, spot pixels and a 0-1 quality score for each "
                 "selected dataset's stack (or image); one NeXus file per dataset.",
-    techniques=("MX", "SAXS", "WAXS", "tomography", "XRD"),
+    techniques=("MX", "SAXS", "WAXS", "tomography", "XRD", "powder diffraction", "single-crystal diffraction"),
     parameters=FrameScoreParameters,
     process=process,
+    dimensions=(2, 3, 4),
+    needs="2-D images or stacks of frames",
 )
