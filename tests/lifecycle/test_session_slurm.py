@@ -14,23 +14,10 @@ import re
 from datetime import datetime
 
 import pytest
-import requests
-import yaml
 
-from tests.spawner.support import SpawnerHub
 from tests.spawner.test_slurm import job_id_of, spawn_ready
 
 pytestmark = [pytest.mark.slurm, pytest.mark.hub]
-
-SPAWNER = {
-    "kind": "slurm",
-    "profiles": [
-        {"name": "extendable", "display_name": "Ten minutes, up to thirty", "runtime": "bubblewrap",
-         "cpus": 1, "memory": "1G", "walltime": "00:10:00", "max_walltime": "00:30:00", "partition": "main"},
-    ],
-    "start_timeout": 180,
-    "http_timeout": 90,
-}
 
 SESSION_FROM_THE_SERVER = """
 import json, os, urllib.request, urllib.error
@@ -46,22 +33,6 @@ try:
 except urllib.error.HTTPError as exc:
     print(json.dumps({{"status": exc.code, "body": json.load(exc)}}))
 """
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory, slurm, unix_users, catalogue_store, data_root, bubblewrap):
-    spawner = {**SPAWNER, "data_roots": [str(data_root)]}
-    workdir = tmp_path_factory.mktemp("lifecycle-hub")
-    hub = SpawnerHub(workdir, catalogue_store, spawner, env={"SLURM_CONF": str(slurm.conf), "LANG": "C.UTF-8"})
-    site_file = workdir / "site.yaml"
-    site = yaml.safe_load(site_file.read_text())
-    site["hub"]["admin_users"] = ["carol"]
-    site["culler"] = {"enabled": True, "timeout": 3600, "every": 300}
-    site["lifecycle"] = {"warn_walltime_minutes": 15, "warn_idle_minutes": 10}
-    site_file.write_text(yaml.safe_dump(site))
-    hub.start()
-    yield hub
-    hub.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
 from .catalogue import BeamhubCatalogue, ProxyError
+from .lifecycle import BeamhubSession, SessionError
 from .sharing import BeamhubSharing, SharingError
 from .templates import BeamhubTemplates
 
@@ -119,12 +120,44 @@ class SharingHandler(APIHandler):
     post = delete = get
 
 
+class SessionHandler(APIHandler):
+    """``/beamhub/session``: GET this server's time left, warnings and announcements;
+    POST ``{"minutes": N}`` extends its walltime. Owner only; the hub decides."""
+
+    @property
+    def session(self) -> BeamhubSession:
+        return self.settings["beamhub_session"]
+
+    @tornado.web.authenticated
+    async def get(self):
+        await self._run(None)
+
+    @tornado.web.authenticated
+    async def post(self):
+        try:
+            body = self.get_json_body()
+        except tornado.web.HTTPError:
+            body = None
+        await self._run(body if body is not None else [])
+
+    async def _run(self, body):
+        try:
+            if self.current_user is None or self.current_user.username != self.session.owner:
+                raise SessionError(403, "only the owner of this server sees and extends its session")
+            answer = await (self.session.status() if body is None else self.session.extend(body))
+        except SessionError as exc:
+            self.set_status(exc.status)
+            return self.finish(exc.to_json())
+        self.finish(json.dumps(answer))
+
+
 def setup_handlers(server_app) -> None:
     """Register the handlers and the two logic objects (configurable from the server's config)."""
     web_app = server_app.web_app
     web_app.settings["beamhub_catalogue"] = BeamhubCatalogue(parent=server_app)
     web_app.settings["beamhub_templates"] = BeamhubTemplates(parent=server_app)
     web_app.settings["beamhub_sharing"] = BeamhubSharing(parent=server_app)
+    web_app.settings["beamhub_session"] = BeamhubSession(parent=server_app)
     base = web_app.settings["base_url"]
     web_app.add_handlers(".*$", [
         (url_path_join(base, API_PREFIX, "(.*)"), CatalogueHandler),
@@ -132,4 +165,5 @@ def setup_handlers(server_app) -> None:
         (url_path_join(base, "beamhub/templates/(.+)"), TemplatesHandler),
         (url_path_join(base, "beamhub/sharing/?"), SharingHandler),
         (url_path_join(base, "beamhub/sharing/(members|links)"), SharingHandler),
+        (url_path_join(base, "beamhub/session"), SessionHandler),
     ])

@@ -22,6 +22,7 @@ import { SearchModel } from './model/search';
 import { VoteModel } from './model/votes';
 import { copyCode, openInNotebook } from './notebooks';
 import { sharingPlugin } from './sharing';
+import { lifecyclePlugin } from './lifecycle';
 import { Facet, FACETS, IDataset } from './types';
 import { BasketView } from './views/BasketView';
 import { CataloguePanel } from './views/CataloguePanel';
@@ -300,4 +301,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, sharingPlugin];
+export default [plugin, sharingPlugin, lifecyclePlugin];

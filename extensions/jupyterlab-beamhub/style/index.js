@@ -1,2 +1,4 @@
 import './base.css';
 import './sharing.css';
+import './lifecycle.css';
+import './suggest.css';
