@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import subprocess
 from datetime import datetime, timezone
 
 import pytest
@@ -16,7 +17,8 @@ from beamhub.slurm.state import end_message, parse_job, pending_message
 from beamhub.spawner.culling import CullerSettings, configure_culling
 from beamhub.spawner.errors import SpawnFailed, SpawnRefused
 from beamhub.spawner.form import render_form, request_from_form
-from beamhub.spawner.mounts import Mount, data_env, proposal_mounts, resolve_data_path
+from beamhub.spawner.mounts import (Mount, data_env, data_links, link_commands, make_data_links, path_map_env,
+                                    proposal_mounts, resolve_data_path)
 from beamhub.spawner.profiles import (
     Profile,
     SpawnRequest,
@@ -124,7 +126,36 @@ def test_chosen_proposals_are_mounted_read_only_under_data(data_root):
     mounts = proposal_mounts(["P1", "P2", "P1"], mountable, [str(data_root)])
     assert mounts == [Mount(str(data_root / "P1"), "/data/P1", True), Mount(str(data_root / "P2"), "/data/P2", True)]
     assert data_env(mounts) == '{"P1": "/data/P1", "P2": "/data/P2"}'
-    assert data_env(mounts, at_source=True) == f'{{"P1": "{data_root / "P1"}", "P2": "{data_root / "P2"}"}}'
+    assert data_env(mounts, links_home="/home/a") == '{"P1": "/home/a/data/P1", "P2": "/home/a/data/P2"}'
+    assert path_map_env(mounts) == f"{data_root / 'P1'}=/data/P1;{data_root / 'P2'}=/data/P2"
+    assert path_map_env(mounts, links_home="/home/a") == f"{data_root / 'P1'}=/home/a/data/P1;{data_root / 'P2'}=/home/a/data/P2"
+
+
+def test_data_links_replace_their_own_stale_links_and_leave_the_users_files(tmp_path, data_root):
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    (home / "data" / "P2").mkdir()          # the user's own folder: kept, and not replaced by a link
+    os.symlink(data_root / "P2", home / "data" / "old")  # a link of an earlier start: removed
+    mounts = [Mount(str(data_root / "P1"), "/data/P1"), Mount(str(data_root / "P2"), "/data/P2")]
+    problems = make_data_links(data_links(mounts, str(home)), str(home))
+    assert problems == [f"{home}/data/P2 exists and is not a link: proposal data not linked there"]
+    assert sorted(os.listdir(home / "data")) == ["P1", "P2"]
+    assert os.readlink(home / "data" / "P1") == str(data_root / "P1") and not (home / "data" / "P2").is_symlink()
+    assert make_data_links([], str(home)) == [] and os.listdir(home / "data") == ["P2"]
+
+
+def test_a_batch_job_makes_the_same_links_on_its_node(tmp_path, data_root):
+    """The Slurm spawner without a runtime: the batch script's lines give what
+    make_data_links gives (run here with the shell the script uses)."""
+    home = tmp_path / "home"
+    (home / "data" / "P2").mkdir(parents=True)
+    os.symlink(data_root / "P2", home / "data" / "old")
+    mounts = [Mount(str(data_root / "P1"), "/data/P1"), Mount(str(data_root / "P2"), "/data/P2")]
+    lines = link_commands(data_links(mounts, str(home)), str(home))
+    subprocess.run(["bash", "-euc", "\n".join(lines)], check=True)
+    assert sorted(os.listdir(home / "data")) == ["P1", "P2"]
+    assert os.readlink(home / "data" / "P1") == str(data_root / "P1") and not (home / "data" / "P2").is_symlink()
+    assert link_commands([], str(home)) == []
 
 
 def test_a_proposal_the_user_may_not_mount_is_refused(data_root):
@@ -325,6 +356,18 @@ def test_the_form_lists_profiles_and_proposals_with_labels():
     assert 'value="6"' in html  # the remembered CPU count
     assert "checked" in html.split('id="proposal-2"')[1].split(">")[0]
     assert "checked" not in html.split('id="proposal-1"')[1].split(">")[0]
+
+
+def test_the_form_says_where_the_data_appears_for_the_profiles_runtime():
+    container = Profile(name="c", display_name="C", runtime="podman", image="lab:1")
+    bare = Profile(name="b", display_name="B", runtime="none")
+    assert "read-only at <code>/data/&lt;proposal&gt;</code>\n" in render_form([container], PROPOSALS)
+    linked = render_form([bare], PROPOSALS)
+    assert "as a read-only link <code>~/data/&lt;proposal&gt;</code> in your home (servers here run without " \
+           "a container, so nothing can be mounted)" in linked and "/data/&lt;" not in linked.replace("~/data", "")
+    both = render_form([container, bare], PROPOSALS, mount_prefix="/mnt/<x>")
+    assert "read-only at <code>/mnt/&lt;x&gt;/&lt;proposal&gt;</code> (profiles with a container) or as a " \
+           "read-only link" in both
 
 
 def test_the_form_says_when_proposals_cannot_be_listed():

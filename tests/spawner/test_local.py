@@ -54,12 +54,25 @@ def demo_hub(tmp_path_factory, catalogue_store, data_root):
     hub.close()
 
 
-def test_the_demo_spawner_names_the_data_at_its_real_path(demo_hub, data_root):
+def test_the_demo_spawner_links_the_data_in_the_home_and_says_each_step(demo_hub, data_root):
+    """No mounts without a runtime: the chosen proposal is a link ~/data/P1 to its real
+    folder, named so in the server's environment; the spawn page shows each step."""
     assert demo_hub.spawn("alice", {"proposals": ["P1"]}).status_code in (201, 202)
-    assert demo_hub.progress("alice")[-1].get("ready"), demo_hub.hub.log_tail()
+    events = demo_hub.progress("alice")
+    assert events[-1].get("ready"), demo_hub.hub.log_tail()
+    messages = [e.get("message", "") for e in events]
+    assert "Checking your resources and proposals with the catalogue" in messages
+    assert "Your data, read-only: P1 linked at ~/data/<proposal>" in messages
+    assert any(m.startswith("Starting JupyterLab (") for m in messages)
     try:
-        data = json.loads(demo_hub.run("alice", "import os; print(os.environ['BEAMHUB_DATA'])"))
-        assert data == {"P1": str(data_root / "P1")}
+        seen = json.loads(demo_hub.run("alice", "import os, json; print(json.dumps({'data': os.environ['BEAMHUB_DATA'], "
+                                       "'map': os.environ['BEAMHUB_DATA_PATH_MAP'], 'home': os.path.expanduser('~'), "
+                                       "'link': os.path.realpath(os.path.expanduser('~/data/P1')), "
+                                       "'files': sorted(os.listdir(os.path.expanduser('~/data/P1')))}))"))
+        link = seen["home"] + "/data/P1"
+        assert json.loads(seen["data"]) == {"P1": link}
+        assert seen["map"] == f"{data_root / 'P1'}={link}"
+        assert seen["link"] == str(data_root / "P1") and "scan_0001.h5" in seen["files"]
     finally:
         demo_hub.stop("alice")
 

@@ -1,7 +1,8 @@
 """``beamhub demo``: a whole beamhub on one machine, from nothing, in one command.
 
 1. demo data (:func:`beamhub.demo.data.write_demo_data`) under ``STATE/data``, written
-   once;
+   once, its files read-only; a user's server finds the proposals chosen on the spawn
+   form as links ``~/data/<proposal>`` (nothing is mounted in the demo);
 2. an SQLite catalogue ``STATE/catalogue.sqlite`` filled by ingestion (idempotent: a
    second start re-reads nothing);
 3. demo users from the data's proposals file (alice in p1001 and p1002, bob in p1002,
@@ -108,6 +109,7 @@ class DemoHub:
 
             log(f"writing demo data ({self.size}) to {self.data_dir} ...")
             write_demo_data(self.data_dir, size=self.size)
+            read_only_files(self.data_dir)
         log(f"cataloguing it in {self.store_url} ...")
         self._ingest()
         self.users = self._users(proposals_file)
@@ -232,6 +234,15 @@ def _stop(supervisor: subprocess.Popen, timeout: float = 30) -> None:
             continue
     supervisor.kill()
     supervisor.wait()
+
+
+def read_only_files(directory: Path) -> None:
+    """The demo's data files are read-only (0444): users' servers, which run as the
+    demo's own user and reach the data through links ~/data/<proposal>, cannot change
+    them (root still could). Folders stay writable, so the state directory can be removed."""
+    for path in directory.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            path.chmod(0o444)
 
 
 def _free_port() -> int:

@@ -26,7 +26,8 @@ from ..environment import FORBIDDEN_ENV, user_code_env
 from .environment import CATALOGUE_URL_ENV, PROFILE_ENV
 from .errors import SpawnRefused
 from .form import render_form, request_from_form
-from .mounts import DATA_ENV, Mount, data_env, proposal_mounts, writable_mounts
+from .mounts import (DATA_ENV, PATH_MAP_ENV, Mount, data_env, data_links, link_commands, make_data_links,
+                     path_map_env, proposal_mounts, writable_mounts)
 from .profiles import Profile, Resources, SpawnRequest, resolve_request
 from .proposals import (
     CatalogueServiceProposals,
@@ -251,9 +252,11 @@ class BeamhubSpawner(Configurable):
         resources, data = await self.check_request(request)
         home = self.user_home()
         scratch = self.scratch_path.format(username=self.user.name) if self.scratch_path else None
+        links_home = home if resources.profile.runtime == "none" else None  # no mounts: links in the home
         environment = {
             PROFILE_ENV: resources.profile.name,
-            DATA_ENV: data_env(data, at_source=resources.profile.runtime == "none"),
+            DATA_ENV: data_env(data, links_home=links_home),
+            PATH_MAP_ENV: path_map_env(data, links_home=links_home),
         }
         server_url = (self.catalogue_server_url or self.environment.get(CATALOGUE_URL_ENV)
                       or self.catalogue_url)
@@ -267,6 +270,25 @@ class BeamhubSpawner(Configurable):
                       resources.profile.name, resources.cpus, resources.memory, resources.walltime,
                       resources.profile.runtime, [m.target for m in data] or "none")
         return plan
+
+    def link_data(self, plan: LaunchPlan, owner: tuple[int, int] | None = None) -> list[str]:
+        """Without a container runtime nothing is mounted: each chosen proposal becomes a
+        link ``~/data/<proposal>`` to its (read-only) folder, made on the hub before the
+        server starts (the local spawners, whose homes are the hub's). Returns problems."""
+        if plan.profile.runtime != "none":
+            return []
+        home = plan.home_mounts[0].source if plan.home_mounts else self.user_home()
+        try:
+            return make_data_links(data_links(plan.data_mounts, home), home, owner=owner)
+        except OSError as exc:
+            return [f"could not link the data in {home}: {exc}"]
+
+    def link_commands(self, plan: LaunchPlan) -> list[str]:
+        """:meth:`link_data` as shell lines, for servers started by a batch job."""
+        if plan.profile.runtime != "none" or not plan.home_mounts:
+            return []
+        home = plan.home_mounts[0].source
+        return link_commands(data_links(plan.data_mounts, home), home)
 
     def runtime_settings(self) -> RuntimeOptions:
         return RuntimeOptions.model_validate(self.runtime_options or {})

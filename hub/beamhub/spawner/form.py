@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import jinja2
+from markupsafe import Markup, escape
 
 from beamhub.catalogue.model import Proposal
 
@@ -23,6 +24,19 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.PackageLoader("beamhub.spawner", "templates"),
                               autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                               lstrip_blocks=True)
+
+
+def data_location(profiles: Sequence[Profile], mount_prefix: str = "/data") -> str:
+    """Where the chosen proposals appear, as the form says it (pure): mounted in a
+    container, or linked in the home where the profile runs without one."""
+    mounted = f"read-only at <code>{mount_prefix}/&lt;proposal&gt;</code>"
+    linked = "as a read-only link <code>~/data/&lt;proposal&gt;</code> in your home"
+    runtimes = {p.runtime == "none" for p in profiles}
+    if runtimes == {True}:
+        return f"{linked} (servers here run without a container, so nothing can be mounted)"
+    if runtimes == {True, False}:
+        return f"{mounted} (profiles with a container) or {linked} (the others)"
+    return mounted
 
 
 def render_form(profiles: Sequence[Profile], proposals: Sequence[Proposal], *, last: Mapping | None = None,
@@ -47,7 +61,8 @@ def render_form(profiles: Sequence[Profile], proposals: Sequence[Proposal], *, l
     return _environment().get_template("options_form.html").render(
         profiles=profiles, proposals=proposals, selected_profile=selected, sizes=sizes,
         selected_proposals=set(previous.proposals), proposals_error=proposals_error,
-        last_failure=last_failure, last_failure_log=last_failure_log, mount_prefix=mount_prefix)
+        last_failure=last_failure, last_failure_log=last_failure_log, mount_prefix=mount_prefix,
+        data_location=Markup(data_location(profiles, escape(mount_prefix))))
 
 
 def _single(form: Mapping[str, Sequence[str]], key: str) -> str | None:

@@ -11,13 +11,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import pwd
 import sys
 
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner
 from traitlets import default
 
-from .base import BeamhubSpawner
+from .base import BeamhubSpawner, LaunchPlan
+from .mounts import LINK_FOLDER
+
+
+def data_message(plan: LaunchPlan) -> str:
+    """The spawn page's line about the data (pure)."""
+    if not plan.data_mounts:
+        return "No proposal chosen: no data in this server"
+    names = ", ".join(m.target.rsplit("/", 1)[-1] for m in plan.data_mounts)
+    if plan.profile.runtime == "none":
+        return f"Your data, read-only: {names} linked at ~/{LINK_FOLDER}/<proposal>"
+    return f"Your data, read-only: {names} mounted at {plan.data_mounts[0].target.rsplit('/', 1)[0]}/<proposal>"
 
 
 class _LocalServer(BeamhubSpawner):
@@ -27,14 +40,45 @@ class _LocalServer(BeamhubSpawner):
     def _singleuser_bin_dir_default(self):
         return os.path.dirname(sys.executable)
 
+    def _step(self, percent: int, message: str) -> None:
+        """One step of the spawn, shown on JupyterHub's spawn-pending page."""
+        self._events = [*getattr(self, "_events", []), {"progress": percent, "message": message}]
+
+    async def progress(self):
+        sent = 0
+        while True:
+            events = getattr(self, "_events", [])
+            for event in events[sent:]:
+                yield event
+            sent = len(events)
+            await asyncio.sleep(0.2)
+
+    def _owner(self) -> tuple[int, int] | None:
+        """Who the data links belong to: the user's account when the hub is root."""
+        if os.geteuid() != 0:
+            return None
+        try:
+            account = pwd.getpwnam(self.user.name)
+        except KeyError:
+            return None
+        return account.pw_uid, account.pw_gid
+
     async def start(self):
+        self._events = []
+        self._step(10, "Checking your resources and proposals with the catalogue")
         plan = await self.plan_launch()
+        for problem in self.link_data(plan, owner=self._owner()):
+            self.log.warning("%s: %s", self._log_name, problem)
+        self._step(30, data_message(plan))
         configured = self.cmd
         self.cmd = self.wrap(plan, self.singleuser_command(), self.get_env().keys())
+        self._step(50, f"Starting JupyterLab ({plan.profile.display_name or plan.profile.name}, "
+                       f"{plan.resources.cpus} CPU)")
         try:
             result = await super().start()
         finally:
             self.cmd = configured
+        self._step(80, "JupyterLab is starting: waiting for it to answer")
         self.server_started()
         return result
 
@@ -55,6 +99,9 @@ class BeamhubDemoSpawner(_LocalServer, SimpleLocalProcessSpawner):
     @default("default_runtime")
     def _default_runtime_default(self):
         return "none"
+
+    def _owner(self) -> tuple[int, int] | None:
+        return None  # the servers are the hub's own user's
 
     @default("home_dir")
     def _home_dir_default(self):

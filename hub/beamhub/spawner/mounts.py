@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +22,12 @@ from .errors import SpawnRefused
 
 DATA_ENV = "BEAMHUB_DATA"
 """Environment variable naming the mounted proposals: JSON ``{proposalId: path}`` as seen
-from inside the server (``/data/P1``; the real path for the ``none`` runtime)."""
+from inside the server (``/data/P1``; for the ``none`` runtime, which mounts nothing, the
+read-only link ``~/data/P1`` to the real folder)."""
+
+PATH_MAP_ENV = "BEAMHUB_DATA_PATH_MAP"
+"""``facility path=path in the server`` for each proposal, ``;``-separated: how the
+catalogue's paths are read inside the server (the client's and the panel's rule)."""
 
 
 @dataclass(frozen=True)
@@ -81,10 +87,25 @@ def proposal_mounts(chosen: Iterable[str], mountable: Mapping[str, Proposal], da
     return mounts
 
 
-def data_env(mounts: Sequence[Mount], *, at_source: bool = False) -> str:
+def seen_paths(mounts: Sequence[Mount], links_home: str | None = None) -> dict[str, str]:
+    """``{facility path: path inside the server}`` of the read-only mounts; with
+    ``links_home`` (no container runtime) the server sees them as links there."""
+    if links_home is not None:
+        return {m.source: link for m, (link, _) in zip(
+            [m for m in mounts if m.read_only], data_links(mounts, links_home), strict=True)}
+    return {m.source: m.target for m in mounts if m.read_only}
+
+
+def data_env(mounts: Sequence[Mount], *, links_home: str | None = None) -> str:
     """The JSON of :data:`DATA_ENV`: ``{proposalId: path inside the server}``."""
-    return json.dumps({posixpath.basename(m.target): (m.source if at_source else m.target)
-                       for m in mounts if m.read_only}, sort_keys=True)
+    seen = seen_paths(mounts, links_home)
+    return json.dumps({posixpath.basename(m.target): seen[m.source] for m in mounts if m.read_only},
+                      sort_keys=True)
+
+
+def path_map_env(mounts: Sequence[Mount], *, links_home: str | None = None) -> str:
+    """The value of :data:`PATH_MAP_ENV`."""
+    return ";".join(f"{source}={seen}" for source, seen in seen_paths(mounts, links_home).items())
 
 
 def writable_mounts(home: str, scratch: str | None = None, scratch_target: str = "/scratch") -> list[Mount]:
@@ -93,3 +114,56 @@ def writable_mounts(home: str, scratch: str | None = None, scratch_target: str =
     if scratch:
         mounts.append(Mount(source=scratch, target=scratch_target, read_only=False))
     return mounts
+
+
+LINK_FOLDER = "data"
+"""Where servers without a container runtime find their proposals: ``~/data/<proposalId>``."""
+
+
+def data_links(mounts: Sequence[Mount], home: str, folder: str = LINK_FOLDER) -> list[tuple[str, str]]:
+    """``[(link, target)]``: for a server without a container runtime (no bind mounts),
+    each proposal is a symbolic link ``<home>/<folder>/<proposalId>`` to its data."""
+    return [(posixpath.join(home, folder, posixpath.basename(m.target)), m.source) for m in mounts if m.read_only]
+
+
+def make_data_links(links: Sequence[tuple[str, str]], home: str, folder: str = LINK_FOLDER,
+                    owner: tuple[int, int] | None = None) -> list[str]:
+    """Create the links (and the folder); links left there by an earlier start that are
+    no longer chosen are removed. Anything in the folder that is not a symbolic link is
+    left alone, and a link whose name a real file or folder already has is not made
+    (the returned problems say which). ``owner`` (uid, gid) is given to what is created."""
+    directory = posixpath.join(home, folder)
+    problems = []
+    os.makedirs(directory, exist_ok=True)
+    if owner is not None:
+        os.lchown(directory, *owner)
+    wanted = {link: target for link, target in links}
+    for name in os.listdir(directory):
+        path = posixpath.join(directory, name)
+        if os.path.islink(path) and path not in wanted:
+            os.unlink(path)
+    for link, target in wanted.items():
+        if os.path.islink(link):
+            if os.readlink(link) == target:
+                continue
+            os.unlink(link)
+        elif os.path.lexists(link):
+            problems.append(f"{link} exists and is not a link: proposal data not linked there")
+            continue
+        os.symlink(target, link)
+        if owner is not None:
+            os.lchown(link, *owner)
+    return problems
+
+
+def link_commands(links: Sequence[tuple[str, str]], home: str, folder: str = LINK_FOLDER) -> list[str]:
+    """The shell lines doing :func:`make_data_links` where the server starts (a batch
+    job on a compute node, whose view of the home is the one that counts) (pure)."""
+    if not links:
+        return []
+    directory = shlex.quote(posixpath.join(home, folder))
+    lines = [f"mkdir -p {directory}", f"find {directory} -maxdepth 1 -type l -delete"]
+    for link, target in links:
+        quoted = shlex.quote(link)
+        lines.append(f"[ -e {quoted} ] || ln -s {shlex.quote(target)} {quoted}")
+    return lines

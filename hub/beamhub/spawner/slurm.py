@@ -210,7 +210,8 @@ class BeamhubSlurmSpawner(BeamhubSpawner, SlurmSpawner):
             account=profile.account, qos=profile.qos, cpus=plan.resources.cpus,
             memory=f"{plan.resources.memory}M" if plan.resources.memory else "", gpus=profile.gpus,
             time_limit=format_walltime(plan.resources.walltime) if plan.resources.walltime else "",
-            options=self.sbatch_options, announce="starting the single-user server", setup=runtime.setup,
+            options=self.sbatch_options, announce="starting the single-user server",
+            setup=[*runtime.setup, *self.link_commands(plan)],
             cleanup=runtime.cleanup, prologue=self.req_prologue, epilogue=self.req_epilogue,
             stop_command=stop_command(launch, options)))
 
