@@ -249,3 +249,23 @@ def test_a_chosen_frame_of_a_stack(tmp_path):
     assert near(image[5, 32], VIRIDIS_HIGH) and near(image[60, 32], VIRIDIS_LOW)
     with pytest.raises(PreviewError, match="has 9 frames; no frame 9"):
         render_preview(path, frame=9)
+
+
+def test_frames_of_a_real_stack_are_read_chunk_by_chunk(shared):
+    """The APS NXsas file: 10 frames of 195 x 487, in chunks of 2 frames x 25 x 122.
+    Each frame drawn reads only the chunks holding it; frames differ; past the end is refused."""
+    path = shared / "APS/NXsas/nexus-example.hdf5"
+    with h5py.File(path, "r") as f:
+        needed = frame_chunk_bytes(f["entry/data/frames"], 3)
+    pictures = {}
+    for frame in (0, 3, 9):
+        with CountingFile(path) as counting:
+            with h5py.File(counting, "r") as f:
+                opened = counting.bytes_read
+                pictures[frame] = render_from_h5(f, "/entry/data/frames", 256, frame)
+            read = counting.bytes_read - opened
+        assert read <= 2 * needed + 64_000, (frame, read, needed)  # its chunks, and the small axes
+    assert read < os.path.getsize(path) / 3
+    assert len(set(pictures.values())) == 3
+    with pytest.raises(PreviewError, match="has 10 frames; no frame 10"):
+        render_preview(str(path), frame=10)

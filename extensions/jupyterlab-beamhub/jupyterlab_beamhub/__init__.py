@@ -25,4 +25,10 @@ def _load_jupyter_server_extension(server_app):
     from .handlers import setup_handlers
 
     setup_handlers(server_app)
+    import json
+
+    from .datapaths import data_paths
+
+    page = server_app.web_app.settings.setdefault("page_config_data", {})
+    page["beamhubDataPaths"] = json.dumps(data_paths(server_app.root_dir))
     server_app.log.info("jupyterlab_beamhub: catalogue at %s", server_app.web_app.settings["beamhub_catalogue"].describe())
