@@ -79,6 +79,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/datasets/{pid}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A dataset's similarity group: alike datasets, their average quality and like ratio
+         * @description Datasets of the same technique whose frames look alike, among those you may see.
+         */
+        get: operations["similarity_group"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/datasets/{pid}/suggestion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dataset's suggestion, explained */
+        get: operations["suggestion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/datasets/{pid}/vote": {
         parameters: {
             query?: never;
@@ -267,6 +304,46 @@ export interface paths {
          * @description Starts the job as you; the selection then moves submitted -> running -> done | failed (poll GET /selections/{id}); done registers derived datasets. Only a draft (else 409 illegal_transition) with at least one dataset, a processing step and parameters that step accepts (else 400 invalid_input) can be submitted; every dataset must still be visible to you and have data to process (400).
          */
         post: operations["submit_selection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Datasets worth processing, suggested from the votes
+         * @description The datasets matching the search (filters as GET /datasets) ranked by a model of their technique (and beamline) trained only on the votes you may see, each with a score (0-1) and why: the most similar voted datasets and the weightiest features. With too few votes, score is null and reason says so. Suggestions only: nothing is selected for you.
+         */
+        get: operations["suggestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/suggestions/parameters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Processing parameters chosen for similar liked datasets
+         * @description For each parameter, the value most often chosen in the derived datasets of that step made from the liked datasets (that you may see) most similar to the given ones, and which they were.
+         */
+        get: operations["suggested_parameters"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -516,6 +593,28 @@ export interface components {
             /** Value */
             value: string | number;
         };
+        /**
+         * FeatureWeight
+         * @description How much one feature moved the score (coefficient times standardised value).
+         */
+        FeatureWeight: {
+            /** Contribution */
+            contribution: number;
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "for" | "against";
+            /** Feature */
+            feature: string;
+        };
+        /** GroupMember */
+        GroupMember: {
+            /** Datasetname */
+            datasetName: string;
+            /** Pid */
+            pid: string;
+        };
         /** Health */
         Health: {
             /**
@@ -545,6 +644,19 @@ export interface components {
             name: string;
             /** Staff Of */
             staff_of: string[];
+        };
+        /**
+         * ParameterParams
+         * @description Query parameters of ``GET /suggestions/parameters``.
+         */
+        ParameterParams: {
+            /** Pid */
+            pid: string[];
+            /**
+             * Processing
+             * @constant
+             */
+            processing: "frame-score";
         };
         /** @description Free JSON whose object keys (at every level) are 1-200 characters, not starting with '$', without '.' or NUL; nested at most 10 deep; integers within 64 bits. */
         ParameterValue: unknown;
@@ -939,6 +1051,214 @@ export interface components {
             path: string;
             /** Shape */
             shape: number[];
+        };
+        /**
+         * SimilarityGroup
+         * @description The datasets of the same technique, among those the caller may see, whose frames look
+         *     alike, with their average frame score and like ratio (null without votes).
+         */
+        SimilarityGroup: {
+            /** Averageframescore */
+            averageFrameScore: number;
+            /** Likeratio */
+            likeRatio: number | null;
+            /** Members */
+            members: components["schemas"]["GroupMember"][];
+            /** Pid */
+            pid: string;
+            /** Size */
+            size: number;
+            /** Technique */
+            technique: string;
+            /** Votes */
+            votes: number;
+        };
+        /**
+         * SuggestedNeighbour
+         * @description A voted dataset the caller may see, near this one in the model's feature space.
+         */
+        SuggestedNeighbour: {
+            /** Datasetname */
+            datasetName: string;
+            /** Dislikes */
+            dislikes: number;
+            /** Likes */
+            likes: number;
+            /** Pid */
+            pid: string;
+            /** Similarity */
+            similarity: number;
+        };
+        /**
+         * SuggestedParameters
+         * @description Parameters pre-filled from what was chosen for the most similar liked datasets the
+         *     caller may see; ``sources`` names them per parameter. Empty ``values`` with a
+         *     ``reason`` when there is nothing to learn from.
+         */
+        SuggestedParameters: {
+            /**
+             * Label
+             * @default suggestion
+             * @constant
+             */
+            label: "suggestion";
+            /** Processing */
+            processing: string;
+            /** Reason */
+            reason: string;
+            /** Sources */
+            sources: {
+                [key: string]: string[];
+            };
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * SuggestionItem
+         * @description A suggestion, never applied by itself: the predicted chance (0-1) that the caller's
+         *     group would like the dataset, with why; ``score`` is null with ``reason`` saying why
+         *     (e.g. not enough votes yet).
+         */
+        SuggestionItem: {
+            /**
+             * @description The dataset as the caller sees it (GET /suggestions).
+             * @default null
+             */
+            dataset: components["schemas"]["Dataset"] | null;
+            /**
+             * Features
+             * @default []
+             */
+            features: components["schemas"]["FeatureWeight"][];
+            /**
+             * Label
+             * @default suggestion
+             * @constant
+             */
+            label: "suggestion";
+            /**
+             * Neighbours
+             * @default []
+             */
+            neighbours: components["schemas"]["SuggestedNeighbour"][];
+            /** Pid */
+            pid: string;
+            /** Reason */
+            reason: string;
+            /** Score */
+            score: number | null;
+            /** Technique */
+            technique: string;
+        };
+        /**
+         * SuggestionPage
+         * @description Part of the ranking of the datasets matching a search, best first.
+         */
+        SuggestionPage: {
+            /** Items */
+            items: components["schemas"]["SuggestionItem"][];
+            /**
+             * Label
+             * @default suggestion
+             * @constant
+             */
+            label: "suggestion";
+            /** Offset */
+            offset: number;
+            /**
+             * Scored
+             * @description How many of them have a score.
+             */
+            scored: number;
+            /**
+             * Total
+             * @description Datasets ranked (matching, visible, within min_score; at most 5000).
+             */
+            total: number;
+        };
+        /**
+         * SuggestParams
+         * @description Query parameters of ``GET /suggestions``: the search's filters (as GET /datasets) and which part of the ranking to return.
+         */
+        SuggestParams: {
+            /**
+             * Beamline
+             * @default []
+             */
+            beamline: string[];
+            /**
+             * Condition
+             * @description Scientific-metadata condition 'name op value [unit]', op one of < <= = >= > != (< <= >= > take a number: at most 20 digits before the point, exponent at most 289; = and != also true, false, a quoted string or a word), e.g. 'temperature < 200 K'; a unit is an expression of at most 8 terms joined by '*', '/' or spaces (a term: a name, a number of up to 6 digits and 6 decimals, or one parenthesised group of such; names and groups may take a power '**' or '^' of at most 12), or a literal of at most 64 characters without * ^ ( ), superscript digits, quotes, $ { } or NUL. The pattern states it exactly.
+             * @default []
+             */
+            condition: string[];
+            /**
+             * Created After
+             * @description ISO 8601 date-time, inclusive (UTC if no zone).
+             * @default null
+             */
+            created_after: string | null;
+            /**
+             * Created Before
+             * @description ISO 8601 date-time, exclusive (UTC if no zone).
+             * @default null
+             */
+            created_before: string | null;
+            /**
+             * Keyword
+             * @default []
+             */
+            keyword: string[];
+            /**
+             * Limit
+             * @default 25
+             */
+            limit: number;
+            /**
+             * Min Score
+             * @description 'Worth processing': only datasets scored at least this (unscored ones left out).
+             * @default null
+             */
+            min_score: number | null;
+            /**
+             * My Vote
+             * @default null
+             */
+            my_vote: ("like" | "dislike" | "any" | "none") | null;
+            /**
+             * Offset
+             * @description Skip this many of the ranking.
+             * @default 0
+             */
+            offset: number;
+            /**
+             * Proposal
+             * @default []
+             */
+            proposal: string[];
+            /**
+             * Technique
+             * @default []
+             */
+            technique: string[];
+            /**
+             * Text
+             * @description Free text: every word must occur; the last also as a prefix.
+             * @default
+             */
+            text: string;
+            /**
+             * Type
+             * @default []
+             */
+            type: ("raw" | "derived")[];
+            /**
+             * Year
+             * @default []
+             */
+            year: number[];
         };
         /**
          * Technique
@@ -1407,6 +1727,192 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The proxy refuses request heads (URL and headers) over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    similarity_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A dataset pid, percent-encoded ('/' as %2F). */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarityGroup"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The proxy refuses request heads (URL and headers) over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    suggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A dataset pid, percent-encoded ('/' as %2F). */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionItem"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2713,6 +3219,192 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The proxy refuses request heads (URL and headers) over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    suggestions: {
+        parameters: {
+            query?: {
+                beamline?: string[];
+                /** @description Scientific-metadata condition 'name op value [unit]', op one of < <= = >= > != (< <= >= > take a number: at most 20 digits before the point, exponent at most 289; = and != also true, false, a quoted string or a word), e.g. 'temperature < 200 K'; a unit is an expression of at most 8 terms joined by '*', '/' or spaces (a term: a name, a number of up to 6 digits and 6 decimals, or one parenthesised group of such; names and groups may take a power '**' or '^' of at most 12), or a literal of at most 64 characters without * ^ ( ), superscript digits, quotes, $ { } or NUL. The pattern states it exactly. */
+                condition?: string[];
+                /** @description ISO 8601 date-time, inclusive (UTC if no zone). */
+                created_after?: string | null;
+                /** @description ISO 8601 date-time, exclusive (UTC if no zone). */
+                created_before?: string | null;
+                keyword?: string[];
+                limit?: number;
+                /** @description 'Worth processing': only datasets scored at least this (unscored ones left out). */
+                min_score?: number | null;
+                my_vote?: ("like" | "dislike" | "any" | "none") | null;
+                /** @description Skip this many of the ranking. */
+                offset?: number;
+                proposal?: string[];
+                technique?: string[];
+                /** @description Free text: every word must occur; the last also as a prefix. */
+                text?: string;
+                type?: ("raw" | "derived")[];
+                year?: number[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The proxy refuses request heads (URL and headers) over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    suggested_parameters: {
+        parameters: {
+            query?: {
+                pid?: string[];
+                processing?: "frame-score";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestedParameters"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

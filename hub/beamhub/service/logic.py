@@ -30,8 +30,9 @@ from beamhub.jobs.manager import JobManager
 from beamhub.jobs.steps import get_step
 
 from .openapi import build_openapi
-from .api_models import (Health, Me, PreviewParams, ProcessingStep, SearchParams, SelectionCreate,
-                         SelectionPatch, Version, VoteBody)
+from .api_models import (Health, Me, ParameterParams, PreviewParams, ProcessingStep, SearchParams, SelectionCreate,
+                         SelectionPatch, Version, VoteBody,
+                         SimilarityGroup, SuggestedParameters, SuggestionItem, SuggestionPage, SuggestParams)
 from .errors import Timeout
 from .settings import ServiceSettings
 
@@ -56,6 +57,8 @@ class CatalogueLogic:
         self.jobs = JobManager(store, settings.jobs, self.operator, work_root)
         self._follow_lock = asyncio.Lock()
         self.read_seconds = READ_SECONDS
+        self.suggester = make_suggester(store, settings, work_root)
+        self._refresh_lock = asyncio.Lock()
 
     async def _run(self, function: Callable, *args, **kwargs) -> Any:
         loop = asyncio.get_running_loop()
@@ -72,6 +75,7 @@ class CatalogueLogic:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.suggester.cache.close()
         self.store.close()
 
     # -- datasets -------------------------------------------------------------------
@@ -174,6 +178,41 @@ class CatalogueLogic:
         async with self._follow_lock:
             await self._run(self.jobs.follow)
 
+    # -- suggestions (beamhub.suggest holds the access rules) ---------------------------
+    async def suggestions(self, identity: Identity, params: SuggestParams) -> SuggestionPage:
+        return await self._read(self._suggestions, identity, params)
+
+    def _suggestions(self, identity: Identity, params: SuggestParams) -> SuggestionPage:
+        search = SearchParams.model_validate(params.model_dump(exclude={"limit", "offset", "min_score"}))
+        ranked = self.suggester.for_search(identity, search_query(search), explain=False)
+        if params.min_score is not None:
+            ranked = [s for s in ranked if s.score is not None and s.score >= params.min_score]
+        page = [suggestion_item(s.explained()) for s in ranked[params.offset:params.offset + params.limit]]
+        return SuggestionPage(items=page, total=len(ranked), scored=sum(s.score is not None for s in ranked),
+                              offset=params.offset)
+
+    async def suggestion(self, identity: Identity, pid: str) -> SuggestionItem:
+        suggestion = await self._read(self.suggester.explain, identity, pid)
+        return suggestion_item(suggestion)
+
+    async def similarity_group(self, identity: Identity, pid: str) -> SimilarityGroup:
+        return SimilarityGroup(**await self._read(self.suggester.similarity_group, identity, pid))
+
+    async def suggested_parameters(self, identity: Identity, params: ParameterParams) -> SuggestedParameters:
+        found = await self._read(self.suggester.parameters_for, identity, params.pid, params.processing)
+        return SuggestedParameters(**found)
+
+    async def refresh_features(self) -> None:
+        """One round of the background job computing missing features (skipped if the
+        last one still runs)."""
+        if self._refresh_lock.locked():
+            return
+        async with self._refresh_lock:
+            try:
+                await self._run(self.suggester.refresh, self.settings.suggest.refresh_batch)
+            except StoreUnavailable as exc:
+                log.warning("suggestion features not refreshed: %s", exc.message)
+
     # -- operations -----------------------------------------------------------------
     async def health(self) -> Health:
         try:
@@ -194,6 +233,19 @@ def search_query(params: SearchParams) -> SearchQuery:
     body = params.model_dump(exclude={"condition"}, exclude_none=True)
     body["conditions"] = [MetadataCondition.from_text(text) for text in params.condition]
     return SearchQuery.parse(body)
+
+
+def make_suggester(store: Store, settings: ServiceSettings, work_root: Path):
+    from beamhub.suggest import FeatureCache, Suggester
+
+    path = settings.suggest.features_file or work_root.parent / "beamhub-suggest" / "features.sqlite"
+    return Suggester(store, FeatureCache(path), compute=settings.suggest.compute_per_request)
+
+
+def suggestion_item(suggestion) -> SuggestionItem:
+    return SuggestionItem(pid=suggestion.pid, technique=suggestion.technique, score=suggestion.score,
+                          reason=suggestion.reason, neighbours=suggestion.explanation.get("neighbours", []),
+                          features=suggestion.explanation.get("features", []), dataset=suggestion.dataset)
 
 
 def preview_etag(dataset: Dataset, size: str) -> str:
