@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import (
     AfterValidator,
@@ -541,6 +541,13 @@ def _scicat_default_name(doc: dict) -> str:
     if isinstance(folder, str) and folder.strip("/"):
         return "/".join(folder.rstrip("/").split("/")[-2:]).lstrip("/") or folder
     return str(doc.get("pid") or doc.get("_id") or "unnamed")
+
+
+def check_vote(value: object) -> VoteValue | None:
+    """Validate a vote from a request (``None`` clears it); the one rule every way in uses."""
+    if value is not None and value not in get_args(VoteValue):
+        raise InvalidInput(f"a vote is 'like', 'dislike' or none (to clear it), not {value!r}")
+    return value  # type: ignore[return-value]
 
 
 def check_pid(value: str) -> str:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 
-from beamhub.catalogue.model import MAX_SELECTION, Dataset, Name, Pid
+from beamhub.catalogue.model import MAX_SELECTION, Dataset, Name, Pid, VoteValue
 from beamhub.catalogue.query import CONDITION_PATTERN, INT64_MAX, MAX_CONDITIONS, SearchQuery
 from beamhub.catalogue.units import UNIT_GRAMMAR
 from beamhub.jobs.steps import STEPS
@@ -113,7 +113,7 @@ class PreviewParams(_Body):
 class VoteBody(_Body):
     """``PUT /datasets/{pid}/vote``: set (or change) the caller's vote."""
 
-    value: Literal["like", "dislike"]
+    value: VoteValue
     comment: Annotated[str, Field(max_length=2000)] = ""
 
 

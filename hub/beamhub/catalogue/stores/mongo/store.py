@@ -62,7 +62,7 @@ from pymongo import ReturnDocument
 
 from ...errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ...identity import Identity, check_name
-from ...model import Dataset, Proposal, Vote, VoteState, check_pid
+from ...model import Dataset, Proposal, Vote, VoteState, check_pid, check_vote
 from ...query import FacetCount, SearchQuery, SearchResult, decode_cursor, encode_cursor
 from ...store import Store, UpsertSummary
 from ..urls import redact_url
@@ -511,8 +511,7 @@ class MongoStore(SelectionMethods, Store):
 
     @guarded
     def set_vote(self, identity: Identity, pid: str, value: str | None, comment: str = "") -> VoteState:
-        if value not in ("like", "dislike", None):
-            raise InvalidInput(f"a vote is 'like', 'dislike' or null, not {value!r}")
+        check_vote(value)
         self._visible(identity, pid, VISIBILITY_FIELDS)
         written = now()
         if value is not None:  # validate before writing anything

@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, quote
 
 from ...errors import InvalidInput, NotFound, PermissionDenied, StoreUnavailable
 from ...identity import Identity, check_name
-from ...model import Dataset, Proposal, Selection, Vote, VoteState, check_pid
+from ...model import Dataset, Proposal, Selection, Vote, VoteState, check_pid, check_vote
 from ...query import SearchQuery, SearchResult
 from ...store import SelectionChanges, StatusChange, Store, UpsertSummary
 from . import search as sqlite_search
@@ -385,8 +385,7 @@ class SQLiteStore(Store):
 
     # -- votes ----------------------------------------------------------------------------
     def set_vote(self, identity: Identity, pid: str, value: str | None, comment: str = "") -> VoteState:
-        if value not in ("like", "dislike", None):
-            raise InvalidInput(f"a vote is 'like', 'dislike' or none (to clear it), not {value!r}")
+        check_vote(value)
         if not isinstance(comment, str) or len(comment) > 2000:
             raise InvalidInput("a vote's comment is text of at most 2000 characters")
         pid = check_pid(pid)
