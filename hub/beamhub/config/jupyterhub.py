@@ -146,10 +146,6 @@ def roles(site: SiteConfig) -> list[dict[str, Any]]:
     return out
 
 
-def authenticator_config(site: SiteConfig) -> tuple[str, dict[str, dict[str, Any]]]:
-    """(authenticator class, {config section: {trait: value}})."""
-    auth = site.auth
-    admins = set(site.hub.admin_users)
 def lifecycle(site: SiteConfig) -> Lifecycle:
     """The session lifecycle (beamhub.lifecycle): the culler's limits, the announcements."""
     culler = culler_settings(site)
@@ -160,6 +156,10 @@ def lifecycle(site: SiteConfig) -> Lifecycle:
                      max_age=culler.max_age if culler.enabled else None)
 
 
+def authenticator_config(site: SiteConfig) -> tuple[str, dict[str, dict[str, Any]]]:
+    """(authenticator class, {config section: {trait: value}})."""
+    auth = site.auth
+    admins = set(site.hub.admin_users)
     if isinstance(auth, DemoAuth):
         admins |= {name for name, user in auth.users.items() if user.admin}
         return "beamhub.auth.authenticators.DemoAuthenticator", {
