@@ -654,9 +654,9 @@ export interface components {
             pid: string[];
             /**
              * Processing
-             * @constant
+             * @enum {string}
              */
-            processing: "frame-score";
+            processing: "azimuthal-integration" | "frame-score" | "notebook" | "tomo-reconstruction" | "xas-normalisation";
         };
         /** @description Free JSON whose object keys (at every level) are 1-200 characters, not starting with '$', without '.' or NUL; nested at most 10 deep; integers within 64 bits. */
         ParameterValue: unknown;
@@ -987,7 +987,7 @@ export interface components {
              * @default
              * @enum {string}
              */
-            processing: "" | "frame-score";
+            processing: "" | "azimuthal-integration" | "frame-score" | "notebook" | "tomo-reconstruction" | "xas-normalisation";
         };
         /**
          * SelectionPatch
@@ -1021,7 +1021,7 @@ export interface components {
              * Processing
              * @default null
              */
-            processing: ("" | "frame-score") | null;
+            processing: ("" | "azimuthal-integration" | "frame-score" | "notebook" | "tomo-reconstruction" | "xas-normalisation") | null;
             /**
              * Remove
              * @default []
@@ -1196,13 +1196,13 @@ export interface components {
             condition: string[];
             /**
              * Created After
-             * @description ISO 8601 date-time, inclusive (UTC if no zone).
+             * @description Inclusive lower bound on creationTime: ISO 8601 date-time (UTC if no zone).
              * @default null
              */
             created_after: string | null;
             /**
              * Created Before
-             * @description ISO 8601 date-time, exclusive (UTC if no zone).
+             * @description Exclusive upper bound on creationTime: ISO 8601 date-time (UTC if no zone).
              * @default null
              */
             created_before: string | null;
@@ -1224,6 +1224,7 @@ export interface components {
             min_score: number | null;
             /**
              * My Vote
+             * @description Only datasets the caller liked, disliked, voted on at all, or not voted on.
              * @default null
              */
             my_vote: ("like" | "dislike" | "any" | "none") | null;
@@ -1235,6 +1236,7 @@ export interface components {
             offset: number;
             /**
              * Proposal
+             * @description Proposal ids (SciCat's may hold '/'); a dataset matches by proposalId or proposalIds.
              * @default []
              */
             proposal: string[];
@@ -1251,9 +1253,10 @@ export interface components {
             text: string;
             /**
              * Type
+             * @description raw, derived, or a site's custom SciCat type (the type facet lists them).
              * @default []
              */
-            type: ("raw" | "derived")[];
+            type: string[];
             /**
              * Year
              * @default []
@@ -3268,22 +3271,25 @@ export interface operations {
                 beamline?: string[];
                 /** @description Scientific-metadata condition 'name op value [unit]', op one of < <= = >= > != (< <= >= > take a number: at most 20 digits before the point, exponent at most 289; = and != also true, false, a quoted string or a word), e.g. 'temperature < 200 K'; a unit is an expression of at most 8 terms joined by '*', '/' or spaces (a term: a name, a number of up to 6 digits and 6 decimals, or one parenthesised group of such; names and groups may take a power '**' or '^' of at most 12), or a literal of at most 64 characters without * ^ ( ), superscript digits, quotes, $ { } or NUL. The pattern states it exactly. */
                 condition?: string[];
-                /** @description ISO 8601 date-time, inclusive (UTC if no zone). */
+                /** @description Inclusive lower bound on creationTime: ISO 8601 date-time (UTC if no zone). */
                 created_after?: string | null;
-                /** @description ISO 8601 date-time, exclusive (UTC if no zone). */
+                /** @description Exclusive upper bound on creationTime: ISO 8601 date-time (UTC if no zone). */
                 created_before?: string | null;
                 keyword?: string[];
                 limit?: number;
                 /** @description 'Worth processing': only datasets scored at least this (unscored ones left out). */
                 min_score?: number | null;
+                /** @description Only datasets the caller liked, disliked, voted on at all, or not voted on. */
                 my_vote?: ("like" | "dislike" | "any" | "none") | null;
                 /** @description Skip this many of the ranking. */
                 offset?: number;
+                /** @description Proposal ids (SciCat's may hold '/'); a dataset matches by proposalId or proposalIds. */
                 proposal?: string[];
                 technique?: string[];
                 /** @description Free text: every word must occur; the last also as a prefix. */
                 text?: string;
-                type?: ("raw" | "derived")[];
+                /** @description raw, derived, or a site's custom SciCat type (the type facet lists them). */
+                type?: string[];
                 year?: number[];
             };
             header?: never;
@@ -3368,7 +3374,7 @@ export interface operations {
         parameters: {
             query?: {
                 pid?: string[];
-                processing?: "frame-score";
+                processing?: "azimuthal-integration" | "frame-score" | "notebook" | "tomo-reconstruction" | "xas-normalisation";
             };
             header?: never;
             path?: never;

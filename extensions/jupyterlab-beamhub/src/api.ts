@@ -5,6 +5,8 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 
+import type { components } from './api.gen';
+
 import {
   IDataset,
   IMe,
@@ -77,6 +79,31 @@ export function searchParams(query: ISearchQuery): URLSearchParams {
 }
 
 export const encodePid = (pid: string): string => encodeURIComponent(pid);
+
+type Schemas = components['schemas'];
+
+/** What suggestions ask for besides the search (see model/suggest.ts). */
+export interface ISuggestOptions {
+  limit: number;
+  offset?: number;
+  minScore?: number | null;
+}
+
+/** The query string of GET /suggestions: the search's filters (no sort, cursor or facets). */
+export function suggestParams(query: ISearchQuery, options: ISuggestOptions): URLSearchParams {
+  const params = searchParams(query);
+  for (const name of ['sort', 'limit', 'cursor', 'facets']) {
+    params.delete(name);
+  }
+  params.set('limit', String(options.limit));
+  if (options.offset) {
+    params.set('offset', String(options.offset));
+  }
+  if (options.minScore !== undefined && options.minScore !== null) {
+    params.set('min_score', String(options.minScore));
+  }
+  return params;
+}
 
 export class CatalogueClient implements ICatalogueAPI {
   constructor(
@@ -191,6 +218,33 @@ export class CatalogueClient implements ICatalogueAPI {
 
   previewUrl(pid: string, size: 'thumb' | 'large'): string {
     return this.url('datasets/' + encodePid(pid) + '/preview.png') + '?size=' + size;
+  }
+
+  suggestions(
+    query: ISearchQuery,
+    options: ISuggestOptions,
+    signal?: AbortSignal
+  ): Promise<Schemas['SuggestionPage']> {
+    return this.request('', { signal }, this.url('suggestions?' + suggestParams(query, options).toString()));
+  }
+
+  suggestion(pid: string): Promise<Schemas['SuggestionItem']> {
+    return this.request('datasets/' + encodePid(pid) + '/suggestion');
+  }
+
+  similar(pid: string): Promise<Schemas['SimilarityGroup']> {
+    return this.request('datasets/' + encodePid(pid) + '/similar');
+  }
+
+  suggestedParameters(
+    processing: string,
+    pids: string[]
+  ): Promise<Schemas['SuggestedParameters']> {
+    const params = new URLSearchParams({ processing });
+    for (const pid of pids) {
+      params.append('pid', pid);
+    }
+    return this.request('', {}, this.url('suggestions/parameters?' + params.toString()));
   }
 
   templates(): Promise<ITemplateInfo[]> {

@@ -19,6 +19,7 @@ import { CatalogueClient } from './api';
 import { BasketModel } from './model/basket';
 import { describeError } from './model/errors';
 import { SearchModel } from './model/search';
+import { SuggestModel } from './model/suggest';
 import { VoteModel } from './model/votes';
 import { copyCode, openInNotebook } from './notebooks';
 import { sharingPlugin } from './sharing';
@@ -106,6 +107,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     search.fetched.connect((_, datasets) => votes.seed(datasets));
     const basket = new BasketModel(api);
+    const suggest = new SuggestModel(api, search, { pageSize: options.pageSize });
     const { commands, shell } = app;
 
     const details = new WidgetTracker<MainAreaWidget<DatasetView>>({
@@ -139,6 +141,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       api,
       votes,
       basket,
+      suggest,
       openPid: (pid: string) => openPid(pid),
       openInNotebook: (datasets: IDataset[]) => void openInNotebook(app, api, datasets),
       copyCode
@@ -151,6 +154,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           content: new BasketView({
             api,
             basket,
+            suggest,
             openDataset,
             openPid: (pid: string) => openPid(pid),
             openPidsInNotebook: pids => void openPidsInNotebook(pids),
@@ -168,6 +172,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       search,
       votes,
       basket,
+      suggest,
       openDataset,
       openBasket,
       thumbnailSize: options.thumbnailSize,

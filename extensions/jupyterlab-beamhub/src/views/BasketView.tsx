@@ -13,14 +13,18 @@ import { ICatalogueAPI } from '../api';
 import { formatDate, formatDateTime, formatSize, idsOf, plural } from '../format';
 import { BasketModel } from '../model/basket';
 import { JobModel } from '../model/job';
+import { SuggestModel } from '../model/suggest';
 import { IDataset } from '../types';
 import { useSignals } from './hooks';
 import { basketIcon } from './icons';
 import { PidLink } from './DatasetView';
+import { SelectSuggested, SuggestedParameters } from './SuggestViews';
 
 export interface IBasketViewOptions {
   api: ICatalogueAPI;
   basket: BasketModel;
+  /** Suggestions: "Select suggested" and pre-filled parameters; none: not shown. */
+  suggest?: SuggestModel;
   openDataset: (dataset: IDataset) => void;
   openPid: (pid: string) => void;
   openPidsInNotebook: (pids: string[]) => void;
@@ -53,6 +57,7 @@ function Basket(props: IBasketViewOptions): JSX.Element {
   return (
     <div className="jp-Beamhub-basketBody">
       <h1>Selection for processing</h1>
+      {props.suggest && <SelectSuggested suggest={props.suggest} basket={basket} />}
       {basket.size === 0 ? (
         <p className="jp-Beamhub-empty">
           The selection is empty. Add datasets from the Catalogue panel or a dataset’s page.
@@ -129,6 +134,9 @@ function Basket(props: IBasketViewOptions): JSX.Element {
           </select>
         </label>
         {step?.description && <p className="jp-Beamhub-stepHelp">{step.description}</p>}
+        {props.suggest && (
+          <SuggestedParameters suggest={props.suggest} basket={basket} openPid={props.openPid} />
+        )}
         {step && Object.keys(basket.schema.properties ?? {}).length > 0 && (
           <div className="jp-Beamhub-parametersForm">
             <FormComponent

@@ -10,17 +10,21 @@ import { ICatalogueAPI } from '../api';
 import { plural } from '../format';
 import { BasketModel } from '../model/basket';
 import { SearchModel } from '../model/search';
+import { SUGGESTED_SORT, SuggestModel } from '../model/suggest';
 import { VoteModel } from '../model/votes';
 import { Facet, FACETS, IDataset, SORTS } from '../types';
 import { useSignals } from './hooks';
 import { catalogueIcon } from './icons';
 import { ResultsList } from './ResultsList';
+import { SuggestedList } from './SuggestViews';
 
 export interface IPanelOptions {
   api: ICatalogueAPI;
   search: SearchModel;
   votes: VoteModel;
   basket: BasketModel;
+  /** Suggestions (the "Suggested" sort, the "worth processing" filter); none: not shown. */
+  suggest?: SuggestModel;
   openDataset: (dataset: IDataset) => void;
   openBasket: () => void;
   thumbnailSize: number;
@@ -64,8 +68,9 @@ export class CataloguePanel extends ReactWidget {
 }
 
 function Panel(props: IPanelOptions): JSX.Element {
-  const { search, votes, basket } = props;
-  useSignals(search.changed, votes.changed, basket.changed);
+  const { search, votes, basket, suggest } = props;
+  useSignals(search.changed, votes.changed, basket.changed, ...(suggest ? [suggest.changed] : []));
+  const suggesting = suggest?.active ?? false;
   return (
     <div
       className="jp-Beamhub-panelBody"
@@ -97,19 +102,39 @@ function Panel(props: IPanelOptions): JSX.Element {
         <select
           className="jp-Beamhub-sort jp-mod-styled"
           aria-label="Sort"
-          value={search.sort}
-          onChange={event => void search.setSort(event.currentTarget.value)}
+          value={suggesting ? SUGGESTED_SORT : search.sort}
+          onChange={event => {
+            const value = event.currentTarget.value;
+            void suggest?.setActive(value === SUGGESTED_SORT);
+            if (value !== SUGGESTED_SORT) {
+              void search.setSort(value);
+            }
+          }}
         >
           {SORTS.map(sort => (
             <option key={sort.value} value={sort.value}>
               {sort.label}
             </option>
           ))}
+          {suggest && <option value={SUGGESTED_SORT}>Suggested</option>}
         </select>
       </div>
+      {suggest && (
+        <label className="jp-Beamhub-worth" title="Only datasets suggested as worth processing, from the votes you may see">
+          <input
+            type="checkbox"
+            checked={suggest.worthOnly}
+            onChange={event => void suggest.setWorthOnly(event.currentTarget.checked)}
+          />
+          Worth processing (suggested)
+        </label>
+      )}
       <Filters {...props} />
       <Status search={search} />
-      {search.items.length > 0 && (
+      {suggest && suggesting && (
+        <SuggestedList suggest={suggest} votes={votes} basket={basket} onOpen={props.openDataset} />
+      )}
+      {!suggesting && search.items.length > 0 && (
         <ResultsList
           api={props.api}
           search={search}

@@ -10,16 +10,20 @@ import { ICatalogueAPI } from '../api';
 import { formatDateTime, formatMetadataValue, formatSize, idsOf, PID_PATTERN } from '../format';
 import { BasketModel } from '../model/basket';
 import { describeError } from '../model/errors';
+import { SuggestModel } from '../model/suggest';
 import { VoteModel } from '../model/votes';
 import { IDataset } from '../types';
 import { useSignals } from './hooks';
 import { catalogueIcon } from './icons';
+import { SimilarityGroupSection } from './SuggestViews';
 import { VoteButtons } from './VoteButtons';
 
 export interface IDatasetViewOptions {
   api: ICatalogueAPI;
   votes: VoteModel;
   basket: BasketModel;
+  /** Suggestions: the dataset's score and similarity group; none: not shown. */
+  suggest?: SuggestModel;
   openPid: (pid: string) => void;
   openInNotebook: (datasets: IDataset[]) => void;
   copyCode: (dataset: IDataset) => void;
@@ -206,6 +210,9 @@ function Detail(
           </table>
         )}
       </section>
+      {props.suggest && dataset.type === 'raw' && (
+        <SimilarityGroupSection suggest={props.suggest} pid={dataset.pid} openPid={props.openPid} />
+      )}
       <section className="jp-Beamhub-lineage">
         <h2>Lineage</h2>
         <h3>Made from</h3>
