@@ -2,7 +2,7 @@
 
 The command runs as a user would run it (a subprocess, on a free port, in a fresh
 state directory). It must print the URL and the demo users' passwords, serve the
-hub's login page, let a printed user log in and reach the catalogue, stop cleanly on
+hub's login page (with the site's name and what to do, as the spawn page), let a printed user log in and reach the catalogue, stop cleanly on
 Ctrl-C (SIGINT), and on a second start reuse the data, the catalogue and the
 passwords.
 """
@@ -78,11 +78,19 @@ def test_demo_starts_serves_the_login_page_stops_and_restarts(tmp_path):
     try:
         page = demo.wait_login_page()
         assert 'name="username"' in page.text and 'name="password"' in page.text
+        # the first impression: the site's name and what to do
+        assert "<title>beamhub demo: sign in</title>" in page.text
+        assert 'id="beamhub-login-hint">Sign in as one of the demo users printed where you started' in page.text
         output = demo.output()
         assert demo.url in output and "no isolation between users" in output
         passwords = demo.passwords()
         assert set(passwords) >= {"alice", "bob", "carol"}
         session = login(demo.url, "alice", passwords["alice"])
+        spawn = session.get(demo.url + "/hub/spawn", timeout=60)
+        assert spawn.status_code == 200 and "<h1>beamhub demo: start your server</h1>" in spawn.text
+        assert 'id="beamhub-spawn-hint">Tick the proposals whose data you want' in spawn.text
+        assert "as a read-only link <code>~/data/&lt;proposal&gt;</code> in your home" in spawn.text
+        assert 'value="p1001"' in spawn.text and 'value="p1002"' in spawn.text
         # Logged in through the browser flow, alice reaches the catalogue (the service's own OAuth).
         me = session.get(demo.url + "/services/catalogue/", timeout=60)
         assert me.status_code == 200 and "Signed in as alice" in me.text

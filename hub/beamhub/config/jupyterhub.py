@@ -46,6 +46,7 @@ from beamhub.sharing.hub import user_scopes as sharing_user_scopes
 from beamhub.spawner.environment import CATALOGUE_URL_ENV
 
 from .model import DemoAuth, OIDCAuth, SiteConfig
+from .pages import configure_pages
 
 SERVICE_NAME = "catalogue"
 HUB_CLIENT_NAME = "beamhub-hub"
@@ -321,6 +322,7 @@ def configure_hub(c, site: SiteConfig, *, python: str = sys.executable) -> None:
     custom[PROPOSALS_SCOPE] = {"description": "List the proposals a user may mount (the hub's spawner)."}
     c.JupyterHub.custom_scopes = custom
     configure_sharing(c, site.sharing, service_settings(site).staff_rule())
+    configure_pages(c, site.hub)  # the login and spawn pages: the site's name, what to do
 
     # The spawner inside the hub reaches the catalogue directly, with the beamhub-hub token
     # (given as configuration above, never through the hub's environment, which the

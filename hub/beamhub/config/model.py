@@ -64,6 +64,14 @@ class HubSection(_Section):
         "Unset: JupyterHub's defaults (the working directory).")
     db_url: str | None = Field(None, description="JupyterHub's database URL; default sqlite in state_dir.")
     admin_users: list[str] = Field([], description="Hub users with JupyterHub admin rights.")
+    site_name: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        "beamhub", description="The site's name, on the login and spawn pages (e.g. 'Diamond beamhub').")
+    login_hint: Annotated[str, Field(max_length=500)] = Field(
+        "Sign in with your facility account to analyse your proposals' data in JupyterLab.",
+        description="One line on the login page saying what to do ('' for none).")
+    spawn_hint: Annotated[str, Field(max_length=500)] = Field(
+        "Choose the resources and tick the proposals whose data you want, then start your server.",
+        description="One line on the spawn page saying what to do ('' for none).")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = Field(None, description="Hub log level.")
     keep_servers_on_restart: bool | None = Field(
         None, description="Leave users' servers running when the hub stops or restarts (JupyterHub.cleanup_servers "

@@ -150,7 +150,12 @@ class DemoHub:
             self._ports = (self.hub_port or _free_port(), self.proxy_api_port or _free_port())
         return {
             "hub": {"ip": self.ip, "port": self.port, "hub_ip": "127.0.0.1", "hub_port": self._ports[0],
-                    "proxy_api_port": self._ports[1], "state_dir": str(self.state_dir)},
+                    "proxy_api_port": self._ports[1], "state_dir": str(self.state_dir),
+                    "site_name": "beamhub demo",
+                    "login_hint": "Sign in as one of the demo users printed where you started the demo "
+                                  "(alice, bob, ...) to search the demo data and analyse it in JupyterLab.",
+                    "spawn_hint": "Tick the proposals whose data you want (they appear as read-only links "
+                                  "~/data/<proposal>), then start your server."},
             "auth": {"kind": "demo", "users": {
                 u.name: {"password": u.password, "groups": u.groups + [f"staff-{b}" for b in u.staff_of]}
                 for u in self.users}},

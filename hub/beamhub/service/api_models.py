@@ -108,6 +108,9 @@ SearchParams = create_model(
 
 class PreviewParams(_Body):
     size: Literal["thumb", "large"] = "thumb"
+    frame: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = Field(
+        None, description="A stack's frame to draw (index along its first axis); default: the middle one. "
+        "A frame past the stack's end is answered 422 naming how many frames there are.")
 
 
 class VoteBody(_Body):

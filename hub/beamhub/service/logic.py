@@ -97,10 +97,11 @@ class CatalogueLogic:
         """``(PNG, ETag)`` of a visible dataset's default plot; the PNG is None (not
         rendered) when ``if_none_match`` already names the current ETag."""
         dataset = await self.get_dataset(identity, pid)
-        etag = preview_etag(dataset, params.size)
+        etag = preview_etag(dataset, params.size if params.frame is None else f"{params.size}|{params.frame}")
         if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
             return None, etag
-        png = await self._read(render_preview, dataset, PREVIEW_PIXELS[params.size], self.preview_cache)
+        png = await self._read(render_preview, dataset, PREVIEW_PIXELS[params.size], self.preview_cache,
+                               params.frame)
         return png, etag
 
     # -- votes ----------------------------------------------------------------------
@@ -257,10 +258,10 @@ def preview_etag(dataset: Dataset, size: str) -> str:
 PREVIEW_PIXELS = {"thumb": 256, "large": 1024}
 """Longest side of each preview size."""
 
-def render_preview(dataset: Dataset, pixels: int, cache_dir: Path | None) -> bytes:
+def render_preview(dataset: Dataset, pixels: int, cache_dir: Path | None, frame: int | None = None) -> bytes:
     from beamhub.catalogue.preview import render_preview as render
 
-    return render(dataset, size=pixels, cache_dir=cache_dir)
+    return render(dataset, size=pixels, cache_dir=cache_dir, frame=frame)
 
 
 __all__ = ["CatalogueLogic", "InvalidInput", "PermissionDenied", "search_query"]
