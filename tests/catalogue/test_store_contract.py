@@ -140,8 +140,10 @@ def test_free_text(sample_store, text, expected):
     ("'; DROP TABLE x; --", set()),
     ("(((((lyso*)*)*)*)*)", {1, 2, 5}), # a regular-expression bomb is just the word "lyso"
     ("lysozyme|thaumatin", set()),      # no alternation: both words must match
-    (".*", None),                       # no words at all: the same as no text
-    ("\\", None),
+    (".*", set()),                      # no words at all: nothing can match it (never everything)
+    ("\\", set()),
+    ("*", set()),
+    ("lysozyme *", set()),              # one unmatchable term empties the answer
 ])
 def test_free_text_with_operator_characters_is_just_text(sample_store, text, expected):
     page = search(sample_store, ALICE, text=text, limit=200)

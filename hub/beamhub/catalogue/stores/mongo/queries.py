@@ -76,6 +76,8 @@ def visibility_filter(identity: Identity) -> dict:
 
 def text_filter(text: TextQuery, field: str = WORDS) -> dict:
     """Every whole word among the words in ``field``, and one word starting with the prefix."""
+    if text.unmatchable:  # a term with no word in it: nothing can match it
+        return {"_id": {"$in": []}}
     parts: list[dict] = []
     if text.whole:
         parts.append({field: {"$all": list(text.whole)}})

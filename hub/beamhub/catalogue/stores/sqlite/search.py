@@ -80,6 +80,8 @@ def build_predicates(conn, identity: Identity, query: SearchQuery, size: int) ->
     """The query's non-facet filters; raises :class:`NoMatch` if one cannot match."""
     predicates: list[Predicate] = []
     text = query.text_query
+    if text.unmatchable:  # a term with no word in it: nothing can match it
+        raise NoMatch(text.unmatchable[0])
     for word in text.whole:
         row = conn.execute("SELECT id, n, version FROM vocabulary WHERE term = ?", (word,)).fetchone()
         if not row or not row[1]:
@@ -88,7 +90,7 @@ def build_predicates(conn, identity: Identity, query: SearchQuery, size: int) ->
     if text.prefix:
         rows = conn.execute(
             "SELECT id, n, version FROM vocabulary WHERE term >= ? AND term < ? AND n > 0",
-            (text.prefix, text.prefix + "{"),  # '{' follows every word character
+            (text.prefix, text.prefix[:-1] + chr(ord(text.prefix[-1]) + 1)),  # every word it begins
         ).fetchall()
         if not rows:
             raise NoMatch(text.prefix)
