@@ -26,6 +26,9 @@ FORWARDED_ROUTES = (
     "datasets", "datasets/{pid}", "datasets/{pid}/derived", "datasets/{pid}/preview.png", "datasets/{pid}/vote",
     "datasets/{pid}/votes", "me", "me/proposals", "me/votes", "processing", "selections", "selections/{id}",
     "selections/{id}/submit", "health", "version", "openapi.json",
+    "templates", "templates/{beamline}/{template}", "templates/{beamline}/{template}/versions",
+    "templates/{beamline}/{template}/diff", "templates/{beamline}/{template}/rollback",
+    "templates/{beamline}/{template}/retire", "templates/{beamline}/{template}/opened",
     "suggestions", "suggestions/parameters", "datasets/{pid}/suggestion", "datasets/{pid}/similar",
 )
 """The catalogue's user API: the paths (below /api/v1/) of the service's route table

@@ -23,12 +23,15 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidInput
 from .identity import Identity
 from .model import Dataset, Proposal, Selection, Vote, VoteState
 from .query import SearchQuery, SearchResult
+
+if TYPE_CHECKING:  # beamhub.templates imports the catalogue; the store only names its models
+    from beamhub.templates.model import TemplateDraft, TemplateVersion
 
 
 
@@ -192,3 +195,36 @@ class Store(abc.ABC):
         recording job id, log path, message and derived datasets given. Sets
         ``submittedAt`` on submission and ``finishedAt`` on done/failed. The owner or
         an operator."""
+
+    # -- beamline templates (beamhub.templates; stores/*/templates.py) ------------
+    @abc.abstractmethod
+    def publish_template(self, identity: Identity, draft: "TemplateDraft") -> "TemplateVersion":
+        """Append the next version of ``draft.beamline``/``draft.name`` (1 for a new one;
+        numbers never repeat, also under concurrent publishers), recording the caller and
+        the time, outputs cleared. Staff of that beamline or operators
+        (``PermissionDenied``)."""
+
+    @abc.abstractmethod
+    def list_templates(self, identity: Identity, include_retired: bool = False) -> list["TemplateVersion"]:
+        """The newest version of each template of the beamlines offered to the identity
+        (its proposals' and those it is staff of; all for operators), without notebooks,
+        by beamline and name. Retired ones only if asked, and only for their staff."""
+
+    @abc.abstractmethod
+    def template_history(self, identity: Identity, beamline: str, name: str) -> list["TemplateVersion"]:
+        """Every version, newest first, without notebooks: staff of the beamline and
+        operators (``PermissionDenied``); ``NotFound`` if there is no such template."""
+
+    @abc.abstractmethod
+    def get_template(self, identity: Identity, beamline: str, name: str,
+                     version: int | None = None) -> "TemplateVersion":
+        """One version with its notebook: the latest (``NotFound`` for users once it is
+        retired, or when the beamline is not offered to them), or a given one (staff)."""
+
+    @abc.abstractmethod
+    def record_template_open(self, identity: Identity, beamline: str, name: str) -> None:
+        """Count that the caller opened a template offered to it."""
+
+    @abc.abstractmethod
+    def template_opens(self, identity: Identity, beamline: str) -> dict[str, int]:
+        """How often each of a beamline's templates was opened: its staff and operators."""

@@ -40,6 +40,7 @@ from .cells import CellIndex
 from .columns import DEFAULT_BUDGET_BYTES, ColumnCache
 from .predicates import KEYS_IN
 from .schema import APPLICATION_ID, SCHEMA_VERSION, create_schema
+from .templates import SQLiteTemplateMethods
 from .writes import DatasetWriter
 
 BATCH = 20_000
@@ -76,7 +77,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteTemplateMethods, Store):
     """A catalogue in one SQLite file (see the module's docstring).
 
     ``busy_timeout``: seconds a write waits for another process's write to finish
@@ -478,4 +479,3 @@ def _vote(row) -> Vote:
     pid, user, value, comment, created, updated = row
     return Vote(pid=pid, user=user, value=value, comment=comment,
                 createdAt=datetime.fromisoformat(created), updatedAt=datetime.fromisoformat(updated))
-
