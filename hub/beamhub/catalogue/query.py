@@ -213,16 +213,62 @@ class FacetCount(BaseModel):
     count: int
 
 
+class SearchHint(BaseModel):
+    """Why a search found nothing: a ``term`` of the query (a text word, a field name or
+    a unit) that no visible dataset has, said in ``message``, with ``suggestions`` (the
+    nearest field names, or the field's units) when there are some."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["text", "field", "unit"]
+    term: str
+    message: str
+    suggestions: list[str] = []
+
+
 class SearchResult(BaseModel):
     """A page of results: ``items`` in sort order, ``total`` matching datasets the
     caller may see, ``facets`` (empty when not asked for) and ``next_cursor`` (None on
-    the last page)."""
+    the last page). ``hints`` (the service fills them when nothing matched) name what
+    no visible dataset has."""
 
     model_config = ConfigDict(extra="forbid")
     items: list[Dataset]
     total: int
     facets: dict[str, list[FacetCount]] = {}
     next_cursor: str | None = None
+    hints: list[SearchHint] = []
+
+
+class FieldUnit(BaseModel):
+    """One unit a metadata field's numbers are given in: how many datasets, and the
+    smallest and largest value in that unit."""
+
+    model_config = ConfigDict(extra="forbid")
+    unit: str
+    count: int
+    min: float
+    max: float
+
+
+class MetadataField(BaseModel):
+    """A scientific-metadata field of the caller's datasets: its name as conditions
+    write it, how many datasets have it, its kinds of value and its units."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    count: int
+    kinds: list[Literal["number", "string", "boolean"]]
+    units: list[FieldUnit] = []
+
+
+class FieldList(BaseModel):
+    """The fields of the datasets the caller may see, most common first; ``complete``
+    is false when only the newest ``scanned`` datasets were read."""
+
+    model_config = ConfigDict(extra="forbid")
+    fields: list[MetadataField]
+    scanned: int
+    complete: bool
 
 
 # --- cursors -----------------------------------------------------------------------

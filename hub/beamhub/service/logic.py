@@ -16,6 +16,7 @@ import asyncio
 import functools
 import hashlib
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -24,12 +25,11 @@ from beamhub import __version__
 from beamhub.catalogue.errors import InvalidInput, LimitExceeded, PermissionDenied, StoreUnavailable
 from beamhub.catalogue.identity import Identity
 from beamhub.catalogue.model import Dataset, Proposal, Selection, Vote, VoteState
-from beamhub.catalogue.query import MetadataCondition, SearchQuery, SearchResult
+from beamhub.catalogue.hints import explain, summarise_fields
+from beamhub.catalogue.query import FieldList, MetadataCondition, SearchQuery, SearchResult
 from beamhub.catalogue.store import SelectionChanges, Store
 from beamhub.jobs.manager import JobManager
 from beamhub.jobs.steps import get_step
-
-from beamhub.templates.service import TemplateOperations
 
 from .openapi import build_openapi
 from .api_models import (Health, Me, ParameterParams, PreviewParams, ProcessingStep, SearchParams, SelectionCreate,
@@ -40,13 +40,19 @@ from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
+FIELD_SCAN = 2000
+"""The metadata-field list (GET /fields, and the hints of an empty search) reads at most
+this many of the caller's newest datasets."""
+FIELD_SECONDS = 60.0
+"""How long a caller's field list is reused before it is read again."""
+
 READ_SECONDS = 30.0
 """The longest a read (search, dataset, votes, preview) may take before the caller gets
 503 ``timeout``. Writes are not cut short: an answer must not hide a write that happened."""
 
 
-class CatalogueLogic(TemplateOperations):
-    """Everything the REST API does, callable without HTTP (templates: :mod:`beamhub.templates.service`)."""
+class CatalogueLogic:
+    """Everything the REST API does, callable without HTTP."""
 
     def __init__(self, store: Store, settings: ServiceSettings, *, work_root: Path, api_base: str = ""):
         self.store = store
@@ -61,6 +67,7 @@ class CatalogueLogic(TemplateOperations):
         self.read_seconds = READ_SECONDS
         self.suggester = make_suggester(store, settings, work_root)
         self._refresh_lock = asyncio.Lock()
+        self._field_cache: dict[Identity, tuple[float, FieldList]] = {}
 
     async def _run(self, function: Callable, *args, **kwargs) -> Any:
         loop = asyncio.get_running_loop()
@@ -85,7 +92,37 @@ class CatalogueLogic(TemplateOperations):
         return await self._read(self._search, identity, params)
 
     def _search(self, identity: Identity, params: SearchParams) -> SearchResult:
-        return self.store.search(identity, search_query(params))
+        query = search_query(params)
+        result = self.store.search(identity, query)
+        if result.total == 0 and not query.cursor and (query.text.strip() or query.conditions):
+            def count_text(text: str) -> int:
+                return self.store.search(identity, SearchQuery.parse({"text": text, "limit": 1, "facets": False})).total
+            result.hints = explain(query, self._fields(identity), count_text)
+        return result
+
+    async def fields(self, identity: Identity) -> FieldList:
+        return await self._read(self._fields, identity)
+
+    def _fields(self, identity: Identity) -> FieldList:
+        """The metadata fields of the newest :data:`FIELD_SCAN` datasets the caller may see,
+        kept :data:`FIELD_SECONDS` per identity."""
+        now = time.monotonic()
+        cached = self._field_cache.get(identity)
+        if cached and now - cached[0] < FIELD_SECONDS:
+            return cached[1]
+        datasets: list[Dataset] = []
+        cursor = None
+        while len(datasets) < FIELD_SCAN:
+            page = self.store.search(identity, SearchQuery.parse({"limit": 200, "facets": False, "cursor": cursor}))
+            datasets += page.items
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        fields = summarise_fields(datasets, complete=cursor is None)
+        if len(self._field_cache) >= 1000:
+            self._field_cache.clear()
+        self._field_cache[identity] = (now, fields)
+        return fields
 
     async def get_dataset(self, identity: Identity, pid: str) -> Dataset:
         return await self._read(self.store.get_dataset, identity, pid)
