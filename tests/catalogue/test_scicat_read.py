@@ -17,7 +17,7 @@ import pymongo
 import pytest
 
 from beamhub.catalogue import Identity, MetadataCondition, NotFound, SearchQuery, open_store
-from beamhub.cli.catalogue import dataset_details
+from beamhub.cli.formatting import dataset_details
 
 from . import scicat_documents as scicat
 from .test_cli import as_identity, beamhub, ok
