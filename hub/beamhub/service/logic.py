@@ -31,6 +31,8 @@ from beamhub.catalogue.store import SelectionChanges, Store
 from beamhub.jobs.manager import JobManager
 from beamhub.jobs.steps import get_step
 
+from beamhub.templates.service import TemplateOperations
+
 from .openapi import build_openapi
 from .api_models import (Health, Me, ParameterParams, PreviewParams, ProcessingStep, SearchParams, SelectionCreate,
                          SelectionPatch, Version, VoteBody,
@@ -51,8 +53,8 @@ READ_SECONDS = 30.0
 503 ``timeout``. Writes are not cut short: an answer must not hide a write that happened."""
 
 
-class CatalogueLogic:
-    """Everything the REST API does, callable without HTTP."""
+class CatalogueLogic(TemplateOperations):
+    """Everything the REST API does, callable without HTTP (templates: :mod:`beamhub.templates.service`)."""
 
     def __init__(self, store: Store, settings: ServiceSettings, *, work_root: Path, api_base: str = ""):
         self.store = store

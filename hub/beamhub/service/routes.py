@@ -15,6 +15,9 @@ from typing import Any, Literal
 
 from beamhub.catalogue.model import Dataset, Proposal, Selection, Vote, VoteState
 from beamhub.catalogue.query import FieldList, SearchResult
+from beamhub.templates.api import (TemplateDiff, TemplateDiffParams, TemplateGetParams, TemplateListParams,
+                                   TemplatePublish, TemplateRetire, TemplateRollback)
+from beamhub.templates.model import TemplateName, TemplateVersion
 
 from .api_models import (ApiName, ApiPid, Health, Me, ParameterParams, PreviewParams, ProcessingStep, SearchParams,
                          SelectionCreate, SelectionId, SelectionPatch, Version, VoteBody,
@@ -26,6 +29,8 @@ PATH_PARAMETERS: dict[str, tuple[Any, str]] = {
     "pid": (ApiPid, "A dataset pid, percent-encoded ('/' as %2F)."),
     "id": (SelectionId, "A selection id."),
     "name": (ApiName, "A hub user name."),
+    "beamline": (ApiName, "A beamline ('facility' for the templates shipped with beamhub)."),
+    "template": (TemplateName, "A template's name within its beamline."),
 }
 
 PNG = "image/png"
@@ -133,6 +138,31 @@ ROUTES: tuple[Route, ...] = (
           "A dataset's similarity group: alike datasets, their average quality and like ratio", "suggestions",
           response=SimilarityGroup, errors=_READ,
           description="Datasets of the same technique whose frames look alike, among those you may see."),
+    Route("GET", "/templates", "list_templates", "Templates offered to you, newest versions", "templates",
+          response=list[TemplateVersion], query=TemplateListParams,
+          description="The facility-wide templates shipped with beamhub (beamline 'facility') and those "
+                      "published for the beamlines of your proposals (and those you are staff of); "
+                      "without notebooks. Retired ones are left out unless include_retired (staff)."),
+    Route("POST", "/templates", "publish_template", "Publish a notebook as a beamline template's next version",
+          "templates", response=TemplateVersion, status=201, body=TemplatePublish, errors=_WRITE,
+          description="Staff of the beamline only (else 403). Outputs are cleared; who published and when "
+                      "are recorded. Publishing under an existing name makes its next version."),
+    Route("GET", "/templates/{beamline}/{template}", "get_template", "A template with its notebook",
+          "templates", response=TemplateVersion, query=TemplateGetParams, errors=_READ),
+    Route("GET", "/templates/{beamline}/{template}/versions", "template_versions",
+          "Every version of a template, newest first (staff of the beamline)", "templates",
+          response=list[TemplateVersion], errors=_READ),
+    Route("GET", "/templates/{beamline}/{template}/diff", "template_diff",
+          "A unified diff of two versions (staff of the beamline)", "templates", response=TemplateDiff,
+          query=TemplateDiffParams, errors=_READ),
+    Route("POST", "/templates/{beamline}/{template}/rollback", "rollback_template",
+          "Publish an earlier version again, as a new version (staff)", "templates", response=TemplateVersion,
+          status=201, body=TemplateRollback, errors=_WRITE),
+    Route("POST", "/templates/{beamline}/{template}/retire", "retire_template",
+          "Retire a template: users no longer get it (staff; a rollback brings it back)", "templates",
+          response=TemplateVersion, status=201, body=TemplateRetire, errors=_WRITE),
+    Route("POST", "/templates/{beamline}/{template}/opened", "template_opened",
+          "Count an opening of a template (for its beamline's staff)", "templates", status=204, errors=_READ),
     Route("GET", "/health", "health", "Service and store health (no authentication)", "service",
           response=Health, access="public", errors=(503,)),
     Route("GET", "/version", "version", "Service and API version (no authentication)", "service",
