@@ -20,6 +20,9 @@ What the hub gets:
   jupyterhub-idle-culler as configured;
 - sharing (beamhub.sharing): users may share their servers, with a role, with whom the
   site's policy admits (``shares!user`` and the role scopes in the ``user`` role).
+- the session lifecycle (beamhub.lifecycle): time left, warnings and walltime extension
+  for users and their servers (``custom:beamhub:session!user``), announcements on the
+  hub's pages, the admins' page of running servers.
 
 Each secret reaches only the process that needs it: the store URL only the catalogue
 service (its service ``environment``), each service its own hub token (JupyterHub's

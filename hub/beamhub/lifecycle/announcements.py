@@ -39,7 +39,7 @@ class Announcement(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")] = Field(
+    id: Annotated[str, Field(pattern=r"^([a-z0-9][a-z0-9_-]{0,63})?$")] = Field(
         "", description="Identifier (for `beamhub announce remove`); '' = made from the text and expiry.")
     kind: Kind = Field("news", description="maintenance (shown as a warning) or news.")
     message: Annotated[str, Field(min_length=1, max_length=1000)] = Field(
