@@ -51,7 +51,7 @@ from typing import Any
 
 import h5py
 
-from .nexus.hdf import UnreadableFile, describe_h5_error
+from .nexus.hdf import UnreadableFile, describe_h5_error, open_h5, stat_file
 
 OUTSIDE = ("this dataset's data cannot be read: its file, or a link in it, leads outside "
            "the dataset's own data")
@@ -204,24 +204,12 @@ class DataRoots:
         """Open ``path`` read-only if it, and every external link in it, stays inside
         the roots; else :class:`OutsideRoots` (other failures: :class:`UnreadableFile`)."""
         real = self.resolve(path)
-        try:
-            info = os.stat(real)
-        except FileNotFoundError:
-            raise UnreadableFile(f"{path}: no such file") from None
-        except OSError as exc:
-            raise UnreadableFile(f"{path}: {exc.strerror}") from None
+        info = stat_file(real, shown=path)
         if stat.S_ISDIR(info.st_mode):
             raise UnreadableFile(f"{path}: is a directory")
         if not stat.S_ISREG(info.st_mode):
             raise OutsideRoots()  # a device or a pipe: nothing a dataset's data is
-        try:
-            f = h5py.File(real, "r", locking=False)
-        except FileNotFoundError:
-            raise UnreadableFile(f"{path}: no such file") from None
-        except PermissionError:
-            raise UnreadableFile(f"{path}: permission denied") from None
-        except OSError as exc:
-            raise UnreadableFile(f"{path}: {describe_h5_error(exc)}") from None
+        f = open_h5(real, shown=path)
         try:
             self.check_file(f.id)
             self.check_links(f)

@@ -54,6 +54,7 @@ from .nexus.hdf import (
     missing_frame_sources,
     nx_class,
     open_h5,
+    stat_file,
     units,
 )
 from .nexus.read import entry_names
@@ -101,11 +102,9 @@ def render_preview(source: Dataset | SignalInfo | dict | str | os.PathLike, size
         except OutsideRoots as exc:
             raise PreviewError(exc.message) from None
     try:
-        stat = os.stat(file)
-    except FileNotFoundError:
-        raise PreviewError(f"{file}: no such file") from None
-    except OSError as exc:
-        raise PreviewError(f"{file}: {exc.strerror}") from None
+        stat = stat_file(file)
+    except UnreadableFile as exc:
+        raise PreviewError(exc.message) from None
     cached = None
     if cache_dir is not None:
         key = (f"{CACHE_VERSION}|{os.path.realpath(file)}|{stat.st_mtime_ns}|{stat.st_size}|{signal_path}|{size}"

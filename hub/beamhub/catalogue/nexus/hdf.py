@@ -30,23 +30,35 @@ class UnreadableFile(CatalogueError):
     http_status = 422
 
 
-def open_h5(path: str | os.PathLike) -> h5py.File:
-    """Open an HDF5 file read-only, or raise :class:`UnreadableFile` saying why.
+def open_h5(path: str | os.PathLike, shown: str | os.PathLike | None = None) -> h5py.File:
+    """Open an HDF5 file read-only, or raise :class:`UnreadableFile` saying why (naming the
+    file as ``shown``, e.g. the path the user gave rather than where it resolved to).
 
     File locking is off: files are only read, often on read-only or network storage
     where HDF5's lock fails.
     """
-    path = os.fspath(path)
+    path, shown = os.fspath(path), os.fspath(shown if shown is not None else path)
     try:
         return h5py.File(path, "r", locking=False)
     except FileNotFoundError:
-        raise UnreadableFile(f"{path}: no such file") from None
+        raise UnreadableFile(f"{shown}: no such file") from None
     except IsADirectoryError:
-        raise UnreadableFile(f"{path}: is a directory") from None
+        raise UnreadableFile(f"{shown}: is a directory") from None
     except PermissionError:
-        raise UnreadableFile(f"{path}: permission denied") from None
+        raise UnreadableFile(f"{shown}: permission denied") from None
     except OSError as exc:
-        raise UnreadableFile(f"{path}: {describe_h5_error(exc)}") from None
+        raise UnreadableFile(f"{shown}: {describe_h5_error(exc)}") from None
+
+
+def stat_file(path: str | os.PathLike, shown: str | os.PathLike | None = None) -> os.stat_result:
+    """``os.stat``, or :class:`UnreadableFile` saying why (``shown`` as in :func:`open_h5`)."""
+    shown = os.fspath(shown if shown is not None else path)
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        raise UnreadableFile(f"{shown}: no such file") from None
+    except OSError as exc:
+        raise UnreadableFile(f"{shown}: {exc.strerror}") from None
 
 
 def describe_h5_error(exc: BaseException) -> str:
