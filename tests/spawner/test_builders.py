@@ -361,13 +361,14 @@ def test_the_form_lists_profiles_and_proposals_with_labels():
 def test_the_form_says_where_the_data_appears_for_the_profiles_runtime():
     container = Profile(name="c", display_name="C", runtime="podman", image="lab:1")
     bare = Profile(name="b", display_name="B", runtime="none")
-    assert "read-only at <code>/data/&lt;proposal&gt;</code>\n" in render_form([container], PROPOSALS)
+    assert "appears read-only at <code>/data/&lt;proposal&gt;</code> in your server.\n" in render_form(
+        [container], PROPOSALS)
     linked = render_form([bare], PROPOSALS)
     assert "as a read-only link <code>~/data/&lt;proposal&gt;</code> in your home (servers here run without " \
            "a container, so nothing can be mounted)" in linked and "/data/&lt;" not in linked.replace("~/data", "")
     both = render_form([container, bare], PROPOSALS, mount_prefix="/mnt/<x>")
-    assert "read-only at <code>/mnt/&lt;x&gt;/&lt;proposal&gt;</code> (profiles with a container) or as a " \
-           "read-only link" in both
+    assert "read-only at <code>/mnt/&lt;x&gt;/&lt;proposal&gt;</code> in your server (profiles with a container), " \
+           "or as a read-only link" in both
 
 
 def test_the_form_says_when_proposals_cannot_be_listed():

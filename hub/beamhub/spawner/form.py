@@ -29,13 +29,13 @@ def _environment() -> jinja2.Environment:
 def data_location(profiles: Sequence[Profile], mount_prefix: str = "/data") -> str:
     """Where the chosen proposals appear, as the form says it (pure): mounted in a
     container, or linked in the home where the profile runs without one."""
-    mounted = f"read-only at <code>{mount_prefix}/&lt;proposal&gt;</code>"
+    mounted = f"read-only at <code>{mount_prefix}/&lt;proposal&gt;</code> in your server"
     linked = "as a read-only link <code>~/data/&lt;proposal&gt;</code> in your home"
     runtimes = {p.runtime == "none" for p in profiles}
     if runtimes == {True}:
         return f"{linked} (servers here run without a container, so nothing can be mounted)"
     if runtimes == {True, False}:
-        return f"{mounted} (profiles with a container) or {linked} (the others)"
+        return f"{mounted} (profiles with a container), or {linked} (the others)"
     return mounted
 
 
