@@ -21,6 +21,7 @@ COMMANDS = [
     "beamhub.cli.catalogue_service",
     "beamhub.cli.config",
     "beamhub.cli.suggest",
+    "beamhub.cli.templates",
     "beamhub.cli.announce",
 ]
 
