@@ -151,6 +151,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metadata fields of the datasets you may see
+         * @description Each scientific-metadata field of your visible datasets (the newest 2,000): how many have it, its kinds of value, its units with counts and value ranges. The panel offers them as autocomplete for conditions.
+         */
+        get: operations["fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -734,6 +754,34 @@ export interface components {
             /** Feature */
             feature: string;
         };
+        /**
+         * FieldList
+         * @description The fields of the datasets the caller may see, most common first; ``complete``
+         *     is false when only the newest ``scanned`` datasets were read.
+         */
+        FieldList: {
+            /** Complete */
+            complete: boolean;
+            /** Fields */
+            fields: components["schemas"]["MetadataField"][];
+            /** Scanned */
+            scanned: number;
+        };
+        /**
+         * FieldUnit
+         * @description One unit a metadata field's numbers are given in: how many datasets, and the
+         *     smallest and largest value in that unit.
+         */
+        FieldUnit: {
+            /** Count */
+            count: number;
+            /** Max */
+            max: number;
+            /** Min */
+            min: number;
+            /** Unit */
+            unit: string;
+        };
         /** GroupMember */
         GroupMember: {
             /** Datasetname */
@@ -770,6 +818,24 @@ export interface components {
             name: string;
             /** Staff Of */
             staff_of: string[];
+        };
+        /**
+         * MetadataField
+         * @description A scientific-metadata field of the caller's datasets: its name as conditions
+         *     write it, how many datasets have it, its kinds of value and its units.
+         */
+        MetadataField: {
+            /** Count */
+            count: number;
+            /** Kinds */
+            kinds: ("number" | "string" | "boolean")[];
+            /** Name */
+            name: string;
+            /**
+             * Units
+             * @default []
+             */
+            units: components["schemas"]["FieldUnit"][];
         };
         /**
          * ParameterParams
@@ -895,6 +961,28 @@ export interface components {
             value: boolean | number | string | (number | string)[];
         };
         /**
+         * SearchHint
+         * @description Why a search found nothing: a ``term`` of the query (a text word, a field name or
+         *     a unit) that no visible dataset has, said in ``message``, with ``suggestions`` (the
+         *     nearest field names, or the field's units) when there are some.
+         */
+        SearchHint: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "text" | "field" | "unit";
+            /** Message */
+            message: string;
+            /**
+             * Suggestions
+             * @default []
+             */
+            suggestions: string[];
+            /** Term */
+            term: string;
+        };
+        /**
          * SearchParams
          * @description Query parameters of ``GET /datasets``. Repeat a list parameter for several values
          *     (``?beamline=i03&beamline=i04``): values of one filter are alternatives, different
@@ -991,7 +1079,8 @@ export interface components {
          * SearchResult
          * @description A page of results: ``items`` in sort order, ``total`` matching datasets the
          *     caller may see, ``facets`` (empty when not asked for) and ``next_cursor`` (None on
-         *     the last page).
+         *     the last page). ``hints`` (the service fills them when nothing matched) name what
+         *     no visible dataset has.
          */
         SearchResult: {
             /**
@@ -1001,6 +1090,11 @@ export interface components {
             facets: {
                 [key: string]: components["schemas"]["FacetCount"][];
             };
+            /**
+             * Hints
+             * @default []
+             */
+            hints: components["schemas"]["SearchHint"][];
             /** Items */
             items: components["schemas"]["Dataset"][];
             /**
@@ -2549,6 +2643,87 @@ export interface operations {
             };
         };
     };
+    fields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The proxy refuses request heads (URL and headers) over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -3670,9 +3845,9 @@ export interface operations {
     };
     suggested_parameters: {
         parameters: {
-            query?: {
-                pid?: string[];
-                processing?: "azimuthal-integration" | "frame-score" | "notebook" | "tomo-reconstruction" | "xas-normalisation";
+            query: {
+                pid: string[];
+                processing: "azimuthal-integration" | "frame-score" | "notebook" | "tomo-reconstruction" | "xas-normalisation";
             };
             header?: never;
             path?: never;
@@ -4039,8 +4214,8 @@ export interface operations {
     };
     template_diff: {
         parameters: {
-            query?: {
-                from_version?: number;
+            query: {
+                from_version: number;
                 /** @description Default: the latest. */
                 to_version?: number | null;
             };

@@ -159,7 +159,7 @@ def _query_parameters(model: type[BaseModel], schemas: dict) -> list[dict]:
     out = []
     for name, prop in schema["properties"].items():
         info = model.model_fields[name]
-        parameter = {"name": name, "in": "query", "required": False, "schema": prop}
+        parameter = {"name": name, "in": "query", "required": info.is_required(), "schema": prop}
         if info.description:
             parameter["description"] = info.description
         if prop.get("type") == "array":
