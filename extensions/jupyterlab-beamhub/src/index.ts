@@ -144,7 +144,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       suggest,
       openPid: (pid: string) => openPid(pid),
       openInNotebook: (datasets: IDataset[]) => void openInNotebook(app, api, datasets),
-      copyCode
+      copyCode,
+      openPath: (relative: string) => void commands.execute('filebrowser:go-to-path', { path: relative })
     };
 
     let basketWidget: MainAreaWidget<BasketView> | null = null;

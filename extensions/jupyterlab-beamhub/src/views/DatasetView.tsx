@@ -7,6 +7,7 @@ import * as React from 'react';
 import { useEffect, useState } from 'react';
 
 import { ICatalogueAPI } from '../api';
+import { dataPaths, seenPath } from '../datapaths';
 import { formatDateTime, formatMetadataValue, formatSize, idsOf, PID_PATTERN } from '../format';
 import { BasketModel } from '../model/basket';
 import { describeError } from '../model/errors';
@@ -14,6 +15,7 @@ import { SuggestModel } from '../model/suggest';
 import { VoteModel } from '../model/votes';
 import { IDataset } from '../types';
 import { useSignals } from './hooks';
+import { FramePreview, SeenPathView } from './DataViews';
 import { catalogueIcon } from './icons';
 import { SimilarityGroupSection } from './SuggestViews';
 import { VoteButtons } from './VoteButtons';
@@ -27,6 +29,8 @@ export interface IDatasetViewOptions {
   openPid: (pid: string) => void;
   openInNotebook: (datasets: IDataset[]) => void;
   copyCode: (dataset: IDataset) => void;
+  /** Shows a folder (a path from the server's root) in the file browser. */
+  openPath?: (relative: string) => void;
 }
 
 const MAX_FILES_SHOWN = 200;
@@ -129,7 +133,19 @@ function Detail(
     ['Access groups', (dataset.accessGroups ?? []).join(', ') || '–'],
     ['Published', dataset.isPublished ? 'yes' : 'no'],
     ['Keywords', (dataset.keywords ?? []).join(', ') || '–'],
-    ['Source folder', <code key="src">{dataset.sourceFolder || '–'}</code>]
+    [
+      'Source folder',
+      dataset.sourceFolder ? (
+        <SeenPathView
+          key="src"
+          seen={seenPath(dataset.sourceFolder, dataPaths())}
+          facilityPath={dataset.sourceFolder}
+          openPath={props.openPath}
+        />
+      ) : (
+        '–'
+      )
+    ]
   ];
   return (
     <div className="jp-Beamhub-detailBody">
@@ -162,18 +178,7 @@ function Detail(
       </header>
       {dataset.description && <p className="jp-Beamhub-description">{dataset.description}</p>}
       <div className="jp-Beamhub-detailGrid">
-        <figure className="jp-Beamhub-preview">
-          <img
-            src={api.previewUrl(dataset.pid, 'large')}
-            alt={`Preview of ${dataset.datasetName}`}
-            onError={event => event.currentTarget.classList.add('jp-mod-missing')}
-          />
-          {dataset.signal && (
-            <figcaption>
-              {dataset.signal.path} · {dataset.signal.shape.join(' × ')} · {dataset.signal.dtype}
-            </figcaption>
-          )}
-        </figure>
+        <FramePreview api={api} dataset={dataset} />
         <table className="jp-Beamhub-table jp-Beamhub-fields">
           <tbody>
             {fields.map(([name, value]) => (
