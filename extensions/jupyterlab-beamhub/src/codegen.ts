@@ -1,9 +1,13 @@
 /**
  * Python code and notebooks that load datasets with `beamhub.client` into xarray.
  */
-import { IDataset, ITemplateInfo } from './types';
+import { ITemplateVersion } from './model/templates';
+import { IDataset } from './types';
 
-/** The tag of a template's cell that the loading code replaces. */
+/** The tag of the cell that the loading code replaces: papermill's `parameters`, so a
+ * template also runs headless with papermill. */
+export const PARAMETERS_TAG = 'parameters';
+/** The tag templates used before `parameters`; still recognised. */
 export const DATASETS_CELL_TAG = 'beamhub-datasets';
 
 const pyString = (text: string): string => JSON.stringify(text);
@@ -63,28 +67,49 @@ export function mainBeamline(datasets: readonly IDataset[]): string | null {
   return mostCommon(datasets.map(d => d.creationLocation).filter((b): b is string => Boolean(b)));
 }
 
+/** A dataset's kind as templates name it: `raw`, or `derived:<processing step>`. */
+export function datasetKind(dataset: IDataset): string {
+  if ((dataset.type ?? 'raw') === 'raw') {
+    return 'raw';
+  }
+  const step: any = (dataset.scientificMetadata ?? ({} as any))['processing_step'];
+  const name = String((step && typeof step === 'object' ? step.value : step) ?? 'unknown').toLowerCase();
+  return 'derived:' + (/^[a-z0-9][a-z0-9_-]{0,63}$/.test(name) ? name : 'unknown');
+}
+
+/** Why no template fits, for the plain notebook (null when one does). */
+export function describeWanted(datasets: readonly IDataset[]): string {
+  const kinds = [...new Set(datasets.map(datasetKind))].join(', ');
+  const technique = mainTechnique(datasets) ?? 'no technique';
+  const beamline = mainBeamline(datasets);
+  return `${technique} data (${kinds})` + (beamline ? ` from ${beamline}` : '');
+}
+
 /**
- * A template made for `technique` (case-insensitive), or null: the beamline's own (one in
- * a folder named after `beamline`) if there is one, else the first in the list's order.
+ * The template for `datasets`: one that accepts the kind of every dataset (a
+ * frame-score output never opens a template for raw data) and is made for their most
+ * common technique (case-insensitive); the datasets' beamline's own before a
+ * facility-wide one. Null when none fits (then a plain notebook).
  */
 export function pickTemplate(
-  templates: readonly ITemplateInfo[],
-  technique: string | null,
-  beamline: string | null = null
-): ITemplateInfo | null {
-  if (!technique) {
+  templates: readonly ITemplateVersion[],
+  datasets: readonly IDataset[]
+): ITemplateVersion | null {
+  const technique = mainTechnique(datasets);
+  if (!technique || !datasets.length) {
     return null;
   }
   const wanted = technique.toLowerCase();
-  const matching = templates.filter(t =>
-    t.techniques.some(name => name.toLowerCase() === wanted)
+  const kinds = new Set(datasets.map(datasetKind));
+  const fitting = templates.filter(
+    t =>
+      !t.retired &&
+      [...kinds].every(kind => (t.accepts ?? ['raw']).includes(kind)) &&
+      t.techniques.some(name => name.toLowerCase() === wanted)
   );
-  const folder = (t: ITemplateInfo) =>
-    t.name.includes('/') ? t.name.split('/')[0].toLowerCase() : null;
-  const own = beamline
-    ? matching.find(t => folder(t) === beamline.toLowerCase())
-    : undefined;
-  return own ?? matching[0] ?? null;
+  const beamline = mainBeamline(datasets);
+  const own = beamline ? fitting.find(t => t.beamline === beamline) : undefined;
+  return own ?? fitting[0] ?? null;
 }
 
 function codeCell(source: string, tags: string[] = []): any {
@@ -125,14 +150,17 @@ export function makeNotebook(
   template: any | null,
   kernel: IKernelChoice = { name: 'python3', display_name: 'Python 3 (ipykernel)' }
 ): any {
-  const loader = codeCell(datasetsCode(datasets), [DATASETS_CELL_TAG]);
+  const loader = codeCell(datasetsCode(datasets), [PARAMETERS_TAG]);
   if (!template) {
     return {
       cells: [
         {
           cell_type: 'markdown',
           metadata: {},
-          source: `# ${datasets.length === 1 ? datasets[0].datasetName : `${datasets.length} datasets`}\n\nLoaded from the beamhub catalogue.`
+          source:
+            `# ${datasets.length === 1 ? datasets[0].datasetName : `${datasets.length} datasets`}\n\n` +
+            `Loaded from the beamhub catalogue. No template fits ${describeWanted(datasets)}, ` +
+            'so this notebook only loads the data: `data` below.'
         },
         loader
       ],
@@ -146,9 +174,10 @@ export function makeNotebook(
   }
   const notebook = JSON.parse(JSON.stringify(template));
   const cells: any[] = notebook.cells ?? [];
-  const index = cells.findIndex(cell =>
-    (cell.metadata?.tags ?? []).includes(DATASETS_CELL_TAG)
-  );
+  const index = cells.findIndex(cell => {
+    const tags: string[] = cell.metadata?.tags ?? [];
+    return tags.includes(PARAMETERS_TAG) || tags.includes(DATASETS_CELL_TAG);
+  });
   if (index >= 0) {
     cells[index] = loader;
   } else {

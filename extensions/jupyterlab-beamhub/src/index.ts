@@ -23,6 +23,7 @@ import { SuggestModel } from './model/suggest';
 import { VoteModel } from './model/votes';
 import { copyCode, openInNotebook } from './notebooks';
 import { sharingPlugin } from './sharing';
+import { templatesPlugin } from './templates';
 import { lifecyclePlugin } from './lifecycle';
 import { Facet, FACETS, IDataset } from './types';
 import { BasketView } from './views/BasketView';
@@ -307,4 +308,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, sharingPlugin, lifecyclePlugin];
+export default [plugin, sharingPlugin, lifecyclePlugin, templatesPlugin];

@@ -1,6 +1,7 @@
 /**
- * "Open in notebook": a new notebook (from a template for the datasets' technique,
- * or a plain one) whose first code loads the datasets; and "copy code".
+ * "Open in notebook": a new notebook (from the template for the datasets' beamline,
+ * technique and kind, or a plain one that says none fits) whose `parameters` cell
+ * loads the datasets; opening a template from the Launcher; and "copy code".
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Clipboard, Notification } from '@jupyterlab/apputils';
@@ -8,30 +9,35 @@ import { Clipboard, Notification } from '@jupyterlab/apputils';
 import { ICatalogueAPI } from './api';
 import {
   datasetCode,
-  mainBeamline,
-  mainTechnique,
   makeNotebook,
   notebookName,
   pickKernel,
   pickTemplate
 } from './codegen';
 import { describeError } from './model/errors';
+import {
+  ITemplatesAPI,
+  ITemplateVersion,
+  TemplatesClient
+} from './model/templates';
 import { IDataset } from './types';
 
 async function findTemplate(
-  api: ICatalogueAPI,
+  templates: ITemplatesAPI,
   datasets: readonly IDataset[]
-): Promise<any | null> {
+): Promise<ITemplateVersion | null> {
+  let chosen: ITemplateVersion | null = null;
   try {
-    const info = pickTemplate(
-      await api.templates(),
-      mainTechnique(datasets),
-      mainBeamline(datasets)
-    );
-    return info ? await api.template(info.name) : null;
+    chosen = pickTemplate(await templates.list(), datasets);
   } catch {
-    return null; // no templates here: a plain notebook
+    return null; // the service cannot list templates: a plain notebook
   }
+  if (!chosen) {
+    return null;
+  }
+  const full = await templates.get(chosen.beamline, chosen.name);
+  void templates.opened(chosen.beamline, chosen.name).catch(() => undefined);
+  return full;
 }
 
 async function freePath(app: JupyterFrontEnd, name: string): Promise<string> {
@@ -49,28 +55,46 @@ async function freePath(app: JupyterFrontEnd, name: string): Promise<string> {
 
 export async function openInNotebook(
   app: JupyterFrontEnd,
-  api: ICatalogueAPI,
-  datasets: readonly IDataset[]
+  _api: ICatalogueAPI,
+  datasets: readonly IDataset[],
+  templates: ITemplatesAPI = new TemplatesClient()
 ): Promise<string | null> {
   if (!datasets.length) {
     Notification.warning('Choose datasets to open first.');
     return null;
   }
   try {
-    const template = await findTemplate(api, datasets);
+    const template = await findTemplate(templates, datasets);
     await app.serviceManager.kernelspecs.ready;
     const kernel = pickKernel(app.serviceManager.kernelspecs.specs?.kernelspecs);
-    const content = makeNotebook(datasets, template, kernel);
-    const path = await freePath(app, notebookName(datasets));
-    await app.serviceManager.contents.save(path, {
-      type: 'notebook',
-      format: 'json',
-      content
-    });
-    await app.commands.execute('docmanager:open', { path, factory: 'Notebook' });
-    return path;
+    const content = makeNotebook(datasets, template?.notebook ?? null, kernel);
+    return await saveAndOpen(app, notebookName(datasets), content);
   } catch (error) {
     Notification.error(`The notebook could not be made: ${describeError(error)}`);
+    return null;
+  }
+}
+
+async function saveAndOpen(app: JupyterFrontEnd, name: string, content: any): Promise<string> {
+  const path = await freePath(app, name);
+  await app.serviceManager.contents.save(path, { type: 'notebook', format: 'json', content });
+  await app.commands.execute('docmanager:open', { path, factory: 'Notebook' });
+  return path;
+}
+
+/** A template from the Launcher, as published (it finds its own data as shipped). */
+export async function openTemplate(
+  app: JupyterFrontEnd,
+  beamline: string,
+  name: string,
+  templates: ITemplatesAPI = new TemplatesClient()
+): Promise<string | null> {
+  try {
+    const template = await templates.get(beamline, name);
+    void templates.opened(beamline, name).catch(() => undefined);
+    return await saveAndOpen(app, `${template.name}.ipynb`, template.notebook);
+  } catch (error) {
+    Notification.error(`The template could not be opened: ${describeError(error)}`);
     return null;
   }
 }

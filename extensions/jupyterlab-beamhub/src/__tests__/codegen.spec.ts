@@ -5,10 +5,11 @@ import {
   datasetCode,
   datasetsCode,
   DATASETS_CELL_TAG,
-  mainBeamline,
+  datasetKind,
   mainTechnique,
   makeNotebook,
   notebookName,
+  PARAMETERS_TAG,
   pickKernel,
   pickTemplate
 } from '../codegen';
@@ -60,29 +61,60 @@ describe('code for notebooks', () => {
     expect(notebook.metadata.kernelspec).toEqual({ name: 'beamhub', display_name: 'B', language: 'python' });
   });
 
-  it('picks a template by the datasets’ main technique', () => {
+  it('picks a template by technique, kind and beamline', () => {
+    const t = (beamline: string, name: string, techniques: string[], accepts = ['raw'], retired = false) =>
+      ({ beamline, name, title: name, techniques, accepts, retired }) as any;
     const templates = [
-      { name: 'mx.ipynb', title: 'MX', techniques: ['MX'] },
-      { name: 'saxs.ipynb', title: 'SAXS', techniques: ['saxs', 'WAXS'] }
+      t('facility', 'saxs-guinier', ['saxs', 'WAXS']),
+      t('facility', 'mx-rotation-frames', ['MX']),
+      t('i03', 'mx-screening', ['MX']),
+      t('i03', 'mx-old', ['MX'], ['raw'], true),
+      t('facility', 'frame-scores', ['SAXS', 'MX'], ['derived:frame-score'])
     ];
-    const technique = mainTechnique([dataset(1), dataset(3), dataset(2)]);
-    expect(technique).toBe('SAXS');
-    expect(pickTemplate(templates, technique)?.name).toBe('saxs.ipynb');
-    expect(pickTemplate(templates, 'XAS')).toBeNull();
+    expect(mainTechnique([dataset(1), dataset(3), dataset(2)])).toBe('SAXS');
+    expect(pickTemplate(templates, [dataset(1), dataset(3)])?.name).toBe('saxs-guinier');
+    // the beamline's own before the facility-wide one; retired ones never
+    expect(pickTemplate(templates, [dataset(2), dataset(4)])?.name).toBe('mx-screening');
+    const fromI04 = [dataset(2)].map(d => ({ ...d, creationLocation: 'i04' }));
+    expect(pickTemplate(templates, fromI04)?.name).toBe('mx-rotation-frames');
+    expect(pickTemplate(templates, [dataset(1, { techniques: [{ name: 'XAS' }] })])).toBeNull();
     expect(notebookName([dataset(1)])).toBe('scan-1.ipynb');
   });
 
-  it('prefers the datasets’ beamline’s own template for their technique', () => {
-    const templates = [
-      { name: 'i03/mx-screening.ipynb', title: 'i03 MX', techniques: ['MX'] },
-      { name: 'i04/mx-ligands.ipynb', title: 'i04 MX', techniques: ['MX'] },
-      { name: 'mx.ipynb', title: 'MX', techniques: ['MX'] }
-    ];
-    const fromI04 = [dataset(1), dataset(2)].map(d => ({ ...d, creationLocation: 'I04' }));
-    expect(mainBeamline(fromI04)).toBe('I04');
-    expect(pickTemplate(templates, 'MX', mainBeamline(fromI04))?.name).toBe('i04/mx-ligands.ipynb');
-    expect(pickTemplate(templates, 'MX', 'i22')?.name).toBe('i03/mx-screening.ipynb');
-    expect(pickTemplate(templates, 'MX')?.name).toBe('i03/mx-screening.ipynb');
+  it('never opens a template for raw data on a derived output', () => {
+    const scores = dataset(1, {
+      type: 'derived',
+      scientificMetadata: { processing_step: { value: 'frame-score', unit: '' } } as any
+    });
+    expect(datasetKind(scores)).toBe('derived:frame-score');
+    expect(datasetKind(dataset(1))).toBe('raw');
+    const guinier = { beamline: 'facility', name: 'saxs-guinier', techniques: ['SAXS'], accepts: ['raw'] } as any;
+    expect(pickTemplate([guinier], [scores])).toBeNull();
+    const forScores = { ...guinier, name: 'frame-scores', accepts: ['derived:frame-score'] };
+    expect(pickTemplate([guinier, forScores], [scores])?.name).toBe('frame-scores');
+    // a raw and a derived dataset together: only a template reading both
+    expect(pickTemplate([guinier, forScores], [scores, dataset(3)])).toBeNull();
+    const plain = makeNotebook([scores, dataset(3)], null);
+    expect(plain.cells[0].source).toContain('No template fits SAXS data (derived:frame-score, raw) from i22');
+    expect(plain.cells[1].metadata.tags).toEqual([PARAMETERS_TAG]);
+  });
+
+  it('fills the papermill parameters cell, or the older tag', () => {
+    const withTag = (tag: string) => ({
+      cells: [
+        { cell_type: 'code', metadata: { tags: [tag] }, source: 'data = None', outputs: [] },
+        { cell_type: 'code', metadata: {}, source: 'plot(data)', outputs: [] }
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5
+    });
+    for (const tag of [PARAMETERS_TAG, DATASETS_CELL_TAG]) {
+      const notebook = makeNotebook([dataset(1), dataset(3)], withTag(tag));
+      expect(notebook.cells).toHaveLength(2);
+      expect(notebook.cells[0].source).toContain('"20.500.99999/ds-3"');
+      expect(notebook.cells[0].metadata.tags).toEqual([PARAMETERS_TAG]);
+    }
   });
 
   it('builds the contract’s query string with repeatable parameters', () => {
