@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -141,22 +142,54 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def hub_processes(hub: CatalogueHub) -> dict[str, int]:
-    """The hub, its proxy and the catalogue service: the processes serving the load."""
-    found = {"hub": hub.hub.process.pid}
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def hub_processes(hub: CatalogueHub) -> dict[str, list[int]]:
+    """The hub, its proxy and the catalogue service's processes (its supervisor and
+    workers): every descendant of the hub, by what it runs."""
+    root = hub.hub.process.pid
+    found: dict[str, list[int]] = {"hub": [root]}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or int(entry.name) == root:
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            chain, pid = [], int(entry.name)
+            while pid > 1 and pid != root and len(chain) < 10:
+                pid = _parent(pid)
+                chain.append(pid)
         except (OSError, ValueError):
             continue
-        if parent == hub.hub.process.pid and "configurable-http-proxy" in cmdline:
-            found["proxy"] = int(entry.name)
-        elif parent == hub.hub.process.pid and "catalogue-service" in cmdline:
-            found["service"] = int(entry.name)
+        if pid != root:
+            continue
+        if "configurable-http-proxy" in cmdline:
+            found.setdefault("proxy", []).append(int(entry.name))
+        elif "catalogue-service" in cmdline:
+            found.setdefault("service", []).append(int(entry.name))
     return found
+
+
+def thread_cpu(pids: list[int]) -> dict[str, float]:
+    """CPU seconds so far of the given processes' threads, summed by kind: the store
+    threads (named beamhub-store by the service) apart from everything else (the event
+    loop: HTTP, hub auth, validation, JSON)."""
+    total = {"store": 0.0, "rest": 0.0}
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                comm = (task / "comm").read_text().strip()
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total["store" if comm == "beamhub-store" else "rest"] += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -201,63 +234,109 @@ def check_votes(hub: CatalogueHub, recorder: Recorder, demo_pids: list[str], rea
     return lines
 
 
+def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, workers: int) -> dict:
+    """Start the hub with ``workers`` service processes, run the load, stop it: the figures."""
+    began = time.monotonic()
+    environment = {"BEAMHUB_SERVICE_PROFILE": f"{args.profile}-w{workers}"} if args.profile else {}
+    hub = CatalogueHub(store_url, users, workdir, catalogue={
+        "log_level": "WARNING", "workers": workers, "environment": environment})
+    hub.hub.startup_timeout = 900  # the hub adds every user at start: minutes for a thousand on a busy machine
+    with hub:
+        tokens = {user: hub.token(user) for user in users}
+        reader = next(iter(users))
+        demo_pids = [d["pid"] for d in hub.get(reader, "/datasets", params={
+            "proposal": ["p1001", "p1002"], "type": "raw", "limit": 50}).json()["items"]]
+        print(f"\n== {workers} worker process(es): {args.users} users for {args.seconds:.0f} s, mean think time "
+              f"{args.think} s, through configurable-http-proxy (hub and service started in "
+              f"{time.monotonic() - began:.0f} s)", flush=True)
+        load_before = os.getloadavg()[0]
+        processes = hub_processes(hub)
+        cpu_before = {name: thread_cpu(pids) for name, pids in processes.items()}
+        own_before = time.process_time()
+        recorder, elapsed = asyncio.run(run_load(hub, tokens, demo_pids, args.seconds, args.think))
+        after = hub_processes(hub)
+        cpu = {}
+        for name, pids in processes.items():
+            now = thread_cpu(sorted(set(pids) | set(after.get(name, []))))
+            cpu[name] = {kind: now[kind] - cpu_before[name][kind] for kind in now}
+        cpu["load generator"] = {"rest": time.process_time() - own_before, "store": 0.0}
+        load_after = os.getloadavg()[0]
+        vote_lines = check_votes(hub, recorder, demo_pids, reader)
+    return {"workers": workers, "recorder": recorder, "elapsed": elapsed, "cpu": cpu, "votes": vote_lines,
+            "load": (load_before, load_after), "service_pids": len(processes.get("service", []))}
+
+
+def report(result: dict, users: int) -> list[str]:
+    recorder, elapsed = result["recorder"], result["elapsed"]
+    every = [s for values in recorder.latency.values() for s in values]
+    errors = sum(recorder.errors.values())
+    lines = [f"requests: {len(every)} in {elapsed:.1f} s = {len(every) / elapsed:.1f} requests/s; errors: {errors}",
+             f"{'kind':<9}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"]
+    for kind in ("search", "detail", "preview", "vote", "all"):
+        values = every if kind == "all" else recorder.latency.get(kind, [])
+        if values:
+            lines.append(f"{kind:<9}{len(values):>7}{percentile(values, 50) * 1e3:>9.1f}"
+                         f"{percentile(values, 95) * 1e3:>9.1f}{percentile(values, 99) * 1e3:>9.1f}"
+                         f"{max(values) * 1e3:>9.1f}")
+    if errors:
+        lines.append(f"errors by kind and status: {dict(recorder.errors)}")
+        lines += ["  " + line for line in recorder.error_bodies]
+    lines += result["votes"]
+    p95 = percentile(every, 95) * 1e3
+    lines.append(f"goal: 0 errors ({'met' if not errors else 'NOT met'}), p95 < 300 ms "
+                 f"({'met' if p95 < 300 else 'NOT met'}: {p95:.0f} ms)")
+    n = max(1, len(every))
+    service = result["cpu"].get("service", {"rest": 0.0, "store": 0.0})
+    lines.append(f"CPU per request (ms): service {(service['rest'] + service['store']) / n * 1e3:.2f} = event loops "
+                 f"{service['rest'] / n * 1e3:.2f} + store threads {service['store'] / n * 1e3:.2f} "
+                 f"(over {result['workers']} worker(s), {result['service_pids']} process(es) with the supervisor); "
+                 + ", ".join(f"{name} {(c['rest'] + c['store']) / n * 1e3:.2f}"
+                             for name, c in result["cpu"].items() if name != "service"))
+    lines.append(f"machine load average (1 min) before/after: {result['load'][0]:.1f}/{result['load'][1]:.1f} on "
+                 f"{os.cpu_count()} CPUs (other work on the machine inflates every figure)")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a user's requests (s)")
     parser.add_argument("--datasets", type=int, default=10_000, help="synthetic datasets besides the demo's")
-    parser.add_argument("--profile", metavar="PREFIX", help="run the service under cProfile, statistics to PREFIX.<pid>")
+    parser.add_argument("--workers", default=f"1,{os.cpu_count() or 1}",
+                        help="service worker processes, comma-separated: one run each, side by side "
+                        "(default 1 and one per core)")
+    parser.add_argument("--profile", metavar="PREFIX",
+                        help="run the service under cProfile, statistics to PREFIX-wN.<pid>")
     args = parser.parse_args()
+    counts = list(dict.fromkeys(int(n) for n in args.workers.split(",")))
 
     with tempfile.TemporaryDirectory(prefix="beamhub-bench-service-") as tmp:
         tmp_path = Path(tmp)
         began = time.monotonic()
         store_url, data = build_catalogue(tmp_path, args.datasets)
-        users = {f"bench{i:03d}": user_groups(i, args.datasets) for i in range(args.users)}
-        hub = CatalogueHub(store_url, users, tmp_path / "hub", catalogue={
-            "log_level": "WARNING", "environment": {"BEAMHUB_SERVICE_PROFILE": args.profile} if args.profile else {}})
-        with hub:
-            tokens = {user: hub.token(user) for user in users}
-            reader = next(iter(users))
-            demo_pids = [d["pid"] for d in hub.get(reader, "/datasets", params={
-                "proposal": ["p1001", "p1002"], "type": "raw", "limit": 50}).json()["items"]]
-            print(f"set-up: {args.datasets} synthetic + {len(demo_pids)} demo datasets, {args.users} users with "
-                  f"tokens, hub and service started in {time.monotonic() - began:.0f} s")
-            print(f"load: {args.users} users for {args.seconds:.0f} s, mean think time {args.think} s, "
-                  "through configurable-http-proxy")
-            load_before = os.getloadavg()[0]
-            processes = hub_processes(hub)
-            cpu_before = {name: process_cpu(pid) for name, pid in processes.items()}
-            own_before = time.process_time()
-            recorder, elapsed = asyncio.run(run_load(hub, tokens, demo_pids, args.seconds, args.think))
-            cpu = {name: process_cpu(pid) - cpu_before[name] for name, pid in processes.items()}
-            cpu["load generator"] = time.process_time() - own_before
-            load_after = os.getloadavg()[0]
-            vote_lines = check_votes(hub, recorder, demo_pids, reader)
-
-    every = [s for values in recorder.latency.values() for s in values]
-    errors = sum(recorder.errors.values())
-    print(f"\nrequests: {len(every)} in {elapsed:.1f} s = {len(every) / elapsed:.1f} requests/s; errors: {errors}")
-    print(f"{'kind':<9}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    for kind in ("search", "detail", "preview", "vote", "all"):
-        values = every if kind == "all" else recorder.latency.get(kind, [])
-        if values:
-            print(f"{kind:<9}{len(values):>7}{percentile(values, 50) * 1e3:>9.1f}{percentile(values, 95) * 1e3:>9.1f}"
-                  f"{percentile(values, 99) * 1e3:>9.1f}{max(values) * 1e3:>9.1f}")
-    if errors:
-        print("errors by kind and status:", dict(recorder.errors))
-        print("\n".join("  " + line for line in recorder.error_bodies))
-    print("\n".join(vote_lines))
-    p95 = percentile(every, 95) * 1e3
-    print(f"\ngoal: 0 errors ({'met' if not errors else 'NOT met'}), p95 < 300 ms "
-          f"({'met' if p95 < 300 else 'NOT met'}: {p95:.0f} ms)")
-    print("CPU per request (ms; independent of the machine's other load): " + ", ".join(
-        f"{name} {seconds / len(every) * 1e3:.2f}" for name, seconds in cpu.items()))
-    print(f"machine load average (1 min) before/after the run: {load_before:.1f}/{load_after:.1f} on "
-          f"{os.cpu_count()} CPUs (other work on the machine inflates every figure)")
-    print(f"mean requests/s per user: {len(every) / elapsed / args.users:.2f} "
-          f"(median latency {statistics.median(every) * 1e3:.0f} ms)")
+        users = {f"bench{i:04d}": user_groups(i, args.datasets) for i in range(args.users)}
+        print(f"set-up: {args.datasets} synthetic + 9 demo datasets (SQLite), {args.users} users, "
+              f"catalogue built in {time.monotonic() - began:.0f} s")
+        results = []
+        for n in counts:  # each run on its own copy of the catalogue (its own votes)
+            copy = tmp_path / f"catalogue-{n}.sqlite"
+            shutil.copyfile(store_url.removeprefix("sqlite:///"), copy)
+            results.append(run_one(args, f"sqlite:///{copy}", users, tmp_path / f"hub-{n}", n))
+    for result in results:
+        print(f"\n-- {result['workers']} worker(s), {args.users} users, think {args.think} s --")
+        print("\n".join(report(result, args.users)))
+    print("\nside by side (requests/s, p50/p95/p99 ms of all requests, errors, service CPU ms per request):")
+    for result in results:
+        recorder = result["recorder"]
+        every = [s for values in recorder.latency.values() for s in values]
+        service = result["cpu"].get("service", {"rest": 0.0, "store": 0.0})
+        n = max(1, len(every))
+        print(f"  {result['workers']:>2} worker(s): {len(every) / result['elapsed']:7.1f} req/s  "
+              f"{percentile(every, 50) * 1e3:7.1f} {percentile(every, 95) * 1e3:7.1f} "
+              f"{percentile(every, 99) * 1e3:7.1f}  errors {sum(recorder.errors.values())}  "
+              f"CPU {(service['rest'] + service['store']) / n * 1e3:.2f} (loop {service['rest'] / n * 1e3:.2f}, "
+              f"store {service['store'] / n * 1e3:.2f})  votes {'exact' if 'exact' in result['votes'][0] and 'NOT' not in result['votes'][0] else 'NOT EXACT'}")
     return 0
 
 

@@ -95,7 +95,7 @@ def service_settings(site: SiteConfig) -> ServiceSettings:
         suggest = suggest.model_copy(update={"features_file": str(Path(site.hub.state_dir) / "suggest" / "features.sqlite")})
     return ServiceSettings(
         staff_group_pattern=cat.staff_group_pattern, staff_groups=cat.staff_groups, limits=cat.limits,
-        store_threads=cat.store_threads, preview_max_age=cat.preview_max_age, preview_cache_dir=cache,
+        workers=cat.workers, store_threads=cat.store_threads, preview_max_age=cat.preview_max_age, preview_cache_dir=cache,
         hub_auth_cache_seconds=cat.hub_auth_cache_seconds, spawner_scope=PROPOSALS_SCOPE, jobs=jobs,
         suggest=suggest)
 

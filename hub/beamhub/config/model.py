@@ -173,6 +173,9 @@ class CatalogueSection(_Section):
     staff_groups: dict[str, list[str]] = Field(
         {}, description="Further groups whose members are staff of the listed beamlines.")
     limits: Limits = Field(Limits(), description="Request limits of the REST API.")
+    workers: Annotated[int, Field(ge=0, le=256)] = Field(
+        0, description="Worker processes of the service behind its one port (what they share is in the store); "
+        "0: one per core. Each serves requests on its own event loop; request limits apply per worker.")
     store_threads: Annotated[int, Field(ge=1, le=256)] = Field(16, description="Threads running store calls.")
     preview_max_age: Annotated[int, Field(ge=0, le=86400)] = Field(300, description="Previews' Cache-Control max-age (s).")
     preview_cache_dir: str | None = Field(

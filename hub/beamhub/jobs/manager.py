@@ -64,6 +64,10 @@ class JobManager:
         self._lock = threading.Lock()
         self._submitting: set[str] = set()
         self._resumed = False
+        self.rescan = False
+        """Look in the store for submitted and running selections at every round, not
+        only the first: set in the one process that follows jobs others submit (the
+        catalogue service's worker 0)."""
 
     @property
     def steps(self) -> dict[str, Step]:
@@ -173,7 +177,7 @@ class JobManager:
         job is looked at again next round."""
         if self.runner is None:
             return
-        if not self._resumed:
+        if not self._resumed or self.rescan:
             self.resume()
         for job in self.active():
             try:

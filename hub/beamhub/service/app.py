@@ -18,26 +18,30 @@ import logging
 import os
 import secrets
 import signal
+import time
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlparse
 
 from tornado import web
 from tornado.httpserver import HTTPServer
+from tornado.log import access_log
 from tornado.ioloop import PeriodicCallback
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from jupyterhub.utils import url_path_join
 
+from beamhub.catalogue.request_keys import request_keys_for
 from beamhub.catalogue.store import Store
 from beamhub.catalogue.stores import open_store, redact_url
 
 from .handlers import LandingHandler, NotFoundHandler, handler_for
-from .hubapi import HubUsers
-from .idempotency import IdempotencyCache
+from .hubapi import HubUsers, TokenAnswers
+from .idempotency import IdempotencyKeys
 from .logic import CatalogueLogic
 from .routes import API_PREFIX, ROUTES, tornado_pattern
 from .settings import ServiceSettings, store_url_from_env
+from .workers import Supervisor, bind, default_workers
 
 log = logging.getLogger("beamhub.service")
 
@@ -60,7 +64,9 @@ def make_app(logic: CatalogueLogic, settings: ServiceSettings, *, prefix: str, h
              hub_users: HubUsers) -> web.Application:
     api_base = url_path_join(prefix, API_PREFIX)
     shared = {"logic": logic, "settings": settings, "hub_auth": hub_auth, "hub_users": hub_users,
-              "in_flight": defaultdict(int), "idempotency": IdempotencyCache()}
+              "tokens": TokenAnswers(settings.hub_auth_cache_seconds),
+              "in_flight": defaultdict(int),
+              "idempotency": IdempotencyKeys(request_keys_for(logic.store), logic._run)}
     by_path: dict[str, list] = {}
     for route in ROUTES:
         by_path.setdefault(route.path, []).append(route)
@@ -75,7 +81,21 @@ def make_app(logic: CatalogueLogic, settings: ServiceSettings, *, prefix: str, h
         default_handler_class=NotFoundHandler,
         xsrf_cookies=False,
         login_url=url_path_join(prefix, "oauth_callback"),
+        log_function=log_request,
     )
+
+
+def log_request(handler: web.RequestHandler) -> None:
+    """tornado's access log line, naming the client the proxy forwarded for. (The server
+    does not apply ``X-Forwarded-For`` itself: tornado's ``xheaders`` checks the address
+    with ``getaddrinfo`` on every request, for nothing but this line.)"""
+    status = handler.get_status()
+    method = access_log.info if status < 400 else access_log.warning if status < 500 else access_log.error
+    if not access_log.isEnabledFor(logging.INFO if status < 400 else logging.WARNING):
+        return
+    request = handler.request
+    client = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip() or request.remote_ip
+    method("%d %s %s (%s) %.2fms", status, request.method, request.uri, client, 1000.0 * request.request_time())
 
 
 class OAuthCallbackHandler(HubOAuthCallbackHandler):
@@ -106,15 +126,26 @@ class CatalogueService:
         log.info("catalogue service: store %s, jobs %s in %s", redact_url(store_url),
                  self.settings.jobs.runner, work_root)
 
-    async def run(self) -> None:
-        url = urlparse(self.url)
-        server = HTTPServer(self.app, xheaders=True, max_body_size=MAX_STREAMED_BODY)
-        server.listen(url.port or 80, url.hostname or "127.0.0.1")
+    async def run(self, sockets: list | None = None, *, follow_jobs: bool = True) -> None:
+        """Serve until SIGTERM or SIGINT: on ``sockets`` (bound by the supervisor, shared
+        with the other workers) or on the service URL's own; ``follow_jobs``: this
+        process follows the jobs (one process of the service does)."""
+        server = HTTPServer(self.app, max_body_size=MAX_STREAMED_BODY)
+        if sockets is None:
+            url = urlparse(self.url)
+            server.listen(url.port or 80, url.hostname or "127.0.0.1")
+        else:
+            server.add_sockets(sockets)
         follower = PeriodicCallback(self.logic.follow_jobs, self.settings.jobs.poll_seconds * 1000)
-        follower.start()
+        if follow_jobs:
+            self.logic.jobs.rescan = sockets is not None  # other workers submit jobs too
+            follower.start()
+        warm = getattr(self.store, "keep_columns_warm", None)  # SQLite: search columns loaded ahead
+        if warm is not None:
+            warm()
         features = PeriodicCallback(self.logic.refresh_features,
                                     max(1, self.settings.suggest.refresh_seconds) * 1000)
-        if self.settings.suggest.refresh_seconds:  # computes missing suggestion features
+        if follow_jobs and self.settings.suggest.refresh_seconds:  # one process computes missing features
             features.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -129,18 +160,32 @@ class CatalogueService:
         self.logic.close()
 
 
+def run_worker(sockets: list | None, index: int = 0) -> int:
+    """One service process: worker ``index`` (worker 0 follows the jobs)."""
+    service = CatalogueService()
+    work = service.run(sockets, follow_jobs=index == 0)
+    profile = os.environ.get(PROFILE_ENV)
+    if profile:  # a developer's measurement: the event loop thread's CPU, written at a clean stop
+        import cProfile
+
+        profiler = cProfile.Profile(time.thread_time)
+        profiler.runcall(asyncio.run, work)
+        profiler.dump_stats(f"{profile}.{os.getpid()}")
+        return 0
+    asyncio.run(work)
+    return 0
+
+
 def main() -> int:
     level = os.environ.get("BEAMHUB_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(level=logging.INFO, format="[%(levelname).1s %(asctime)s %(name)s] %(message)s")
     for name in ("beamhub", "tornado.access"):  # not pymongo's command-by-command DEBUG log
         logging.getLogger(name).setLevel(level)
-    profile = os.environ.get(PROFILE_ENV)
-    if profile:  # a developer's measurement: cProfile's statistics written at a clean stop
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.runcall(asyncio.run, CatalogueService().run())
-        profiler.dump_stats(f"{profile}.{os.getpid()}")
-        return 0
-    asyncio.run(CatalogueService().run())
-    return 0
+    settings = ServiceSettings.from_env()
+    workers = settings.workers or default_workers()
+    if workers == 1:
+        return run_worker(None)
+    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
+    sockets = bind(url.hostname or "127.0.0.1", url.port or 80)
+    log.info("catalogue service: %d worker processes on %s", workers, url.netloc)
+    return Supervisor(workers, lambda index: run_worker(sockets, index)).run()

@@ -27,7 +27,7 @@ from beamhub.catalogue.model import describe_errors, error_list
 
 from .api_models import Health
 from .errors import STATUS_CODES, HubUnavailable, InternalError, TooManyRequests, Unauthorized
-from .idempotency import MAX_KEY_LENGTH
+from .idempotency import MAX_KEY_LENGTH, stored_key
 from .routes import PATH_PARAMETERS, PNG, Route
 
 log = logging.getLogger("beamhub.service")
@@ -129,8 +129,9 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
 
     routes: dict[str, Route] = {}
 
-    def initialize(self, *, logic, settings, hub_auth, hub_users, in_flight: dict, idempotency) -> None:
+    def initialize(self, *, logic, settings, hub_auth, hub_users, tokens, in_flight: dict, idempotency) -> None:
         self.logic = logic
+        self.tokens = tokens
         self.limits = settings.limits
         self.service_settings = settings
         self.hub_auth = hub_auth
@@ -198,18 +199,31 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
             self._too_large = True
         if self.route.access == "public":
             return
-        self.hub_model = await self._hub_user()
+        token = self.hub_auth.get_token(self, in_cookie=False)
+        known = self.tokens.get(token) if token else None
+        if known is not None:  # the hub's answer about this token, checked within hub_auth_cache_seconds
+            self.hub_model, self.identity = known
+        else:
+            self.hub_model = await self._hub_user(token)
+            if self.hub_model.get("kind", "user") == "user":
+                self.identity = identity_from_hub_model(self.hub_model, self.logic.staff_rule)
+            if token:
+                self.tokens.put(token, self.hub_model, self.identity)
         if self.route.access == "user":
-            if self.hub_model.get("kind", "user") != "user":
+            if self.identity is None:
                 raise PermissionDenied("the catalogue answers hub users; a service token has no catalogue identity")
-            self.identity = identity_from_hub_model(self.hub_model, self.logic.staff_rule)
         elif self.service_settings.spawner_scope not in set(self.hub_model.get("scopes") or ()):
             raise PermissionDenied(f"this route is for the hub's spawner (scope {self.service_settings.spawner_scope})")
         self._enter_flight(f"{self.hub_model.get('kind', 'user')}:{self.hub_model['name']}")
 
-    async def _hub_user(self) -> dict:
+    async def _hub_user(self, token: str | None) -> dict:
+        """Ask the hub who sent a token (or, without one, whose OAuth cookie this is), and
+        check the answer allows the catalogue."""
         try:
-            model = await self.hub_auth.get_user(self, sync=False)
+            if token:  # asked afresh: the answer is kept in self.tokens for hub_auth_cache_seconds
+                model = await self.hub_auth.user_for_token(token, use_cache=False, sync=False)
+            else:
+                model = await self.hub_auth.get_user(self, sync=False)
         except HTTPError as exc:
             if exc.status_code >= 500:
                 raise HubUnavailable("JupyterHub could not be asked who you are; retry shortly") from None
@@ -278,17 +292,27 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
         args += self._body_args(route)
         key = self._idempotency_key(route)
         if key is not None:
-            replay = self.idempotency.get(key)
-            if replay is not None:
-                self.set_status(replay[0])
+            claim = await self.idempotency.claim(key)
+            if claim.state == "done":
+                self.set_status(claim.status)
                 self.set_header("Idempotent-Replayed", "true")
-                self.finish(replay[1])
+                if claim.status == 204:
+                    self.clear_header("Content-Type")
+                self.finish(claim.body or None)
                 return
         if route.response == PNG:
             await self._write_png(args)
             return
-        result = await getattr(self.logic, route.operation)(*args)
-        self._write_result(route, result, key)
+        try:
+            result = await getattr(self.logic, route.operation)(*args)
+            status, body = self._answer(route, result)
+            if key is not None and 200 <= status < 300:
+                await self.idempotency.complete(key, status, body)  # kept before it is acknowledged
+        except BaseException:
+            if key is not None:
+                await self.idempotency.release_quietly(key)
+            raise
+        self.finish(body or None)
 
     def _query_args(self, route: Route) -> list[Any]:
         given = {k: v for k, v in self.request.query_arguments.items() if k not in ALWAYS_ALLOWED_QUERY}
@@ -326,16 +350,17 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
             raise InvalidInput("the request body must be a JSON object")
         return [parse_model(route.body, data, "request body")]
 
-    def _idempotency_key(self, route: Route) -> tuple | None:
+    def _idempotency_key(self, route: Route) -> str | None:
         value = self.request.headers.get("Idempotency-Key")
         if not route.idempotency_key or value is None:
             return None
         if not value or len(value) > MAX_KEY_LENGTH:
             raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
-        return (self.identity.user if self.identity else "", route.operation, self.request.path, value)
+        return stored_key(self.identity.user if self.identity else "", route.operation, self.request.path, value)
 
     # -- answers --------------------------------------------------------------------
-    def _write_result(self, route: Route, result: Any, key: tuple | None) -> None:
+    def _answer(self, route: Route, result: Any) -> tuple[int, bytes]:
+        """Set the status (and headers) of a result; its body, encoded once."""
         status = route.status
         if isinstance(result, Health) and result.status != "ok":
             status = 503
@@ -347,9 +372,7 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
             body = json.dumps(result).encode()
         else:
             body = _adapter(route.response).dump_json(result)
-        if key is not None and 200 <= status < 300:
-            self.idempotency.put(key, status, body)
-        self.finish(body or None)
+        return status, body
 
     async def _write_png(self, args: list[Any]) -> None:
         png, etag = await self.logic.preview(*args, if_none_match=self.request.headers.get("If-None-Match"))

@@ -8,6 +8,7 @@ spawner may mount for that user no later than it narrows the user's own searches
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from urllib.parse import quote
@@ -45,3 +46,35 @@ class HubUsers:
             self._cache.clear()
         self._cache[name] = (time.monotonic(), model)
         return model
+
+
+class TokenAnswers:
+    """The hub's answer about each token in use (its user model, and the catalogue
+    identity built from it), kept for ``cache_seconds``: within that time a request
+    costs no hub round trip, no scope check and no identity building; after it, the
+    hub is asked again (so a revoked token or a group change takes effect within
+    ``hub_auth_cache_seconds``, as before). Keys are hashes of the tokens; per process,
+    bounded in entries."""
+
+    def __init__(self, cache_seconds: float, max_entries: int = 100_000):
+        self.cache_seconds = cache_seconds
+        self.max_entries = max_entries
+        self._answers: dict[str, tuple[float, dict, object]] = {}
+
+    @staticmethod
+    def _key(token: str) -> str:
+        return hashlib.sha256(token.encode(errors="surrogateescape")).hexdigest()
+
+    def get(self, token: str) -> tuple[dict, object] | None:
+        found = self._answers.get(self._key(token))
+        if found is None or time.monotonic() >= found[0]:
+            return None
+        return found[1], found[2]
+
+    def put(self, token: str, model: dict, identity) -> None:
+        if len(self._answers) >= self.max_entries:
+            now = time.monotonic()
+            self._answers = {k: v for k, v in self._answers.items() if v[0] > now}
+            if len(self._answers) >= self.max_entries:
+                self._answers.clear()
+        self._answers[self._key(token)] = (time.monotonic() + self.cache_seconds, model, identity)

@@ -1,49 +1,61 @@
-"""Replaying answers to retried POSTs that carry an ``Idempotency-Key`` header.
+"""Replaying answers to retried writes that carry an ``Idempotency-Key`` header.
 
 A client that lost the answer to ``POST /selections`` (a timeout, a dropped
-connection) retries with the same key and gets the first answer again, instead of a
-second selection. Answers are kept in memory for a day, per user and route; keys are
-not shared between users. The cache is bounded in entries and in bytes (a user who
-creates and deletes large selections with new keys cannot grow it without end); the
-oldest answers go first.
+connection, a service process that died) retries with the same key and gets the first
+answer again instead of a second selection; a retried ``DELETE`` of a selection gets
+the first ``204`` instead of ``404``. Keys are kept in the store
+(:mod:`beamhub.catalogue.request_keys`), so every worker process sees them and they
+outlive a restart; answers are kept for :data:`KEEP_SECONDS`. Keys are not shared
+between users or routes (the stored key is a hash of the user, the route, the path and
+the client's key). While the first request is in progress, a retry gets 409
+``conflict`` (retry shortly); if the process handling it died, the key may be claimed
+again after :data:`LEASE_SECONDS`. Only successful answers are kept: a request that
+failed releases its key, and a retry acts again.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
+import hashlib
+import json
+import logging
+
+from beamhub.catalogue.errors import Conflict
+from beamhub.catalogue.request_keys import Claim, RequestKeys
+
+log = logging.getLogger("beamhub.service")
 
 MAX_KEY_LENGTH = 200
+KEEP_SECONDS = 86_400.0
+"""How long a completed request's answer is replayed to retries."""
+LEASE_SECONDS = 30.0
+"""How long a claimed key counts as in progress if its request never completes (the
+process handling it died): writes take milliseconds, a job submission a few seconds."""
 
 
-class IdempotencyCache:
-    def __init__(self, max_entries: int = 100_000, max_age: float = 86_400, max_bytes: int = 64 * 2**20):
-        self.max_entries = max_entries
-        self.max_age = max_age
-        self.max_bytes = max_bytes
-        self._bytes = 0
-        self._entries: OrderedDict[tuple, tuple[float, int, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
+def stored_key(user: str, operation: str, path: str, value: str) -> str:
+    return hashlib.sha256(json.dumps([user, operation, path, value]).encode()).hexdigest()
 
-    def get(self, key: tuple) -> tuple[int, bytes] | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            stored, status, body = entry
-            if time.monotonic() - stored > self.max_age:
-                del self._entries[key]
-                self._bytes -= len(body)
-                return None
-            return status, body
 
-    def put(self, key: tuple, status: int, body: bytes) -> None:
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old[2])
-            self._entries[key] = (time.monotonic(), status, body)
-            self._bytes += len(body)
-            while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
-                self._bytes -= len(self._entries.popitem(last=False)[1][2])
+class IdempotencyKeys:
+    """The handlers' side: claim before acting, complete with the answer, or release."""
+
+    def __init__(self, keys: RequestKeys, run):
+        self.keys = keys
+        self.run = run  # runs a blocking store call off the event loop
+
+    async def claim(self, key: str) -> Claim:
+        claim = await self.run(self.keys.claim, key, LEASE_SECONDS)
+        if claim.state == "busy":
+            raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
+        return claim
+
+    async def complete(self, key: str, status: int, body: bytes) -> None:
+        await self.run(self.keys.complete, key, status, body, KEEP_SECONDS)
+
+    async def release_quietly(self, key: str) -> None:
+        """Release the key of a request that failed (its own error is what the caller
+        sees; if the store cannot release it, the lease runs out)."""
+        try:
+            await self.run(self.keys.release, key)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("idempotency key not released (its lease will run out): %s", exc)

@@ -38,6 +38,7 @@ from .api_models import (Health, Me, ParameterParams, PreviewParams, ProcessingS
                          SelectionPatch, Version, VoteBody,
                          SimilarityGroup, SuggestedParameters, SuggestionItem, SuggestionPage, SuggestParams)
 from .errors import Timeout
+from .workers import name_thread
 from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,8 @@ class CatalogueLogic(TemplateOperations):
         self.settings = settings
         self.staff_rule = settings.staff_rule()
         self.operator = Identity.for_operator(settings.operator_name)
-        self.pool = ThreadPoolExecutor(settings.store_threads, thread_name_prefix="store")
+        self.pool = ThreadPoolExecutor(settings.store_threads, thread_name_prefix="store",
+                                       initializer=name_thread, initargs=("beamhub-store",))
         self.jobs = JobManager(store, settings.jobs, self.operator, work_root)
         self._follow_lock = asyncio.Lock()
         self.read_seconds = READ_SECONDS

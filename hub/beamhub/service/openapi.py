@@ -103,7 +103,8 @@ def build_openapi(base_path: str) -> dict[str, Any]:
             operation["parameters"].append({
                 "name": "Idempotency-Key", "in": "header", "required": False,
                 "description": "Any string up to 200 characters: a retry with the same key returns the "
-                               "first answer instead of acting twice (kept for 24 hours).",
+                               "first answer instead of acting twice (kept for 24 hours, in the store: also across "
+                               "service restarts). While the first is in progress a retry gets 409 conflict.",
                 "schema": {"type": "string", "minLength": 1, "maxLength": 200}})
         if route.body is not None:
             operation["requestBody"] = {"required": True, "content": {

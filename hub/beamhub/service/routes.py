@@ -52,8 +52,9 @@ class Route:
     errors: tuple[int, ...] = ()
     description: str = ""
     idempotency_key: bool = False
-    """POST routes that honour an ``Idempotency-Key`` header (a retried request with the
-    same key gets the first answer again instead of acting twice)."""
+    """Write routes that honour an ``Idempotency-Key`` header (a retried request with the
+    same key gets the first answer again instead of acting twice; keys are kept in the
+    store, see service.idempotency)."""
     path_names: tuple[str, ...] = field(init=False, default=())
 
     def __post_init__(self):
@@ -111,7 +112,7 @@ ROUTES: tuple[Route, ...] = (
     Route("PATCH", "/selections/{id}", "update_selection", "Edit a draft selection", "selections",
           response=Selection, body=SelectionPatch, errors=_WRITE),
     Route("DELETE", "/selections/{id}", "delete_selection", "Delete a selection (not while it runs)",
-          "selections", status=204, errors=_WRITE),
+          "selections", status=204, errors=_WRITE, idempotency_key=True),
     Route("POST", "/selections/{id}/submit", "submit_selection", "Submit a draft selection for processing",
           "selections", response=Selection, status=202, errors=_WRITE, idempotency_key=True,
           description="Starts the job as you; the selection then moves submitted -> running -> done | "

@@ -60,6 +60,10 @@ class ServiceSettings(BaseModel):
         {}, description="Further hub groups whose members are staff of the listed beamlines, "
         "e.g. {'mx-support': ['i03', 'i04']}.")
     limits: Limits = Field(Limits(), description="Request limits (see Limits).")
+    workers: Annotated[int, Field(ge=0, le=256)] = Field(
+        0, description="Worker processes serving the API behind one listening socket (each with its own "
+        "event loop, store connections and search columns; what they share is in the store). 0: one per "
+        "core the service may use. Limits such as max_in_flight_per_user apply per worker.")
     store_threads: Annotated[int, Field(ge=1, le=256)] = Field(
         16, description="Worker threads running store calls (each may hold one database connection).")
     preview_max_age: Annotated[int, Field(ge=0, le=86400)] = Field(

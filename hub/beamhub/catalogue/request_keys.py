@@ -1,0 +1,45 @@
+"""Idempotency keys of write requests, kept in the store (shared by every service
+process and kept across restarts).
+
+The catalogue service claims a key before it acts on a request that carries one,
+completes it with the answer, and releases it when the request failed (so a retry acts
+again). :func:`request_keys_for` gives a store's implementation
+(``stores/sqlite/idempotency.py``, ``stores/mongo/idempotency.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+
+@dataclass(frozen=True)
+class Claim:
+    """``new``: the caller acts (and then completes or releases the key); ``done``: the
+    request was answered before, with ``status`` and ``body``; ``busy``: a request with
+    this key is still in progress elsewhere."""
+
+    state: Literal["new", "done", "busy"]
+    status: int = 0
+    body: bytes = b""
+
+
+class RequestKeys(Protocol):
+    def claim(self, key: str, lease_seconds: float) -> Claim: ...
+
+    def complete(self, key: str, status: int, body: bytes, keep_seconds: float) -> None: ...
+
+    def release(self, key: str) -> None: ...
+
+
+def request_keys_for(store) -> RequestKeys:
+    """The idempotency keys kept in ``store`` (SQLite or MongoDB)."""
+    from .stores.sqlite.store import SQLiteStore
+
+    if isinstance(store, SQLiteStore):
+        from .stores.sqlite.idempotency import SQLiteRequestKeys
+
+        return SQLiteRequestKeys(store)
+    from .stores.mongo.idempotency import MongoRequestKeys
+
+    return MongoRequestKeys(store)

@@ -1,0 +1,153 @@
+"""The catalogue service as N worker processes behind one listening socket.
+
+``beamhub catalogue-service`` is one process JupyterHub starts and stops. With
+``workers`` > 1 it becomes a small supervisor: it binds the service's address once,
+forks the workers (each its own event loop, store connections, search columns and
+caches, sharing the socket: the kernel hands each new connection to one of them), and
+passes SIGTERM/SIGINT on to them. A worker that dies (killed, crashed) is replaced
+within a second; requests it had accepted but not answered fail at the proxy, and the
+clients retry them (writes carry idempotency keys kept in the store, so a retried
+``POST`` acts once). Everything that must be shared is in the store: votes,
+selections, jobs, idempotency keys. Per-process state stays correct under the others'
+writes: search columns are keyed by the version the store's tables carry (a write in
+any process moves it), and the hub's answers about tokens are cached per process for
+``hub_auth_cache_seconds`` as before. Jobs are followed by worker 0 alone (the
+supervisor restarts a dead worker 0 as worker 0), so each job's status is polled and
+its results registered once.
+
+Workers die with the supervisor (``PR_SET_PDEATHSIG``), so a supervisor killed with
+SIGKILL leaves no worker holding the port.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from typing import Callable
+
+log = logging.getLogger("beamhub.service")
+
+_PR_SET_NAME = 15
+_PR_SET_PDEATHSIG = 1
+
+RESTART_PAUSE = 1.0
+"""Seconds before a worker that died is replaced (so a worker failing at start does not
+spin the machine)."""
+
+STOP_SECONDS = 20.0
+"""How long the supervisor waits for workers to finish their requests after SIGTERM
+before it kills them."""
+
+
+def default_workers() -> int:
+    """One worker per core this process may use (at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _prctl(option: int, value) -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: names and parent-death signals are a nicety
+        pass
+
+
+def name_thread(name: str) -> None:
+    """Name the calling OS thread (``/proc/PID/task/TID/comm``, top -H, py-spy), so
+    the CPU spent in store calls can be told from the event loop's."""
+    _prctl(_PR_SET_NAME, name.encode()[:15])
+
+
+def bind(host: str, port: int) -> list[socket.socket]:
+    """The listening sockets, bound once, before the workers are forked."""
+    from tornado.netutil import bind_sockets
+
+    return bind_sockets(port, host, backlog=1024)
+
+
+class Supervisor:
+    """Forks ``workers`` processes running ``run_worker(index)`` and keeps them running
+    until SIGTERM or SIGINT, which it passes on."""
+
+    def __init__(self, workers: int, run_worker: Callable[[int], int]):
+        self.workers = workers
+        self.run_worker = run_worker
+        self.children: dict[int, int] = {}  # pid -> worker index
+        self.stopping = False
+
+    def _fork(self, index: int) -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+                    signal.signal(sig, signal.SIG_DFL)
+                _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+                name_thread(f"beamhub-w{index}")
+                code = self.run_worker(index)
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            except BaseException:
+                log.exception("catalogue worker %d failed", index)
+            finally:
+                logging.shutdown()
+                os._exit(code or 0)
+        self.children[pid] = index
+        log.info("catalogue worker %d started (pid %d)", index, pid)
+
+    def _stop(self, signum, _frame) -> None:
+        self.stopping = True
+        for pid in list(self.children):
+            _kill(pid, signal.SIGTERM)
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        for index in range(self.workers):
+            self._fork(index)
+        stop_deadline = None
+        while self.children:
+            if self.stopping and stop_deadline is None:
+                stop_deadline = time.monotonic() + STOP_SECONDS
+            if stop_deadline is not None and time.monotonic() > stop_deadline:
+                for pid in self.children:
+                    _kill(pid, signal.SIGKILL)
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                time.sleep(0.1)
+                continue
+            index = self.children.pop(pid, None)
+            if index is None or self.stopping:
+                continue
+            log.error("catalogue worker %d (pid %d) ended (%s); starting a new one", index, pid,
+                      _describe(status))
+            time.sleep(RESTART_PAUSE)
+            if not self.stopping:
+                self._fork(index)
+        return 0
+
+
+def _kill(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _describe(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+
+__all__ = ["Supervisor", "bind", "default_workers", "name_thread"]

@@ -1,0 +1,69 @@
+"""Idempotency keys kept in the store, on both stores: what every service process relies on.
+
+A claimed key is in progress for everyone until completed (another claim is told
+``busy``); a completed one replays its answer until it expires; a released one, or one
+whose lease ran out (its process died), may be claimed again.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from beamhub.catalogue import open_store
+from beamhub.catalogue.request_keys import request_keys_for
+
+
+@pytest.fixture(params=["sqlite", "mongo"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
+    else:
+        url = request.getfixturevalue("mongodb_url").rstrip("/") + f"/beamhub_keys_{uuid.uuid4().hex[:8]}"
+    with open_store(url) as store:
+        yield store
+
+
+def test_a_key_is_claimed_once_then_replays_its_answer(store):
+    keys = request_keys_for(store)
+    other = request_keys_for(open_store(store.url))  # as another service process would
+    key = uuid.uuid4().hex
+    assert keys.claim(key, 30).state == "new"
+    assert other.claim(key, 30).state == "busy"
+    keys.complete(key, 201, b'{"id": "s1"}', 60)
+    again = other.claim(key, 30)
+    assert (again.state, again.status, again.body) == ("done", 201, b'{"id": "s1"}')
+    empty = uuid.uuid4().hex  # a 204 keeps its empty body
+    assert keys.claim(empty, 30).state == "new"
+    keys.complete(empty, 204, b"", 60)
+    assert (other.claim(empty, 30).state, other.claim(empty, 30).status) == ("done", 204)
+
+
+def test_a_released_or_abandoned_key_may_be_claimed_again_and_answers_expire(store):
+    keys = request_keys_for(store)
+    released, abandoned, expiring = (uuid.uuid4().hex for _ in range(3))
+    assert keys.claim(released, 30).state == "new"
+    keys.release(released)
+    assert keys.claim(released, 30).state == "new"
+    assert keys.claim(abandoned, 0.5).state == "new"  # its process died: nobody completes it
+    time.sleep(1.0)
+    assert keys.claim(abandoned, 30).state == "new"
+    assert keys.claim(expiring, 30).state == "new"
+    keys.complete(expiring, 201, b"{}", 0.5)
+    time.sleep(1.0)
+    assert keys.claim(expiring, 30).state == "new"
+
+
+def test_of_many_claiming_at_once_exactly_one_acts(store):
+    key = uuid.uuid4().hex
+    stores = [open_store(store.url) for _ in range(8)]
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            states = list(pool.map(lambda s: request_keys_for(s).claim(key, 30).state, stores))
+    finally:
+        for other in stores:
+            other.close()
+    assert sorted(states) == ["busy"] * 7 + ["new"]
