@@ -32,6 +32,12 @@ def dataset_pid(path: str | Path, entry: str, prefix: str = DEFAULT_PID_PREFIX) 
     return f"{prefix}/{uuid.uuid5(PID_NAMESPACE, key)}"
 
 
+PROCESSED_DEFINITIONS = frozenset({"NXcanSAS", "NXiqproc", "NXtomoproc", "NXxasproc"})
+"""NeXus application definitions of processed (reduced) data: such an entry is a
+``derived`` dataset made from the file's other entries (issue 15: the demo's reduced I(q)
+showed as raw data with no inputs)."""
+
+
 def template_variables(record: FileRecord, entry: EntryRecord, root: Path | None,
                        captures: dict[str, str]) -> dict[str, str]:
     """The mapping's placeholders for one entry: path captures and built-ins."""
@@ -82,6 +88,10 @@ def build_dataset(record: FileRecord, entry: EntryRecord, *, mapping: Mapping | 
         "scientificMetadata": {k: {"value": _metadata_value(v), "unit": u or ""}
                                for k, (v, u) in metadata.items() if _metadata_value(v) is not None},
     }
+    if entry.definition in PROCESSED_DEFINITIONS:  # reduced data beside its raw entries
+        doc["type"] = "derived"
+        doc["inputDatasets"] = [dataset_pid(record.path, other.name, pid_prefix) for other in record.entries
+                                if other.name != entry.name and other.definition not in PROCESSED_DEFINITIONS]
     doc.update(fields)
     if owner_group:
         doc["ownerGroup"] = owner_group
