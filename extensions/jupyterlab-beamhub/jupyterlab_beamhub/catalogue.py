@@ -24,7 +24,7 @@ from .urls import catalogue_url, redact
 
 FORWARDED_ROUTES = (
     "datasets", "datasets/{pid}", "datasets/{pid}/derived", "datasets/{pid}/preview.png", "datasets/{pid}/vote",
-    "datasets/{pid}/votes", "me", "me/proposals", "me/votes", "processing", "selections", "selections/{id}",
+    "datasets/{pid}/votes", "fields", "me", "me/proposals", "me/votes", "processing", "selections", "selections/{id}",
     "selections/{id}/submit", "health", "version", "openapi.json",
     "templates", "templates/{beamline}/{template}", "templates/{beamline}/{template}/versions",
     "templates/{beamline}/{template}/diff", "templates/{beamline}/{template}/rollback",

@@ -3232,7 +3232,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any string up to 200 characters: a retry with the same key returns the first answer instead of acting twice (kept for 24 hours). */
+                /** @description Any string up to 200 characters: a retry with the same key returns the first answer instead of acting twice (kept for 24 hours, in the store: also across service restarts). While the first is in progress a retry gets 409 conflict. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -3430,7 +3430,10 @@ export interface operations {
     delete_selection: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string up to 200 characters: a retry with the same key returns the first answer instead of acting twice (kept for 24 hours, in the store: also across service restarts). While the first is in progress a retry gets 409 conflict. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A selection id. */
                 id: string;
@@ -3637,7 +3640,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any string up to 200 characters: a retry with the same key returns the first answer instead of acting twice (kept for 24 hours). */
+                /** @description Any string up to 200 characters: a retry with the same key returns the first answer instead of acting twice (kept for 24 hours, in the store: also across service restarts). While the first is in progress a retry gets 409 conflict. */
                 "Idempotency-Key"?: string;
             };
             path: {

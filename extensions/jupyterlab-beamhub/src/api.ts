@@ -13,6 +13,8 @@ import {
   IProcessingStep,
   ISearchQuery,
   ISearchResult,
+  IFieldList,
+  IProposal,
   ISelection,
   ITemplateInfo,
   IVoteState,
@@ -32,6 +34,10 @@ export interface ICatalogueAPI {
   derived(pid: string): Promise<IDataset[]>;
   vote(pid: string, value: VoteValue | null): Promise<IVoteState>;
   me(): Promise<IMe>;
+  /** The caller's proposals (an empty list: the catalogue shows only published data). */
+  myProposals?(): Promise<IProposal[]>;
+  /** The metadata fields of the caller's visible datasets (condition autocomplete). */
+  fields?(): Promise<IFieldList>;
   processing(): Promise<IProcessingStep[]>;
   createSelection(body: INewSelection): Promise<ISelection>;
   submitSelection(id: string): Promise<ISelection>;
@@ -188,6 +194,14 @@ export class CatalogueClient implements ICatalogueAPI {
 
   me(): Promise<IMe> {
     return this.request('me');
+  }
+
+  myProposals(): Promise<IProposal[]> {
+    return this.request('me/proposals');
+  }
+
+  fields(): Promise<IFieldList> {
+    return this.request('fields');
   }
 
   processing(): Promise<IProcessingStep[]> {

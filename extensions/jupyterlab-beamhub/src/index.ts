@@ -53,28 +53,32 @@ export namespace CommandIDs {
 interface ISettings {
   pageSize: number;
   thumbnailSize: number;
-  defaultFacets: Facet[];
+  facets: Facet[];
   debounceMs: number;
+  refreshSeconds: number;
 }
 
 const DEFAULTS: ISettings = {
   pageSize: 50,
   thumbnailSize: 56,
-  defaultFacets: [...FACETS],
-  debounceMs: 100
+  facets: [...FACETS],
+  debounceMs: 100,
+  refreshSeconds: 30
 };
 
 function readSettings(settings: ISettingRegistry.ISettings | null): ISettings {
   if (!settings) {
     return DEFAULTS;
   }
-  const get = <T>(key: keyof ISettings): T =>
-    (settings.get(key).composite as T) ?? (DEFAULTS[key] as T);
+  const get = <T>(key: string): T =>
+    (settings.get(key).composite as T) ?? (DEFAULTS[key as keyof ISettings] as T);
+  const shown = get<Partial<Record<Facet, boolean>>>('facets') ?? {};
   return {
     pageSize: get<number>('pageSize'),
     thumbnailSize: get<number>('thumbnailSize'),
-    defaultFacets: get<Facet[]>('defaultFacets').filter(f => FACETS.includes(f)),
-    debounceMs: get<number>('debounceMs')
+    facets: FACETS.filter(f => shown[f] !== false),
+    debounceMs: get<number>('debounceMs'),
+    refreshSeconds: get<number>('refreshSeconds')
   };
 }
 
@@ -104,7 +108,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     );
     const search = new SearchModel(api, {
       pageSize: options.pageSize,
-      debounceMs: options.debounceMs
+      debounceMs: options.debounceMs,
+      refreshSeconds: options.refreshSeconds
     });
     search.fetched.connect((_, datasets) => votes.seed(datasets));
     const basket = new BasketModel(api);
@@ -178,7 +183,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       openDataset,
       openBasket,
       thumbnailSize: options.thumbnailSize,
-      facets: options.defaultFacets
+      facets: options.facets
     });
     shell.add(panel, 'left', { rank: 150 });
     restorer?.add(panel, 'beamhub-catalogue');
@@ -189,7 +194,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       search.setPageSize(options.pageSize);
       panel.configure({
         thumbnailSize: options.thumbnailSize,
-        facets: options.defaultFacets
+        facets: options.facets
       });
     });
 

@@ -29,6 +29,10 @@ export type ISelection = Schemas['Selection'];
 export type SelectionStatus = ISelection['status'];
 export type IProcessingStep = Schemas['ProcessingStep'];
 export type IMe = Schemas['Me'];
+export type ISearchHint = Schemas['SearchHint'];
+export type IFieldList = Schemas['FieldList'];
+export type IMetadataField = Schemas['MetadataField'];
+export type IProposal = Schemas['Proposal'];
 
 export interface ITemplateInfo {
   name: string;

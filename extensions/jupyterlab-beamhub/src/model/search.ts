@@ -6,7 +6,7 @@
  * appended with the service's cursor, and facet counts come with the first page.
  */
 import { IDisposable } from '@lumino/disposable';
-import { Debouncer } from '@lumino/polling';
+import { Debouncer, Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ICatalogueAPI } from '../api';
@@ -14,6 +14,9 @@ import {
   Facet,
   IDataset,
   IFacetCount,
+  IFieldList,
+  IMetadataField,
+  ISearchHint,
   ISearchQuery,
   ISearchResult
 } from '../types';
@@ -28,6 +31,11 @@ export interface ISearchOptions {
   debounceMs?: number;
   /** The sort used until the user picks another. */
   sort?: string;
+  /**
+   * Seconds between quiet refreshes of the shown results (counts, votes by others);
+   * 0: never. The poll backs off on errors and stands by while the tab is hidden.
+   */
+  refreshSeconds?: number;
 }
 
 export class SearchModel implements IDisposable {
@@ -41,6 +49,16 @@ export class SearchModel implements IDisposable {
       () => this.search(),
       options.debounceMs ?? 100
     );
+    const seconds = options.refreshSeconds ?? 30;
+    if (seconds > 0) {
+      this._poll = new Poll({
+        auto: false,
+        factory: () => this.refresh(),
+        frequency: { interval: seconds * 1000, backoff: true, max: seconds * 10000 },
+        name: 'beamhub:search-refresh',
+        standby: 'when-hidden'
+      });
+    }
   }
 
   /** Emitted on every change of query, results or state. */
@@ -96,6 +114,81 @@ export class SearchModel implements IDisposable {
   get shownText(): string {
     return this._shownText;
   }
+  /** Why the last search found nothing: words, fields or units no visible dataset has. */
+  get hints(): readonly ISearchHint[] {
+    return this._hints;
+  }
+  /** The metadata fields of the caller's datasets (after {@link loadFields}), for conditions. */
+  get fields(): IFieldList | null {
+    return this._fields;
+  }
+  /** When the shown results were last fetched (ms since the epoch), 0 before. */
+  get refreshedAt(): number {
+    return this._refreshedAt;
+  }
+  /** Whether the caller is in any proposal (null until known). */
+  get hasProposals(): boolean | null {
+    return this._hasProposals;
+  }
+
+  /** Fetch the metadata fields of the caller's datasets once (for condition autocomplete). */
+  async loadFields(): Promise<void> {
+    if (this._fields || this._fieldsLoading || !this.api.fields) {
+      return;
+    }
+    this._fieldsLoading = true;
+    try {
+      this._fields = await this.api.fields();
+      this._changed.emit();
+    } catch {
+      // autocomplete is a help: without it conditions are typed by hand
+    } finally {
+      this._fieldsLoading = false;
+    }
+  }
+
+  /** Find out whether the caller is in any proposal (an empty catalogue says why). */
+  async checkAccess(): Promise<void> {
+    if (!this.api.myProposals) {
+      return;
+    }
+    try {
+      const proposals = await this.api.myProposals();
+      this._hasProposals = proposals.length > 0;
+      this._changed.emit();
+    } catch {
+      this._hasProposals = null;
+    }
+  }
+
+  /**
+   * Fetch the shown results again without showing a search in progress: counts, votes
+   * by others, new datasets. As many items as are shown (at most 200); a search started
+   * meanwhile wins. The poll calls this; the refresh button too.
+   */
+  async refresh(): Promise<void> {
+    if (this._isDisposed || this._state !== 'ready' || this._loadingMore) {
+      return;
+    }
+    const generation = this._generation;
+    const limit = Math.min(200, Math.max(this._pageSize, this._items.length));
+    const result = await this.api.search({ ...this.query(), limit }, this._abort?.signal);
+    if (generation !== this._generation || this._isDisposed || this._loadingMore) {
+      return;
+    }
+    const currentPid = this.currentItem?.pid;
+    this._items = result.items;
+    this._total = result.total;
+    this._facets = result.facets ?? {};
+    this._hints = result.hints ?? [];
+    this._cursor = result.next_cursor ?? null;
+    const index = result.items.findIndex(item => item.pid === currentPid);
+    this._current = index >= 0 ? index : result.items.length ? 0 : -1;
+    this._refreshedAt = Date.now();
+    this._changed.emit();
+    this._fetched.emit(result.items);
+  }
+
   /** Milliseconds the last first page took, from request to answer. */
   get lastDuration(): number {
     return this._lastDuration;
@@ -112,6 +205,7 @@ export class SearchModel implements IDisposable {
     this._isDisposed = true;
     this._abort?.abort();
     this._debouncer.dispose();
+    this._poll?.dispose();
     Signal.clearData(this);
   }
 
@@ -225,6 +319,7 @@ export class SearchModel implements IDisposable {
       this._error = describeError(error);
       this._items = [];
       this._total = 0;
+      this._hints = [];
       this._cursor = null;
       this._current = -1;
       this._changed.emit();
@@ -238,11 +333,17 @@ export class SearchModel implements IDisposable {
     this._items = result.items;
     this._total = result.total;
     this._facets = result.facets ?? {};
+    this._hints = result.hints ?? [];
     this._cursor = result.next_cursor ?? null;
     this._current = result.items.length ? 0 : -1;
     this._state = 'ready';
+    this._refreshedAt = Date.now();
     this._changed.emit();
     this._fetched.emit(result.items);
+    if (this._poll?.isDisposed === false) {
+      // the next quiet refresh one interval after this answer (a new search resets it)
+      void this._poll.schedule({ interval: this._poll.frequency.interval, phase: 'started' });
+    }
   }
 
   /** Emitted with every page of datasets that arrives (to seed vote counts). */
@@ -341,9 +442,31 @@ export class SearchModel implements IDisposable {
   private _abort: AbortController | null = null;
   private _loadingMore: Promise<void> | null = null;
   private _debouncer: Debouncer;
+  private _poll: Poll | null = null;
+  private _hints: ISearchHint[] = [];
+  private _fields: IFieldList | null = null;
+  private _fieldsLoading = false;
+  private _refreshedAt = 0;
+  private _hasProposals: boolean | null = null;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
   private _fetched = new Signal<this, readonly IDataset[]>(this);
+}
+
+/** A metadata field for people: `6 datasets · 100–293.15 K, −173.15–20 degC`. */
+export function describeField(field: IMetadataField): string {
+  const parts = [`${field.count} dataset${field.count === 1 ? '' : 's'}`];
+  const ranges = field.units.map(
+    u => `${u.min === u.max ? u.min : `${u.min}–${u.max}`}${u.unit ? ' ' + u.unit : ''}`
+  );
+  if (ranges.length) {
+    parts.push(ranges.join(', '));
+  }
+  const other = field.kinds.filter(kind => kind !== 'number');
+  if (other.length) {
+    parts.push(other.join(' or '));
+  }
+  return parts.join(' · ');
 }
 
 function clampPageSize(size: number): number {

@@ -53,7 +53,15 @@ function Basket(props: IBasketViewOptions): JSX.Element {
   const { basket, api } = props;
   useSignals(basket.changed);
   const step = basket.step;
-  const problem = basket.problem;
+  const parameterErrors =
+    step && Object.keys(basket.schema.properties ?? {}).length > 0
+      ? validator.validateFormData(basket.parameters as any, basket.schema as any).errors
+      : [];
+  const problem =
+    basket.problem ??
+    (parameterErrors.length
+      ? `Fix the parameters first: ${parameterErrors.map(e => e.stack).join('; ')}`
+      : null);
   return (
     <div className="jp-Beamhub-basketBody">
       <h1>Selection for processing</h1>
@@ -185,7 +193,9 @@ function Job(props: IBasketViewOptions & { job: JobModel }): JSX.Element {
   return (
     <div className="jp-Beamhub-job" data-selection={s.id} data-status={s.status}>
       <div className="jp-Beamhub-jobHead">
-        <strong>{s.name}</strong>
+        <strong className="jp-Beamhub-jobName" title={s.name}>
+          {s.name}
+        </strong>
         <span className={`jp-Beamhub-pill jp-Beamhub-status-${s.status}`}>{s.status}</span>
         <span className="jp-Beamhub-jobMeta">
           {s.datasets.length} datasets · {s.processing || 'no processing'}

@@ -4,12 +4,13 @@
  */
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { refreshIcon } from '@jupyterlab/ui-components';
 
 import { ICatalogueAPI } from '../api';
 import { plural } from '../format';
 import { BasketModel } from '../model/basket';
-import { SearchModel } from '../model/search';
+import { describeField, SearchModel } from '../model/search';
 import { SUGGESTED_SORT, SuggestModel } from '../model/suggest';
 import { VoteModel } from '../model/votes';
 import { Facet, FACETS, IDataset, SORTS } from '../types';
@@ -71,6 +72,7 @@ function Panel(props: IPanelOptions): JSX.Element {
   const { search, votes, basket, suggest } = props;
   useSignals(search.changed, votes.changed, basket.changed, ...(suggest ? [suggest.changed] : []));
   const suggesting = suggest?.active ?? false;
+  useEffect(() => void search.checkAccess(), [search]);
   return (
     <div
       className="jp-Beamhub-panelBody"
@@ -80,7 +82,23 @@ function Panel(props: IPanelOptions): JSX.Element {
     >
       <div className="jp-Beamhub-header">
         <h2 className="jp-Beamhub-title">Catalogue</h2>
+        <button
+          type="button"
+          className="jp-Beamhub-refresh jp-mod-styled"
+          aria-label="Refresh the results"
+          title={'Fetch the results and counts again (they also refresh by themselves while this tab is visible)' +
+            (search.refreshedAt ? ` · last at ${new Date(search.refreshedAt).toLocaleTimeString()}` : '')}
+          onClick={() => void search.refresh()}
+        >
+          <refreshIcon.react tag="span" />
+        </button>
       </div>
+      {search.hasProposals === false && (
+        <div className="jp-Beamhub-noAccess" role="note">
+          You are in no proposal yet, so you see published datasets only. To see a proposal's data, ask
+          its principal investigator to add you to it (the facility's user office links your account).
+        </div>
+      )}
       <div className="jp-Beamhub-searchRow">
         <input
           className="jp-Beamhub-searchInput jp-mod-styled"
@@ -170,7 +188,11 @@ function Status(props: { search: SearchModel }): JSX.Element {
   } else if (search.state === 'idle') {
     text = '';
   } else if (search.total === 0) {
-    text = 'No datasets match. Try fewer words or filters.';
+    text = search.hints.length
+      ? 'No datasets match:'
+      : search.hasProposals === false
+        ? 'No published dataset matches (you are in no proposal, see above).'
+        : 'No datasets match. Try fewer words or filters.';
     className += ' jp-mod-empty';
   } else {
     text = `${plural(search.total, 'dataset')}${search.state === 'loading' ? ' · searching…' : ''}`;
@@ -178,6 +200,15 @@ function Status(props: { search: SearchModel }): JSX.Element {
   return (
     <div className={className} role="status" aria-live="polite">
       {text}
+      {search.state !== 'error' && search.total === 0 && search.hints.length > 0 && (
+        <ul className="jp-Beamhub-hints">
+          {search.hints.map(hint => (
+            <li key={hint.kind + hint.term} data-kind={hint.kind} data-term={hint.term}>
+              {hint.message}
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }
@@ -205,13 +236,22 @@ function Filters(props: IPanelOptions): JSX.Element {
             className="jp-mod-styled jp-Beamhub-conditionInput"
             placeholder="temperature < 200 K"
             aria-label="Metadata condition"
+            list="jp-Beamhub-fieldNames"
+            autoComplete="off"
             value={condition}
+            onFocus={() => void search.loadFields()}
             onChange={event => setCondition(event.currentTarget.value)}
           />
+          <datalist id="jp-Beamhub-fieldNames">
+            {(search.fields?.fields ?? []).map(field => (
+              <option key={field.name} value={field.name + ' '} label={describeField(field)} />
+            ))}
+          </datalist>
           <button type="submit" className="jp-mod-styled">
             Add
           </button>
         </form>
+        <FieldHelp search={search} condition={condition} />
       </details>
       {active && (
         <div className="jp-Beamhub-chips">
@@ -248,6 +288,21 @@ function Filters(props: IPanelOptions): JSX.Element {
           </button>
         </div>
       )}
+    </div>
+  );
+}
+
+/** What the field being typed holds: datasets, units and value ranges (or that none has it). */
+function FieldHelp(props: { search: SearchModel; condition: string }): JSX.Element | null {
+  const fields = props.search.fields?.fields ?? [];
+  const name = props.condition.trim().split(/\s*(?:<=|>=|!=|<|>|=|\s)/)[0];
+  if (!name || !fields.length) {
+    return null;
+  }
+  const field = fields.find(f => f.name === name);
+  return (
+    <div className="jp-Beamhub-fieldHelp" role="note">
+      {field ? `${field.name}: ${describeField(field)}` : `No dataset you may see has a field '${name}'.`}
     </div>
   );
 }

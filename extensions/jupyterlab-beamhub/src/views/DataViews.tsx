@@ -43,6 +43,11 @@ export function FramePreview(props: { api: ICatalogueAPI; dataset: IDataset }): 
         onError={event => {
           event.currentTarget.classList.add('jp-mod-missing');
           setFailed('The preview could not be drawn.');
+          // an <img> hides the answer: ask again to say why (the service's JSON error)
+          void fetch(src, { credentials: 'same-origin' })
+            .then(response => (response.ok ? null : response.json()))
+            .then(body => body?.message && setFailed(`The preview could not be drawn: ${body.message}`))
+            .catch(() => undefined);
         }}
       />
       {failed && (

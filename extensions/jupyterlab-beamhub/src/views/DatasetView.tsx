@@ -222,7 +222,9 @@ function Detail(
         <h2>Lineage</h2>
         <h3>Made from</h3>
         {(dataset.inputDatasets ?? []).length === 0 ? (
-          <p className="jp-Beamhub-empty">Raw data: no inputs.</p>
+          <p className="jp-Beamhub-empty">
+            {dataset.type === 'raw' ? 'Raw data: no inputs.' : `${dataset.type} data: no inputs recorded.`}
+          </p>
         ) : (
           <ul>
             {(dataset.inputDatasets ?? []).map(input => (
