@@ -221,3 +221,69 @@ def test_the_prolog_fails_the_job_on_a_node_missing_its_data_or_for_a_uid_too_la
                          capture_output=True, text=True, timeout=60)
     assert ran.returncode == 1 and "uid 65534 is too large" in ran.stderr
     assert "nobody" not in (tmp_path / "subuid").read_text()
+
+
+@pytest.mark.mongodb
+def test_a_small_site_gets_documentdb_on_the_hub_host_and_the_catalogue_uses_it(tmp_path):
+    """kind documentdb with documentdb_local: the role builds DocumentDB with
+    hub/scripts/documentdb (the build the suite caches), makes the cluster with the vaulted
+    password, writes the service unit; the unit's own start command brings it up and the
+    catalogue store opens on the URL the role wrote; a second run in check mode changes nothing."""
+    import shlex
+    import tempfile
+
+    from beamhub.catalogue import Identity, Proposal, open_store
+    from tests.services import documentdb
+    from tests.services.ports import free_port
+
+    documentdb.install()  # the suite's cached build (15-20 min the first time on a machine)
+    inventory = deployment(tmp_path)
+    data = Path(tempfile.mkdtemp(prefix="beamhub-ansible-documentdb-"))
+    data.chmod(0o755)  # PostgreSQL runs as postgres: /tmp/pytest-of-root is closed to it
+    port, pg_port = free_port(), free_port()
+    host_vars = inventory / "host_vars" / "hub.yml"
+    variables = yaml.safe_load(host_vars.read_text())
+    variables.update({
+        "beamhub_catalogue_kind": "documentdb", "beamhub_catalogue_documentdb_local": True,
+        "beamhub_catalogue_manage_service": False,
+        "beamhub_catalogue_documentdb_bin": str(tmp_path / "hub" / "bin" / "beamhub-documentdb"),
+        "beamhub_catalogue_documentdb_vendor_dir": str(tmp_path / "hub" / "documentdb-sources"),
+        "beamhub_catalogue_documentdb_cache": str(Path.home() / ".cache" / "beamhub"),
+        "beamhub_catalogue_documentdb_data": str(data / "db"),
+        "beamhub_catalogue_documentdb_pg_port": pg_port, "beamhub_catalogue_documentdb_port": port,
+        "beamhub_catalogue_documentdb_systemd_dir": str(tmp_path / "hub" / "systemd"),
+        "beamhub_catalogue_store_url":
+            f"mongodb://beamhub:{{{{ vault_beamhub_documentdb_password }}}}@127.0.0.1:{port}/beamhub",
+    })
+    (tmp_path / "hub" / "bin").mkdir(parents=True)
+    host_vars.write_text(yaml.safe_dump(variables))
+    unit_file = tmp_path / "hub" / "systemd" / "beamhub-documentdb.service"
+    try:
+        result = play(inventory, "--limit", "hub")
+        assert result.returncode == 0, output(result)
+        assert "vaulted-docdb-pass" not in result.stdout + result.stderr
+        url = (tmp_path / "hub" / "etc" / "store-url").read_text().strip()
+        assert url == f"mongodb://beamhub:vaulted-docdb-pass@127.0.0.1:{port}/beamhub"
+        unit = unit_file.read_text()
+        assert "Before=beamhub.service" in unit
+        # Start it as systemd would (no systemd here): the unit's environment and ExecStart.
+        env = dict(line.split("=", 1)[1].split("=", 1) for line in unit.splitlines() if line.startswith("Environment="))
+        start = next(line.split("=", 1)[1] for line in unit.splitlines() if line.startswith("ExecStart="))
+        started = subprocess.run(shlex.split(start), env={**os.environ, **env}, capture_output=True, text=True,
+                                 timeout=300)
+        assert started.returncode == 0, started.stderr[-2000:]
+        with open_store(url) as store:
+            store.upsert_proposals(Identity.for_operator("ansible-test"), [
+                Proposal(proposalId="P9", title="Small site", ownerGroup="p9", members=["alice"], beamline="b1",
+                         dataPath="/data/P9")])
+            assert [p.proposalId for p in store.list_proposals(Identity.for_operator("ansible-test"))] == ["P9"]
+
+        check = play(inventory, "--limit", "hub", "--check", "--diff")
+        assert check.returncode == 0, output(check)
+        assert recap(check)["hub"]["changed"] == 0, output(check)
+    finally:
+        if unit_file.exists():
+            stop = next(line.split("=", 1)[1] for line in unit_file.read_text().splitlines()
+                        if line.startswith("ExecStop="))
+            subprocess.run(shlex.split(stop), capture_output=True, timeout=120)
+        shutil.rmtree(data, ignore_errors=True)
