@@ -21,16 +21,19 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session")
 def mongodb_url():
-    """A MongoDB wire-protocol server: ``BEAMHUB_TEST_MONGODB_URL`` or a FerretDB started here."""
+    """A MongoDB-protocol server: ``BEAMHUB_TEST_MONGODB_URL`` or a DocumentDB started here.
+
+    The URL has no database and no options, so tests append ``/<database>`` (the gateway
+    offers SCRAM-SHA-256 alone, which pymongo then picks by itself)."""
     url = os.environ.get("BEAMHUB_TEST_MONGODB_URL")
     if url:
         yield url
         return
-    from tests.services.ferretdb import FerretDB, build
+    from tests.services.documentdb import DocumentDB
 
     try:
-        binary = build()
-    except Exception as exc:  # no Go, no module proxy: say so
-        missing("FerretDB", f"could not build it ({exc})")
-    with FerretDB(binary) as server:
+        server = DocumentDB()
+    except Exception as exc:  # not root, no cargo, no PostgreSQL 15: say so
+        missing("DocumentDB", f"could not install it ({exc})")
+    with server:
         yield server.url

@@ -1,8 +1,8 @@
 """The database goes away mid-run and comes back: 503s, nothing acknowledged is lost,
 and the service recovers by itself.
 
-The catalogue runs on the MongoDB store over a FerretDB of its own. Twenty voters
-keep voting through the hub's proxy while FerretDB is stopped for a few seconds and
+The catalogue runs on the MongoDB store over a DocumentDB of its own. Twenty voters
+keep voting through the hub's proxy while DocumentDB is stopped for a few seconds and
 started again on the same port with the same data; the service is not restarted.
 
 What must hold:
@@ -33,7 +33,7 @@ from beamhub.catalogue import Identity, open_store
 from .conftest import load_demo
 from .hubsetup import CatalogueHub, demo_users, quote_pid
 
-pytestmark = [pytest.mark.hub, pytest.mark.ferretdb]
+pytestmark = [pytest.mark.hub, pytest.mark.mongodb]
 
 VOTERS = [f"outage{i:02d}" for i in range(20)]
 CHOICES = ["like", "dislike", None]
@@ -41,21 +41,21 @@ CHOICES = ["like", "dislike", None]
 
 @pytest.fixture(scope="module")
 def outage_setup(tmp_path_factory, demo_data):
-    from tests.services.ferretdb import FerretDB, build
+    from tests.services.documentdb import DocumentDB
     from tests.services.require import missing
 
     try:
-        binary = build()
+        server = DocumentDB()
     except Exception as exc:
-        missing("FerretDB", f"could not build it ({exc})")
-    with FerretDB(binary) as ferret:
-        url = ferret.url.rstrip("/") + f"/beamhub_outage_{uuid.uuid4().hex[:8]}"
+        missing("DocumentDB", f"could not install it ({exc})")
+    with server as database:
+        url = database.url.rstrip("/") + f"/beamhub_outage_{uuid.uuid4().hex[:8]}"
         with open_store(url) as store:
             load_demo(store, demo_data)
         users = demo_users(demo_data / "proposals.yaml")
         users.update({name: ["p1002"] for name in VOTERS})
         with CatalogueHub(url, users, tmp_path_factory.mktemp("outage-hub")) as hub:
-            yield hub, ferret, url
+            yield hub, database, url
 
 
 def _vote(session: requests.Session, hub: CatalogueHub, pid: str, value: str | None) -> requests.Response:
@@ -64,7 +64,7 @@ def _vote(session: requests.Session, hub: CatalogueHub, pid: str, value: str | N
 
 
 def test_store_outage_gives_503s_loses_no_acknowledged_vote_and_recovers(outage_setup):
-    hub, ferret, url = outage_setup
+    hub, database, url = outage_setup
     targets = [d["pid"] for d in hub.get("alice", "/datasets", params={"proposal": "p1002", "limit": 3})
                .json()["items"]]
     tokens = {voter: hub.token(voter) for voter in VOTERS}
@@ -85,7 +85,7 @@ def test_store_outage_gives_503s_loses_no_acknowledged_vote_and_recovers(outage_
     with ThreadPoolExecutor(len(VOTERS)) as pool:
         running = [pool.submit(voter_loop, voter) for voter in VOTERS]
         time.sleep(3)
-        ferret.stop()
+        database.stop()
         try:
             down = _wait_for(lambda: hub.get(None, "/health").status_code == 503, 30)
             assert down, "the service never noticed the store was down"
@@ -93,7 +93,7 @@ def test_store_outage_gives_503s_loses_no_acknowledged_vote_and_recovers(outage_
             assert health.json()["store"] == "unavailable" and health.json()["status"] == "degraded"
             time.sleep(4)
         finally:
-            ferret.start()
+            database.start()
         assert _wait_for(lambda: hub.get(None, "/health").status_code == 200, 60), "no recovery"
         time.sleep(3)
         stop.set()

@@ -3,7 +3,7 @@
 Run (from the repository root)::
 
     PYTHONPATH=hub /opt/beamhub/venv/bin/python -m tests.benchmarks.bench_search \\
-        [--sizes 10000,100000,1000000] [--queries 200] [--backend sqlite|mongo --url URL]
+        [--sizes 10000,100000,1000000] [--queries 200] [--backend sqlite|documentdb|mongo --url URL]
 
 For each size it builds (or takes from the cache, see ``catalogues.py``) a synthetic
 catalogue, then, for the two benchmark identities (a user in three proposals, and
@@ -17,12 +17,14 @@ a breakdown by kind of query, and the slowest queries of the largest size. It pr
 asserts nothing: the goal (DESIGN.md) is p95 < 50 ms at 1,000,000 datasets on SQLite,
 and a 1,000,000 / 10,000 ratio of at most 3.
 
-``--backend mongo --url mongodb://127.0.0.1:PORT`` runs the same against a MongoDB
-server (or FerretDB), in databases named after size and generator version.
-``--backend ferretdb`` starts FerretDB itself (built as for the tests, data in a
-temporary directory) and defaults to 10,000 and 100,000 datasets: FerretDB v1 is a
-translation layer that evaluates filters outside its SQL backend, so expect seconds
-per search there; its figures say nothing of a real MongoDB's.
+``--backend mongo --url mongodb://USER:PASSWORD@HOST:PORT/`` runs the same against a
+MongoDB server, in databases named after size and generator version, holding the
+datasets as SciCat stores them (``catalogues.scicat_document``) with beamhub's derived
+fields as the store's follower leaves them. ``--backend documentdb`` starts DocumentDB
+itself (``hub/scripts/documentdb``; its data kept in ``/var/tmp/beamhub-bench-documentdb``
+or ``$BEAMHUB_BENCH_DOCUMENTDB``, so a catalogue is loaded once). For MongoDB-protocol servers it also prints, for the first
+query of every kind, the stages and indexes of the server's ``explain()`` of the page
+query and of the ``$facet`` count: a ``COLLSCAN`` there is a query no index serves.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import random
 import sqlite3
 import time
 from collections import defaultdict
+from pathlib import Path
 
 from beamhub.catalogue import open_store
 
@@ -85,25 +88,46 @@ def run(store, identity, queries) -> tuple[list[float], list[float], list[float]
     return wall, cpu, first
 
 
+def explain(store, identity, queries) -> None:
+    """The server's plan for the first query of each kind: stages and indexes of the page
+    query and of the count (a COLLSCAN is a query no index serves)."""
+    from beamhub.catalogue.stores.mongo.server import plan_summary
+
+    print(f"  plans for {identity.user} (page query | counts):")
+    seen = set()
+    for query in queries:
+        name = kind(query)
+        if name in seen:
+            continue
+        seen.add(name)
+        plans = store.explain_search(identity, query)
+        cells = []
+        for part in ("page", "counts"):
+            stages, indexes = plan_summary(plans[part])
+            scan = " COLLSCAN!" if "COLLSCAN" in stages else ""
+            cells.append(f"{'>'.join(dict.fromkeys(stages)) or '?'} [{', '.join(indexes) or 'no index'}]{scan}")
+        print(f"    {name:11s} {cells[0]}  |  {cells[1]}   ({describe(query)})")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", help="catalogue sizes, comma-separated "
-                        "(default 10000,100000,1000000; 10000,100000 for ferretdb)")
+    parser.add_argument("--sizes", help="catalogue sizes, comma-separated (default 10000,100000,1000000)")
     parser.add_argument("--queries", type=int, default=200, help="queries per size and identity")
-    parser.add_argument("--backend", choices=("sqlite", "mongo", "ferretdb"), default="sqlite")
+    parser.add_argument("--backend", choices=("sqlite", "mongo", "documentdb"), default="sqlite")
     parser.add_argument("--url", help="mongodb://HOST:PORT of the server (--backend mongo)")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the query mix")
     parser.add_argument("--cpu", type=int, default=max(os.sched_getaffinity(0)), help="the core to run on")
     args = parser.parse_args(argv)
-    sizes_text = args.sizes or ("10000,100000" if args.backend == "ferretdb" else "10000,100000,1000000")
-    sizes = [int(s.replace("_", "")) for s in sizes_text.split(",")]
-    if args.backend == "ferretdb":
-        from tests.services.ferretdb import FerretDB
+    sizes = [int(s.replace("_", "")) for s in (args.sizes or "10000,100000,1000000").split(",")]
+    if args.backend == "documentdb":
+        from tests.services.documentdb import DocumentDB
 
-        with FerretDB() as server:
-            print(f"FerretDB started at {server.url}")
-            # one search over 100,000 documents outlasts the store's default 60 s socket timeout
-            url = server.url + "?socketTimeoutMS=1800000"
+        # kept between runs, outside /root: PostgreSQL runs as the postgres user
+        data = Path(os.environ.get("BEAMHUB_BENCH_DOCUMENTDB", "/var/tmp/beamhub-bench-documentdb"))
+        with DocumentDB(data=data) as server:
+            print(f"DocumentDB started at {server.url} (data in {server.data})")
+            # loading and indexing a million documents outlasts the default 60 s socket timeout
+            url = server.url + "?socketTimeoutMS=3600000"
             measure(argparse.Namespace(**{**vars(args), "backend": "mongo", "url": url}), sizes)
         return
     measure(args, sizes)
@@ -128,7 +152,11 @@ def measure(args, sizes: list[int]) -> None:
         affinity = os.sched_getaffinity(0)
         os.sched_setaffinity(0, {args.cpu})
         try:
+            if args.backend == "mongo":
+                print(f"  server: {store.server.name} {store.server.version}")
             for identity in (synthetic.user_in_three_proposals(size), synthetic.beamline_staff()):
+                if args.backend == "mongo":
+                    explain(store, identity, queries)
                 timings, cpu, first = run(store, identity, queries)
                 results[(size, identity.user)] = timings
                 cpu_results[(size, identity.user)] = cpu

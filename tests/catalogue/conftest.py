@@ -43,7 +43,7 @@ def _drop_database(store) -> None:
         pass
 
 
-@pytest.fixture(params=["sqlite", pytest.param("mongo", marks=pytest.mark.ferretdb)])
+@pytest.fixture(params=["sqlite", pytest.param("mongo", marks=pytest.mark.mongodb)])
 def backend(request) -> str:
     return request.param
 

@@ -1,9 +1,8 @@
 """The two backends give the same answers on a realistic catalogue.
 
 The same 1,000 synthetic datasets (``tests/benchmarks/synthetic.py``;
-``BEAMHUB_AGREE_DATASETS`` for more: 3,000 agree too, but FerretDB scans every document
-of every search, so that takes a quarter of an hour) and the same votes go into an
-SQLite store and a MongoDB store (FerretDB); a battery of searches (the benchmark's query
+``BEAMHUB_AGREE_DATASETS`` for more) and the same votes go into an SQLite store and a
+MongoDB store (DocumentDB, or ``BEAMHUB_TEST_MONGODB_URL``); a battery of searches (the benchmark's query
 mix, every sort, paging, hand-picked filters) must give the same totals, the same facet
 counts and the same items in the same order, for both benchmark identities. Relevance order is each backend's own: there only the matched sets must be
 equal.
@@ -24,7 +23,7 @@ from tests.benchmarks import synthetic
 N_DATASETS = int(os.environ.get("BEAMHUB_AGREE_DATASETS", "1000"))
 PAGES = 2
 
-pytestmark = pytest.mark.ferretdb
+pytestmark = pytest.mark.mongodb
 
 USER = synthetic.user_in_three_proposals(N_DATASETS)
 STAFF = synthetic.beamline_staff()

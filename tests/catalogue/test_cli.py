@@ -2,7 +2,7 @@
 
 The store is an SQLite file holding the sample catalogue (``sample.py``, whose every
 visibility answer is known by hand); previews use a second one holding the demo data.
-The repair commands are run against the MongoDB store (FerretDB) where they apply.
+The repair commands are run against the MongoDB store (DocumentDB) where they apply.
 """
 
 from __future__ import annotations
@@ -263,7 +263,7 @@ def test_repairs_say_they_do_not_apply_to_sqlite(sample_url, command):
     assert "does not apply to the SQLite store" in done.stderr and "Nothing done" in done.stderr
 
 
-@pytest.mark.ferretdb
+@pytest.mark.mongodb
 def test_repairs_on_the_mongodb_store(mongodb_url):
     import pymongo
 

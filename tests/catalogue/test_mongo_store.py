@@ -1,35 +1,32 @@
-"""What only the MongoDB store has: outages, SciCat's own documents, repair tools, locks.
+"""What only the MongoDB store has: outages, SciCat's own documents, repair tools, the
+server's identity and its differences from MongoDB.
 
-The outage tests start a FerretDB of their own (never the shared session server) and
+The outage tests start a DocumentDB of their own (never the shared session server) and
 stop and restart it for real.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
-import random
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+import os
+from datetime import datetime, timezone
 
 import pymongo
 import pytest
 
 from beamhub.catalogue import Identity, NotFound, PermissionDenied, SearchQuery, StoreUnavailable
-from beamhub.catalogue.query import SORTS
 from beamhub.catalogue.stores.mongo.store import MongoStore
-from beamhub.catalogue.stores.mongo import locks as mongo_locks
-from beamhub.catalogue.stores.mongo.locks import DocumentLocks
 from beamhub.catalogue.stores.mongo.documents import DATASETS as DATASET_COLLECTION
-from beamhub.catalogue.stores.mongo.documents import LOCKS, VOTES, vote_id
-from beamhub.catalogue.stores.mongo.server import detect, index_plan
+from beamhub.catalogue.stores.mongo.documents import VOTES, vote_id
+from beamhub.catalogue.stores.mongo.server import UnsupportedServer, detect, index_plan
 from tests.services.ports import free_port
 from tests.services.require import missing
 
 from .sample import ALICE, BOB, CAROL, DATASETS, OPERATOR, PROPOSALS, load_sample, numbers, pid
 
-pytestmark = pytest.mark.ferretdb
+pytestmark = pytest.mark.mongodb
 
 
 def _database_url(base: str) -> str:
@@ -53,15 +50,14 @@ def raw(mongo):
 
 
 @pytest.fixture(scope="module")
-def own_ferretdb():
-    """A FerretDB only this module stops and restarts."""
-    from tests.services.ferretdb import FerretDB, build
+def own_server():
+    """A DocumentDB only this module stops and restarts."""
+    from tests.services.documentdb import DocumentDB
 
     try:
-        binary = build()
+        server = DocumentDB().start()
     except Exception as exc:
-        missing("FerretDB", f"could not build it ({exc})")
-    server = FerretDB(binary).start()
+        missing("DocumentDB", f"could not start it ({exc})")
     yield server
     server.close()
 
@@ -100,14 +96,14 @@ def every_method(store):
     ]
 
 
-def test_every_method_reports_an_outage_and_recovers_without_reopening(own_ferretdb):
+def test_every_method_reports_an_outage_and_recovers_without_reopening(own_server):
     # a short server-selection timeout from the URL: the store keeps URL options
-    url = own_ferretdb.url.rstrip("/") + "/beamhub_outage?serverSelectionTimeoutMS=1000"
+    url = own_server.url.rstrip("/") + "/beamhub_outage?serverSelectionTimeoutMS=1000"
     store = MongoStore(url)
     load_sample(store)
     store.set_vote(ALICE, pid(1), "like", comment="acknowledged before the outage")
 
-    own_ferretdb.stop()
+    own_server.stop()
     try:
         late_store = MongoStore(url)  # opening while the server is down does not fail...
         for name, call in every_method(store) + [("first use", late_store.ping)]:
@@ -116,9 +112,9 @@ def test_every_method_reports_an_outage_and_recovers_without_reopening(own_ferre
                 call()
                 pytest.fail(f"{name} did not notice the outage")
             assert time.monotonic() - started < 15, f"{name} hung instead of failing"
-            assert f"127.0.0.1:{own_ferretdb.port}" in raised.value.message, name
+            assert f"127.0.0.1:{own_server.port}" in raised.value.message, name
     finally:
-        own_ferretdb.start()
+        own_server.start()
 
     # ...and the same store objects work again, the acknowledged vote intact
     vote = store.my_votes(ALICE)[0]
@@ -287,7 +283,7 @@ def test_a_vote_whose_counting_failed_is_counted_once_by_the_retry(mongo, monkey
     assert mongo.recount_votes(OPERATOR) == 0                    # nothing left to repair
 
 
-# --- votes across processes (the lock on FerretDB is in the database, not in memory) ---
+# --- votes across processes (atomic single-document updates on the server) ---
 
 
 def _vote_in_process(url: str, worker: int, targets: list[str], rounds: int, start_at: float) -> dict:
@@ -319,40 +315,24 @@ def test_votes_stay_exact_with_voters_in_several_processes(mongo):
         assert (dataset.likes, dataset.dislikes) == (expected.count("like"), expected.count("dislike"))
 
 
-def test_a_lock_left_by_a_dead_writer_expires(raw):
-    locks = DocumentLocks(raw[LOCKS], needed=True)
-    raw[LOCKS].insert_one({"_id": "dataset:x", "token": "dead",
-                           "expiresAt": datetime.now(timezone.utc) - timedelta(seconds=1)})
-    with locks.hold("dataset", "x"):
-        assert raw[LOCKS].find_one({"_id": "dataset:x"})["token"] != "dead"
-    assert raw[LOCKS].count_documents({}) == 0
-
-
-def test_a_lock_held_too_long_gives_store_unavailable(raw, monkeypatch):
-    monkeypatch.setattr(mongo_locks, "LOCK_WAIT", 0.3)
-    locks = DocumentLocks(raw[LOCKS], needed=True)
-    raw[LOCKS].insert_one({"_id": "dataset:y", "token": "alive",
-                           "expiresAt": datetime.now(timezone.utc) + timedelta(minutes=1)})
-    with pytest.raises(StoreUnavailable):
-        with locks.hold("dataset", "y"):
-            pass
-    assert raw[LOCKS].find_one({"_id": "dataset:y"})["token"] == "alive"
-
-
 # --- server detection --------------------------------------------------------------
 
 
-def test_detects_ferretdb_v1_and_mongodb():
-    ferret = detect({"version": "7.0.42", "ferretdbVersion": "v1.24.2",
-                     "ferretdbFeatures": {"aggregationStages": ["$match", "$group", "$sort"]}})
-    assert ferret.is_ferretdb and not ferret.facet_stage and not ferret.atomic_updates and ferret.id_lookups_only
-    mongodb = detect({"version": "7.0.14", "versionArray": [7, 0, 14, 0]})
-    assert not mongodb.is_ferretdb and mongodb.facet_stage and mongodb.atomic_updates and mongodb.wildcard_indexes
+def test_detects_documentdb_and_mongodb_and_refuses_ferretdb_v1():
+    documentdb = detect({"version": "7.0.0", "versionArray": [7, 0, 0, 0], "bits": 64},
+                        {"msg": "isdbgrid", "internal": {"clusterVersion": "0.108"}, "ok": 1.0})
+    assert documentdb.is_documentdb and documentdb.index_builds_in_background
+    assert detect({"version": "7.0.0", "ferretdbVersion": "v2.5.0"}).is_documentdb  # FerretDB 2 runs on it
+    mongodb = detect({"version": "7.0.14", "versionArray": [7, 0, 14, 0], "gitVersion": "ce59cfc"},
+                     {"isWritablePrimary": True, "ok": 1.0})
+    assert not mongodb.is_documentdb and not mongodb.index_builds_in_background
+    with pytest.raises(UnsupportedServer, match="FerretDB 1.24.2 is not supported"):
+        detect({"version": "7.0.42", "ferretdbVersion": "v1.24.2"})
 
 
 def test_the_test_server_is_detected(mongo):
-    assert mongo.server.name in ("ferretdb", "mongodb")
-    assert mongo._locks.needed == (not mongo.server.atomic_updates)
+    expected = "documentdb" if not os.environ.get("BEAMHUB_TEST_MONGODB_URL") else mongo.server.name
+    assert mongo.server.name == expected
 
 
 def test_search_finds_sample_after_reopening(mongo):
@@ -362,68 +342,8 @@ def test_search_finds_sample_after_reopening(mongo):
     again.close()
 
 
-# --- the two ways of searching agree --------------------------------------------------
-
-
-MODE_USER = Identity("mode-user", groups=frozenset({"p0000001"}))
-
-
-def _mode_battery() -> list[tuple[Identity, dict]]:
-    from tests.benchmarks import synthetic
-
-    bodies = [q.model_dump(exclude_defaults=True) for q in synthetic.query_mix(random.Random(5), 6)]
-    bodies += [{"sort": sort, "limit": 15} for sort in SORTS if sort != "relevance"]
-    bodies += [
-        {"text": "soak", "sort": "relevance", "limit": 4},
-        {"my_vote": "like", "sort": "-likes", "limit": 5},
-        {"my_vote": "none", "sort": "datasetName", "limit": 9, "type": ["raw"]},
-        {"technique": ["SAXS", "WAXS"], "year": [2019, 2020, 2021], "sort": "-likes", "limit": 5},
-        {"conditions": [{"name": "temperature", "op": "!=", "value": 100, "unit": "K"}], "sort": "size"},
-    ]
-    return [(identity, body) for body in bodies for identity in (synthetic.beamline_staff(), MODE_USER)]
-
-
-def _pages(store, identity, body, pages: int = 2) -> tuple[int, dict, list[str]]:
-    first = store.search(identity, SearchQuery.parse(body))
-    facets = {name: [(f.value, f.count) for f in counts] for name, counts in first.facets.items()}
-    pids, cursor = [d.pid for d in first.items], first.next_cursor
-    for _ in range(pages - 1):
-        if not cursor:
-            break
-        page = store.search(identity, SearchQuery.parse({**body, "cursor": cursor, "facets": False}))
-        pids += [d.pid for d in page.items]
-        cursor = page.next_cursor
-    return first.total, facets, pids
-
-
-def test_client_side_scan_and_server_pipelines_agree(mongo):
-    """FerretDB searches in one scan and counts in the client; MongoDB runs pipelines on the
-    server. Both ways run here on the same data and must give identical pages and counts
-    (the pipelines as separate aggregations: only MongoDB has ``$facet``)."""
-    from tests.benchmarks import synthetic
-
-    operator = Identity.for_operator()
-    mongo.upsert_datasets(operator, synthetic.datasets(300))
-    rng = random.Random(3)
-    for identity in (synthetic.beamline_staff(), MODE_USER):
-        visible = [d.pid for d in mongo.search(identity, SearchQuery(limit=200)).items]
-        for target in rng.sample(visible, 20):
-            mongo.set_vote(identity, target, rng.choice(["like", "dislike"]))
-    scanning = MongoStore(mongo.url)
-    scanning.server = dataclasses.replace(mongo.server, scan_once=True, facet_stage=False)
-    pipelines = MongoStore(mongo.url)
-    pipelines.server = dataclasses.replace(mongo.server, scan_once=False, facet_stage=mongo.server.facet_stage)
-    for identity, body in _mode_battery():
-        assert _pages(scanning, identity, body) == _pages(pipelines, identity, body), body
-    scanning.close()
-    pipelines.close()
-
-
-def test_reindex_in_bulk_as_on_mongodb(mongo, raw):
-    """MongoDB's $set is atomic, so there reindex rewrites in bulk without locks; run that
-    path here too."""
+def test_reindex_rewrites_in_bulk(mongo, raw):
     raw[DATASET_COLLECTION].insert_many([dict(SCICAT_DATASET, _id=f"20.500.12269/scicat-{i}") for i in range(3)])
-    mongo._locks = DocumentLocks(raw[LOCKS], needed=False)
     assert mongo.reindex(OPERATOR) == 3
     assert mongo.search(ALICE, SearchQuery(text="ferritin soak")).total == 3
     assert mongo.reindex(OPERATOR) == 0

@@ -21,7 +21,7 @@ from beamhub.catalogue.stores.mongo.follow import FOLLOW_BOUND
 
 from . import scicat_documents as scicat
 
-pytestmark = pytest.mark.ferretdb
+pytestmark = pytest.mark.mongodb
 
 OPERATOR = Identity.for_operator("test-operator")
 MEMBER = Identity(user="frank", groups=frozenset({"p2002"}))

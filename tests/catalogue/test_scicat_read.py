@@ -2,7 +2,7 @@
 
 The fixture set (``scicat_documents.py``: SciCat's own shapes, v3 and v4 fields, every
 scientific-metadata form, odd beamlines and groups, broken documents) is inserted into
-FerretDB as SciCat would have written it, then searched, shown, listed and counted as the
+the MongoDB server (DocumentDB) as SciCat would have written it, then searched, shown, listed and counted as the
 operator, as members of a group and as an outsider, through the store and through the
 ``beamhub catalogue`` command.
 """
@@ -22,7 +22,7 @@ from beamhub.cli.formatting import dataset_details
 from . import scicat_documents as scicat
 from .test_cli import as_identity, beamhub, ok
 
-pytestmark = pytest.mark.ferretdb
+pytestmark = pytest.mark.mongodb
 
 OPERATOR = Identity.for_operator()
 ERIN = Identity("erin", groups=frozenset({"p2001"}))

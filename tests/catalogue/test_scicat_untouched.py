@@ -34,7 +34,7 @@ from beamhub.jobs.spec import Manifest, OutputFile
 
 from . import scicat_documents as scicat
 
-pytestmark = pytest.mark.ferretdb
+pytestmark = pytest.mark.mongodb
 
 OPERATOR = Identity.for_operator("test-operator")
 ERIN = Identity(user="erin", groups=frozenset({"p2001"}))

@@ -5,8 +5,8 @@ Datasets live in SciCat's ``Dataset`` collection (``_id`` = pid) and proposals i
 beamhub's own collections are prefixed ``beamhub_``.
 
 Searching needs a few values SciCat does not store. They are kept beside SciCat's
-fields as top-level fields prefixed ``beamhub_`` (top-level rather than one sub-document
-because FerretDB v1 loses nested values in ``$unwind`` and ``$project``), all computed by
+fields as top-level fields prefixed ``beamhub_`` (top-level: one index path each, and
+plain ``$group`` keys), all computed by
 :func:`search_fields` from SciCat's own fields, so ``MongoStore.reindex`` can backfill
 them on documents SciCat wrote:
 
@@ -47,7 +47,6 @@ DATASETS = "Dataset"
 PROPOSALS = "Proposal"
 VOTES = "beamhub_votes"
 SELECTIONS = "beamhub_selections"
-LOCKS = "beamhub_locks"
 
 ACCESS = "beamhub_access"
 """Former derived access keys: no longer written nor read (visibility reads SciCat's own
@@ -256,7 +255,6 @@ def counted_field(user: str) -> str:
 def vote_id(pid: str, user: str) -> str:
     """The ``_id`` of a user's vote on a dataset: one vote per (pid, user) by construction.
 
-    ``|`` can appear in neither a pid nor a user name. A string ``_id`` also lets FerretDB
-    v1 find the vote without scanning (it only pushes ``{_id: string}`` filters down).
+    ``|`` can appear in neither a pid nor a user name.
     """
     return f"{pid}|{user}"

@@ -26,7 +26,7 @@ running catch-up), as long as SciCat's writes arrive slower than a catch-up abso
 them (about a thousand documents a second on MongoDB); a bulk of many thousands of
 new documents is worked off over several searches. No server has to run anything
 else, and no operator acts. MongoDB's change streams would push the same changes
-(replica sets only); FerretDB v1 has none, and the ``updatedAt`` catch-up serves both.
+(replica sets only); DocumentDB has none, and the ``updatedAt`` catch-up serves both.
 
 Writes that bypass SciCat and leave ``updatedAt`` as it was are not seen (run
 ``beamhub catalogue reindex --everything``): access still holds, as it never reads
@@ -34,10 +34,9 @@ derived fields.
 
 A document the derivation cannot read is skipped, logged once and counted
 (:attr:`Follower.unreadable`), stamped so that it is retried only when SciCat changes
-it again, and never stops the others. On FerretDB v1, whose updates read and write the
-whole document back, a SciCat write landing in the milliseconds between could be lost;
-FerretDB serves the tests, SciCat's production server is MongoDB, where the derived
-fields are ``$set`` alone, guarded by the ``updatedAt`` they were computed from.
+it again, and never stops the others. The derived fields are ``$set`` alone, guarded by
+the ``updatedAt`` they were computed from, so a SciCat write landing meanwhile is never
+lost: its document waits for the next catch-up.
 """
 
 from __future__ import annotations
@@ -171,17 +170,6 @@ class Follower:
 
     def _rederive(self, pids: list, report: CatchUp) -> None:
         store = self.store
-        if store._locks.needed:  # FerretDB v1: read and write under the dataset's lock
-            for key in pids:
-                with store._locks.hold("dataset", key):
-                    doc = store.datasets.find_one({"_id": key})
-                    if doc is None:
-                        continue
-                    try:
-                        store.datasets.update_one({"_id": key}, self._update(doc, report))
-                    except pymongo.errors.WriteError as exc:
-                        self._not_storable(doc, exc, report)
-            return
         docs = list(store._by_ids(store.datasets, pids).values())
         writes = [pymongo.UpdateOne({"_id": doc["_id"], "updatedAt": doc.get("updatedAt")}, self._update(doc, report))
                   for doc in docs]

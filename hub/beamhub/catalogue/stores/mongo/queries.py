@@ -161,7 +161,7 @@ def facet_branches(query: SearchQuery) -> dict[str, tuple[list[dict], list[dict]
 
     ``total`` counts with every facet filter; each facet counts with every facet filter
     but its own (disjunctive facets). The branches run after the common filters: inside
-    one ``$facet`` stage on MongoDB, as separate aggregations on FerretDB v1.
+    one ``$facet`` stage.
     """
     filters = facet_filters(query)
     branches = {"total": (list(filters.values()), [{"$count": "n"}])}

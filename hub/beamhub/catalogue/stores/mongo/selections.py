@@ -1,7 +1,7 @@
 """Selections (the fog filter) in the MongoDB store: ``beamhub_selections``, ``_id`` = id.
 
-Every change is a compare-and-set on ``{_id, version, status}``: atomic on MongoDB, and
-done while holding the selection's lock document on FerretDB v1 (see ``mongo.locks``).
+Every change is a compare-and-set on ``{_id, version, status}``, which the server applies
+atomically (MongoDB and DocumentDB alike).
 """
 
 from __future__ import annotations
@@ -61,13 +61,11 @@ class SelectionMethods:
 
     def _change(self, identity: Identity, selection_id: str, change, *, operators: bool) -> Selection:
         """Apply ``change(current) -> updated`` as a compare-and-set, retried on a race."""
-        self._own_selection(identity, selection_id, operators=operators)  # before taking its lock
-        with self._locks.hold("selection", selection_id):
-            for _ in range(10):
-                current = _selection(self._own_selection(identity, selection_id, operators=operators))
-                updated = change(current)
-                if self._replace_selection(current, updated):
-                    return updated
+        for _ in range(10):
+            current = _selection(self._own_selection(identity, selection_id, operators=operators))
+            updated = change(current)
+            if self._replace_selection(current, updated):
+                return updated
         raise Conflict(f"selection {selection_id} keeps changing; retry")
 
     def _replace_selection(self, current: Selection, updated: Selection) -> bool:
@@ -78,13 +76,11 @@ class SelectionMethods:
 
     @guarded
     def delete_selection(self, identity: Identity, selection_id: str) -> None:
-        self._own_selection(identity, selection_id, operators=False)
-        with self._locks.hold("selection", selection_id):
-            doc = self._own_selection(identity, selection_id, operators=False)
-            check_deletable(_selection(doc))
-            result = self.selections.delete_one({"_id": selection_id, "version": doc["version"]})
-            if result.deleted_count != 1:
-                raise Conflict(f"selection {selection_id} changed meanwhile; reload it")
+        doc = self._own_selection(identity, selection_id, operators=False)
+        check_deletable(_selection(doc))
+        result = self.selections.delete_one({"_id": selection_id, "version": doc["version"]})
+        if result.deleted_count != 1:
+            raise Conflict(f"selection {selection_id} changed meanwhile; reload it")
 
     @guarded
     def change_selection_status(self, identity: Identity, selection_id: str, change: StatusChange) -> Selection:

@@ -1,10 +1,13 @@
 """What the MongoDB-protocol server behind a store can do, and the indexes it gets.
 
-:func:`detect` reads ``buildInfo`` once at connect time. FerretDB identifies itself
-there (``ferretdbVersion``; v1 also lists its aggregation stages in
-``ferretdbFeatures``); anything else is taken for MongoDB.
+:func:`detect` reads ``buildInfo`` and ``hello`` once at connect time. DocumentDB's
+gateway answers ``hello`` with its own ``internal`` topology field (and calls itself
+``isdbgrid``); FerretDB names itself in ``buildInfo`` (``ferretdbVersion``): 2.x runs on
+DocumentDB and is treated as DocumentDB, 1.x is refused (:class:`UnsupportedServer`).
+Anything else is taken for MongoDB.
 
-Indexes (MongoDB 6+), one per query shape; ``ensure_indexes`` creates them, idempotently:
+Indexes (MongoDB 6+ and DocumentDB alike), one per query shape; ``ensure_indexes``
+creates them, idempotently:
 
 =============================  ===========================================================
 collection / index             query shape it serves
@@ -19,9 +22,7 @@ and ``loc_<sort>``             branch of the visibility ``$or`` (``isPublished``
                                -size -likes``: each branch (an ``$in`` explodes into one
                                scan per group) is read in sort order and the branches
                                merged (SORT_MERGE); facet, keyword, date and metadata
-                               filters are applied along it. Not on FerretDB v1, which
-                               scans for every search (``scan_once``): there these 28
-                               would only double the cost of every insert
+                               filters are applied along it
 Dataset ``all_<sort>``         the same for operators (no visibility filter):
                                ``{<sort field>: ±1, _id: 1}``
 Dataset ``words``              free text: ``{beamhub_words: 1}`` (multikey; ``$all`` on
@@ -55,6 +56,8 @@ from dataclasses import dataclass
 import pymongo
 import pymongo.errors
 
+from ...errors import StoreUnavailable
+
 from .documents import (
     DATASETS,
     INDEX_VERSION_FIELD,
@@ -70,55 +73,73 @@ from .documents import (
 log = logging.getLogger(__name__)
 
 
+class UnsupportedServer(StoreUnavailable):
+    """The server speaks the MongoDB protocol but lacks what the store relies on
+    (raised when the store connects, so a service refuses to start on it)."""
+
+
 @dataclass(frozen=True)
 class ServerKind:
-    """The server's identity and the features the store chooses by."""
+    """The server's identity and what it does differently from MongoDB.
+
+    Every server gets the same queries and updates (``mongo.store``); the fields below
+    are the differences found on DocumentDB (``tests/catalogue/test_mongo_store.py``
+    checks each against the running engine)."""
 
     name: str
-    """``"mongodb"`` or ``"ferretdb"``."""
+    """``"mongodb"`` or ``"documentdb"`` (FerretDB 2.x included: it runs on DocumentDB)."""
     version: str
-    facet_stage: bool
-    """``$facet`` works: all facet counts in one aggregation."""
-    atomic_updates: bool
-    """findAndModify and update operators apply atomically per document (MongoDB).
-    FerretDB v1 reads, changes and writes the document back without a lock, so two
-    concurrent ``$inc`` lose one another: the store then serialises writes to a dataset
-    through a lock document (``mongo.locks``)."""
-    sum_of_fields: bool
-    """``$group`` ``$sum`` over field paths is reliable (FerretDB v1 returns 0 for some)."""
-    wildcard_indexes: bool
-    scan_once: bool
-    """Every filtered query costs a full scan (FerretDB v1): a search makes one, and counts
-    facets, sorts and pages in the client (``mongo.scan``) rather than in six aggregations."""
-    id_lookups_only: bool
-    """Only ``{_id: value}`` filters avoid a full scan (FerretDB v1's SQLite handler), so
-    documents are fetched one ``_id`` at a time rather than with ``$in``."""
+    index_builds_in_background: bool = False
+    """DocumentDB builds an index on a collection that holds documents in a background
+    job the gateway waits for (its scheduler runs every 2 s): each ``createIndexes``
+    costs ~2 s there. So the store creates all of a collection's indexes in one
+    ``createIndexes`` command (one wait per collection) and only the missing ones."""
 
     @property
-    def is_ferretdb(self) -> bool:
-        return self.name == "ferretdb"
+    def is_documentdb(self) -> bool:
+        return self.name == "documentdb"
 
 
-def detect(build_info: dict) -> ServerKind:
-    """The :class:`ServerKind` for a ``buildInfo`` reply."""
-    if "ferretdbVersion" in build_info:
-        stages = (build_info.get("ferretdbFeatures") or {}).get("aggregationStages")
-        return ServerKind(
-            name="ferretdb",
-            version=str(build_info.get("ferretdbVersion")),
-            facet_stage=stages is not None and "$facet" in stages,
-            atomic_updates=False,
-            sum_of_fields=False,
-            wildcard_indexes=False,
-            scan_once=True,
-            id_lookups_only=True,
-        )
+def detect(build_info: dict, hello: dict | None = None) -> ServerKind:
+    """The :class:`ServerKind` for the ``buildInfo`` and ``hello`` replies."""
     version = str(build_info.get("version", "unknown"))
+    if "ferretdbVersion" in build_info:
+        ferret = str(build_info["ferretdbVersion"]).lstrip("v")
+        if ferret.split(".")[0] in ("0", "1"):
+            raise UnsupportedServer(
+                f"FerretDB {ferret} is not supported: it updates documents without atomicity and has no "
+                "$facet; use MongoDB 6+, DocumentDB or FerretDB 2")
+        return ServerKind(name="documentdb", version=f"FerretDB {ferret}", index_builds_in_background=True)
+    if hello is not None and "internal" in hello:
+        return ServerKind(name="documentdb", version=version, index_builds_in_background=True)
     major = (build_info.get("versionArray") or [0])[0]
     if isinstance(major, int) and major < 6:
         log.warning("MongoDB %s is older than 6, the oldest version beamhub supports", version)
-    return ServerKind(name="mongodb", version=version, facet_stage=True, atomic_updates=True,
-                      sum_of_fields=True, wildcard_indexes=True, scan_once=False, id_lookups_only=False)
+    return ServerKind(name="mongodb", version=version)
+
+
+def plan_summary(explained: dict) -> tuple[list[str], list[str]]:
+    """The stages and the index names anywhere in an ``explain`` reply (MongoDB's
+    ``queryPlanner.winningPlan`` and DocumentDB's MongoDB-style answer alike, ``$facet``
+    sub-plans included). A ``COLLSCAN`` among the stages is a query no index serves."""
+    stages: list[str] = []
+    indexes: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("stage"), str):
+                stages.append(node["stage"])
+            if isinstance(node.get("indexName"), str):
+                indexes.append(node["indexName"])
+            for key, value in node.items():
+                if key not in ("rejectedPlans", "command"):
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(explained)
+    return stages, list(dict.fromkeys(indexes))
 
 
 VISIBILITY_INDEXES = {"pub": "isPublished", "own": "ownerGroup", "acc": "accessGroups", "loc": "creationLocation"}
@@ -139,12 +160,11 @@ def index_plan(kind: ServerKind) -> dict[str, list[pymongo.IndexModel]]:
     """The indexes of each collection (see the module docstring)."""
     datasets = []
     for name, (field, direction) in SORT_INDEX_FIELDS.items():
-        for prefix, branch in VISIBILITY_INDEXES.items() if not kind.scan_once else ():
+        for prefix, branch in VISIBILITY_INDEXES.items():
             datasets.append(pymongo.IndexModel([(branch, 1), (field, direction), ("_id", 1)], name=f"{prefix}_{name}"))
         datasets.append(pymongo.IndexModel([(field, direction), ("_id", 1)], name=f"all_{name}"))
     datasets.append(pymongo.IndexModel([(WORDS, 1)], name="words"))
-    if kind.wildcard_indexes:
-        datasets.append(pymongo.IndexModel([(METADATA + ".$**", 1)], name="metadata"))
+    datasets.append(pymongo.IndexModel([(METADATA + ".$**", 1)], name="metadata"))
     datasets.append(pymongo.IndexModel([("inputDatasets", 1)], name="lineage"))
     datasets.append(pymongo.IndexModel([("updatedAt", 1)], name="updated"))
     datasets.append(pymongo.IndexModel([(INDEX_VERSION_FIELD, 1)], name="index_version"))
@@ -164,16 +184,26 @@ def index_plan(kind: ServerKind) -> dict[str, list[pymongo.IndexModel]]:
 
 
 def ensure_indexes(db, kind: ServerKind) -> None:
-    """Create every index of :func:`index_plan` (existing ones are left as they are).
+    """Create the indexes of :func:`index_plan` that are missing, one ``createIndexes``
+    per collection (existing ones are left as they are).
 
     An index SciCat (or an operator) already made on the same keys under another name
     serves as well: the conflict is logged, not raised.
     """
     for collection, models in index_plan(kind).items():
-        present = set(db[collection].index_information()) if collection == DATASETS else set()
-        for name in present & OBSOLETE_INDEXES:
+        present = set(db[collection].index_information())
+        for name in present & OBSOLETE_INDEXES if collection == DATASETS else ():
             db[collection].drop_index(name)
-        for model in models:
+        missing = [model for model in models if model.document["name"] not in present]
+        if not missing:
+            continue
+        try:
+            db[collection].create_indexes(missing)
+            continue
+        except pymongo.errors.OperationFailure as exc:
+            if exc.code not in INDEX_CONFLICTS:
+                raise
+        for model in missing:  # one of them conflicts: make the others one by one
             try:
                 db[collection].create_indexes([model])
             except pymongo.errors.OperationFailure as exc:

@@ -21,30 +21,18 @@ vote and counting it, the request fails (503) and the next vote by that user on 
 dataset, the retry, counts what is missing; nothing is counted twice.
 ``recount_votes`` rebuilds counters and records from the votes.
 
-The server is identified at connect time (``buildInfo``) and each gets the best it
-supports; the contract suite gives the same answers on both. The differences:
-
-- **Searching**: MongoDB runs each search as a page query (keyset filter, sort and limit
-  served by an index) plus one aggregation computing the total and every facet count
-  (``$facet`` over the branches of ``mongo.queries.facet_branches``). FerretDB v1 decodes
-  every document of the collection for any filter but ``{_id: value}`` and has no
-  ``$facet``: there a search is one query of the common filters with a small projection,
-  and facets, order and pages are computed in the client (``mongo.scan``), then the
-  page's documents fetched by ``_id``. A test runs both ways on FerretDB and compares.
-- **Atomic updates**: MongoDB applies findAndModify and ``$inc`` atomically; FerretDB v1
-  does not (it reads, modifies and writes back), so there every write to a dataset or
-  selection holds a lock document (``mongo.locks``).
-- **Compare-and-set**: selection edits are guarded by ``{version, status}`` in the
-  update's filter, atomic on MongoDB and done under the lock on FerretDB.
-- **Sums**: ``stats`` sums sizes and votes with ``$group`` on MongoDB; FerretDB v1's
-  ``$sum`` of a field is unreliable, so it reads those fields and sums here.
-- **Lookups by id**: FerretDB v1 only avoids a full scan for ``{_id: value}``, so
-  batches are fetched one ``_id`` at a time there and with ``$in`` on MongoDB.
-- **Indexes**: FerretDB v1 cannot make the wildcard metadata index; the others are
-  created on both (FerretDB's SQLite handler does not use them for queries).
-- Not used on either, because their meaning differs from the contract's: text indexes
-  and ``$text`` (stemming, any word, no prefixes; the word lists serve both), collations
-  (``beamhub_sortName`` holds the lower-cased name), transactions (FerretDB v1 has none).
+The server is identified at connect time (``mongo.server.detect``): MongoDB 6+ or
+DocumentDB (the PostgreSQL extension under FerretDB 2.x and Azure's MongoDB vCore; the
+tests' engine). Both take the same path: each search is a page query (keyset filter,
+sort and limit served by an index) plus one aggregation computing the total and every
+facet count (``$facet`` over the branches of ``mongo.queries.facet_branches``); votes and
+selection edits are atomic single-document updates (findAndModify, ``$inc``, a
+compare-and-set filter); batches are read with ``$in``; stats are one ``$group``. What
+DocumentDB does differently is named in ``mongo.server.ServerKind`` and tested there.
+Not used, because their meaning differs from the contract's: text indexes and ``$text``
+(stemming, any word, no prefixes; the word lists serve both), collations
+(``beamhub_sortName`` holds the lower-cased name), multi-document transactions.
+FerretDB v1 (a translation layer without atomic updates or ``$facet``) is refused.
 """
 
 from __future__ import annotations
@@ -67,14 +55,12 @@ from ...query import FacetCount, SearchQuery, SearchResult, decode_cursor, encod
 from ...store import Store, UpsertSummary
 from ..urls import redact_url
 from . import queries as q
-from . import scan as mongo_scan
 from .documents import (
     COUNTED,
     DATASETS,
     DISLIKES,
     LIKES,
     LISTING_PROJECTION,
-    LOCKS,
     PROPOSALS,
     SELECTIONS,
     SORT_NAME,
@@ -95,7 +81,6 @@ from .documents import (
     vote_id,
 )
 from .follow import Follower
-from .locks import DocumentLocks
 from .scicat import CREATED_BY, owned_by_scicat, refuse, scicat_derived_document
 from .selections import SelectionMethods
 from .templates import MongoTemplateMethods
@@ -119,7 +104,7 @@ PAGE_PROJECTION = {k: v for k, v in LISTING_PROJECTION.items() if k != SORT_NAME
 """Page items keep ``beamhub_sortName``: it is the cursor key of the name sorts."""
 
 class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
-    """A catalogue store on MongoDB 6+ or FerretDB v1 (see the module docstring)."""
+    """A catalogue store on MongoDB 6+ or DocumentDB (see the module docstring)."""
 
     def __init__(self, url: str):
         self.url = url
@@ -140,7 +125,6 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
         self.scicat = False
         """Whether this is SciCat's database (``mongo.scicat``): then beamhub writes only its
         own fields and collections, and derived datasets as SciCat stores them."""
-        self._locks: DocumentLocks | None = None
         self._connect_lock = threading.Lock()
         self._follower = Follower(self)
         try:
@@ -155,10 +139,9 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
         with self._connect_lock:
             if self.server is not None:
                 return
-            kind = detect(self._client.admin.command("buildInfo"))
+            kind = detect(self._client.admin.command("buildInfo"), self._client.admin.command("hello"))
             self.scicat = owned_by_scicat(self.db, now())
             ensure_indexes(self.db, kind)
-            self._locks = DocumentLocks(self.db[LOCKS], needed=not kind.atomic_updates)
             self.server = kind
 
     # -- lifecycle ------------------------------------------------------------------
@@ -181,12 +164,6 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
         """``{_id: document}`` for the ids that exist."""
         found: dict[str, dict] = {}
         ids = list(dict.fromkeys(ids))
-        if self.server.id_lookups_only:
-            for key in ids:
-                doc = collection.find_one({"_id": key}, projection)
-                if doc is not None:
-                    found[doc["_id"]] = doc
-            return found
         for batch in batched(ids, BATCH):
             for doc in collection.find({"_id": {"$in": batch}}, projection):
                 found[doc["_id"]] = doc
@@ -259,9 +236,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
             if unchanged(before, changes):
                 summary += UpsertSummary(unchanged=1)
                 continue
-            with self._locks.hold("dataset", dataset.pid):
-                self.datasets.update_one({"_id": dataset.pid}, {"$set": {
-                    **changes, "updatedAt": written, "updatedBy": identity.user, SOURCE_UPDATED: written}})
+            self.datasets.update_one({"_id": dataset.pid}, {"$set": {
+                **changes, "updatedAt": written, "updatedBy": identity.user, SOURCE_UPDATED: written}})
             summary += UpsertSummary(updated=1)
         return summary
 
@@ -288,12 +264,6 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
     def _update_datasets(self, changed: list[dict], written: datetime) -> None:
         if not changed:
             return
-        if self._locks.needed:
-            for fields in changed:
-                with self._locks.hold("dataset", fields["_id"]):
-                    self.datasets.update_one({"_id": fields["_id"]},
-                                             {"$set": {**fields, "updatedAt": written, SOURCE_UPDATED: written}})
-            return
         self.datasets.bulk_write([
             pymongo.UpdateOne({"_id": fields["_id"]},
                               {"$set": {**fields, "updatedAt": written, SOURCE_UPDATED: written}})
@@ -311,10 +281,7 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
                 raise refuse(self.safe_url, f"{theirs[0]} is SciCat's dataset; delete it in SciCat")
         deleted = 0
         for batch in batched(dict.fromkeys(pids), BATCH):
-            if self.server.id_lookups_only:
-                deleted += sum(self.datasets.delete_one({"_id": pid}).deleted_count for pid in batch)
-            else:
-                deleted += self.datasets.delete_many({"_id": {"$in": batch}}).deleted_count
+            deleted += self.datasets.delete_many({"_id": {"$in": batch}}).deleted_count
             self.votes.delete_many({"pid": {"$in": batch}})
         return deleted
 
@@ -343,8 +310,6 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
         voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
         common = q.common_filters(identity, query, voted)
         after = decode_cursor(query, time_key=datetime)
-        if self.server.scan_once:
-            return self._search_in_one_scan(identity, common, query, after)
         if query.sort == "relevance":
             docs, next_key = self._relevance_page(common, query, after)
         else:
@@ -354,19 +319,6 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
             items=self._with_votes(identity, docs),
             total=total,
             facets=facets,
-            next_cursor=encode_cursor(query, *next_key) if next_key else None,
-        )
-
-    def _search_in_one_scan(self, identity: Identity, common: list[dict], query: SearchQuery,
-                            after) -> SearchResult:
-        rows = list(self.datasets.find(q.and_(common), mongo_scan.SCAN_PROJECTION))
-        total, facets = mongo_scan.count(rows, query, query.facets)
-        pids, next_key = mongo_scan.page(rows, query, after)
-        found = self._by_ids(self.datasets, pids, LISTING_PROJECTION)
-        return SearchResult(
-            items=self._with_votes(identity, [found[pid] for pid in pids if pid in found]),
-            total=total,
-            facets={name: [FacetCount(**c) for c in counts] for name, counts in facets.items()},
             next_cursor=encode_cursor(query, *next_key) if next_key else None,
         )
 
@@ -381,12 +333,14 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
         parts = common + list(q.facet_filters(query).values())
         if after is not None:
             parts.append(q.keyset_filter(field, direction, after[0], after[1]))
-        docs = list(self.datasets.find(q.and_(parts), PAGE_PROJECTION)
-                    .sort([(field, direction), ("_id", 1)]).limit(query.limit + 1))
+        docs = list(self._page_cursor(parts, field, direction, query.limit + 1))
         if len(docs) <= query.limit:
             return docs, None
         last = docs[query.limit - 1]
         return docs[:query.limit], (last.get(field), last["_id"])
+
+    def _page_cursor(self, parts: list[dict], field: str, direction: int, limit: int):
+        return self.datasets.find(q.and_(parts), PAGE_PROJECTION).sort([(field, direction), ("_id", 1)]).limit(limit)
 
     def _relevance_page(self, common: list[dict], query: SearchQuery, after) -> tuple[list[dict], tuple | None]:
         text = query.text_query
@@ -401,8 +355,7 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
                 created = q.parse_relevance_key(key[0])[1]
                 tier_parts.append(q.keyset_filter("creationTime", -1, created, key[1]))
             wanted = query.limit + 1 - len(docs)
-            found = list(self.datasets.find(q.and_(tier_parts), PAGE_PROJECTION)
-                         .sort([("creationTime", -1), ("_id", 1)]).limit(wanted))
+            found = list(self._page_cursor(tier_parts, "creationTime", -1, wanted))
             docs += [{**doc, "_tier": tier} for doc in found]
             if len(docs) > query.limit:
                 break
@@ -417,18 +370,31 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
         if not query.facets:
             filters, _ = branches["total"]
             return self.datasets.count_documents(q.and_(common + filters)), {}
-        if self.server.facet_stage:
-            pipeline = [{"$match": q.and_(common)}, {"$facet": {
-                name: ([{"$match": q.and_(filters)}] if filters else []) + stages
-                for name, (filters, stages) in branches.items()
-            }}]
-            rows = next(self.datasets.aggregate(pipeline))
-        else:
-            rows = {name: list(self.datasets.aggregate([{"$match": q.and_(common + filters)}] + stages))
-                    for name, (filters, stages) in branches.items()}
+        rows = next(self.datasets.aggregate(_counts_pipeline(common, branches)))
         total = rows["total"][0]["n"] if rows["total"] else 0
         facets = {name: [FacetCount(**c) for c in q.facet_counts(rows[name])] for name in q.FACET_FIELDS}
         return total, facets
+
+    @guarded
+    def explain_search(self, identity: Identity, query: SearchQuery) -> dict[str, dict]:
+        """The server's plans (``explain``) for the queries of a search's first page:
+        ``page`` (relevance: its first tier) and ``counts`` (the ``$facet`` aggregation, or
+        the count without facets). For benchmarks and operators checking that indexes
+        serve every query shape (``mongo.server.plan_summary``)."""
+        voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
+        common = q.common_filters(identity, query, voted)
+        parts = common + list(q.facet_filters(query).values())
+        if query.sort == "relevance":
+            parts, (field, direction) = parts + [q.relevance_tier_filter(query.text_query, 1)], ("creationTime", -1)
+        else:
+            field, direction = q.SORT_FIELDS[query.sort]
+        branches = q.facet_branches(query)
+        if query.facets:
+            counts = {"aggregate": DATASETS, "pipeline": _counts_pipeline(common, branches), "cursor": {}}
+        else:
+            counts = {"count": DATASETS, "query": q.and_(common + branches["total"][0])}
+        return {"page": self._page_cursor(parts, field, direction, query.limit + 1).explain(),
+                "counts": self.db.command("explain", counts)}
 
     @guarded
     def get_dataset(self, identity: Identity, pid: str) -> Dataset:
@@ -482,19 +448,11 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
     def stats(self, identity: Identity) -> dict[str, Any]:
         visible = q.and_([q.visibility_filter(identity), q.READABLE])
         by_beamline: dict[str, list[int]] = {}
-        if self.server.sum_of_fields:
-            rows = self.datasets.aggregate([{"$match": visible}, {"$group": {
-                "_id": "$creationLocation", "n": {"$sum": 1}, "size": {"$sum": "$size"},
-                "likes": {"$sum": "$" + LIKES}, "dislikes": {"$sum": "$" + DISLIKES}}}])
-            for row in rows:
-                by_beamline[row["_id"]] = [row["n"], row["size"], row["likes"] + row["dislikes"]]
-        else:
-            fields = {"creationLocation": 1, "size": 1, LIKES: 1, DISLIKES: 1}
-            for doc in self.datasets.find(visible, fields):
-                totals = by_beamline.setdefault(doc.get("creationLocation"), [0, 0, 0])
-                totals[0] += 1
-                totals[1] += doc.get("size") or 0
-                totals[2] += (doc.get(LIKES) or 0) + (doc.get(DISLIKES) or 0)
+        rows = self.datasets.aggregate([{"$match": visible}, {"$group": {
+            "_id": "$creationLocation", "n": {"$sum": 1}, "size": {"$sum": "$size"},
+            "likes": {"$sum": "$" + LIKES}, "dislikes": {"$sum": "$" + DISLIKES}}}])
+        for row in rows:
+            by_beamline[row["_id"]] = [row["n"], row["size"], row["likes"] + row["dislikes"]]
         selections = {} if identity.operator else {"owner": identity.user}
         return {
             "datasets": sum(t[0] for t in by_beamline.values()),
@@ -519,12 +477,11 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
             Vote.parse({"pid": pid, "user": identity.user, "value": value, "comment": comment,
                         "createdAt": written, "updatedAt": written})
         key = vote_id(pid, identity.user)
-        with self._locks.hold("dataset", pid):
-            self._write_vote(key, pid, identity.user, value, comment, written)
-            doc = self._count_vote(pid, identity.user)
-            if doc is None:  # deleted meanwhile: take the vote back
-                self.votes.delete_one({"_id": key})
-                raise NotFound(f"no dataset {pid}")
+        self._write_vote(key, pid, identity.user, value, comment, written)
+        doc = self._count_vote(pid, identity.user)
+        if doc is None:  # deleted meanwhile: take the vote back
+            self.votes.delete_one({"_id": key})
+            raise NotFound(f"no dataset {pid}")
         return VoteState(pid=pid, likes=doc.get(LIKES) or 0, dislikes=doc.get(DISLIKES) or 0, myVote=value)
 
     def _count_vote(self, pid: str, user: str) -> dict | None:
@@ -546,8 +503,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
                                         DISLIKES: (wanted == "dislike") - (counted == "dislike")}.items() if v}
             guard = {"_id": pid, field: counted if counted else {"$exists": False}}
             change = {"$inc": delta, **({"$set": {field: wanted}} if wanted else {"$unset": {field: ""}})}
-            # (no projection: FerretDB v1's findAndModify has none)
-            updated = self.datasets.find_one_and_update(guard, change, return_document=ReturnDocument.AFTER)
+            updated = self.datasets.find_one_and_update(guard, change, {LIKES: 1, DISLIKES: 1},
+                                                        return_document=ReturnDocument.AFTER)
             if updated is not None:
                 return updated
         raise Conflict(f"the votes on {pid} keep changing; try again")
@@ -615,13 +572,12 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
             records = votes.get(pid, {})
             right = {LIKES: sum(v == "like" for v in records.values()),
                      DISLIKES: sum(v == "dislike" for v in records.values())}
-            with self._locks.hold("dataset", pid):
-                doc = self.datasets.find_one({"_id": pid}, {LIKES: 1, DISLIKES: 1, COUNTED: 1})
-                if doc is None or ((doc.get(LIKES) or 0, doc.get(DISLIKES) or 0, doc.get(COUNTED) or {})
-                                   == (right[LIKES], right[DISLIKES], records)):
-                    continue
-                self.datasets.update_one({"_id": pid}, {"$set": {**right, COUNTED: records}})
-                corrected += 1
+            doc = self.datasets.find_one({"_id": pid}, {LIKES: 1, DISLIKES: 1, COUNTED: 1})
+            if doc is None or ((doc.get(LIKES) or 0, doc.get(DISLIKES) or 0, doc.get(COUNTED) or {})
+                               == (right[LIKES], right[DISLIKES], records)):
+                continue
+            self.datasets.update_one({"_id": pid}, {"$set": {**right, COUNTED: records}})
+            corrected += 1
         return corrected
 
     @guarded
@@ -635,6 +591,14 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
         datasets were rewritten."""
         require_operator(identity, "reindex the catalogue")
         return self._follower.catch_up(everything=everything, since_watermark=False).rewritten
+
+
+def _counts_pipeline(common: list[dict], branches: dict) -> list[dict]:
+    """One aggregation computing the total and every facet count (``q.facet_branches``)."""
+    return [{"$match": q.and_(common)}, {"$facet": {
+        name: ([{"$match": q.and_(filters)}] if filters else []) + stages
+        for name, (filters, stages) in branches.items()
+    }}]
 
 
 def _without_tier(doc: dict) -> dict:
