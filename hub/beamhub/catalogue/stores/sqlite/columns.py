@@ -28,11 +28,14 @@ own transaction sees. SQL orders every page exactly (ties by pid) and applies cu
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BUDGET_BYTES = 512 << 20
 """Memory for columns per store: a word used by a tenth of a million datasets takes
@@ -231,6 +234,7 @@ class ColumnCache:
         self.budget_bytes = budget_bytes
         self._lock = threading.Lock()
         self._columns: OrderedDict[tuple, Column | None] = OrderedDict()
+        self._loading: dict[tuple, threading.Event] = {}
         self._bytes = 0
 
     def stats(self) -> dict[str, int]:
@@ -250,13 +254,40 @@ class ColumnCache:
             if key in self._columns:
                 self._columns.move_to_end(key)
                 return self._columns[key]
-        column = load()  # outside the lock: other searches go on meanwhile
+            loading = self._loading.get(key)
+            if loading is None:  # this thread loads it; others wanting it meanwhile wait for it
+                loading = self._loading[key] = threading.Event()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            loading.wait()
+            with self._lock:
+                if key in self._columns:
+                    return self._columns[key]
+            return self._get(key, load)  # the loader failed: try ourselves
+        try:
+            column = load()  # outside the lock: other searches go on meanwhile
+            with self._lock:
+                if key not in self._columns:
+                    self._columns[key] = column
+                    self._bytes += _size(column)
+                    self._evict(keep=key)
+                return self._columns[key]
+        finally:
+            with self._lock:
+                self._loading.pop(key, None)
+            loading.set()
+
+    def held(self) -> list[tuple]:
+        """The keys of the columns held, ``(kind, id, version)``."""
         with self._lock:
-            if key not in self._columns:
-                self._columns[key] = column
-                self._bytes += _size(column)
-                self._evict(keep=key)
-            return self._columns[key]
+            return list(self._columns)
+
+    def discard(self, key: tuple) -> None:
+        with self._lock:
+            if key in self._columns:
+                self._bytes -= _size(self._columns.pop(key))
 
     def derive(self, column: Column, make):
         """``make()``, which may build arrays of ``column`` on demand (its dense form,
@@ -315,6 +346,100 @@ def _load_field(conn, field_id: int) -> Column | None:
         return None
     return Column(cells=np.asarray(cells, dtype=np.int32), ids=np.asarray(ids, dtype=np.int32),
                   ctimes=np.asarray(ctimes, dtype=np.int64), values=array)
+
+
+# --- keeping columns loaded ahead of searches --------------------------------------
+
+WARM_SHARE = 0.5
+"""The part of the budget the warmer fills at start (the rest is for what searches ask)."""
+
+WARM_MIN_DATASETS = 1000
+"""Words used by fewer datasets load in milliseconds when first searched: not warmed."""
+
+
+class ColumnWarmer:
+    """Loads columns before searches need them, in one background thread.
+
+    At start: the metadata fields with the most rows and the most used words, up to
+    :data:`WARM_SHARE` of the budget (at a million datasets, a field every dataset has
+    takes seconds to read; the first search using it would wait that long). Then every
+    ``interval`` seconds: the columns held whose word or field changed since (another
+    process's ingest, a vote does not count) are loaded again at their new version, and
+    the old copies dropped, so the first search after a large ingest finds the new
+    column loaded or being loaded (it waits for that load rather than starting its
+    own). ``transaction`` is the store's read transaction (a context manager giving a
+    connection)."""
+
+    def __init__(self, cache: "ColumnCache", transaction, interval: float = 1.0):
+        self.cache = cache
+        self.transaction = transaction
+        self.interval = interval
+        self.warmed = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="column-warmer", daemon=True)
+
+    def start(self) -> "ColumnWarmer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        try:
+            self.warm()
+        except Exception:  # noqa: BLE001 - a store outage: searches load what they need
+            log.warning("search columns not loaded ahead", exc_info=True)
+        finally:
+            self.warmed.set()
+        while not self._stop.wait(self.interval):
+            try:
+                self.refresh()
+            except Exception:  # noqa: BLE001
+                log.debug("search columns not refreshed", exc_info=True)
+
+    def warm(self) -> None:
+        budget = self.cache.budget_bytes * WARM_SHARE
+        with self.transaction() as conn:
+            fields = conn.execute(
+                "SELECT f.id, f.version, c.rows FROM metadata_fields AS f JOIN "
+                "(SELECT field, sum(n) AS rows FROM metadata_counts GROUP BY field) AS c ON c.field = f.id "
+                "ORDER BY c.rows DESC").fetchall()
+            terms = conn.execute("SELECT id, version, n FROM vocabulary WHERE n >= ? ORDER BY n DESC LIMIT 1000",
+                                 (WARM_MIN_DATASETS,)).fetchall()
+        planned = sorted([("field", i, v, rows * 24) for i, v, rows in fields] +
+                         [("term", i, v, n * 16) for i, v, n in terms], key=lambda item: -item[3])
+        for kind, ident, version, size in planned:
+            if self._stop.is_set() or size > budget:
+                continue
+            budget -= size
+            with self.transaction() as conn:  # each in its own snapshot: versions may have moved
+                current = conn.execute(f"SELECT version FROM {'metadata_fields' if kind == 'field' else 'vocabulary'}"
+                                       " WHERE id = ?", (ident,)).fetchone()
+                if current is not None:
+                    (self.cache.field if kind == "field" else self.cache.term)(conn, ident, current[0])
+
+    def refresh(self) -> None:
+        held = self.cache.held()
+        if not held:
+            return
+        with self.transaction() as conn:
+            fields = dict(conn.execute("SELECT id, version FROM metadata_fields").fetchall())
+            term_ids = sorted({ident for kind, ident, _ in held if kind == "term"})
+            terms: dict[int, int] = {}
+            for start in range(0, len(term_ids), 500):
+                chunk = term_ids[start:start + 500]
+                terms.update(conn.execute(f"SELECT id, version FROM vocabulary WHERE id IN "
+                                          f"({','.join('?' * len(chunk))})", chunk).fetchall())
+            keys = set(held)
+            for kind, ident, version in held:
+                current = (fields if kind == "field" else terms).get(ident)
+                if current is None or current == version:
+                    continue
+                if (kind, ident, current) not in keys:
+                    (self.cache.field if kind == "field" else self.cache.term)(conn, ident, current)
+                    keys.add((kind, ident, current))
+                self.cache.discard((kind, ident, version))
 
 
 # --- evaluating a search's predicates on columns -----------------------------------

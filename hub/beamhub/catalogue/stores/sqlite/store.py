@@ -37,7 +37,7 @@ from ...store import SelectionChanges, StatusChange, Store, UpsertSummary
 from . import search as sqlite_search
 from . import selections as sqlite_selections
 from .cells import CellIndex
-from .columns import DEFAULT_BUDGET_BYTES, ColumnCache
+from .columns import DEFAULT_BUDGET_BYTES, ColumnCache, ColumnWarmer
 from .predicates import KEYS_IN
 from .schema import APPLICATION_ID, SCHEMA_VERSION, create_schema
 from .templates import SQLiteTemplateMethods
@@ -96,6 +96,7 @@ class SQLiteStore(SQLiteTemplateMethods, Store):
         from_url = columns_mb(url)
         column_cache_mb = from_url if from_url is not None else column_cache_mb
         self.columns = ColumnCache(column_cache_mb << 20) if column_cache_mb > 0 else None
+        self._warmer: ColumnWarmer | None = None
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[tuple[weakref.ref, sqlite3.Connection]] = []
@@ -236,7 +237,21 @@ class SQLiteStore(SQLiteTemplateMethods, Store):
                                    f"(schema {version}, now {SCHEMA_VERSION}): ingest the data into a new file")
 
     # -- lifecycle --------------------------------------------------------------------
+    def keep_columns_warm(self, interval: float = 1.0):
+        """Load the search columns ahead of searches in a background thread, and reload
+        those that changed every ``interval`` seconds (``sqlite.columns.ColumnWarmer``):
+        for a long-running process (the catalogue service), so no user's first search
+        waits for a column to load. Returns the warmer (its ``warmed`` event is set once
+        the start-up loading is done); None without columns."""
+        if self.columns is None:
+            return None
+        if self._warmer is None:
+            self._warmer = ColumnWarmer(self.columns, self._transaction, interval).start()
+        return self._warmer
+
     def close(self) -> None:
+        if self._warmer is not None:
+            self._warmer.stop()
         with self._lock:
             if self._closed:
                 return
