@@ -222,6 +222,18 @@ def test_every_planned_index_exists(mongo, raw):
     MongoStore(mongo.url).close()
 
 
+def test_a_missing_index_is_made_again_and_the_others_are_left_alone(mongo, raw):
+    load_sample(mongo)
+    found = numbers(mongo.search(ALICE, SearchQuery(text="lysozyme")).items)
+    raw[DATASET_COLLECTION].drop_index("words")
+    before = raw[DATASET_COLLECTION].index_information()
+    assert "words" not in before
+    MongoStore(mongo.url).close()
+    after = raw[DATASET_COLLECTION].index_information()
+    assert set(after) == set(before) | {"words"}
+    assert found and numbers(mongo.search(ALICE, SearchQuery(text="lysozyme")).items) == found
+
+
 # --- repair tools --------------------------------------------------------------------
 
 
