@@ -8,7 +8,8 @@ from pathlib import Path
 from beamhub.demo.data import PROFILES, scans
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-DATASETS_TAG = "beamhub-datasets"
+DATASETS_TAG = "parameters"
+"""The papermill parameters cell, which "Open in notebook" fills (``beamhub-datasets`` before)."""
 TEMPLATES = sorted(NOTEBOOKS.glob("*/*.ipynb"))
 
 OWNERS = {"mx": "alice", "saxs": "alice", "xas": "erin", "tomography": "frank"}

@@ -62,6 +62,12 @@ def images(outputs) -> list[bytes]:
     return [base64.b64decode(o["data"]["image/png"]) for o in outputs if "image/png" in o.get("data", {})]
 
 
+def interactive(outputs) -> bool:
+    """An hvplot/HoloViews plot was rendered (its Bokeh document), not an error or a repr."""
+    return any("application/vnd.holoviews_exec.v0+json" in o.get("data", {})
+               and "bokeh" in str(o.get("data", {}).get("text/html", "")).lower() for o in outputs)
+
+
 def widget_images(nb) -> list[bytes]:
     """Figures drawn inside widgets (ipywidgets.interact), as kept in the notebook's widget state."""
     state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
@@ -77,6 +83,8 @@ def check_ran(nb, dataset_names: list[str] | None = None) -> dict[str, dict]:
     for cell in after:
         if "interact(" in cell.source:
             assert widget_images(nb), f"the widget drew no figure:\n{cell.source[:300]}"
+        elif ".hvplot." in cell.source:
+            assert interactive(cell.outputs), f"no interactive (Bokeh) plot from:\n{cell.source[:300]}"
         elif "plt.show()" in cell.source:
             pictures = images(cell.outputs)
             assert pictures and all(p.startswith(b"\x89PNG") for p in pictures), f"no figure from:\n{cell.source[:300]}"
