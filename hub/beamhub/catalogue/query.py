@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 from .errors import InvalidInput
 from .model import METADATA_NAME_PATTERN, PID_MAX, Dataset, Name, UtcDatetime, _Model
 from .text import MAX_QUERY_CHARS, parse_text_query
-from .units import UNIT_GRAMMAR, UNIT_PATTERN, check_unit
+from .units import SPACE, UNIT_GRAMMAR, UNIT_PATTERN, check_unit
 
 FACETS = ("beamline", "proposal", "technique", "type", "year")
 """Facet names; ``beamline`` is SciCat's ``creationLocation``."""
@@ -56,7 +56,7 @@ _CONDITION_PARTS = (
     r"[ \t]*(?P<name>[A-Za-z_%][A-Za-z0-9_.%-]{0,255}|\"[^\"'$\x00-\x1f][^\"'\x00-\x1f]{0,255}\"|'[^\"'$\x00-\x1f][^\"'\x00-\x1f]{0,255}')[ \t]*"
     rf"(?:(?P<order><=|>=|<|>)[ \t]*(?P<bound>{_NUMBER})"
     rf"|(?P<equality>!=|=)[ \t]*(?:(?P<number>{_NUMBER})|(?P<boolean>[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])"
-    r"|(?P<quoted>\"[^\"]{0,200}\"|'[^']{0,200}')|(?P<word>[^\s\"']{1,200})))"
+    rf"|(?P<quoted>\"[^\"]{{0,200}}\"|'[^']{{0,200}}')|(?P<word>[^{SPACE}\"']{{1,200}})))"
     rf"(?:[ \t]+(?P<unit>{UNIT_PATTERN}))?[ \t]*"
 )
 _CONDITION = re.compile(_CONDITION_PARTS)

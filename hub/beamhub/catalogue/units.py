@@ -49,8 +49,13 @@ UNIT_EXPRESSION = rf"{_TERM}(?:{_JOIN}{_TERM}){{0,{MAX_UNIT_TERMS - 1}}}"
 description): names, plain numbers, one level of parentheses, powers of names and
 groups only, exponents of at most 12."""
 _EXPRESSION_CHARS = "*^()\u00b9\u00b2\u00b3\u2070-\u207b"  # operators, superscript digits and signs
-UNIT_LITERAL = (rf"[^\s\"'${{}}\x00{_EXPRESSION_CHARS}]"
-                rf"(?:[^\n\"'${{}}\x00{_EXPRESSION_CHARS}]{{0,{MAX_UNIT_CHARS - 2}}}[^\s\"'${{}}\x00{_EXPRESSION_CHARS}])?")
+SPACE = r"\s\x1c-\x1f\x85\ufeff"
+"""Whitespace inside a character class, the same set for Python's ``re`` (whose ``\\s``
+also holds \\x1c-\\x1f and \\x85) and for ECMAScript, the dialect of the API description's
+patterns (whose ``\\s`` also holds \\ufeff): a value the description admits is one the
+service reads."""
+UNIT_LITERAL = (rf"[^{SPACE}\"'${{}}\x00{_EXPRESSION_CHARS}]"
+                rf"(?:[^\n\"'${{}}\x00{_EXPRESSION_CHARS}]{{0,{MAX_UNIT_CHARS - 2}}}[^{SPACE}\"'${{}}\x00{_EXPRESSION_CHARS}])?")
 """Any other unit is a literal string (``arbitrary units``, ``counts/100 ms``), compared
 as written: without expression characters, quotes, ``$ { }`` or NUL, at most 64 characters."""
 UNIT_PATTERN = f"(?:{UNIT_EXPRESSION}|{UNIT_LITERAL})"
