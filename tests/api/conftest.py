@@ -7,7 +7,7 @@ instead). Its users are the demo's (alice in p1001 and p1002, bob in p1002, caro
 staff of i03, dave in nothing, erin in p2001, frank in p3001) plus ``voter00`` ..
 ``voter59`` in p1002 for the concurrency test.
 
-``mongo_catalogue_hub`` is the same over the MongoDB store (FerretDB, or
+``mongo_catalogue_hub`` is the same over the MongoDB store (DocumentDB, or
 ``BEAMHUB_TEST_MONGODB_URL``): modules that call :func:`on_both_stores` run every test
 against both, so the production backend answers the same through HTTP.
 """

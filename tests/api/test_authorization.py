@@ -5,7 +5,7 @@ computed by the code under test): alice p1001 and p1002, bob p1002, carol (staff
 i03) p1001, dave nothing, erin p2001, frank p3001. A dataset a user may not see must
 be indistinguishable from one that does not exist, in answers, counts, facets and
 previews, and nothing a user does to it may be written. The whole matrix runs on the
-SQLite catalogue and again on the MongoDB one (FerretDB here).
+SQLite catalogue and again on the MongoDB one (DocumentDB here).
 """
 
 from __future__ import annotations
