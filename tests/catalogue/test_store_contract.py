@@ -1,4 +1,4 @@
-"""The store contract, run against both backends (SQLite, and MongoDB via FerretDB).
+"""The store contract, run against both backends (SQLite, and MongoDB via DocumentDB).
 
 Every expected answer comes from the hand-made sample catalogue in ``sample.py``.
 """
