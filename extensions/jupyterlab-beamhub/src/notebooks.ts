@@ -82,6 +82,19 @@ async function saveAndOpen(app: JupyterFrontEnd, name: string, content: any): Pr
   return path;
 }
 
+/** A generated notebook (the staff's beamline overview), saved under a free name and opened. */
+export async function openNotebook(app: JupyterFrontEnd, name: string, content: any): Promise<string | null> {
+  try {
+    await app.serviceManager.kernelspecs.ready;
+    const kernel = pickKernel(app.serviceManager.kernelspecs.specs?.kernelspecs);
+    content.metadata.kernelspec = { ...kernel, language: 'python' };
+    return await saveAndOpen(app, name, content);
+  } catch (error) {
+    Notification.error(`The notebook could not be made: ${describeError(error)}`);
+    return null;
+  }
+}
+
 /** A template from the Launcher, as published (it finds its own data as shipped). */
 export async function openTemplate(
   app: JupyterFrontEnd,

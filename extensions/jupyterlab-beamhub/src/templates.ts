@@ -12,6 +12,7 @@ import { Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/a
 import { ILauncher } from '@jupyterlab/launcher';
 import { Widget } from '@lumino/widgets';
 
+import { overviewNotebook } from './model/beamline';
 import { describeError } from './model/errors';
 import {
   ITemplatesAPI,
@@ -20,11 +21,12 @@ import {
   TemplatesClient,
   templateName
 } from './model/templates';
-import { openTemplate } from './notebooks';
+import { openNotebook, openTemplate } from './notebooks';
 
 export const OPEN_TEMPLATE = 'beamhub:open-template';
 export const PUBLISH_TEMPLATE = 'beamhub:publish-template';
 export const LAUNCHER_CATEGORY = 'Beamline templates';
+export const BEAMLINE_OVERVIEW = 'beamhub:beamline-overview';
 
 /** The open notebook's path and content, or null when the current widget is no notebook. */
 function currentNotebook(app: JupyterFrontEnd): { path: string; content: any } | null {
@@ -128,12 +130,28 @@ export const templatesPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => staffOf.length > 0 && currentNotebook(app) !== null,
       execute: () => publishCurrent(app, client, staffOf)
     });
+    app.commands.addCommand(BEAMLINE_OVERVIEW, {
+      label: args => (args.beamline ? `Beamline ${args.beamline} overview` : 'Beamline overview'),
+      caption: 'Votes (who, comments), like ratio, selections and jobs, template opens (staff)',
+      isVisible: () => staffOf.length > 0,
+      execute: args =>
+        openNotebook(
+          app,
+          `beamline-${String(args.beamline ?? staffOf[0])}-overview.ipynb`,
+          overviewNotebook(String(args.beamline ?? staffOf[0]))
+        )
+    });
     palette?.addItem({ command: PUBLISH_TEMPLATE, category: 'Beamhub' });
+    palette?.addItem({ command: BEAMLINE_OVERVIEW, category: 'Beamhub' });
     void client
       .staffOf()
       .then(found => {
         staffOf = found;
         app.commands.notifyCommandChanged(PUBLISH_TEMPLATE);
+        app.commands.notifyCommandChanged(BEAMLINE_OVERVIEW);
+        found.forEach((beamline, rank) =>
+          launcher?.add({ command: BEAMLINE_OVERVIEW, category: 'Beamline staff', rank, args: { beamline } })
+        );
       })
       .catch(() => undefined);
     if (launcher) {

@@ -39,3 +39,17 @@ describe('beamline templates', () => {
     expect(shown.map(x => x.title)).toEqual(['MX', 'SAXS']);
   });
 });
+
+import { overviewNotebook } from '../model/beamline';
+
+describe('the staff’s beamline overview notebook', () => {
+  it('asks the service for that beamline and plots with hvplot', () => {
+    const notebook = overviewNotebook('i03"x', { name: 'beamhub', display_name: 'B' });
+    const sources = notebook.cells.map((c: any) => c.source).join('\n');
+    expect(sources).toContain('BEAMLINE = "i03\\"x"');
+    expect(sources).toContain('/beamlines/{BEAMLINE}/overview');
+    expect(sources).toContain('.hvplot.line(');
+    expect(notebook.cells[1].metadata.tags).toEqual(['parameters']);
+    expect(notebook.metadata.kernelspec.name).toBe('beamhub');
+  });
+});
