@@ -41,7 +41,13 @@ class OIDCSite:
 
 
 @pytest.fixture(scope="module")
-def oidc_site(tmp_path_factory, service_store_url):  # noqa: F811
+def dex_options():
+    """Further arguments of Dex (tests.services.dex.Dex); a test module may override it."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def oidc_site(tmp_path_factory, service_store_url, dex_options):  # noqa: F811
     try:
         binary = build()
     except Exception as exc:  # no Go, no module proxy: say so
@@ -52,7 +58,7 @@ def oidc_site(tmp_path_factory, service_store_url):  # noqa: F811
     (workdir / "client-secret").write_text(secret + "\n")
     hub = Hub("", workdir=workdir / "hub", env={"PYTHONPATH": str(REPO / "hub") + os.pathsep + str(REPO)})
     client = DexClient("beamhub", secret, [f"{hub.url}/hub/oauth_callback"], [f"{hub.url}/hub/login"])
-    with Dex(USERS, [client], binary=binary) as dex:
+    with Dex(USERS, [client], binary=binary, **dex_options) as dex:
         site = {
             "hub": {"state_dir": str(workdir / "state")},
             "auth": {

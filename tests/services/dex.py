@@ -90,8 +90,17 @@ class DexClient:
 class Dex:
     """A running Dex; ``issuer`` is its issuer URL (``http://127.0.0.1:PORT/dex``)."""
 
-    def __init__(self, users: list[DexUser], clients: list[DexClient], binary: Path | None = None):
+    def __init__(self, users: list[DexUser], clients: list[DexClient], binary: Path | None = None,
+                 storage: dict | None = None, sessions: bool = True, token_expiry: str = ""):
+        """``storage``: Dex's storage section; default in memory (tokens end with a restart).
+        The binary is built without cgo, so not sqlite3: a PostgreSQL one keeps refresh
+        tokens across restarts. ``sessions``: Dex's login sessions (single sign-on, logout).
+        ``token_expiry``: lifetime of ID and access tokens (Dex's ``expiry.idTokens``, 24h
+        by default; a client refreshes with its refresh token once they expire)."""
         self.binary = binary or build()
+        self.storage = storage or {"type": "memory"}
+        self.sessions = sessions
+        self.token_expiry = token_expiry
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}/dex"
         self.users = list(users)
@@ -121,12 +130,13 @@ class Dex:
     def config(self) -> dict:
         return {
             "issuer": self.issuer,
-            "storage": {"type": "memory"},
+            "storage": self.storage,
             "web": {"http": f"127.0.0.1:{self.port}"},
             "logger": {"level": "debug"},
             "oauth2": {"skipApprovalScreen": True, "responseTypes": ["code"]},
-            "sessions": {"absoluteLifetime": "1h", "validIfNotUsedFor": "1h",
-                         "rememberMeCheckedByDefault": True},
+            **({"sessions": {"absoluteLifetime": "1h", "validIfNotUsedFor": "1h",
+                             "rememberMeCheckedByDefault": True}} if self.sessions else {}),
+            **({"expiry": {"idTokens": self.token_expiry}} if self.token_expiry else {}),
             "enablePasswordDB": True,
             "staticPasswords": [
                 {"email": user.email, "hash": PASSWORD_HASH, "username": user.name,
@@ -145,7 +155,7 @@ class Dex:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen([str(self.binary), "serve", str(self.config_path)],
                                         stdout=log, stderr=subprocess.STDOUT,
-                                        env={**os.environ, "DEX_SESSIONS_ENABLED": "true"})
+                                        env={**os.environ, "DEX_SESSIONS_ENABLED": "true" if self.sessions else "false"})
         try:
             wait_for_port(self.port, process=self.process, timeout=30)
             self._wait_discovery()
