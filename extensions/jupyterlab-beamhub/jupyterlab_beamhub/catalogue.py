@@ -28,7 +28,8 @@ FORWARDED_ROUTES = (
     "selections/{id}/submit", "health", "version", "openapi.json",
     "templates", "templates/{beamline}/{template}", "templates/{beamline}/{template}/versions",
     "templates/{beamline}/{template}/diff", "templates/{beamline}/{template}/rollback",
-    "templates/{beamline}/{template}/retire", "templates/{beamline}/{template}/opened",
+    "templates/{beamline}/{template}/retire", "templates/{beamline}/{template}/opened", "labels",
+    "beamlines/{beamline}/overview",
     "suggestions", "suggestions/parameters", "datasets/{pid}/suggestion", "datasets/{pid}/similar",
 )
 """The catalogue's user API: the paths (below /api/v1/) of the service's route table

@@ -2,6 +2,26 @@
 // do not edit (tests/extension/test_api_types.py checks it is current).
 
 export interface paths {
+    "/beamlines/{beamline}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A beamline's voted datasets with every vote, its selections and jobs, its templates' opens
+         * @description Staff of the beamline (and operators) only: the datasets of the beamline that have votes, with who voted what and their comments; the selections holding its datasets with their status; how often each of its templates was opened.
+         */
+        get: operations["beamline_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/datasets": {
         parameters: {
             query?: never;
@@ -180,6 +200,26 @@ export interface paths {
         };
         /** Service and store health (no authentication) */
         get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The votes you may export as training labels, one row per vote
+         * @description Operators: every vote; beamline staff: the votes on their beamlines' datasets and their own; others: their own. Voters are pseudonymised unless an operator asks for names; numeric scientific metadata (SI base units) and frame-score quality as columns. beamhub labels export writes the same as CSV or Parquet.
+         */
+        get: operations["labels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -537,6 +577,45 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BeamlineOverview */
+        BeamlineOverview: {
+            /** Beamline */
+            beamline: string;
+            /** Datasets */
+            datasets: components["schemas"]["VotedDataset"][];
+            /** Selections */
+            selections: components["schemas"]["BeamlineSelection"][];
+            /** Template Opens */
+            template_opens: {
+                [key: string]: number;
+            };
+        };
+        /** BeamlineSelection */
+        BeamlineSelection: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Datasets */
+            datasets: number;
+            /** Finishedat */
+            finishedAt: string | null;
+            /** Id */
+            id: string;
+            /** Jobid */
+            jobId: string | null;
+            /** Name */
+            name: string;
+            /** On Beamline */
+            on_beamline: number;
+            /** Owner */
+            owner: string;
+            /** Processing */
+            processing: string;
+            /** Status */
+            status: string;
+        };
         /**
          * DataFile
          * @description One file of a dataset (beamhub; SciCat keeps these in its origdatablocks).
@@ -806,6 +885,30 @@ export interface components {
              * @enum {string}
              */
             store: "ok" | "unavailable";
+        };
+        /** LabelsParams */
+        LabelsParams: {
+            /**
+             * Names
+             * @description Voters' user names instead of pseudonyms (operators only).
+             * @default false
+             */
+            names: boolean;
+        };
+        /**
+         * LabelsTable
+         * @description One row per vote the caller may export (see README.md, "Labels for machine learning").
+         */
+        LabelsTable: {
+            /** Columns */
+            columns: string[];
+            /** Count */
+            count: number;
+            /**
+             * Rows
+             * @description Values in the order of columns; null where a dataset has none.
+             */
+            rows: unknown[][];
         };
         /**
          * Me
@@ -1299,6 +1402,20 @@ export interface components {
             /** Votes */
             votes: number;
         };
+        /** StaffVote */
+        StaffVote: {
+            /** Comment */
+            comment: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** User */
+            user: string;
+            /** Value */
+            value: string;
+        };
         /**
          * SuggestedNeighbour
          * @description A voted dataset the caller may see, near this one in the model's feature space.
@@ -1723,6 +1840,23 @@ export interface components {
              */
             value: "like" | "dislike";
         };
+        /** VotedDataset */
+        VotedDataset: {
+            /** Datasetname */
+            datasetName: string;
+            /** Dislikes */
+            dislikes: number;
+            /** Likes */
+            likes: number;
+            /** Pid */
+            pid: string;
+            /** Proposalid */
+            proposalId: string | null;
+            /** Technique */
+            technique: string;
+            /** Votes */
+            votes: components["schemas"]["StaffVote"][];
+        };
         /**
          * VoteState
          * @description A dataset's vote counts and the caller's own vote, after a vote was set.
@@ -1749,6 +1883,99 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    beamline_overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A beamline ('facility' for the templates shipped with beamhub). */
+                beamline: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BeamlineOverview"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The proxy refuses request heads (URL and headers) over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     search: {
         parameters: {
             query?: {
@@ -2753,6 +2980,90 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The proxy refuses request heads (URL and headers) over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    labels: {
+        parameters: {
+            query?: {
+                /** @description Voters' user names instead of pseudonyms (operators only). */
+                names?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelsTable"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

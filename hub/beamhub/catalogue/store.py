@@ -228,3 +228,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def template_opens(self, identity: Identity, beamline: str) -> dict[str, int]:
         """How often each of a beamline's templates was opened: its staff and operators."""
+
+    # -- labels (beamhub.labels; stores/*/labels.py) ---------------------------------
+    @abc.abstractmethod
+    def export_votes(self, identity: Identity, limit: int = 1_000_000) -> list[Vote]:
+        """The votes the identity may export as training labels, oldest first: every
+        vote for operators; for staff, the votes on their beamlines' datasets and their
+        own; for others, their own; always only on datasets the identity may see.
+        ``LimitExceeded`` when there are more than ``limit``."""

@@ -22,6 +22,7 @@ COMMANDS = [
     "beamhub.cli.config",
     "beamhub.cli.suggest",
     "beamhub.cli.templates",
+    "beamhub.cli.labels",
     "beamhub.cli.announce",
 ]
 

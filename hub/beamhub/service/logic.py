@@ -31,6 +31,7 @@ from beamhub.catalogue.store import SelectionChanges, Store
 from beamhub.jobs.manager import JobManager
 from beamhub.jobs.steps import get_step
 
+from beamhub.labels.service import LabelOperations
 from beamhub.templates.service import TemplateOperations
 
 from .openapi import build_openapi
@@ -54,7 +55,7 @@ READ_SECONDS = 30.0
 503 ``timeout``. Writes are not cut short: an answer must not hide a write that happened."""
 
 
-class CatalogueLogic(TemplateOperations):
+class CatalogueLogic(TemplateOperations, LabelOperations):
     """Everything the REST API does, callable without HTTP (templates: :mod:`beamhub.templates.service`)."""
 
     def __init__(self, store: Store, settings: ServiceSettings, *, work_root: Path, api_base: str = ""):

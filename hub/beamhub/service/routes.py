@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from beamhub.catalogue.model import Dataset, Proposal, Selection, Vote, VoteState
 from beamhub.catalogue.query import FieldList, SearchResult
+from beamhub.labels.overview import BeamlineOverview
+from beamhub.labels.service import LabelsParams, LabelsTable
 from beamhub.templates.api import (TemplateDiff, TemplateDiffParams, TemplateGetParams, TemplateListParams,
                                    TemplatePublish, TemplateRetire, TemplateRollback)
 from beamhub.templates.model import TemplateName, TemplateVersion
@@ -164,6 +166,18 @@ ROUTES: tuple[Route, ...] = (
           response=TemplateVersion, status=201, body=TemplateRetire, errors=_WRITE),
     Route("POST", "/templates/{beamline}/{template}/opened", "template_opened",
           "Count an opening of a template (for its beamline's staff)", "templates", status=204, errors=_READ),
+    Route("GET", "/beamlines/{beamline}/overview", "beamline_overview",
+          "A beamline's voted datasets with every vote, its selections and jobs, its templates' opens",
+          "votes", response=BeamlineOverview, errors=_READ,
+          description="Staff of the beamline (and operators) only: the datasets of the beamline that have "
+                      "votes, with who voted what and their comments; the selections holding its datasets "
+                      "with their status; how often each of its templates was opened."),
+    Route("GET", "/labels", "labels", "The votes you may export as training labels, one row per vote", "votes",
+          response=LabelsTable, query=LabelsParams,
+          description="Operators: every vote; beamline staff: the votes on their beamlines' datasets and "
+                      "their own; others: their own. Voters are pseudonymised unless an operator asks for "
+                      "names; numeric scientific metadata (SI base units) and frame-score quality as "
+                      "columns. beamhub labels export writes the same as CSV or Parquet."),
     Route("GET", "/health", "health", "Service and store health (no authentication)", "service",
           response=Health, access="public", errors=(503,)),
     Route("GET", "/version", "version", "Service and API version (no authentication)", "service",

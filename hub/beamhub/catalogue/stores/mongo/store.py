@@ -83,6 +83,7 @@ from .documents import (
 from .follow import Follower
 from .scicat import CREATED_BY, owned_by_scicat, refuse, scicat_derived_document
 from .selections import SelectionMethods
+from .labels import MongoLabelMethods
 from .templates import MongoTemplateMethods
 from .server import ServerKind, detect, ensure_indexes
 from .support import UNREACHABLE, batched, guarded, now, parse_input, require_operator
@@ -103,7 +104,7 @@ CLIENT_DEFAULTS = {
 PAGE_PROJECTION = {k: v for k, v in LISTING_PROJECTION.items() if k != SORT_NAME}
 """Page items keep ``beamhub_sortName``: it is the cursor key of the name sorts."""
 
-class MongoStore(SelectionMethods, MongoTemplateMethods, Store):
+class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Store):
     """A catalogue store on MongoDB 6+ or DocumentDB (see the module docstring)."""
 
     def __init__(self, url: str):

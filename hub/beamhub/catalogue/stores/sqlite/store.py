@@ -40,6 +40,7 @@ from .cells import CellIndex
 from .columns import DEFAULT_BUDGET_BYTES, ColumnCache, ColumnWarmer
 from .predicates import KEYS_IN
 from .schema import APPLICATION_ID, SCHEMA_VERSION, create_schema
+from .labels import SQLiteLabelMethods
 from .templates import SQLiteTemplateMethods
 from .writes import DatasetWriter
 
@@ -77,7 +78,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class SQLiteStore(SQLiteTemplateMethods, Store):
+class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
     """A catalogue in one SQLite file (see the module's docstring).
 
     ``busy_timeout``: seconds a write waits for another process's write to finish

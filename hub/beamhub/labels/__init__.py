@@ -1,0 +1,1 @@
+"""The votes as training labels: one row per vote, for machine learning (:mod:`.export`)."""

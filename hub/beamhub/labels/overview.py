@@ -1,0 +1,92 @@
+"""What a beamline's staff see of it (``GET /beamlines/{beamline}/overview``): its voted
+datasets with every vote (who, value, comment, when), the selections that hold its
+datasets with their jobs' status, and how often its templates were opened.
+
+Staff of the beamline and operators only. Votes and selections are read with the
+service's operator identity and then cut down to the beamline's datasets: work grows
+with the votes and selections (bounded per user), not with the datasets.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from beamhub.catalogue.errors import PermissionDenied
+from beamhub.catalogue.identity import Identity
+
+BATCH = 500
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StaffVote(_Model):
+    user: str
+    value: str
+    comment: str
+    updatedAt: datetime
+
+
+class VotedDataset(_Model):
+    pid: str
+    datasetName: str
+    proposalId: str | None
+    technique: str
+    likes: int
+    dislikes: int
+    votes: list[StaffVote]
+
+
+class BeamlineSelection(_Model):
+    id: str
+    name: str
+    owner: str
+    status: str
+    processing: str
+    datasets: int
+    on_beamline: int
+    jobId: str | None
+    createdAt: datetime
+    finishedAt: datetime | None
+
+
+class BeamlineOverview(_Model):
+    beamline: str
+    datasets: list[VotedDataset]
+    selections: list[BeamlineSelection]
+    template_opens: dict[str, int]
+
+
+def overview(store, identity: Identity, operator: Identity, beamline: str) -> BeamlineOverview:
+    if not (identity.operator or beamline in identity.staff_of):
+        raise PermissionDenied(f"only staff of {beamline} see its overview")
+    votes = store.export_votes(operator)
+    pids = list(dict.fromkeys(v.pid for v in votes))
+    datasets = {}
+    for start in range(0, len(pids), BATCH):
+        for d in store.get_datasets(operator, pids[start:start + BATCH]):
+            if d.creationLocation == beamline:
+                datasets[d.pid] = d
+    voted = []
+    for pid, d in datasets.items():
+        own = sorted((v for v in votes if v.pid == pid), key=lambda v: v.updatedAt)
+        voted.append(VotedDataset(pid=pid, datasetName=d.datasetName, proposalId=d.proposalId,
+                                  technique=";".join(t.name for t in d.techniques), likes=d.likes,
+                                  dislikes=d.dislikes,
+                                  votes=[StaffVote(user=v.user, value=v.value, comment=v.comment,
+                                                   updatedAt=v.updatedAt) for v in own]))
+    selections = []
+    for s in store.list_selections(operator):
+        if not s.datasets:
+            continue
+        found = {d.pid for d in store.get_datasets(operator, s.datasets) if d.creationLocation == beamline}
+        if found:
+            selections.append(BeamlineSelection(id=s.id, name=s.name, owner=s.owner, status=s.status,
+                                                processing=s.processing, datasets=len(s.datasets),
+                                                on_beamline=len(found), jobId=s.jobId, createdAt=s.createdAt,
+                                                finishedAt=s.finishedAt))
+    return BeamlineOverview(beamline=beamline, datasets=sorted(voted, key=lambda v: v.pid),
+                            selections=selections, template_opens=store.template_opens(identity, beamline))
