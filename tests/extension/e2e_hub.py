@@ -40,6 +40,9 @@ def start_hub(store_url: str, users: dict[str, list[str]], workdir: Path):
         "c.Spawner.default_url = '/lab'\n"
         "c.Spawner.start_timeout = 120\n"
         "c.Spawner.http_timeout = 120\n"
+        "# a loaded machine can take a minute to import the catalogue service (JupyterHub waits 30 s)\n"
+        "for _service in c.JupyterHub.services:\n"
+        "    _service.setdefault('timeout', 180)\n"
         f"c.SimpleLocalProcessSpawner.home_dir_template = {str(workdir / 'homes' / '{username}')!r}\n"
     )
     return hub.start()
