@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from beamhub.catalogue import Identity, SearchQuery, open_store
+from tests.demo.catalogue import demo_catalogue
 from tests.services.browser import browser, screenshot
 
 from .e2e_hub import open_catalogue, open_lab, start_hub
@@ -26,20 +27,7 @@ PRIVATE = "p1001"  # alice only
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
-    try:
-        from beamhub.catalogue.ingest import ingest
-        from beamhub.demo.data import write_demo_data
-    except ImportError as exc:
-        pytest.fail(f"the demo data cannot be made: {exc}")
-    data = tmp_path_factory.mktemp("demo-data")
-    os.chmod(data, 0o755)
-    write_demo_data(data)
-    url = f"sqlite:///{tmp_path_factory.mktemp('catalogue') / 'catalogue.sqlite'}"
-    with open_store(url) as store:
-        report = ingest([data], store, Identity.for_operator("test-operator"),
-                        mapping=data / "mapping.yaml", proposals=data / "proposals.yaml")
-        assert report.ok, report.summary()
-    return url, data
+    return demo_catalogue(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")

@@ -14,33 +14,19 @@ from pathlib import Path
 
 import requests
 
+from tests.demo.catalogue import demo_catalogue
+
 REPO = Path(__file__).resolve().parents[2]
 EXTENSION = REPO / "extensions" / "jupyterlab-beamhub"
 
 
-def demo_store(tmp: Path) -> tuple[str, Path]:
-    from beamhub.catalogue import Identity, open_store
-    from beamhub.catalogue.ingest import ingest
-    from beamhub.demo.data import write_demo_data
-
-    data = tmp / "demo-data"
-    data.mkdir(parents=True, exist_ok=True)
-    os.chmod(tmp, 0o755)
-    os.chmod(data, 0o755)
-    write_demo_data(data)
-    url = f"sqlite:///{tmp / 'catalogue.sqlite'}"
-    with open_store(url) as store:
-        report = ingest([data], store, Identity.for_operator("test-operator"),
-                        mapping=data / "mapping.yaml", proposals=data / "proposals.yaml")
-        assert report.ok, report.summary()
-    return url, data
 
 
 def start_hub(tmp: Path, sharing: dict | None = None):
     """A started ``CatalogueHub`` (its ``.hub`` is tests/services/jupyterhub.Hub)."""
     from tests.api.hubsetup import CatalogueHub, demo_users
 
-    store_url, data = demo_store(tmp)
+    store_url, data = demo_catalogue(tmp)
     workdir = tmp / "hub"
     (workdir / "homes").mkdir(parents=True, exist_ok=True)
     pythonpath = os.pathsep.join([str(EXTENSION), str(REPO / "hub"), str(REPO)])
