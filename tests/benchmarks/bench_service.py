@@ -124,8 +124,8 @@ async def simulated_user(session: aiohttp.ClientSession, base: str, user: str, t
             async with session.request(method, url, params=params, json=body, headers=headers) as response:
                 payload = await response.read()
                 status = response.status
-        except aiohttp.ClientError as exc:
-            payload, status = str(exc).encode(), 599
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:  # no answer within the client's 60 s
+            payload, status = (str(exc) or type(exc).__name__).encode(), 599
         recorder.record(kind, time.perf_counter() - started, status, payload.decode(errors="replace"))
         if kind == "vote":
             if status == 200:

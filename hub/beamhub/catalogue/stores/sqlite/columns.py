@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -235,6 +236,7 @@ class ColumnCache:
         self._lock = threading.Lock()
         self._columns: OrderedDict[tuple, Column | None] = OrderedDict()
         self._loading: dict[tuple, threading.Event] = {}
+        self._used: dict[tuple, float] = {}  # (kind, id) -> when a search last asked for it
         self._bytes = 0
 
     def stats(self) -> dict[str, int]:
@@ -242,15 +244,19 @@ class ColumnCache:
         with self._lock:
             return {"columns": sum(1 for c in self._columns.values() if c is not None), "bytes": self._bytes}
 
-    def term(self, conn, term: int, version: int) -> Column:
-        return self._get(("term", term, version), lambda: _load_term(conn, term))
+    def term(self, conn, term: int, version: int, touch: bool = True) -> Column:
+        return self._get(("term", term, version), lambda: _load_term(conn, term), touch)
 
-    def field(self, conn, field_id: int, version: int) -> Column | None:
+    def field(self, conn, field_id: int, version: int, touch: bool = True) -> Column | None:
         """None when the field holds a number float64 cannot represent exactly."""
-        return self._get(("field", field_id, version), lambda: _load_field(conn, field_id))
+        return self._get(("field", field_id, version), lambda: _load_field(conn, field_id), touch)
 
-    def _get(self, key: tuple, load) -> Column | None:
+    def _get(self, key: tuple, load, touch: bool = True) -> Column | None:
+        """The column of ``key``, loaded if need be; ``touch``: a search asks for it
+        (the warmer's loads are not uses)."""
         with self._lock:
+            if touch:
+                self._used[key[:2]] = time.monotonic()
             if key in self._columns:
                 self._columns.move_to_end(key)
                 return self._columns[key]
@@ -265,7 +271,7 @@ class ColumnCache:
             with self._lock:
                 if key in self._columns:
                     return self._columns[key]
-            return self._get(key, load)  # the loader failed: try ourselves
+            return self._get(key, load, touch)  # the loader failed: try ourselves
         try:
             column = load()  # outside the lock: other searches go on meanwhile
             with self._lock:
@@ -283,6 +289,11 @@ class ColumnCache:
         """The keys of the columns held, ``(kind, id, version)``."""
         with self._lock:
             return list(self._columns)
+
+    def last_used(self, kind: str, ident: int) -> float:
+        """When a search (or the warmer) last asked for this word's or field's column."""
+        with self._lock:
+            return self._used.get((kind, ident), 0.0)
 
     def discard(self, key: tuple) -> None:
         with self._lock:
@@ -353,6 +364,10 @@ def _load_field(conn, field_id: int) -> Column | None:
 WARM_SHARE = 0.5
 """The part of the budget the warmer fills at start (the rest is for what searches ask)."""
 
+RELOAD_RECENT = 60.0
+"""After a write, the warmer reloads the changed columns searches used within this many
+seconds (most recent first); older ones are dropped and load when next searched."""
+
 WARM_MIN_DATASETS = 1000
 """Words used by fewer datasets load in milliseconds when first searched: not warmed."""
 
@@ -364,10 +379,11 @@ class ColumnWarmer:
     :data:`WARM_SHARE` of the budget (at a million datasets, a field every dataset has
     takes seconds to read; the first search using it would wait that long). Then every
     ``interval`` seconds: the columns held whose word or field changed since (another
-    process's ingest, a vote does not count) are loaded again at their new version, and
-    the old copies dropped, so the first search after a large ingest finds the new
-    column loaded or being loaded (it waits for that load rather than starting its
-    own). ``transaction`` is the store's read transaction (a context manager giving a
+    process's ingest, a vote does not count) and that searches used within
+    :data:`RELOAD_RECENT` are loaded again at their new version, most recently used
+    first, and the old copies dropped, so the first search after a large ingest finds
+    the new column loaded or being loaded (it waits for that load rather than starting
+    its own). ``transaction`` is the store's read transaction (a context manager giving a
     connection)."""
 
     def __init__(self, cache: "ColumnCache", transaction, interval: float = 1.0):
@@ -417,7 +433,7 @@ class ColumnWarmer:
                 current = conn.execute(f"SELECT version FROM {'metadata_fields' if kind == 'field' else 'vocabulary'}"
                                        " WHERE id = ?", (ident,)).fetchone()
                 if current is not None:
-                    (self.cache.field if kind == "field" else self.cache.term)(conn, ident, current[0])
+                    (self.cache.field if kind == "field" else self.cache.term)(conn, ident, current[0], touch=False)
 
     def refresh(self) -> None:
         held = self.cache.held()
@@ -432,12 +448,17 @@ class ColumnWarmer:
                 terms.update(conn.execute(f"SELECT id, version FROM vocabulary WHERE id IN "
                                           f"({','.join('?' * len(chunk))})", chunk).fetchall())
             keys = set(held)
-            for kind, ident, version in held:
-                current = (fields if kind == "field" else terms).get(ident)
-                if current is None or current == version:
-                    continue
-                if (kind, ident, current) not in keys:
-                    (self.cache.field if kind == "field" else self.cache.term)(conn, ident, current)
+            stale = [(kind, ident, version, (fields if kind == "field" else terms).get(ident))
+                     for kind, ident, version in held]
+            stale = [item for item in stale if item[3] is not None and item[3] != item[2]]
+            # the most recently searched first; those nobody searched lately are only dropped
+            # (reloading every changed column after a large ingest would keep the core busy
+            # while searches wait)
+            now = time.monotonic()
+            stale.sort(key=lambda item: -self.cache.last_used(item[0], item[1]))
+            for kind, ident, version, current in stale:
+                if now - self.cache.last_used(kind, ident) <= RELOAD_RECENT and (kind, ident, current) not in keys:
+                    (self.cache.field if kind == "field" else self.cache.term)(conn, ident, current, touch=False)
                     keys.add((kind, ident, current))
                 self.cache.discard((kind, ident, version))
 
