@@ -9,7 +9,6 @@ catalogue."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
