@@ -52,6 +52,8 @@ from .model import DemoAuth, OIDCAuth, SiteConfig
 from .pages import configure_pages
 
 SERVICE_NAME = "catalogue"
+SERVICE_START_SECONDS = 180
+"""How long JupyterHub waits for the catalogue service to answer at start."""
 HUB_CLIENT_NAME = "beamhub-hub"
 PROPOSALS_SCOPE = "custom:beamhub:proposals"
 ACCESS_CATALOGUE = f"access:services!service={SERVICE_NAME}"
@@ -120,6 +122,9 @@ def catalogue_service(site: SiteConfig, *, port: int, python: str = sys.executab
         "command": [python, "-m", "beamhub", "catalogue-service"],
         "environment": environment,
         "oauth_no_confirm": True,
+        # the hub exits if the service does not answer within this: 30 s (JupyterHub's
+        # default) was too short for a busy host importing the service's libraries
+        "timeout": SERVICE_START_SECONDS,
         "display": True,
     }
 
