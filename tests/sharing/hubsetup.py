@@ -245,3 +245,61 @@ class Room:
                     return message
 
         return run(answer())
+
+
+def open_server_lab(browser, hub, user: str, owner: str, path: str = "", timeout: float = 90):
+    """``user`` logged in (a new browser context) on ``owner``'s JupyterLab at ``path``,
+    through the hub's OAuth consent page when ``user`` is not the owner."""
+    from tests.extension.e2e_hub import dismiss_news, password
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.beamhub_sockets = []  # every websocket the page opens (see open_rooms in the tests)
+    page.on("websocket", lambda ws: page.beamhub_sockets.append(ws))
+    page.goto(hub.hub.url + "/hub/login")
+    page.fill("input#username_input", user)
+    page.fill("input#password_input", password(user))
+    page.click("#login_submit")
+    page.wait_for_url(lambda url: "/hub/login" not in url)
+    page.goto(f"{hub.hub.url}/user/{owner}/lab/tree/{path}")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if page.query_selector("input[type=submit][value*=uthorize], button:has-text('Authorize')"):
+                page.click("input[type=submit][value*=uthorize], button:has-text('Authorize')")
+            if f"/user/{owner}/lab" in page.url and page.query_selector(".jp-DirListing"):
+                break
+        except Exception:  # the page navigated while we looked: look again
+            pass
+        page.wait_for_timeout(300)
+    page.wait_for_selector(".jp-DirListing")
+    dismiss_news(page)
+    return context, page
+
+
+# Run in a page of a shared server: the statuses the server answers to what the user's
+# browser session (its cookie and XSRF token, as JupyterLab sends them) asks.
+SERVER_ANSWERS = """
+async ([base, kernelId, terminal]) => {
+  const xsrf = decodeURIComponent((document.cookie.split('; ').find(c => c.startsWith('_xsrf=')) || '=').split('=')[1]);
+  const headers = {'Content-Type': 'application/json', 'X-XSRFToken': xsrf};
+  const ask = async (method, path, body) => (await fetch(base + path, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin'})).status;
+  const socket = path => new Promise(resolve => {
+    const ws = new WebSocket(location.origin.replace('http', 'ws') + base + path);
+    ws.onopen = () => { resolve('open'); ws.close(); };
+    ws.onerror = () => resolve('refused');
+  });
+  return {
+    'read notebook': await ask('GET', 'api/contents/collab.ipynb'),
+    'save notebook': await ask('PUT', 'api/contents/collab.ipynb', {type: 'file', format: 'text', content: 'x'}),
+    'new file': await ask('POST', 'api/contents', {type: 'file'}),
+    'start kernel': await ask('POST', 'api/kernels', {name: 'python3'}),
+    'restart kernel': await ask('POST', 'api/kernels/' + kernelId + '/restart'),
+    'new terminal': await ask('POST', 'api/terminals'),
+    'kernel channels': await socket('api/kernels/' + kernelId + '/channels'),
+    'terminal': await socket('terminals/websocket/' + terminal),
+  };
+}
+"""

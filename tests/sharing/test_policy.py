@@ -153,3 +153,20 @@ def test_a_viewers_collaboration_messages():
     reply = collaboration.save_refusal(save)
     assert reply[0] == collaboration.RAW
     assert json.loads(reply[2:]) == {"type": "save", "responseTo": 7, "status": "failed"}
+
+
+
+def test_roles_read_from_the_servers_shares():
+    """The authorizer's role for a member, from the hub's share models of the server."""
+    role_from_shares = _tree_extension("authorizer").role_from_shares
+    shares = {"items": [
+        {"user": {"name": "bob"}, "group": None, "scopes": ["access:servers!server=alice/",
+                                                             "custom:beamhub:viewer!server=alice/"]},
+        {"user": None, "group": {"name": "p1002"}, "scopes": ["custom:beamhub:collaborator!server=alice/"]},
+        {"user": {"name": "dan"}, "scopes": ["access:servers!server=alice/"]},
+    ]}
+    assert role_from_shares(shares, "bob") == "viewer"
+    assert role_from_shares(shares, "bob", ["p1002"]) == "collaborator"
+    assert role_from_shares(shares, "dan") is None  # a share without a role: nothing
+    assert role_from_shares(shares, "erin", ["p2001"]) is None
+    assert role_from_shares({}, "bob") is None

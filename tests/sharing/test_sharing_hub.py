@@ -15,22 +15,12 @@ import requests
 
 from tests.api.hubsetup import PASSWORD
 
-from .hubsetup import Client, Room, closed_within, notebook, spawn, start_hub
+from .hubsetup import Client, Room, closed_within, notebook
 
 pytestmark = [pytest.mark.hub, pytest.mark.timeout(600)]
 
 VIEWER, COLLABORATOR = "custom:beamhub:viewer", "custom:beamhub:collaborator"
 TARGET = "!server=alice/"
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    hub = start_hub(tmp_path_factory.mktemp("sharing"))
-    try:
-        spawn(hub, "alice", ["p1002"])
-        yield hub
-    finally:
-        hub.close()
 
 
 def share(alice: Client, user: str, role_scope: str) -> requests.Response:

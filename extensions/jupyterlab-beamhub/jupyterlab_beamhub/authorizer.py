@@ -3,10 +3,11 @@ JupyterHub's scopes.
 
 The hub (``beamhub.sharing``) grants a share one role as a custom scope filtered to this
 server, ``custom:beamhub:viewer!server=alice/`` or ``custom:beamhub:collaborator!...``
-(collaborator includes viewer), and lets the server's OAuth tokens carry them
-(``Spawner.oauth_client_allowed_scopes``). For each request of anyone but the owner, this
-authorizer asks the hub for the requesting token's scopes again, bypassing
-``HubOAuth``'s cache, so a revoked share or a changed role holds from the next request:
+(collaborator includes viewer). For each request of anyone but the owner, this
+authorizer asks the hub again, bypassing ``HubOAuth``'s cache, whether the token still has
+access to this server and which role the server's shares give its user (the shares, not
+the token's scopes: the hub's OAuth grant keeps a share's custom scopes out of browser
+tokens), so a revoked share or a changed role holds from the next request:
 
 - the owner (``JUPYTERHUB_USER``), and a **collaborator**: everything;
 - a **viewer**: ``read`` actions only, on everything but terminals; no ``write`` (files,
@@ -37,6 +38,8 @@ from .collaboration import make_read_only
 ROLE_PREFIX = "custom:beamhub:"
 RECHECK_SECONDS = 2.0
 WRITE_ACTIONS = frozenset({"write", "execute"})
+OPENING_SECONDS = 120.0
+"""How long an authorized websocket may take to open and still be followed."""
 CONNECTED_SECONDS = 60.0
 """A user counts as connected for this long after an allowed request (or while a
 websocket of theirs is open)."""
@@ -62,6 +65,23 @@ def connected_users(now: float | None = None) -> list[dict]:
 
 def server_filter() -> str:
     return f"!server={os.environ.get('JUPYTERHUB_USER', '')}/{os.environ.get('JUPYTERHUB_SERVER_NAME', '')}"
+
+
+def role_from_shares(shares, name: str, groups=()) -> str | None:
+    """The strongest role the hub's ``shares`` of this server ({items: [share model]})
+    give the user ``name`` (directly or through one of ``groups``). The hub's OAuth grant
+    keeps a share's custom scopes out of browser tokens (it grants only the user's *role*
+    scopes), so the shares themselves say who has which role."""
+    groups = set(groups or ())
+    found = set()
+    for share in (shares or {}).get("items", []):
+        if (share.get("user") or {}).get("name") == name or (share.get("group") or {}).get("name") in groups:
+            found |= {s.split("!", 1)[0].removeprefix(ROLE_PREFIX) for s in share.get("scopes") or ()
+                      if s.startswith(ROLE_PREFIX)}
+    for role in ("collaborator", "viewer"):
+        if role in found:
+            return role
+    return None
 
 
 def role_from_scopes(scopes, owner: str, server_name: str = "") -> str | None:
@@ -141,8 +161,21 @@ class BeamhubAuthorizer(_Base):
         if not model or model.get("name") != user.hub_user.get("name"):
             return False, None
         has_access = bool(self.hub_auth.check_scopes(self.hub_auth.oauth_scopes, model))
-        return has_access, role_from_scopes(model.get("scopes"), self.owner,
-                                            os.environ.get("JUPYTERHUB_SERVER_NAME", ""))
+        if not has_access:
+            return False, None
+        try:
+            shares = self.hub_auth._call_coroutine(True, self.hub_auth._api_request, "GET", self._shares_url)
+        except Exception as exc:  # noqa: BLE001 - the hub cannot say: refuse
+            self.log.warning("beamhub: cannot read the shares of this server from the hub: %s", exc)
+            return False, None
+        return True, role_from_shares(shares, model.get("name"), model.get("groups"))
+
+    @property
+    def _shares_url(self) -> str:
+        from urllib.parse import quote
+
+        server = quote(os.environ.get("JUPYTERHUB_SERVER_NAME", ""), safe="")
+        return f"{self.hub_auth.api_url.rstrip('/')}/shares/{quote(self.owner, safe='')}/{server}"
 
     def is_authorized(self, handler, user, action, resource):
         if _Base is not Authorizer and not super().is_authorized(handler, user, action, resource):
@@ -187,6 +220,7 @@ class BeamhubAuthorizer(_Base):
         if not token:
             return
         self._sockets_store[handler] = (token, action, resource, room, role)
+        handler.beamhub_followed_at = time.monotonic()
         if self._recheck is None:
             self._recheck = PeriodicCallback(self._recheck_sockets, RECHECK_SECONDS * 1000)
             self._recheck.start()
@@ -194,15 +228,21 @@ class BeamhubAuthorizer(_Base):
     async def _recheck_sockets(self) -> None:
         for handler, (token, action, resource, room, was) in list(self._sockets_store.items()):
             if getattr(handler, "ws_connection", None) is None:
-                self._sockets_store.pop(handler, None)
+                # Authorized but still opening (a kernel's channels take seconds to
+                # connect: checked once open), or closed since: forgotten.
+                if getattr(handler, "beamhub_was_open", False) or \
+                        time.monotonic() - getattr(handler, "beamhub_followed_at", 0) > OPENING_SECONDS:
+                    self._sockets_store.pop(handler, None)
                 continue
+            handler.beamhub_was_open = True
             try:
                 model = await self.hub_auth.user_for_token(token, use_cache=False, sync=False)
+                shares = await self.hub_auth._api_request("GET", self._shares_url) if model else None
             except Exception:  # noqa: BLE001 - the hub does not answer: keep, ask again later
                 continue
             scopes = (model or {}).get("scopes") or ()
-            role = role_from_scopes(scopes, self.owner, os.environ.get("JUPYTERHUB_SERVER_NAME", ""))
-            has_access = any(s.startswith("access:servers") for s in scopes)
+            has_access = bool(model) and bool(self.hub_auth.check_scopes(self.hub_auth.oauth_scopes, model))
+            role = role_from_shares(shares, model.get("name"), model.get("groups")) if has_access else None
             # A room joined as viewer is read-only for its life; one joined as collaborator
             # is closed when the role changes (the client reconnects under the new role).
             if not model or not has_access or not allowed(role, action, resource, collaboration_room=room) \

@@ -39,7 +39,6 @@ from .policy import (
 
 SERVER_SHARES_SCOPE = "shares!server"
 TEMPLATES = str(Path(__file__).parent / "templates")
-ACCESS_SCOPE_FOR_SERVERS = [f"{ROLE_PREFIX}{role}!server" for role in ROLES]
 
 
 def custom_scopes() -> dict[str, dict[str, Any]]:
@@ -279,10 +278,10 @@ def configure_sharing(c, settings: SharingSettings, staff_rule=None) -> None:
     paths = list(c.JupyterHub.template_paths) if "template_paths" in c.JupyterHub else []
     if TEMPLATES not in paths:
         c.JupyterHub.template_paths = [*paths, TEMPLATES]
-    # The server's tokens carry the role scopes for it; the server's authorizer reads them,
-    # and asks the hub again at each request (a revoked share holds at once).
-    allowed = list(c.Spawner.oauth_client_allowed_scopes) if "oauth_client_allowed_scopes" in c.Spawner else []
-    c.Spawner.oauth_client_allowed_scopes = [*allowed, *(s for s in ACCESS_SCOPE_FOR_SERVERS if s not in allowed)]
+    # The server's authorizer reads a member's role from the server's shares, asked of the
+    # hub at each request (a revoked share or a changed role holds at once). Not from the
+    # member's token: the hub's OAuth grant gives browser tokens the user's role scopes
+    # only, never a share's custom scopes.
     # The server's own token may manage shares of this one server: the Share dialog's
     # server side relays the owner's requests with it (jupyterlab_beamhub.sharing).
     if "server_token_scopes" not in c.BeamhubSpawner:
