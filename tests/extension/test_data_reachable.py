@@ -48,6 +48,10 @@ def test_the_server_paths_map_relative_to_the_servers_root(tmp_path):
         {"source": "/gpfs/p1", "path": f"{home}/data/p1", "relative": "data/p1"},
         {"source": "/gpfs/p2", "path": "/data/p2", "relative": ""}]
     assert data_paths(str(home), {}) == []
+    # in a container the data is mounted outside the home; the spawner's link reaches it
+    (home / "data").mkdir(parents=True)
+    os.symlink("/data/p2", home / "data" / "p2")
+    assert data_paths(str(home), environ)[1] == {"source": "/gpfs/p2", "path": "/data/p2", "relative": "data/p2"}
 
 
 def test_previews_take_a_frame_of_a_stack_and_refuse_one_past_its_end(demo):

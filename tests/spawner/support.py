@@ -69,7 +69,10 @@ CHECK_MOUNTS = """
 import json, os
 result = {"data": sorted(os.listdir("/data")), "p1": sorted(os.listdir("/data/P1")),
           "p2_exists": os.path.exists("/data/P2"), "home": os.environ["HOME"], "cwd": os.getcwd(),
-          "beamhub_data": json.loads(os.environ["BEAMHUB_DATA"]), "user": __import__("getpass").getuser()}
+          "beamhub_data": json.loads(os.environ["BEAMHUB_DATA"]), "user": __import__("getpass").getuser(),
+          "path_map": os.environ["BEAMHUB_DATA_PATH_MAP"],
+          "link": os.readlink(os.path.expanduser("~/data/P1")),
+          "via_link": sorted(os.listdir(os.path.expanduser("~/data/P1")))}
 try:
     open("/data/P1/new-file", "w").close()
     result["p1_write"] = "allowed"
@@ -91,6 +94,9 @@ def assert_only_p1_read_only(seen: dict, user: str = "alice", home: str = "/home
     assert seen["p2_exists"] is False
     assert seen["home"] == home and seen["cwd"] == home
     assert seen["beamhub_data"] == {"P1": "/data/P1"}
+    assert seen["path_map"].endswith("/P1=/data/P1")
+    # the file browser, which sees only the home, reaches the data through ~/data/P1
+    assert seen["link"] == "/data/P1" and seen["via_link"] == seen["p1"]
     assert seen["user"] == user
 
 

@@ -156,6 +156,9 @@ def test_a_batch_job_makes_the_same_links_on_its_node(tmp_path, data_root):
     assert sorted(os.listdir(home / "data")) == ["P1", "P2"]
     assert os.readlink(home / "data" / "P1") == str(data_root / "P1") and not (home / "data" / "P2").is_symlink()
     assert link_commands([], str(home)) == []
+    # in a container the links lead to the mount points (dangling outside it)
+    assert data_links(mounts, str(home), to_mount_points=True) == [
+        (f"{home}/data/P1", "/data/P1"), (f"{home}/data/P2", "/data/P2")]
 
 
 def test_a_proposal_the_user_may_not_mount_is_refused(data_root):

@@ -252,7 +252,7 @@ class BeamhubSpawner(Configurable):
         resources, data = await self.check_request(request)
         home = self.user_home()
         scratch = self.scratch_path.format(username=self.user.name) if self.scratch_path else None
-        links_home = home if resources.profile.runtime == "none" else None  # no mounts: links in the home
+        links_home = home if self.mounts_nothing(resources.profile) else None  # no mounts: links in the home
         environment = {
             PROFILE_ENV: resources.profile.name,
             DATA_ENV: data_env(data, links_home=links_home),
@@ -271,24 +271,36 @@ class BeamhubSpawner(Configurable):
                       resources.profile.runtime, [m.target for m in data] or "none")
         return plan
 
+    always_in_container = False
+    """True for spawners whose servers are containers whatever the profile's runtime (Docker)."""
+
+    def mounts_nothing(self, profile: Profile) -> bool:
+        """Whether a server of ``profile`` runs without a container (so mounts nothing)."""
+        return profile.runtime == "none" and not self.always_in_container
+
+    def _links(self, plan: LaunchPlan, home: str) -> list[tuple[str, str]]:
+        return data_links(plan.data_mounts, home, to_mount_points=not self.mounts_nothing(plan.profile))
+
     def link_data(self, plan: LaunchPlan, owner: tuple[int, int] | None = None) -> list[str]:
-        """Without a container runtime nothing is mounted: each chosen proposal becomes a
-        link ``~/data/<proposal>`` to its (read-only) folder, made on the hub before the
-        server starts (the local spawners, whose homes are the hub's). Returns problems."""
-        if plan.profile.runtime != "none":
-            return []
+        """Each chosen proposal as a link ``~/data/<proposal>``, made on the hub before the
+        server starts (the local spawners, whose homes are the hub's). Without a container
+        runtime nothing is mounted and the link is the way to the (read-only) folder; in a
+        container it leads to the mount point /data/<proposal>, for the file browser.
+        Returns problems."""
         home = plan.home_mounts[0].source if plan.home_mounts else self.user_home()
+        if not os.path.isdir(home):  # never made here: a home belongs to its user
+            return [f"{home} does not exist on the hub: no links to the data made"] if plan.data_mounts else []
         try:
-            return make_data_links(data_links(plan.data_mounts, home), home, owner=owner)
+            return make_data_links(self._links(plan, home), home, owner=owner)
         except OSError as exc:
             return [f"could not link the data in {home}: {exc}"]
 
     def link_commands(self, plan: LaunchPlan) -> list[str]:
         """:meth:`link_data` as shell lines, for servers started by a batch job."""
-        if plan.profile.runtime != "none" or not plan.home_mounts:
+        if not plan.home_mounts:
             return []
         home = plan.home_mounts[0].source
-        return link_commands(data_links(plan.data_mounts, home), home)
+        return link_commands(self._links(plan, home), home)
 
     def runtime_settings(self) -> RuntimeOptions:
         return RuntimeOptions.model_validate(self.runtime_options or {})
@@ -332,6 +344,7 @@ class BeamhubSpawner(Configurable):
         if nothing_to_choose:
             return ""  # JupyterHub then starts the server without showing a form
         return render_form(profiles, proposals, last=self.user_options, proposals_error=error,
+                           linked=[p.name for p in profiles if self.mounts_nothing(p)],
                            last_failure=self.last_failure, last_failure_log=self.last_failure_log,
                            mount_prefix=self.mount_prefix)
 

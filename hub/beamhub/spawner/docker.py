@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import grp
+import os
 import pwd
 
 from docker.types import Mount as DockerMount
@@ -41,6 +42,7 @@ class BeamhubDockerSpawner(BeamhubSpawner, DockerSpawner):
     _configured_create_kwargs = None
     _configured_host_config = None
     _beamhub_mounts: list = []
+    always_in_container = True
 
     def _env_keep_default(self):
         return []
@@ -64,6 +66,12 @@ class BeamhubDockerSpawner(BeamhubSpawner, DockerSpawner):
         if resources.profile.image:
             self.image = resources.profile.image
         self._beamhub_mounts = list(plan.mounts)
+        owner = None
+        if self.run_as_user and os.geteuid() == 0:
+            entry = pwd.getpwnam(self.user.name)
+            owner = (entry.pw_uid, entry.pw_gid)
+        for problem in self.link_data(plan, owner=owner):  # ~/data/<proposal> -> /data/<proposal>
+            self.log.warning("%s: %s", self._log_name, problem)
         self.cpu_limit = float(resources.cpus)
         self.mem_limit = f"{resources.memory}M"
         if self._configured_create_kwargs is None:  # what the site set, before any start changed it

@@ -26,12 +26,13 @@ def _environment() -> jinja2.Environment:
                               lstrip_blocks=True)
 
 
-def data_location(profiles: Sequence[Profile], mount_prefix: str = "/data") -> str:
+def data_location(profiles: Sequence[Profile], mount_prefix: str = "/data", linked_profiles=None) -> str:
     """Where the chosen proposals appear, as the form says it (pure): mounted in a
-    container, or linked in the home where the profile runs without one."""
+    container, or linked in the home where the profile runs without one
+    (``linked_profiles``: their names; default: those whose runtime is none)."""
     mounted = f"read-only at <code>{mount_prefix}/&lt;proposal&gt;</code> in your server"
     linked = "as a read-only link <code>~/data/&lt;proposal&gt;</code> in your home"
-    runtimes = {p.runtime == "none" for p in profiles}
+    runtimes = {(p.name in linked_profiles) if linked_profiles is not None else p.runtime == "none" for p in profiles}
     if runtimes == {True}:
         return f"{linked} (servers here run without a container, so nothing can be mounted)"
     if runtimes == {True, False}:
@@ -41,7 +42,7 @@ def data_location(profiles: Sequence[Profile], mount_prefix: str = "/data") -> s
 
 def render_form(profiles: Sequence[Profile], proposals: Sequence[Proposal], *, last: Mapping | None = None,
                 proposals_error: str = "", last_failure: str = "", last_failure_log: str = "",
-                mount_prefix: str = "/data") -> str:
+                mount_prefix: str = "/data", linked: Sequence[str] | None = None) -> str:
     """The form's HTML. ``last`` is the previous request (JupyterHub's stored
     ``user_options``): its profile, sizes and proposals are pre-selected."""
     last = dict(last or {})
@@ -62,7 +63,7 @@ def render_form(profiles: Sequence[Profile], proposals: Sequence[Proposal], *, l
         profiles=profiles, proposals=proposals, selected_profile=selected, sizes=sizes,
         selected_proposals=set(previous.proposals), proposals_error=proposals_error,
         last_failure=last_failure, last_failure_log=last_failure_log, mount_prefix=mount_prefix,
-        data_location=Markup(data_location(profiles, escape(mount_prefix))))
+        data_location=Markup(data_location(profiles, escape(mount_prefix), linked)))
 
 
 def _single(form: Mapping[str, Sequence[str]], key: str) -> str | None:

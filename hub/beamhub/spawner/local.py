@@ -53,6 +53,9 @@ class _LocalServer(BeamhubSpawner):
             sent = len(events)
             await asyncio.sleep(0.2)
 
+    def prepare_home(self, plan: LaunchPlan) -> None:
+        """Before the data links are made: nothing here (users' homes are theirs)."""
+
     def _owner(self) -> tuple[int, int] | None:
         """Who the data links belong to: the user's account when the hub is root."""
         if os.geteuid() != 0:
@@ -67,6 +70,7 @@ class _LocalServer(BeamhubSpawner):
         self._events = []
         self._step(10, "Checking your resources and proposals with the catalogue")
         plan = await self.plan_launch()
+        self.prepare_home(plan)
         for problem in self.link_data(plan, owner=self._owner()):
             self.log.warning("%s: %s", self._log_name, problem)
         self._step(30, data_message(plan))
@@ -102,6 +106,11 @@ class BeamhubDemoSpawner(_LocalServer, SimpleLocalProcessSpawner):
 
     def _owner(self) -> tuple[int, int] | None:
         return None  # the servers are the hub's own user's
+
+    def prepare_home(self, plan: LaunchPlan) -> None:
+        # SimpleLocalProcessSpawner makes the home at start; the links need it first
+        if plan.home_mounts:
+            os.makedirs(plan.home_mounts[0].source, exist_ok=True)
 
     @default("home_dir")
     def _home_dir_default(self):

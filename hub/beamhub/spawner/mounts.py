@@ -120,10 +120,14 @@ LINK_FOLDER = "data"
 """Where servers without a container runtime find their proposals: ``~/data/<proposalId>``."""
 
 
-def data_links(mounts: Sequence[Mount], home: str, folder: str = LINK_FOLDER) -> list[tuple[str, str]]:
-    """``[(link, target)]``: for a server without a container runtime (no bind mounts),
-    each proposal is a symbolic link ``<home>/<folder>/<proposalId>`` to its data."""
-    return [(posixpath.join(home, folder, posixpath.basename(m.target)), m.source) for m in mounts if m.read_only]
+def data_links(mounts: Sequence[Mount], home: str, folder: str = LINK_FOLDER, *,
+               to_mount_points: bool = False) -> list[tuple[str, str]]:
+    """``[(link, target)]``: each proposal as a symbolic link ``<home>/<folder>/<proposalId>``.
+    For a server without a container runtime (no bind mounts) the link leads to the data
+    itself; in a container (``to_mount_points``) to its mount point ``/data/<proposalId>``,
+    so that the file browser, which sees only the home, reaches the data there too."""
+    return [(posixpath.join(home, folder, posixpath.basename(m.target)), m.target if to_mount_points else m.source)
+            for m in mounts if m.read_only]
 
 
 def make_data_links(links: Sequence[tuple[str, str]], home: str, folder: str = LINK_FOLDER,
