@@ -126,9 +126,6 @@ def catalogue_service(site: SiteConfig, *, port: int, python: str = sys.executab
         # default) was too short for a busy host importing the service's libraries
         "timeout": SERVICE_START_SECONDS,
         "display": True,
-        # JupyterHub gives up (and exits) after 30 s by default; the service's workers take
-        # longer to import on a loaded host (40 s measured at a load of 18 on 2 cores).
-        "timeout": 120,
     }
 
 
