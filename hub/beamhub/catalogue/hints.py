@@ -17,9 +17,10 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 from .model import Dataset
-from .query import FieldList, FieldUnit, MetadataField, SearchHint, SearchQuery
+from .model import Proposal
+from .query import FieldList, FieldUnit, MetadataField, ProposalMatch, SearchHint, SearchQuery
 from .scientific_metadata import flatten, number
-from .text import parse_text_query
+from .text import parse_text_query, words
 from .units import normalize
 
 MAX_FIELDS = 500
@@ -139,3 +140,21 @@ def explain(query: SearchQuery, fields: FieldList, count_text: Callable[[str], i
             hints.append(SearchHint(kind="unit", term=condition.unit or condition.name, suggestions=stored,
                                     message=message))
     return hints
+
+
+MAX_PROPOSALS = 10
+
+
+def matching_proposals(text: str, proposals: Iterable[Proposal]) -> list[ProposalMatch]:
+    """The proposals whose title or id holds every word of ``text`` (the last one as a
+    prefix while typing), by the same rule as datasets' words: "nanoparticle" finds the
+    proposal titled "Silica nanoparticles growth" though no dataset says so."""
+    query = parse_text_query(text)
+    if query.empty or query.unmatchable:
+        return []
+    found = []
+    for proposal in proposals:
+        have = set(words(f"{proposal.title} {proposal.proposalId}"))
+        if set(query.whole) <= have and (query.prefix is None or any(w.startswith(query.prefix) for w in have)):
+            found.append(ProposalMatch(proposalId=proposal.proposalId, title=proposal.title))
+    return found[:MAX_PROPOSALS]

@@ -225,11 +225,19 @@ class SearchHint(BaseModel):
     suggestions: list[str] = []
 
 
+class ProposalMatch(BaseModel):
+    """A proposal the caller is in whose title (or id) holds the search words."""
+
+    model_config = ConfigDict(extra="forbid")
+    proposalId: str
+    title: str
+
+
 class SearchResult(BaseModel):
     """A page of results: ``items`` in sort order, ``total`` matching datasets the
     caller may see, ``facets`` (empty when not asked for) and ``next_cursor`` (None on
     the last page). ``hints`` (the service fills them when nothing matched) name what
-    no visible dataset has."""
+    no visible dataset has; ``proposals`` are the caller's proposals titled so."""
 
     model_config = ConfigDict(extra="forbid")
     items: list[Dataset]
@@ -237,6 +245,9 @@ class SearchResult(BaseModel):
     facets: dict[str, list[FacetCount]] = {}
     next_cursor: str | None = None
     hints: list[SearchHint] = []
+    proposals: list[ProposalMatch] = []
+    """The caller's proposals whose title holds the search words (the service fills
+    them on the first page): the panel offers them as the proposal filter."""
 
 
 class FieldUnit(BaseModel):

@@ -25,7 +25,7 @@ from beamhub import __version__
 from beamhub.catalogue.errors import InvalidInput, LimitExceeded, PermissionDenied, StoreUnavailable
 from beamhub.catalogue.identity import Identity
 from beamhub.catalogue.model import Dataset, Proposal, Selection, Vote, VoteState
-from beamhub.catalogue.hints import explain, summarise_fields
+from beamhub.catalogue.hints import explain, matching_proposals, summarise_fields
 from beamhub.catalogue.query import FieldList, MetadataCondition, SearchQuery, SearchResult
 from beamhub.catalogue.store import SelectionChanges, Store
 from beamhub.jobs.manager import JobManager
@@ -99,6 +99,8 @@ class CatalogueLogic(TemplateOperations, LabelOperations):
     def _search(self, identity: Identity, params: SearchParams) -> SearchResult:
         query = search_query(params)
         result = self.store.search(identity, query)
+        if query.text.strip() and not query.cursor:
+            result.proposals = matching_proposals(query.text, self.store.list_proposals(identity))
         if result.total == 0 and not query.cursor and (query.text.strip() or query.conditions):
             def count_text(text: str) -> int:
                 return self.store.search(identity, SearchQuery.parse({"text": text, "limit": 1, "facets": False})).total
