@@ -1046,6 +1046,16 @@ export interface components {
             title: string;
         };
         /**
+         * ProposalMatch
+         * @description A proposal the caller is in whose title (or id) holds the search words.
+         */
+        ProposalMatch: {
+            /** Proposalid */
+            proposalId: string;
+            /** Title */
+            title: string;
+        };
+        /**
          * ScientificValue
          * @description One scientific-metadata entry: ``{"value": 293.2, "unit": "K"}``.
          *
@@ -1183,7 +1193,7 @@ export interface components {
          * @description A page of results: ``items`` in sort order, ``total`` matching datasets the
          *     caller may see, ``facets`` (empty when not asked for) and ``next_cursor`` (None on
          *     the last page). ``hints`` (the service fills them when nothing matched) name what
-         *     no visible dataset has.
+         *     no visible dataset has; ``proposals`` are the caller's proposals titled so.
          */
         SearchResult: {
             /**
@@ -1205,6 +1215,11 @@ export interface components {
              * @default null
              */
             next_cursor: string | null;
+            /**
+             * Proposals
+             * @default []
+             */
+            proposals: components["schemas"]["ProposalMatch"][];
             /** Total */
             total: number;
         };

@@ -33,6 +33,7 @@ export type ISearchHint = Schemas['SearchHint'];
 export type IFieldList = Schemas['FieldList'];
 export type IMetadataField = Schemas['MetadataField'];
 export type IProposal = Schemas['Proposal'];
+export type IProposalMatch = Schemas['ProposalMatch'];
 
 export interface ITemplateInfo {
   name: string;

@@ -16,6 +16,7 @@ import {
   IFacetCount,
   IFieldList,
   IMetadataField,
+  IProposalMatch,
   ISearchHint,
   ISearchQuery,
   ISearchResult
@@ -117,6 +118,10 @@ export class SearchModel implements IDisposable {
   /** Why the last search found nothing: words, fields or units no visible dataset has. */
   get hints(): readonly ISearchHint[] {
     return this._hints;
+  }
+  /** The caller's proposals whose title holds the search words (offered as filters). */
+  get proposals(): readonly IProposalMatch[] {
+    return this._proposals;
   }
   /** The metadata fields of the caller's datasets (after {@link loadFields}), for conditions. */
   get fields(): IFieldList | null {
@@ -334,6 +339,7 @@ export class SearchModel implements IDisposable {
     this._total = result.total;
     this._facets = result.facets ?? {};
     this._hints = result.hints ?? [];
+    this._proposals = result.proposals ?? [];
     this._cursor = result.next_cursor ?? null;
     this._current = result.items.length ? 0 : -1;
     this._state = 'ready';
@@ -444,6 +450,7 @@ export class SearchModel implements IDisposable {
   private _debouncer: Debouncer;
   private _poll: Poll | null = null;
   private _hints: ISearchHint[] = [];
+  private _proposals: IProposalMatch[] = [];
   private _fields: IFieldList | null = null;
   private _fieldsLoading = false;
   private _refreshedAt = 0;

@@ -200,6 +200,26 @@ function Status(props: { search: SearchModel }): JSX.Element {
   return (
     <div className={className} role="status" aria-live="polite">
       {text}
+      {search.state !== 'error' && search.proposals.length > 0 && (
+        <div className="jp-Beamhub-proposalMatches">
+          Proposals titled so:{' '}
+          {search.proposals.map(p => (
+            <button
+              key={p.proposalId}
+              type="button"
+              className="jp-Beamhub-chip"
+              data-proposal={p.proposalId}
+              title="Show this proposal's datasets (clears the search text)"
+              onClick={() => {
+                search.setText('');
+                void search.toggleFilter('proposal', p.proposalId);
+              }}
+            >
+              {p.proposalId} · {p.title}
+            </button>
+          ))}
+        </div>
+      )}
       {search.state !== 'error' && search.total === 0 && search.hints.length > 0 && (
         <ul className="jp-Beamhub-hints">
           {search.hints.map(hint => (
