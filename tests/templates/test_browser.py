@@ -103,13 +103,29 @@ def test_carol_publishes_alice_opens_bob_does_not_see(hub):
         assert "version one" in text and i03["pid"] in text
         screenshot(alice, SHOTS, "03-alice-open-in-notebook")
 
+        # the whole selection (two i03 datasets) in one notebook: both filled into the parameters cell
+        two = hub.get("alice", "/datasets", params={"beamline": "i03", "type": "raw", "limit": 2}).json()["items"]
+        assert len(two) == 2
+        open_catalogue(alice)
+        for dataset in two:
+            alice.locator(".jp-Beamhub-searchInput").fill(dataset["datasetName"])
+            alice.locator(f'.jp-Beamhub-result[data-pid="{dataset["pid"]}"] .jp-Beamhub-addToBasket').click()
+        alice.click(".jp-Beamhub-openBasket")
+        basket = alice.locator(".jp-Beamhub-basket:visible")
+        basket.locator(".jp-Beamhub-openSelection").click()
+        alice.wait_for_function(
+            "pids => [...document.querySelectorAll('.jp-NotebookPanel')].some("
+            "p => pids.every(pid => p.innerText.includes(pid)))", arg=[d["pid"] for d in two], timeout=60_000)
+        screenshot(alice, SHOTS, "04-alice-selection-in-notebook")
+        assert "version one" in notebook_text(alice)
+
         _, bob = open_lab(chromium, hub, "bob")
         open_launcher(bob)
         bob.locator('.jp-Launcher-sectionTitle:text-is("Beamline templates")').wait_for()
         bob.wait_for_timeout(2000)
         assert launcher_card(bob, TITLE).count() == 0
         assert bob.locator(".jp-LauncherCard-label:has-text('SAXS')").count() >= 1  # facility-wide ones
-        screenshot(bob, SHOTS, "04-bob-launcher")
+        screenshot(bob, SHOTS, "05-bob-launcher")
 
     # version 2, then a rollback: alice gets each in turn
     assert publish(hub, "carol", "version two").json()["version"] == 2

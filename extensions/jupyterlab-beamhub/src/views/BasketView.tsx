@@ -65,6 +65,16 @@ function Basket(props: IBasketViewOptions): JSX.Element {
   return (
     <div className="jp-Beamhub-basketBody">
       <h1>Selection for processing</h1>
+      {basket.size > 0 && (
+        <button
+          type="button"
+          className="jp-mod-styled jp-Beamhub-openSelection"
+          title="One notebook with every selected dataset loaded: the template for their beamline, technique and kind"
+          onClick={() => props.openPidsInNotebook(basket.items.map(d => d.pid))}
+        >
+          Open the whole selection in a notebook
+        </button>
+      )}
       {props.suggest && <SelectSuggested suggest={props.suggest} basket={basket} />}
       {basket.size === 0 ? (
         <p className="jp-Beamhub-empty">
