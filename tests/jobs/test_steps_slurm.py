@@ -141,7 +141,9 @@ def test_a_notebook_over_a_selection(slurm_hub):
 
 def test_a_step_refuses_datasets_it_cannot_process_before_any_job(slurm_hub):
     hub, shared = slurm_hub
-    reduced = [d for d in raw(hub, "alice", "p1002", "SAXS") if len(d["signal"]["shape"]) == 1]
+    found = hub.get("alice", "/datasets", params={"proposal": "p1002", "technique": "SAXS", "limit": 50})
+    reduced = [d for d in found.json()["items"] if d.get("signal") and len(d["signal"]["shape"]) == 1]
+    assert reduced, "the demo's reduced I(q) curves (1-D) are in p1002"
     selection = hub.request("alice", "POST", "/selections", json={
         "name": "curves", "datasets": [d["pid"] for d in reduced[:1]], "processing": "frame-score"}).json()
     answer = hub.request("alice", "POST", f"/selections/{selection['id']}/submit")
