@@ -26,7 +26,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
-import nbformat
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from beamhub.catalogue.errors import InvalidInput, PermissionDenied
@@ -52,6 +51,8 @@ Technique = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 def _check_notebook(value: dict) -> dict:
+    import nbformat  # here, not at import: it loads jsonschema, seconds that every store opening paid
+
     try:
         node = nbformat.from_dict(copy.deepcopy(value))
         if node.get("nbformat") != 4:
