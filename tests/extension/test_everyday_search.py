@@ -91,6 +91,19 @@ def test_non_latin_words_and_empty_answers_say_why(hub):
         assert "no dataset you may see has the word 'лизоцим'" in alice.locator(".jp-Beamhub-hints").inner_text()
         screenshot(alice, SHOTS, "01-alice-non-latin-hint")
 
+        # proposal titles: "nanoparticle" is in p1002's title ("Silica nanoparticle growth in situ")
+        search(alice, "nanoparticle")
+        offer = alice.locator('.jp-Beamhub-proposalMatches [data-proposal="p1002"]')
+        offer.wait_for()
+        assert "nanoparticle" in offer.inner_text().lower()
+        offer.click()
+        alice.wait_for_selector('.jp-Beamhub-chip:has-text("Proposal: p1002")')
+        alice.wait_for_function("() => document.querySelector('.jp-Beamhub-panelBody')?.dataset.state === 'ready'")
+        in_p1002 = hub.get("alice", "/datasets", params={"proposal": "p1002", "limit": 1}).json()["total"]
+        assert in_p1002 > 0 and status(alice).startswith(f"{in_p1002} dataset")
+        screenshot(alice, SHOTS, "01b-alice-proposal-title")
+        alice.locator(".jp-Beamhub-clearAll").click()
+
         # conditions: the fields of alice's datasets as autocomplete, and hints for unknown ones
         search(alice, "")
         fields = hub.get("alice", "/fields").json()
