@@ -132,7 +132,9 @@ def test_text_words_and_prefix():
     assert query.whole == ("bsa",) and query.prefix == "prot"
     query = parse_text_query("bsa prot ")
     assert query.whole == ("bsa", "prot") and query.prefix is None
-    assert parse_text_query("...").empty
+    assert not parse_text_query("...").empty   # a term with no word: it matches nothing (issue 15)
+    assert parse_text_query("...").unmatchable == ("...",)
+    assert parse_text_query("  ").empty
 
 
 def test_a_scicat_document_beamhub_would_not_accept_is_still_readable():
