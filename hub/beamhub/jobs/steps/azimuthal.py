@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..spec import JobInput, OutputFile
-from . import Step
+from .base import Step
 from .io import entry_of, field_value, groups_of_class, open_signal, output_name, write_result
 
 UNITS = {"q_nm^-1": ("q", "1/nm"), "q_A^-1": ("q", "1/angstrom"), "2th_deg": ("two_theta", "deg")}

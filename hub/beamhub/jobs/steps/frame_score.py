@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..spec import JobInput, OutputFile
-from . import Step
+from .base import Step
 
 
 class FrameScoreParameters(BaseModel):

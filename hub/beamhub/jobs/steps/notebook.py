@@ -28,7 +28,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..spec import JobInput, OutputFile
-from . import Step
+from .base import Step
 from .io import output_name
 
 RESERVED = ("input_pid", "input_name", "input_file", "input_path", "output_file")

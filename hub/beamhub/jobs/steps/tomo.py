@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..spec import JobInput, OutputFile
-from . import Step
+from .base import Step
 from .io import axis_of, groups_of_class, entry_of, open_signal, output_name, write_result
 
 MAX_SLICE_VALUES = 64 * 4096 * 4096

@@ -30,7 +30,7 @@ from numpy.polynomial import polynomial as P
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..spec import JobInput, OutputFile
-from . import Step
+from .base import Step
 from .io import axis_of, open_signal, output_name, write_result
 
 
