@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from beamhub.catalogue import open_store
-from beamhub.catalogue.request_keys import request_keys_for
+from beamhub.catalogue.stores import request_keys_for
 
 
 @pytest.fixture(params=["sqlite", "mongo"])

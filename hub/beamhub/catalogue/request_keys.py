@@ -3,7 +3,7 @@ process and kept across restarts).
 
 The catalogue service claims a key before it acts on a request that carries one,
 completes it with the answer, and releases it when the request failed (so a retry acts
-again). :func:`request_keys_for` gives a store's implementation
+again). :func:`beamhub.catalogue.stores.request_keys_for` gives a store's implementation
 (``stores/sqlite/idempotency.py``, ``stores/mongo/idempotency.py``).
 """
 
@@ -30,16 +30,3 @@ class RequestKeys(Protocol):
     def complete(self, key: str, status: int, body: bytes, keep_seconds: float) -> None: ...
 
     def release(self, key: str) -> None: ...
-
-
-def request_keys_for(store) -> RequestKeys:
-    """The idempotency keys kept in ``store`` (SQLite or MongoDB)."""
-    from .stores.sqlite.store import SQLiteStore
-
-    if isinstance(store, SQLiteStore):
-        from .stores.sqlite.idempotency import SQLiteRequestKeys
-
-        return SQLiteRequestKeys(store)
-    from .stores.mongo.idempotency import MongoRequestKeys
-
-    return MongoRequestKeys(store)

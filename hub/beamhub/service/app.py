@@ -31,9 +31,8 @@ from tornado.ioloop import PeriodicCallback
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from jupyterhub.utils import url_path_join
 
-from beamhub.catalogue.request_keys import request_keys_for
 from beamhub.catalogue.store import Store
-from beamhub.catalogue.stores import open_store, redact_url
+from beamhub.catalogue.stores import open_store, redact_url, request_keys_for
 
 from .handlers import LandingHandler, NotFoundHandler, handler_for
 from .hubapi import HubUsers, TokenAnswers

@@ -14,10 +14,11 @@ from __future__ import annotations
 import os
 
 from ..errors import InvalidInput
+from ..request_keys import RequestKeys
 from ..store import Store
 from .urls import redact_url
 
-__all__ = ["STORE_ENV", "DEFAULT_STORE_URL", "open_store", "redact_url"]
+__all__ = ["STORE_ENV", "DEFAULT_STORE_URL", "open_store", "redact_url", "request_keys_for"]
 
 STORE_ENV = "BEAMHUB_STORE"
 DEFAULT_STORE_URL = "sqlite:///beamhub-catalogue.sqlite"
@@ -40,3 +41,16 @@ def open_store(url: str | None = None) -> Store:
 
         return MongoStore(url)
     raise InvalidInput(f"unknown store URL {redact_url(url)!r}: use sqlite:///PATH or mongodb://HOST/DB")
+
+
+def request_keys_for(store) -> RequestKeys:
+    """The idempotency keys kept in ``store`` (SQLite or MongoDB)."""
+    from .sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore):
+        from .sqlite.idempotency import SQLiteRequestKeys
+
+        return SQLiteRequestKeys(store)
+    from .mongo.idempotency import MongoRequestKeys
+
+    return MongoRequestKeys(store)
