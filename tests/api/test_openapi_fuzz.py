@@ -57,6 +57,7 @@ STATED_RULES = re.compile("|".join([
     r"the (query string|request body) is (longer|larger) than",
     r"integers must fit in 64 bits|nested too deeply",
     r"no such dataset, or not visible to",
+    r"only nbformat 4 notebooks can be templates|not a valid notebook|the notebook is larger than",
 ]))
 """Refusals of schema-valid requests by rules the description states in words."""
 

@@ -1709,7 +1709,7 @@ export interface components {
             name: string;
             /**
              * Notebook
-             * @description An nbformat 4 notebook (JSON); outputs are cleared when published.
+             * @description A valid nbformat 4 notebook (JSON), at most 921600 bytes with outputs cleared; outputs are cleared when published.
              */
             notebook: {
                 [key: string]: unknown;

@@ -68,7 +68,8 @@ def _check_notebook(value: dict) -> dict:
 
 
 Notebook = Annotated[dict[str, Any], AfterValidator(_check_notebook),
-                     Field(description="An nbformat 4 notebook (JSON); outputs are cleared when published.")]
+                     Field(description="A valid nbformat 4 notebook (JSON), at most "
+                           f"{MAX_NOTEBOOK_BYTES} bytes with outputs cleared; outputs are cleared when published.")]
 
 
 class _Model(BaseModel):
