@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator
 
 from .errors import InvalidInput
-from .model import METADATA_NAME_PATTERN, PID_MAX, Dataset, Name, UtcDatetime, _Model
+from .model import METADATA_NAME_PATTERN, PID_MAX, PID_RULE, Dataset, Name, UtcDatetime, _Model
 from .text import MAX_QUERY_CHARS, parse_text_query
 from .units import SPACE, UNIT_GRAMMAR, UNIT_PATTERN, check_unit
 
@@ -71,9 +71,12 @@ the unit as :data:`~.units.UNIT_PATTERN`."""
 
 FilterValue = Annotated[str, Field(min_length=1, max_length=200)]
 """Free text to filter by (a technique, a keyword): compared as text, never an operator."""
+ProposalFilter = Annotated[str, Field(min_length=1, max_length=200, pattern=PID_RULE)]
+"""A proposal id to filter by: letters, digits and . _ : - in segments separated by single
+'/' (SciCat's DOI-like ids such as ``10.540.16635/20110123``), the pid rule."""
 FilterId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^$\x00-\x1f][^\x00-\x1f]*$")]
-"""An id to filter by (a proposal, a dataset type): any id SciCat may hold (proposal ids
-with '/', custom types), but not starting with '$' nor holding control characters."""
+"""A dataset type to filter by: raw, derived or a site's custom SciCat type, but not
+starting with '$' nor holding control characters."""
 
 METADATA_PATH_PATTERN = r"^[^\x00-\x1f\"'$][^\x00-\x1f\"']{0,255}$"
 """A scientific-metadata name in a condition (see :mod:`~.scientific_metadata`)."""
@@ -170,7 +173,7 @@ class SearchQuery(_Model):
     text: Annotated[str, Field(max_length=MAX_QUERY_CHARS)] = Field(
         "", description="Free text: every word must occur; the last also as a prefix.")
     beamline: Annotated[list[Name], Field(max_length=MAX_FILTER_VALUES)] = []
-    proposal: Annotated[list[FilterId], Field(max_length=MAX_FILTER_VALUES)] = Field(
+    proposal: Annotated[list[ProposalFilter], Field(max_length=MAX_FILTER_VALUES)] = Field(
         [], description="Proposal ids (SciCat's may hold '/'); a dataset matches by proposalId or proposalIds.")
     technique: Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)] = []
     type: Annotated[list[FilterId], Field(max_length=MAX_FILTER_VALUES)] = Field(
