@@ -13,8 +13,8 @@ of the process it belongs to:
 secret                       only in
 ===========================  =================================================
 the proxy's auth token       configurable-http-proxy
-the catalogue's hub token    the catalogue service
-the store URL                the catalogue service
+the catalogue's hub token    the catalogue service (its supervisor and its workers)
+the store URL                the catalogue service (its supervisor and its workers)
 the culler's hub token       the idle culler
 alice's server token         alice's server and its kernels
 the hub's client token       nobody (the hub keeps it in its configuration)
@@ -182,14 +182,18 @@ def test_every_secret_is_held_only_by_the_process_that_needs_it(oidc_hub, servic
         return pid == root
 
     kernels = {p.pid for p in watcher.procs() if below(p.pid, server.pid)}  # kernels, and what the server runs
+    # the service's worker processes are forked by it (catalogue.workers): the same process's
+    # secrets, and nothing else
+    service_pids = {p.pid for p in watcher.procs() if "catalogue-service" in p.command}
+    assert all(below(pid, service.pid) for pid in service_pids), [p.command for p in watcher.procs()]
 
     proxy_token = re.search(r"ConfigurableHTTPProxy\.auth_token = '([0-9a-f]+)'", hub.config_text).group(1)
     hub_client_token = (hub.state_dir / "beamhub-hub-token").read_text().strip()
     cookie_secret = (hub.state_dir / "jupyterhub_cookie_secret").read_text().strip()
     allowed = {
         "the proxy's auth token": (proxy_token, {proxy.pid}),
-        "the catalogue service's hub token": (environ_value(service, "JUPYTERHUB_API_TOKEN"), {service.pid}),
-        "the store URL": (service_store_url, {service.pid}),
+        "the catalogue service's hub token": (environ_value(service, "JUPYTERHUB_API_TOKEN"), service_pids),
+        "the store URL": (service_store_url, service_pids),
         "the idle culler's hub token": (environ_value(culler, "JUPYTERHUB_API_TOKEN"), {culler.pid}),
         "alice's server token": (environ_value(server, "JUPYTERHUB_API_TOKEN"), {server.pid} | kernels),
         "the hub's client token (beamhub-hub)": (hub_client_token, set()),
