@@ -91,7 +91,9 @@ def test_a_selection_runs_through_slurm_as_the_user(slurm_hub):
 
 def test_a_cancelled_slurm_job_fails_the_selection(slurm_hub):
     hub, slurm = slurm_hub
-    [dataset] = hub.get("alice", "/datasets", params={"proposal": "p1002", "limit": 1}).json()["items"]
+    found = hub.get("alice", "/datasets", params={"proposal": "p1002", "type": "raw", "limit": 50}).json()
+    # a stack of frames, which frame-score accepts (it refuses curves before submission)
+    dataset = next(d for d in found["items"] if d["signal"] and len(d["signal"]["shape"]) >= 3)
     selection = hub.request("alice", "POST", "/selections", json={
         "name": "cancelled", "datasets": [dataset["pid"]], "processing": "frame-score"}).json()
     # Hold the node's queue: the job is accepted but cannot start before it is cancelled.
