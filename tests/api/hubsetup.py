@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -127,3 +128,19 @@ class CatalogueHub:
 
     def get(self, user: str | None, path: str, **kwargs) -> requests.Response:
         return self.request(user, "GET", path, **kwargs)
+
+
+def slurm_jobs(slurm, work_root: Path, *, time_limit: str, memory: str) -> dict:
+    """The site file's ``jobs:`` section for fog-filter jobs on the test's Slurm cluster,
+    running this checkout's beamhub."""
+    return {"runner": "slurm", "work_root": str(work_root), "python": sys.executable, "poll_seconds": 0.5,
+            "environment": {"PYTHONPATH": str(REPO / "hub")},
+            "slurm": {"command_environment": {"SLURM_CONF": str(slurm.conf)}, "time_limit": time_limit,
+                      "memory": memory, "partition": "main"}}
+
+
+def frame_stack(hub, user: str, proposal: str) -> dict:
+    """A raw dataset of ``proposal`` whose signal is a stack of frames (frame-score takes
+    it; a proposal's newest dataset can be a reduced curve, which it refuses)."""
+    found = hub.get(user, "/datasets", params={"proposal": proposal, "type": "raw", "limit": 50}).json()
+    return next(d for d in found["items"] if d["signal"] and len(d["signal"]["shape"]) >= 3)

@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 import pytest
 
-from .hubsetup import quote_pid
+from .hubsetup import frame_stack, quote_pid
 
 pytestmark = pytest.mark.hub
 
@@ -91,9 +91,7 @@ def test_a_selection_runs_and_registers_a_derived_dataset(catalogue_hub):
 
 
 def test_a_job_whose_data_vanished_fails_with_the_reason(catalogue_hub, demo_data):
-    found = catalogue_hub.get("alice", "/datasets", params={"proposal": "p1002", "type": "raw", "limit": 50}).json()
-    # a stack of frames, which frame-score accepts (it refuses curves before submission)
-    dataset = next(d for d in found["items"] if d["signal"] and len(d["signal"]["shape"]) >= 3)
+    dataset = frame_stack(catalogue_hub, "alice", "p1002")
     source = dataset["signal"]["file"]
     hidden = source + ".away"
     selection = catalogue_hub.request("alice", "POST", "/selections", json={

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from beamhub.catalogue import open_store
 from beamhub.demo.data import write_demo_data
 
 from .conftest import load_demo
-from .hubsetup import REPO, CatalogueHub, demo_users, quote_pid
+from .hubsetup import CatalogueHub, demo_users, frame_stack, quote_pid, slurm_jobs
 from .test_jobs_local import wait_finished
 
 pytestmark = [pytest.mark.hub, pytest.mark.slurm]
@@ -49,10 +48,7 @@ def slurm_hub():
         state.mkdir(mode=0o700)
         with open_store(store_url) as store:
             load_demo(store, data)
-        jobs = {"runner": "slurm", "work_root": str(work_root), "python": sys.executable, "poll_seconds": 0.5,
-                "environment": {"PYTHONPATH": str(REPO / "hub")},
-                "slurm": {"command_environment": {"SLURM_CONF": str(slurm.conf)}, "time_limit": "00:05:00",
-                          "memory": "500M", "partition": "main"}}
+        jobs = slurm_jobs(slurm, work_root, time_limit="00:05:00", memory="500M")
         with CatalogueHub(store_url, demo_users(data / "proposals.yaml"), state / "run", jobs=jobs) as hub:
             yield hub, slurm
     finally:
@@ -91,9 +87,7 @@ def test_a_selection_runs_through_slurm_as_the_user(slurm_hub):
 
 def test_a_cancelled_slurm_job_fails_the_selection(slurm_hub):
     hub, slurm = slurm_hub
-    found = hub.get("alice", "/datasets", params={"proposal": "p1002", "type": "raw", "limit": 50}).json()
-    # a stack of frames, which frame-score accepts (it refuses curves before submission)
-    dataset = next(d for d in found["items"] if d["signal"] and len(d["signal"]["shape"]) >= 3)
+    dataset = frame_stack(hub, "alice", "p1002")
     selection = hub.request("alice", "POST", "/selections", json={
         "name": "cancelled", "datasets": [dataset["pid"]], "processing": "frame-score"}).json()
     # Hold the node's queue: the job is accepted but cannot start before it is cancelled.

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import pytest
 from beamhub.catalogue import open_store
 from beamhub.demo.data import write_demo_data
 from tests.api.conftest import load_demo
-from tests.api.hubsetup import REPO, CatalogueHub, demo_users, quote_pid
+from tests.api.hubsetup import CatalogueHub, demo_users, quote_pid, slurm_jobs
 from tests.api.test_jobs_local import wait_finished
 
 from .test_steps import write_notebook
@@ -55,10 +54,7 @@ def slurm_hub():
         state.mkdir(mode=0o700)
         with open_store(store_url) as store:
             load_demo(store, data)
-        jobs = {"runner": "slurm", "work_root": str(work_root), "python": sys.executable, "poll_seconds": 0.5,
-                "environment": {"PYTHONPATH": str(REPO / "hub")},
-                "slurm": {"command_environment": {"SLURM_CONF": str(slurm.conf)}, "time_limit": "00:10:00",
-                          "memory": "1G", "partition": "main"}}
+        jobs = slurm_jobs(slurm, work_root, time_limit="00:10:00", memory="1G")
         with CatalogueHub(store_url, demo_users(data / "proposals.yaml"), state / "run", jobs=jobs) as hub:
             yield hub, shared
     finally:
