@@ -7,7 +7,7 @@ import pytest
 from tornado.web import HTTPError
 
 from beamhub.catalogue import errors as catalogue
-from beamhub.client.errors import ApiError, Unavailable, error_from_response
+from beamhub.client.errors import ApiError, Conflict, NotFound, Unavailable, error_from_response
 from beamhub.service.errors import ERROR_CODES, STATUS_CODES
 from beamhub.service.handlers import error_body
 from beamhub.service.openapi import build_openapi
@@ -54,3 +54,10 @@ def test_tornado_errors_get_the_general_code_of_their_status(status):
     got_status, body = error_body(HTTPError(status), status)
     assert got_status == status and ERROR_CODES[body["code"]] == status
     assert error_from_response(status, "<html>proxy page</html>").code == STATUS_CODES[status]
+
+
+@pytest.mark.parametrize("status, kind", [(503, Unavailable), (404, NotFound), (409, Conflict)])
+def test_a_code_the_client_does_not_know_is_the_kind_its_status_says(status, kind):
+    # a newer service, or an error class defined in a module the client never imports
+    raised = error_from_response(status, {"code": "something_new", "message": "x"})
+    assert isinstance(raised, kind) and raised.code == "something_new"

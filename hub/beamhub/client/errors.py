@@ -85,4 +85,7 @@ def error_from_response(status: int, body: object) -> ApiError:
     else:
         code, message, details = service.STATUS_CODES.get(status, "catalogue_error"), \
             f"HTTP {status}: {str(body)[:200]}", None
-    return BY_CODE.get(code, ApiError)(message, code=code, status=status, details=details)
+    # a code this client does not know (a newer service, or an error class in a module the
+    # client never imports) is still the kind of error its status says: a 503 is retryable
+    kind = BY_CODE.get(code) or BY_CODE.get(service.STATUS_CODES.get(status, ""), ApiError)
+    return kind(message, code=code, status=status, details=details)
