@@ -6,11 +6,13 @@ to regenerate it."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 from beamhub.service.openapi import build_openapi
+from tests.extension.test_frontend_models import jlpm
 from tests.services.require import missing
 
 EXTENSION = Path(__file__).resolve().parents[2] / "extensions" / "jupyterlab-beamhub"
@@ -22,8 +24,10 @@ REGENERATE = ("PYTHONPATH=hub python -m beamhub.service.openapi | node extension
 def test_generated_types_match_the_api_description():
     node = shutil.which("node") or missing("Node.js", "the extension's types are generated with Node.js 20")
     if not (EXTENSION / "node_modules" / "openapi-typescript").exists():
-        jlpm = shutil.which("jlpm") or missing("jlpm", "it comes with jupyterlab in the environment")
-        subprocess.run([jlpm, "install", "--immutable"], cwd=EXTENSION, check=True, capture_output=True, timeout=540)
+        command = jlpm()  # the environment's, as the front-end model tests find it
+        env = {**os.environ, "PATH": f"{Path(command).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+        subprocess.run([command, "install", "--immutable"], cwd=EXTENSION, env=env, check=True, capture_output=True,
+                       timeout=540)
     description = json.dumps(build_openapi("/services/catalogue"))
     result = subprocess.run([node, "scripts/api-types.mjs"], cwd=EXTENSION, input=description, text=True,
                             capture_output=True, timeout=120)
