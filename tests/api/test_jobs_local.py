@@ -41,6 +41,10 @@ def test_a_selection_runs_and_registers_a_derived_dataset(catalogue_hub):
     assert len(pids) >= 2
     steps = {s["name"]: s for s in catalogue_hub.get("alice", "/processing").json()}
     assert "sigma" in steps["frame-score"]["parameters_schema"]["properties"]
+    # what each step takes, from its declaration (the panel disables the others)
+    assert steps["xas-normalisation"]["techniques"] == ["XAS"] and steps["xas-normalisation"]["dimensions"] == [1]
+    assert steps["tomo-reconstruction"]["dimensions"] == [3] and steps["notebook"]["techniques"] == []
+    assert steps["xas-normalisation"]["accepts"] == "XAS normalisation takes 1-D spectra μ(E) with an energy axis from XAS"
 
     created = catalogue_hub.request("alice", "POST", "/selections", json={
         "name": "sharp sweeps", "datasets": pids, "processing": "frame-score", "parameters": {"sigma": 4}})

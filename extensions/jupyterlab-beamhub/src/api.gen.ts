@@ -975,8 +975,18 @@ export interface components {
          * @description A processing step a selection can be submitted to.
          */
         ProcessingStep: {
+            /**
+             * Accepts
+             * @description What it takes, in one sentence for people (the start of its refusal).
+             */
+            accepts: string;
             /** Description */
             description: string;
+            /**
+             * Dimensions
+             * @description Signal dimensions it takes (1 a curve, 2 an image, 3 a stack); a dataset without a recorded signal is checked by the job.
+             */
+            dimensions: number[];
             /** Name */
             name: string;
             /**
@@ -986,7 +996,10 @@ export interface components {
             parameters_schema: {
                 [key: string]: unknown;
             };
-            /** Techniques */
+            /**
+             * Techniques
+             * @description Techniques whose datasets it takes (a dataset needs one of them); empty: any technique.
+             */
             techniques: string[];
             /** Title */
             title: string;

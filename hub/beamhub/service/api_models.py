@@ -155,7 +155,11 @@ class ProcessingStep(_Body):
     name: str
     title: str
     description: str
-    techniques: list[str]
+    techniques: list[str] = Field(description="Techniques whose datasets it takes (a dataset needs one of "
+                                              "them); empty: any technique.")
+    dimensions: list[int] = Field(description="Signal dimensions it takes (1 a curve, 2 an image, 3 a stack); "
+                                              "a dataset without a recorded signal is checked by the job.")
+    accepts: str = Field(description="What it takes, in one sentence for people (the start of its refusal).")
     parameters_schema: dict[str, Any] = Field(description="JSON Schema of the step's parameters.")
 
 

@@ -178,7 +178,8 @@ class CatalogueLogic(TemplateOperations, LabelOperations):
     # -- processing and selections -------------------------------------------------
     async def processing(self, identity: Identity) -> list[ProcessingStep]:
         return [ProcessingStep(name=s.name, title=s.title, description=s.description,
-                               techniques=list(s.techniques), parameters_schema=s.parameters_schema())
+                               techniques=list(s.techniques), dimensions=list(s.dimensions), accepts=s.accepts(),
+                               parameters_schema=s.parameters_schema())
                 for s in self.jobs.steps.values()]
 
     async def list_selections(self, identity: Identity) -> list[Selection]:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { BasketModel, formSchema, schemaDefaults } from '../model/basket';
+import { BasketModel, formSchema, schemaDefaults, stepRefusal } from '../model/basket';
 import { ISelection } from '../types';
 import { dataset, FakeCatalogue } from './fakeapi';
 
@@ -39,6 +39,33 @@ describe('BasketModel', () => {
     expect(schema.properties.sigma).toEqual({ type: 'number', default: 3 });
     expect(schema.properties.mode.anyOf).toHaveLength(2);
     expect(schemaDefaults(schema)).toEqual({ sigma: 3 });
+  });
+
+  it('refuses, before submission, datasets the chosen step does not take, in the service’s words', async () => {
+    const api = new FakeCatalogue();
+    const basket = new BasketModel(api);
+    await basket.loadSteps();
+    basket.setName('mixed');
+    const spectrum = dataset(7, { techniques: [{ name: 'XAS' }], datasetName: 'cu foil' });
+    const curve = dataset(9, {
+      signal: { file: 'a.nxs', path: '/entry/data/I', shape: [120], dtype: 'f8', axes: [], entry: 'entry' }
+    });
+    basket.add(dataset(1), spectrum, curve);
+    expect(basket.refusal).toBe(
+      'Frame sum takes 2-D images or 3-D stacks from MX or SAXS: cu foil (20.500.99999/ds-7) is XAS; ' +
+        'scan 9 (20.500.99999/ds-9) has a 1-D signal (120). ' +
+        'Remove them from the selection or choose another step.'
+    );
+    expect(basket.problem).toBe(basket.refusal);
+    expect(await basket.submit()).toBeNull();
+    expect(api.selectionsMade).toHaveLength(0);
+    basket.remove(spectrum.pid);
+    basket.remove(curve.pid);
+    expect(basket.refusal).toBeNull();
+    expect(basket.refusalOf('frame-sum')).toBeNull();
+    // a step of any technique takes datasets without a recorded technique
+    expect(stepRefusal({ ...api.steps[0], techniques: [] }, [dataset(3, { techniques: [] })])).toBeNull();
+    expect(stepRefusal(api.steps[0], [dataset(3, { techniques: [] })])).toContain('is no technique recorded');
   });
 
   it('says what is missing before it submits', async () => {

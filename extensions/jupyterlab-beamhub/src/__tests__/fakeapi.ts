@@ -55,7 +55,9 @@ export class FakeCatalogue implements ICatalogueAPI {
       name: 'frame-sum',
       title: 'Frame sum',
       description: 'Sum the frames',
-      techniques: ['MX'],
+      techniques: ['MX', 'SAXS'],
+      dimensions: [2, 3],
+      accepts: 'Frame sum takes 2-D images or 3-D stacks from MX or SAXS',
       parameters_schema: {
         type: 'object',
         properties: {

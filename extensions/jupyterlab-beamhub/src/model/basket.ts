@@ -62,6 +62,41 @@ export function formSchema(schema: Record<string, any> | undefined): Record<stri
   return { ...schema, properties };
 }
 
+/**
+ * Why `step` cannot process `dataset` (null when it can), by the step's declaration
+ * as `GET /processing` publishes it: one of its techniques (none declared: any) and a
+ * signal of one of its dimensions (no recorded signal: the job checks the file). The
+ * words are the service's, which refuses the same selection on submission.
+ */
+export function datasetRefusal(step: IProcessingStep, dataset: IDataset): string | null {
+  const names = (dataset.techniques ?? []).map(t => t.name);
+  if (step.techniques.length && !names.some(name => step.techniques.includes(name))) {
+    const shown = names.length ? names.join(', ') : 'no technique recorded';
+    return `${dataset.datasetName} (${dataset.pid}) is ${shown}`;
+  }
+  const shape = dataset.signal?.shape;
+  if (shape && step.dimensions && !step.dimensions.includes(shape.length)) {
+    const written = shape.join(' x ') || 'a scalar';
+    return `${dataset.datasetName} (${dataset.pid}) has a ${shape.length}-D signal (${written})`;
+  }
+  return null;
+}
+
+/** Why `step` cannot process these datasets, naming the first five (null when it can). */
+export function stepRefusal(step: IProcessingStep, datasets: readonly IDataset[]): string | null {
+  const refused = datasets
+    .map(dataset => datasetRefusal(step, dataset))
+    .filter((why): why is string => why !== null);
+  if (!refused.length) {
+    return null;
+  }
+  const more = refused.length > 5 ? ` and ${refused.length - 5} more` : '';
+  return (
+    `${step.accepts}: ${refused.slice(0, 5).join('; ')}${more}. ` +
+    'Remove them from the selection or choose another step.'
+  );
+}
+
 export class BasketModel {
   constructor(
     private readonly api: ICatalogueAPI,
@@ -94,6 +129,16 @@ export class BasketModel {
   }
   get step(): IProcessingStep | null {
     return this._steps.find(s => s.name === this._processing) ?? null;
+  }
+  /** Why the chosen step cannot process the selection (null when it can). */
+  get refusal(): string | null {
+    const step = this.step;
+    return step ? stepRefusal(step, this._items) : null;
+  }
+  /** Why `name` cannot process the selection, for the step chooser (null when it can). */
+  refusalOf(name: string): string | null {
+    const step = this._steps.find(s => s.name === name);
+    return step ? stepRefusal(step, this._items) : null;
   }
   /** The chosen step's parameter schema, ready for the generated form. */
   get schema(): Record<string, any> {
@@ -229,7 +274,7 @@ export class BasketModel {
     if (this._steps.length && !this._processing) {
       return 'Choose a processing step.';
     }
-    return null;
+    return this.refusal;
   }
 
   /**

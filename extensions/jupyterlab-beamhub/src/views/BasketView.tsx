@@ -144,14 +144,30 @@ function Basket(props: IBasketViewOptions): JSX.Element {
             onChange={event => basket.setProcessing(event.currentTarget.value)}
           >
             {basket.steps.length === 0 && <option value="">(none available)</option>}
-            {basket.steps.map(s => (
-              <option key={s.name} value={s.name}>
-                {s.title || s.name}
-              </option>
-            ))}
+            {basket.steps.map(s => {
+              // a step that cannot take the selection stays listed, greyed, with why
+              const refusal = basket.size ? basket.refusalOf(s.name) : null;
+              return (
+                <option
+                  key={s.name}
+                  value={s.name}
+                  disabled={refusal !== null && s.name !== basket.processing}
+                  title={refusal ?? s.accepts}
+                  data-refused={refusal !== null ? 'true' : undefined}
+                >
+                  {s.title || s.name}
+                  {refusal !== null ? ' (cannot take this selection)' : ''}
+                </option>
+              );
+            })}
           </select>
         </label>
         {step?.description && <p className="jp-Beamhub-stepHelp">{step.description}</p>}
+        {basket.refusal && (
+          <p className="jp-Beamhub-stepRefusal jp-mod-error" role="alert">
+            {basket.refusal}
+          </p>
+        )}
         {props.suggest && (
           <SuggestedParameters suggest={props.suggest} basket={basket} openPid={props.openPid} />
         )}
@@ -181,7 +197,11 @@ function Basket(props: IBasketViewOptions): JSX.Element {
           >
             {basket.submitting ? 'Submitting…' : `Submit ${plural(basket.size, 'dataset')}`}
           </button>
-          {problem && <span className="jp-Beamhub-hint">{problem}</span>}
+          {problem && (
+            <span className="jp-Beamhub-hint">
+              {problem === basket.refusal ? 'Choose a step that takes these datasets.' : problem}
+            </span>
+          )}
         </div>
       </form>
       {basket.jobs.length > 0 && (
