@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 
 from beamhub.client import Catalogue, Conflict, InvalidInput, NotFound, PermissionDenied, Unauthorized
-from beamhub.client.data import open_signal
+from beamhub.catalogue.model import DataFile
+from beamhub.client.data import open_dataset, open_signal
 from tests.api.hubsetup import REPO, CatalogueHub, demo_users
 
 pytestmark = pytest.mark.hub
@@ -63,15 +64,22 @@ try:
     cat.dataset("beamhub/does-not-exist")
 except NotFound as exc:
     out["not_found"] = exc.code
-sel = cat.create_selection("from a notebook", [d.pid for d in page.items], processing="frame-score",
+raw = cat.search(technique="MX", type="raw").items
+out["raw"] = {d.pid: d.signal.shape[0] for d in raw}
+sel = cat.create_selection("from a notebook", [d.pid for d in raw], processing="frame-score",
                            parameters={"sigma": 5})
 cat.submit(sel)
 done = cat.wait(sel, timeout=180, poll=0.5)
 out["status"] = done.status
 out["derived"] = done.derivedDatasets
-derived = cat.open(done.derivedDatasets[0])
-out["derived_dims"] = list(derived.dims)
-out["derived_max"] = float(derived.max())
+derived = cat.open(done.derivedDatasets[0])      # one output file per selected dataset
+out["derived_repr"] = repr(derived).splitlines()[0]
+out["derived_loaded"] = [derived.attrs["files_loaded"], derived.attrs["files_total"]]
+out["derived_dims"] = {pid: list(a.dims) for pid, a in derived.items()}
+out["derived_frames"] = {pid: a.sizes["frame"] for pid, a in derived.items()}
+out["derived_max"] = [float(a.max()) for a in derived.values()]
+combined = derived.combined()
+out["combined"] = [list(combined.dims), list(combined.shape), sorted(map(str, combined["input"].values))]
 print(json.dumps(out))
 '''
 
@@ -114,8 +122,23 @@ def test_the_client_in_a_spawned_servers_environment(client_hub, demo_data):
         assert out["frame_sum"] == pytest.approx(float(f[dataset.signal.path][5].sum()))
     assert out["like"] >= 1 and out["pid"] in out["my_votes"] and out["cleared"] is None
     assert out["not_found"] == "not_found"
+    # every output file of the derived dataset is loaded, and it says so
     assert out["status"] == "done" and len(out["derived"]) == 1
-    assert out["derived_dims"] == ["frame"] and out["derived_max"] == 1.0
+    assert len(out["raw"]) == 3 and out["derived_loaded"] == [3, 3]
+    assert out["derived_repr"].endswith("3 of 3 files loaded>")
+    assert out["derived_dims"] == {pid: ["frame"] for pid in out["raw"]}
+    assert out["derived_frames"] == out["raw"] and out["derived_max"] == [1.0, 1.0, 1.0]
+    assert out["combined"] == [["input", "frame"], [3, max(out["raw"].values())], sorted(out["raw"])]
+    derived = Catalogue(client_hub.url, client_hub.token("alice")).dataset(out["derived"][0])
+    assert derived.numberOfFiles == 3
+    # a file that is gone (or unreadable) is named, not silently dropped
+    gone = derived.model_copy(update={"files": [*derived.files, DataFile(path="999_gone_frame_score.nxs")]})
+    opened = open_dataset(gone)
+    assert (opened.attrs["files_loaded"], opened.attrs["files_total"]) == (3, 4)
+    assert repr(opened).splitlines()[0].endswith("3 of 4 files loaded>") and "999_gone_frame_score.nxs" in repr(opened)
+    # one of them alone is a DataArray that says it is 1 of 1
+    single = open_dataset(derived.model_copy(update={"files": derived.files[:1]}))
+    assert single.dims == ("frame",) and (single.attrs["files_loaded"], single.attrs["files_total"]) == (1, 1)
 
 
 def test_search_pages_and_filters(alice):

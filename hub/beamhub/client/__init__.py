@@ -12,14 +12,14 @@ Errors are exceptions named after the API's codes (:mod:`beamhub.client.errors`)
 """
 
 from .api import Catalogue, catalogue_url_from_env
-from .data import NoData, open_signal
+from .data import NoData, OutputFiles, open_dataset, open_signal
 from .errors import (ApiError, Conflict, InvalidInput, LimitExceeded, NotFound, PermissionDenied,
                      PreviewUnavailable, TooManyRequests, Unauthorized, Unavailable)
 
 __all__ = [
-    "ApiError", "Catalogue", "Conflict", "InvalidInput", "LimitExceeded", "NoData", "NotFound",
+    "ApiError", "Catalogue", "Conflict", "InvalidInput", "LimitExceeded", "NoData", "NotFound", "OutputFiles",
     "PermissionDenied", "PreviewUnavailable", "TooManyRequests", "Unauthorized", "Unavailable",
-    "catalogue_url_from_env", "open_signal",
+    "catalogue_url_from_env", "open_dataset", "open_signal",
 ]
 
 

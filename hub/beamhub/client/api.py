@@ -7,7 +7,8 @@ change exactly what you may in the JupyterLab panel, no more.
 >>> cat = Catalogue()                                   # doctest: +SKIP
 >>> page = cat.search("lysozyme", beamline="i03", condition="temperature < 200 K")  # doctest: +SKIP
 >>> page.total, [d.datasetName for d in page.items]     # doctest: +SKIP
->>> data = cat.open(page.items[0])                       # doctest: +SKIP  (an xarray.DataArray, lazy)
+>>> data = cat.open(page.items[0])                       # doctest: +SKIP  (an xarray.DataArray, lazy;
+...                                                      #  a derived dataset's output files: OutputFiles)
 >>> data[0].plot()                                       # doctest: +SKIP  (reads one frame)
 >>> cat.like(page.items[0], comment="sharp spots")       # doctest: +SKIP
 >>> sel = cat.create_selection("good sweeps", [d.pid for d in page.items],
@@ -175,12 +176,18 @@ class Catalogue:
     def open(self, dataset: Dataset | str, **kwargs):
         """The dataset's signal as a lazy :class:`xarray.DataArray` (NeXus axes as
         coordinates; nothing but the axes is read until you index or compute).
-        See :func:`beamhub.client.data.open_signal` for ``path_map``."""
-        from .data import open_signal
+
+        A derived dataset with several output files (one per input dataset of a
+        processing step) gives all of them: :class:`beamhub.client.data.OutputFiles`,
+        a dict ``{input pid: DataArray}`` whose repr starts "N of M files loaded"
+        (``.attrs["files_loaded"]``, ``["files_total"]``, ``["skipped"]``) and whose
+        ``.combined()`` is one DataArray. See :func:`beamhub.client.data.open_dataset`
+        for ``path_map``."""
+        from .data import open_dataset
 
         if not isinstance(dataset, Dataset):
             dataset = self.dataset(dataset)
-        return open_signal(dataset, **kwargs)
+        return open_dataset(dataset, **kwargs)
 
     # -- votes ----------------------------------------------------------------------
     def vote(self, pid: Dataset | str, value: str, comment: str = "") -> VoteState:
