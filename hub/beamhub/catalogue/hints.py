@@ -27,36 +27,58 @@ MAX_FIELDS = 500
 """The field list names at most this many fields, the most common first."""
 
 
+FieldEntry = tuple[str, str, str | None, float | None, float | None]
+"""One field of one dataset: (name, kind, unit, low, high); kind is boolean, string,
+number or '' (none of those); low/high only for numbers."""
+
+
+def field_entries(dataset: Dataset) -> tuple[FieldEntry, ...]:
+    """The scientific-metadata fields of one dataset, each name once: what
+    :func:`summarise_entries` counts (small enough to keep for many datasets)."""
+    entries: list[FieldEntry] = []
+    seen: set[str] = set()
+    metadata = dataset.model_dump(include={"scientificMetadata"}, mode="json").get("scientificMetadata")
+    for entry in flatten(metadata):
+        name = entry.name
+        if name in seen:
+            continue
+        seen.add(name)
+        value = entry.value
+        if isinstance(value, bool):
+            entries.append((name, "boolean", None, None, None))
+            continue
+        low = high = number(value)
+        if entry.is_range and isinstance(value, list) and len(value) == 2:
+            low, high = number(value[0]), number(value[1])
+        if low is None or high is None:
+            entries.append((name, "string" if isinstance(value, str) else "", None, None, None))
+            continue
+        entries.append((name, "number", entry.unit, low, high))
+    return tuple(entries)
+
+
 def summarise_fields(datasets: Iterable[Dataset], *, complete: bool) -> FieldList:
     """The metadata fields of ``datasets`` (the caller's visible ones, or the newest of
     them when ``complete`` is false)."""
+    return summarise_entries((field_entries(dataset) for dataset in datasets), complete=complete)
+
+
+def summarise_entries(datasets: Iterable[tuple[FieldEntry, ...]], *, complete: bool) -> FieldList:
+    """:func:`summarise_fields` over datasets' :func:`field_entries`."""
     counts: dict[str, int] = defaultdict(int)
     kinds: dict[str, set[str]] = defaultdict(set)
     units: dict[str, dict[str, list]] = defaultdict(dict)
     scanned = 0
-    for dataset in datasets:
+    for entries in datasets:
         scanned += 1
-        seen: set[str] = set()
-        metadata = dataset.model_dump(include={"scientificMetadata"}, mode="json").get("scientificMetadata")
-        for entry in flatten(metadata):
-            name = entry.name
-            if name in seen:
-                continue
-            seen.add(name)
+        for name, kind, unit, low, high in entries:
             counts[name] += 1
-            value = entry.value
-            if isinstance(value, bool):
-                kinds[name].add("boolean")
-                continue
-            low = high = number(value)
-            if entry.is_range and isinstance(value, list) and len(value) == 2:
-                low, high = number(value[0]), number(value[1])
-            if low is None or high is None:
-                if isinstance(value, str):
-                    kinds[name].add("string")
+            if kind != "number":
+                if kind:
+                    kinds[name].add(kind)
                 continue
             kinds[name].add("number")
-            stats = units[name].setdefault(entry.unit, [0, low, high])
+            stats = units[name].setdefault(unit, [0, low, high])
             stats[0] += 1
             stats[1], stats[2] = min(stats[1], low), max(stats[2], high)
     fields = [

@@ -25,7 +25,7 @@ from beamhub import __version__
 from beamhub.catalogue.errors import InvalidInput, LimitExceeded, PermissionDenied, StoreUnavailable
 from beamhub.catalogue.identity import Identity
 from beamhub.catalogue.model import Dataset, Proposal, Selection, Vote, VoteState
-from beamhub.catalogue.hints import explain, matching_proposals, summarise_fields
+from beamhub.catalogue.hints import explain, field_entries, matching_proposals, summarise_entries
 from beamhub.catalogue.query import FieldList, MetadataCondition, SearchQuery, SearchResult
 from beamhub.catalogue.store import SelectionChanges, Store
 from beamhub.jobs.manager import JobManager
@@ -72,7 +72,8 @@ class CatalogueLogic(TemplateOperations, LabelOperations):
         self.read_seconds = READ_SECONDS
         self.suggester = make_suggester(store, settings, work_root)
         self._refresh_lock = asyncio.Lock()
-        self._field_cache: dict[Identity, tuple[float, FieldList]] = {}
+        self._field_cache: dict[frozenset[str] | str, tuple[float, FieldList]] = {}  # by access keys
+        self._field_parts: dict[str, tuple[float, list[tuple], bool]] = {}  # by one access key
 
     async def _run(self, function: Callable, *args, **kwargs) -> Any:
         loop = asyncio.get_running_loop()
@@ -104,7 +105,10 @@ class CatalogueLogic(TemplateOperations, LabelOperations):
         if result.total == 0 and not query.cursor and (query.text.strip() or query.conditions):
             def count_text(text: str) -> int:
                 return self.store.search(identity, SearchQuery.parse({"text": text, "limit": 1, "facets": False})).total
-            result.hints = explain(query, self._fields(identity), count_text)
+            # The field list (a scan of up to FIELD_SCAN datasets) only matters for the
+            # conditions' hints: a text that found nothing is explained without it.
+            fields = self._fields(identity) if query.conditions else FieldList(fields=[], scanned=0, complete=True)
+            result.hints = explain(query, fields, count_text)
         return result
 
     async def fields(self, identity: Identity) -> FieldList:
@@ -112,24 +116,55 @@ class CatalogueLogic(TemplateOperations, LabelOperations):
 
     def _fields(self, identity: Identity) -> FieldList:
         """The metadata fields of the newest :data:`FIELD_SCAN` datasets the caller may see,
-        kept :data:`FIELD_SECONDS` per identity."""
+        kept :data:`FIELD_SECONDS`. Read per access key (one proposal's group, one
+        beamline's staff), each kept :data:`FIELD_SECONDS` for everyone holding it, and
+        merged: a caller's newest :data:`FIELD_SCAN` are among the newest
+        :data:`FIELD_SCAN` of its keys, and the members of a proposal share its scan
+        instead of each reading it again."""
         now = time.monotonic()
-        cached = self._field_cache.get(identity)
+        keys = "@operator" if identity.operator else identity.access_keys()
+        cached = self._field_cache.get(keys)
         if cached and now - cached[0] < FIELD_SECONDS:
             return cached[1]
-        datasets: list[Dataset] = []
+        if identity.operator:
+            readers = {"@operator": identity}
+        else:
+            readers = {f"group:{g}": Identity(user=identity.user, groups=frozenset({g})) for g in identity.groups}
+            readers |= {f"staff:{b}": Identity(user=identity.user, staff_of=frozenset({b})) for b in identity.staff_of}
+            readers = readers or {"public": Identity(user=identity.user)}  # public datasets only
+        merged: dict[str, tuple[Any, tuple]] = {}
+        complete = True
+        for key, reader in readers.items():
+            entries, done = self._field_part(key, reader, now)
+            complete &= done
+            for when, pid, fields in entries:
+                merged[pid] = (when, fields)
+        newest = sorted(merged.items(), key=lambda item: (item[1][0], item[0]), reverse=True)
+        fields = summarise_entries((f for _, (_, f) in newest[:FIELD_SCAN]),
+                                   complete=complete and len(newest) <= FIELD_SCAN)
+        if len(self._field_cache) >= 1000:
+            self._field_cache.clear()
+        self._field_cache[keys] = (now, fields)
+        return fields
+
+    def _field_part(self, key: str, reader: Identity, now: float) -> tuple[list[tuple], bool]:
+        """``([(creationTime, pid, field entries)], complete)`` of the newest
+        :data:`FIELD_SCAN` datasets ``reader`` (one access key) may see."""
+        cached = self._field_parts.get(key)
+        if cached and now - cached[0] < FIELD_SECONDS:
+            return cached[1], cached[2]
+        entries: list[tuple] = []
         cursor = None
-        while len(datasets) < FIELD_SCAN:
-            page = self.store.search(identity, SearchQuery.parse({"limit": 200, "facets": False, "cursor": cursor}))
-            datasets += page.items
+        while len(entries) < FIELD_SCAN:
+            page = self.store.search(reader, SearchQuery.parse({"limit": 200, "facets": False, "cursor": cursor}))
+            entries += [(d.creationTime, d.pid, field_entries(d)) for d in page.items]
             cursor = page.next_cursor
             if cursor is None:
                 break
-        fields = summarise_fields(datasets, complete=cursor is None)
-        if len(self._field_cache) >= 1000:
-            self._field_cache.clear()
-        self._field_cache[identity] = (now, fields)
-        return fields
+        if len(self._field_parts) >= 5000:
+            self._field_parts.clear()
+        self._field_parts[key] = (now, entries, cursor is None)
+        return entries, cursor is None
 
     async def get_dataset(self, identity: Identity, pid: str) -> Dataset:
         return await self._read(self.store.get_dataset, identity, pid)
