@@ -151,6 +151,19 @@ def test_search_pages_and_filters(alice):
     assert all(d.creationLocation == "i22" for d in saxs.items)
 
 
+def test_search_says_why_nothing_matched_and_offers_proposals_by_title(alice):
+    offered = alice.search("nanoparticle")
+    assert [(p.proposalId, p.title) for p in offered.proposals] == [("p1002", "Silica nanoparticle growth in situ")]
+    assert alice.search("nanoparticle", cursor=None, limit=1).proposals  # the first page carries them
+    empty = alice.search("thaumatin лизоцим")
+    assert empty.total == 0 and [h.term for h in empty.hints] == ["лизоцим"]
+    assert empty.hints[0].kind == "text" and "лизоцим" in empty.hints[0].message
+    unknown = alice.search(condition="energy > 10 keV")
+    assert unknown.total == 0 and unknown.hints[0].kind == "field" and unknown.hints[0].term == "energy"
+    assert "incident_energy" in unknown.hints[0].suggestions
+    assert alice.search("thaumatin").hints == []  # it matched: nothing to explain
+
+
 def test_open_is_lazy_and_reads_only_what_is_indexed(alice, tmp_path):
     [dataset] = alice.search(technique="MX", type="raw", limit=1).items
     data = alice.open(dataset)

@@ -29,7 +29,7 @@ from urllib.parse import quote
 import requests
 
 from beamhub.catalogue.model import Dataset, Proposal, Selection, Vote, VoteState
-from beamhub.catalogue.query import FacetCount, SearchResult
+from beamhub.catalogue.query import FacetCount, ProposalMatch, SearchHint, SearchResult
 
 from .errors import ApiError, Unavailable, error_from_response
 
@@ -122,10 +122,16 @@ class Catalogue:
         Filters take one value or several (alternatives); ``condition`` takes
         scientific-metadata conditions such as ``"temperature < 200 K"``. The answer
         has ``items`` (Datasets), ``total``, ``facets`` ({facet: [FacetCount]}) and
-        ``next_cursor`` (pass it as ``cursor=`` for the next page).
+        ``next_cursor`` (pass it as ``cursor=`` for the next page). On a first page,
+        ``proposals`` lists your proposals whose title holds the words (``proposalId``,
+        ``title``: pass one as ``proposal=``), and when nothing matched ``hints`` says
+        why: each a ``term`` of the query (a word, a field or a unit) that none of your
+        datasets has, a ``message`` and ``suggestions`` (near field names, the field's units).
 
         >>> cat.search("bsa", technique="SAXS", condition=["concentration >= 5 mg/mL"]).total  # doctest: +SKIP
         2
+        >>> [h.message for h in cat.search("energy > 10 keV").hints]  # doctest: +SKIP
+        ["No dataset you can see has a field 'energy': did you mean incident_energy?"]
         """
         params: list[tuple[str, Any]] = [("text", text), ("sort", sort), ("limit", limit),
                                           ("facets", "true" if facets else "false")]
@@ -141,7 +147,9 @@ class Catalogue:
         return SearchResult(
             items=[Dataset.from_document(d) for d in body["items"]], total=body["total"],
             facets={k: [FacetCount(**c) for c in v] for k, v in (body.get("facets") or {}).items()},
-            next_cursor=body.get("next_cursor"))
+            next_cursor=body.get("next_cursor"),
+            hints=[SearchHint(**h) for h in body.get("hints") or ()],
+            proposals=[ProposalMatch(**p) for p in body.get("proposals") or ()])
 
     def iter_search(self, text: str = "", *, page_size: int = 100, **filters) -> Iterator[Dataset]:
         """Every matching dataset, fetching pages as needed.
