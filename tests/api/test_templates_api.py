@@ -128,3 +128,22 @@ def test_staff_overview_shows_who_voted_on_their_beamline(catalogue_hub):
     for user in ("alice", "bob"):
         refused = catalogue_hub.get(user, "/beamlines/i03/overview")
         assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+
+
+def test_grace_staff_of_i22_sees_the_votes_alice_and_bob_cast_there(catalogue_hub):
+    """The demo's i22 scientist: p1002 is alice's and bob's, both vote, grace sees who and why."""
+    i22 = catalogue_hub.get("bob", "/datasets", params={"beamline": "i22", "limit": 2}).json()["items"]
+    assert len(i22) == 2
+    for user, dataset, value in (("alice", i22[0], "like"), ("bob", i22[0], "dislike"), ("bob", i22[1], "like")):
+        answer = catalogue_hub.request(user, "PUT", f"/datasets/{quote(dataset['pid'], safe='')}/vote",
+                                       json={"value": value, "comment": f"{user} on {dataset['datasetName']}"})
+        assert answer.status_code == 200, answer.text
+    body = catalogue_hub.get("grace", "/beamlines/i22/overview").json()
+    votes = {(d["pid"], v["user"]): (v["value"], v["comment"]) for d in body["datasets"] for v in d["votes"]}
+    assert votes[(i22[0]["pid"], "alice")] == ("like", f"alice on {i22[0]['datasetName']}")
+    assert votes[(i22[0]["pid"], "bob")] == ("dislike", f"bob on {i22[0]['datasetName']}")
+    assert votes[(i22[1]["pid"], "bob")] == ("like", f"bob on {i22[1]['datasetName']}")
+    assert {d["proposalId"] for d in body["datasets"]} == {"p1002"}
+    for user, beamline in (("grace", "i03"), ("alice", "i22"), ("carol", "i22")):
+        refused = catalogue_hub.get(user, f"/beamlines/{beamline}/overview")
+        assert refused.status_code == 403 and refused.json()["code"] == "permission_denied", (user, beamline)

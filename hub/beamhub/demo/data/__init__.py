@@ -18,7 +18,8 @@ i13       p3001     tomography   projections, flats, darks, rotation         fra
                                  angles and image keys (NXtomo)
 ========  ========  ===========  ==========================================  =====================
 
-carol is staff of i03 (she sees p1001's data); dave is in no proposal. The physics is
+carol is staff of i03 (she sees p1001's data), grace staff of i22 (p1002's data, the
+votes alice and bob cast there); dave is in no proposal. The physics is
 simple but real: MX spots are where a lysozyme-like reciprocal lattice crosses the
 Ewald sphere, SAXS patterns are polydisperse-sphere form factors, XAS spectra an
 edge with a white line and EXAFS wiggles, tomography projections line integrals

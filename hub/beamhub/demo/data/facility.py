@@ -69,6 +69,7 @@ USERS = [
     {"name": "dave", "fullName": "Dave Dunn (no proposal)", "groups": [], "staff_of": []},
     {"name": "erin", "fullName": "Erin Evans", "groups": ["p2001"], "staff_of": []},
     {"name": "frank", "fullName": "Frank Fischer", "groups": ["p3001"], "staff_of": []},
+    {"name": "grace", "fullName": "Grace Green (i22 beamline scientist)", "groups": [], "staff_of": ["i22"]},
 ]
 
 INSTRUMENTS = {
