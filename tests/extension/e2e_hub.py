@@ -20,14 +20,15 @@ VENV_BIN = Path(sys.executable).parent
 LAB_READY = ".jp-Launcher"
 
 
-def start_hub(store_url: str, users: dict[str, list[str]], workdir: Path):
-    """A started ``CatalogueHub`` whose servers are JupyterLab with this extension."""
+def start_hub(store_url: str, users: dict[str, list[str]], workdir: Path, **options):
+    """A started ``CatalogueHub`` whose servers are JupyterLab with this extension
+    (``options``: ``CatalogueHub``'s, e.g. ``jobs=`` for Slurm)."""
     try:
         from tests.api.hubsetup import API, CatalogueHub
     except ImportError as exc:
         missing("the demo hub", f"tests/api/hubsetup.py cannot be imported ({exc})")
     (workdir / "homes").mkdir(parents=True, exist_ok=True)
-    hub = CatalogueHub(store_url, users, workdir, state_dir=workdir / "state")
+    hub = CatalogueHub(store_url, users, workdir, state_dir=workdir / "state", **options)
     # The servers reach the catalogue through this hub's proxy (its port is known only now).
     site = yaml.safe_load(hub.site_file.read_text())
     site["catalogue"]["url_for_servers"] = hub.hub.url + API
