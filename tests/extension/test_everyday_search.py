@@ -289,9 +289,12 @@ def test_derived_data_and_the_selection_form(hub, demo_store):
         screenshot(alice, SHOTS, "09-bob-preview-says-why")
 
         # the selection: a 200-character name keeps the layout; bad parameters stop Submit
-        search(alice, "")
-        alice.locator(".jp-Beamhub-result").first.wait_for()
-        alice.locator(".jp-Beamhub-result .jp-Beamhub-addToBasket").first.click()
+        # (a stack of frames, which frame-score takes: the newest dataset can be a curve)
+        from tests.api.hubsetup import frame_stack
+
+        stack = frame_stack(hub, "bob", "p1002")
+        search(alice, stack["datasetName"])
+        alice.locator(f'.jp-Beamhub-result[data-pid="{stack["pid"]}"] .jp-Beamhub-addToBasket').click()
         alice.locator(".jp-Beamhub-openBasket").click()
         body = alice.locator(".jp-Beamhub-basketBody")
         body.wait_for()
