@@ -12,7 +12,7 @@ DATASETS_TAG = "parameters"
 """The papermill parameters cell, which "Open in notebook" fills (``beamhub-datasets`` before)."""
 TEMPLATES = sorted(NOTEBOOKS.glob("*/*.ipynb"))
 
-OWNERS = {"mx": "alice", "saxs": "alice", "xas": "erin", "tomography": "frank"}
+OWNERS = {"mx": "alice", "saxs": "alice", "xas": "erin", "tomography": "frank", "processing": "alice"}
 """A demo user whose proposals hold each technique's data (see beamhub.demo.data)."""
 
 DEMO_SCANS = {scan.name: scan for scan in scans(PROFILES["small"])}
@@ -28,6 +28,11 @@ def template_id(path: Path) -> str:
 
 def techniques(notebook: dict) -> list[str]:
     return notebook["metadata"]["beamhub"]["techniques"]
+
+
+def kind(notebook: dict) -> str:
+    """The dataset kind a template reads (its first ``accepts``): ``raw`` or ``derived:<step>``."""
+    return notebook["metadata"]["beamhub"].get("accepts", ["raw"])[0]
 
 
 def scan_of(dataset_name: str):
@@ -53,5 +58,11 @@ def check_summary(folder: str, summary: dict[str, dict]) -> None:
             rows, columns = scan.params["shape"]
             assert row["projections"] == scan.params["projections"], row
             assert abs(row["rotation axis (x)"] - columns / 2) <= 1, row  # the phantom turns about the centre
+        elif folder == "processing":  # frame-score outputs: one row per input stack
+            assert row["frames"] == scan.params["frames"], (name, row)
+            assert 0 <= row["mean score"] <= 1 and 0 <= row["good frames"] <= row["frames"], (name, row)
+            if scan.kind == "mx":  # Bragg spots on every frame: the best frame scores 1, most are good
+                assert row["mean score"] > 0.3 and row["good frames"] >= 1, (name, row)
+            assert 0 <= row["best frame"] < row["frames"] and 0 <= row["weakest frame"] < row["frames"], row
         else:
             raise AssertionError(f"no expected values for templates in {folder}/")

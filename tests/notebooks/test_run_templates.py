@@ -7,6 +7,10 @@ with that user's own token, as from JupyterLab): once as shipped, and once as "O
 notebook" makes it for two datasets of its technique (the extension's own TypeScript
 builds that notebook). Every cell must run, every plotting cell must draw its figure,
 and the summary must agree with the physics the demo data was made with.
+
+A template for a processing step's output (``derived:frame-score``) runs on outputs a
+real job made: alice processes an MX sweep (p1001) and a SAXS series (p1002) with the
+step, which gives two derived datasets (one per proposal).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from tests.client.test_client import server_environment
 
 from .extension_codegen import make_notebook
 from .steady_kernel import SteadyKernelManager
-from .templates import DATASETS_TAG, OWNERS, TEMPLATES, check_summary, load, techniques, template_id
+from .templates import DATASETS_TAG, OWNERS, TEMPLATES, check_summary, kind, load, techniques, template_id
 
 pytestmark = pytest.mark.hub
 
@@ -97,28 +101,69 @@ def check_ran(nb, dataset_names: list[str] | None = None) -> dict[str, dict]:
     return summary
 
 
+@pytest.fixture(scope="module")
+def processed(client_hub):
+    """``processed(step)``: the derived datasets of one real job of ``step`` run by alice on
+    her newest MX sweep and SAXS series (made once)."""
+    made: dict[str, list] = {}
+
+    def outputs(step: str) -> list:
+        if step not in made:
+            alice = Catalogue(client_hub.url, client_hub.token("alice"))
+            stacks = [next(d for d in alice.iter_search(technique=t, type="raw")
+                           if d.signal and len(d.signal.shape) >= 3) for t in ("MX", "SAXS")]
+            selection = alice.create_selection(f"template test: {step}", stacks, processing=step)
+            alice.submit(selection)
+            done = alice.wait(selection, timeout=300, poll=0.5)
+            assert done.status == "done" and len(done.derivedDatasets) == 2, done
+            made[step] = [alice.dataset(pid) for pid in done.derivedDatasets]
+        return made[step]
+
+    return outputs
+
+
+def datasets_for(template: dict, user: str, client_hub, processed) -> list:
+    """Datasets of the template's kind and technique that ``user`` sees, newest first."""
+    accepted = kind(template)
+    catalogue = Catalogue(client_hub.url, client_hub.token(user))
+    if accepted == "raw":
+        return catalogue.search(technique=techniques(template)[0], type="raw", limit=2).items
+    step = accepted.split(":", 1)[1]
+    processed(step)
+    return catalogue.search(type="derived", keyword=step, limit=2).items
+
+
+def input_names(client_hub, user: str, derived) -> list[str]:
+    catalogue = Catalogue(client_hub.url, client_hub.token(user))
+    return [catalogue.dataset(pid).datasetName for d in derived for pid in d.inputDatasets]
+
+
 @pytest.mark.parametrize("path", TEMPLATES, ids=template_id)
-def test_template_as_shipped(path, server_env, client_hub, tmp_path):
+def test_template_as_shipped(path, server_env, client_hub, processed, tmp_path):
     folder, template = path.parent.name, load(path)
     user = OWNERS[folder]
+    newest = datasets_for(template, user, client_hub, processed)[:1]
     nb = execute(template, server_env(user), tmp_path)
-    visible = {d.datasetName for d in Catalogue(client_hub.url, client_hub.token(user)).iter_search(
-        technique=techniques(template)[0], type="raw")}
     summary = check_ran(nb)
-    assert len(summary) == 1 and set(summary) <= visible, summary
+    if kind(template) == "raw":
+        visible = {d.datasetName for d in Catalogue(client_hub.url, client_hub.token(user)).iter_search(
+            technique=techniques(template)[0], type="raw")}
+        assert len(summary) == 1 and set(summary) <= visible, summary
+    else:  # the newest output, every one of its files
+        assert sorted(summary) == sorted(input_names(client_hub, user, newest)), summary
     check_summary(folder, summary)
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=template_id)
-def test_template_opened_with_two_datasets(path, server_env, client_hub, tmp_path):
+def test_template_opened_with_two_datasets(path, server_env, client_hub, processed, tmp_path):
     folder, template = path.parent.name, load(path)
     user = OWNERS[folder]
-    chosen = Catalogue(client_hub.url, client_hub.token(user)).search(
-        technique=techniques(template)[0], type="raw", limit=2).items
+    chosen = datasets_for(template, user, client_hub, processed)
     assert len(chosen) == 2
     notebook = make_notebook([d.model_dump(mode="json") for d in chosen], template)
     loader = [c for c in notebook["cells"] if DATASETS_TAG in c["metadata"].get("tags", [])]
     assert len(loader) == 1 and all(d.pid in loader[0]["source"] for d in chosen)
     nb = execute(notebook, server_env(user), tmp_path)
-    summary = check_ran(nb, [d.datasetName for d in chosen])
+    names = [d.datasetName for d in chosen] if kind(template) == "raw" else input_names(client_hub, user, chosen)
+    summary = check_ran(nb, names)
     check_summary(folder, summary)

@@ -59,3 +59,15 @@ def test_the_extension_lists_them_with_their_techniques(monkeypatch):
         assert name in listed, f"the extension does not list {name}: run hub/scripts/install"
         assert listed[name]["techniques"] == techniques(load(path))
         assert BeamhubTemplates().get(name) == load(path)
+
+
+def test_every_steps_output_has_a_template_or_deliberately_a_plain_notebook():
+    from beamhub.jobs.steps import STEPS
+    from beamhub.templates.shipped import PLAIN_NOTEBOOK
+
+    accepted = {k for path in TEMPLATES for k in load(path)["metadata"]["beamhub"].get("accepts", ["raw"])}
+    kinds = {f"derived:{name}" for name in STEPS}
+    assert "derived:frame-score" in accepted
+    assert kinds <= accepted | set(PLAIN_NOTEBOOK), kinds - accepted - set(PLAIN_NOTEBOOK)
+    assert not accepted & set(PLAIN_NOTEBOOK), "a kind with a template is not a plain notebook's"
+    assert set(PLAIN_NOTEBOOK) <= kinds, "a plain-notebook kind no step makes"

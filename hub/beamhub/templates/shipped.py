@@ -22,6 +22,17 @@ from .model import FACILITY, KIND_PATTERN, MAX_NOTEBOOK_BYTES, TemplateVersion, 
 
 log = logging.getLogger(__name__)
 
+PLAIN_NOTEBOOK: dict[str, str] = {
+    "derived:azimuthal-integration": "I(q) curves, one file per input: the plain notebook loads them all "
+                                     "(OutputFiles) and .combined().plot() draws them; no analysis to add yet",
+    "derived:xas-normalisation": "normalised spectra, one file per input: the plain notebook loads and plots them",
+    "derived:tomo-reconstruction": "reconstructed slices: the plain notebook loads them lazily; viewing is the user's",
+    "derived:notebook": "whatever a user's own notebook wrote: no template can know what it means",
+}
+"""The processing steps' output kinds deliberately opened in a plain notebook (which loads
+every output file and says so), with why; every other step's kind has a shipped template
+(tests/notebooks/test_templates.py checks the two together cover every step)."""
+
 
 def default_dirs() -> list[Path]:
     return [Path(p) for p in jupyter_path("beamhub", "templates")]
