@@ -124,7 +124,10 @@ export class CatalogueClient implements ICatalogueAPI {
     return base + root + path;
   }
 
-  private async request<T>(
+  /** One request to the catalogue below /beamhub/api/v1/ (`path`, or the full URL `base`):
+   * its JSON answer, or a {@link CatalogueError} with the service's code. The one place
+   * the front end talks HTTP to the catalogue (the templates and beamline clients too). */
+  async request<T>(
     path: string,
     init: RequestInit = {},
     base?: string

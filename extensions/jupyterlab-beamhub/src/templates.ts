@@ -12,7 +12,7 @@ import { Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/a
 import { ILauncher } from '@jupyterlab/launcher';
 import { Widget } from '@lumino/widgets';
 
-import { overviewNotebook } from './model/beamline';
+import { BeamlineClient, BeamlineModel, overviewNotebook } from './model/beamline';
 import { describeError } from './model/errors';
 import {
   ITemplatesAPI,
@@ -22,11 +22,13 @@ import {
   templateName
 } from './model/templates';
 import { openNotebook, openTemplate } from './notebooks';
+import { BeamlinePanel } from './views/BeamlinePanel';
 
 export const OPEN_TEMPLATE = 'beamhub:open-template';
 export const PUBLISH_TEMPLATE = 'beamhub:publish-template';
 export const LAUNCHER_CATEGORY = 'Beamline templates';
 export const BEAMLINE_OVERVIEW = 'beamhub:beamline-overview';
+export const BEAMLINE_PANEL = 'beamhub:beamline-panel';
 
 /** The open notebook's path and content, or null when the current widget is no notebook. */
 function currentNotebook(app: JupyterFrontEnd): { path: string; content: any } | null {
@@ -143,12 +145,35 @@ export const templatesPlugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: PUBLISH_TEMPLATE, category: 'Beamhub' });
     palette?.addItem({ command: BEAMLINE_OVERVIEW, category: 'Beamhub' });
+    let panel: BeamlinePanel | null = null;
+    /** The "Beamline" panel: only for staff (registered once the service says so). */
+    const addBeamlinePanel = (beamlines: string[]) => {
+      app.commands.addCommand(BEAMLINE_PANEL, {
+        label: 'Beamline panel',
+        caption: 'Votes and who cast them, like ratios, selections and jobs, template opens on your beamline',
+        execute: () => {
+          if (!panel || panel.isDisposed) {
+            panel = new BeamlinePanel({
+              model: new BeamlineModel(new BeamlineClient(client.api), beamlines),
+              openPlots: beamline => void app.commands.execute(BEAMLINE_OVERVIEW, { beamline })
+            });
+            app.shell.add(panel, 'main');
+          }
+          app.shell.activateById(panel.id);
+        }
+      });
+      palette?.addItem({ command: BEAMLINE_PANEL, category: 'Beamhub' });
+      launcher?.add({ command: BEAMLINE_PANEL, category: 'Beamline staff', rank: -1 });
+    };
     void client
       .staffOf()
       .then(found => {
         staffOf = found;
         app.commands.notifyCommandChanged(PUBLISH_TEMPLATE);
         app.commands.notifyCommandChanged(BEAMLINE_OVERVIEW);
+        if (found.length) {
+          addBeamlinePanel(found);
+        }
         found.forEach((beamline, rank) =>
           launcher?.add({ command: BEAMLINE_OVERVIEW, category: 'Beamline staff', rank, args: { beamline } })
         );

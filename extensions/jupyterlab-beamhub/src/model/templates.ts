@@ -3,10 +3,8 @@
  * this server's /beamhub/api/v1 forwarding; no JupyterLab here, so it is tested with
  * an in-memory {@link ITemplatesAPI}.
  */
-import { ServerConnection } from '@jupyterlab/services';
-
 import type { components } from '../api.gen';
-import { CatalogueError } from '../api';
+import { CatalogueClient } from '../api';
 
 export type ITemplateVersion = components['schemas']['TemplateVersion'];
 export type ITemplatePublish = components['schemas']['TemplatePublish'];
@@ -22,34 +20,12 @@ export interface ITemplatesAPI {
 
 const seg = (text: string) => encodeURIComponent(text);
 
+/** The templates' requests, made by the catalogue client's one request path (api.ts). */
 export class TemplatesClient implements ITemplatesAPI {
-  constructor(
-    readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()
-  ) {}
+  constructor(readonly api: CatalogueClient = new CatalogueClient()) {}
 
-  private async request<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const base = this.settings.baseUrl.replace(/\/?$/, '/');
-    const response = await ServerConnection.makeRequest(
-      base + 'beamhub/api/v1/' + path,
-      { cache: 'no-cache', ...init },
-      this.settings
-    );
-    const text = await response.text();
-    let body: any = undefined;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
-    }
-    if (!response.ok) {
-      throw new CatalogueError(
-        body?.message ?? `${response.status} ${response.statusText}`,
-        response.status,
-        body?.code ?? 'http_' + response.status,
-        body?.details
-      );
-    }
-    return body as T;
+  private request<T>(path: string, init: RequestInit = {}): Promise<T> {
+    return this.api.request<T>(path, init);
   }
 
   list(): Promise<ITemplateVersion[]> {
