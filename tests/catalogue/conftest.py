@@ -24,8 +24,11 @@ def store_factory(request, tmp_path):
     def make(backend: str):
         if backend == "sqlite":
             store = open_store(f"sqlite:///{tmp_path / f'catalogue-{len(opened)}.sqlite'}")
-        else:
+        elif backend == "mongo-direct":  # the MongoDB store without its search columns
+            store = open_store(_mongo_url(request.getfixturevalue("mongodb_url")) + "?columns=off")
+        else:  # as the catalogue service runs it: search columns loaded and kept current
             store = open_store(_mongo_url(request.getfixturevalue("mongodb_url")))
+            assert store.keep_columns_warm().warmed.wait(30)
         opened.append(store)
         return store
 

@@ -5,7 +5,10 @@ The same 1,000 synthetic datasets (``tests/benchmarks/synthetic.py``;
 MongoDB store (DocumentDB, or ``BEAMHUB_TEST_MONGODB_URL``); a battery of searches (the benchmark's query
 mix, every sort, paging, hand-picked filters) must give the same totals, the same facet
 counts and the same items in the same order, for both benchmark identities. Relevance order is each backend's own: there only the matched sets must be
-equal.
+equal. MongoDB is searched twice: directly (``$facet`` and the page query) and through
+the search columns of a second store on the same database, opened (and loaded, empty)
+before the data was written through the first, as another worker of the service
+(``mongo.columns``): it has to follow every write.
 """
 
 from __future__ import annotations
@@ -54,17 +57,41 @@ def _load(store) -> None:
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory, mongodb_url):
+def all_stores(tmp_path_factory, mongodb_url):
     sqlite = open_store(f"sqlite:///{tmp_path_factory.mktemp('agree') / 'catalogue.sqlite'}")
-    mongo = open_store(mongodb_url.rstrip("/") + f"/beamhub_agree_{uuid.uuid4().hex[:8]}")
+    url = mongodb_url.rstrip("/") + f"/beamhub_agree_{uuid.uuid4().hex[:8]}"
+    mongo = open_store(url + "?columns=off")
+    columns = open_store(url)
     try:
+        assert columns.keep_columns_warm().warmed.wait(30)
         for store in (sqlite, mongo):
             _load(store)
-        yield sqlite, mongo
+        yield sqlite, mongo, columns
     finally:
         mongo.drop_database()
-        for store in (sqlite, mongo):
+        for store in (sqlite, mongo, columns):
             store.close()
+
+
+@pytest.fixture(scope="module", params=["direct", "columns"])
+def stores(request, all_stores):
+    """SQLite, and the MongoDB store searching directly or through its columns."""
+    sqlite, mongo, columns = all_stores
+    return sqlite, (mongo if request.param == "direct" else columns)
+
+
+def test_the_columns_answer_the_battery(all_stores):
+    """The column store answered (not the direct path) every search it can: those not
+    sorted by relevance, without keywords or ``my_vote``."""
+    _, _, columns = all_stores
+    for identity in IDENTITIES:
+        for body in BATTERY:
+            query = SearchQuery.parse(body)
+            before = dict(columns.columns.paths)
+            columns.search(identity, query)
+            took = "columns" if columns.columns.paths["columns"] > before["columns"] else "direct"
+            can = query.sort != "relevance" and not query.keyword and not query.my_vote
+            assert took == ("columns" if can else "direct"), body
 
 
 def _battery() -> list[dict]:
@@ -75,6 +102,8 @@ def _battery() -> list[dict]:
         {"text": "ferr", "sort": "relevance", "limit": 10},
         {"text": "soak ligand", "sort": "datasetName"},
         {"text": "xas energy", "sort": "-size"},
+        {"text": "at ", "sort": "datasetName"},  # a word of every proposal's title ("<sample> at <beamline>")
+        {"text": "concrete at i0", "limit": 10},  # a title's words and a dataset's prefix
         {"beamline": ["i22", "i03", "b21"], "type": ["derived"], "sort": "creationTime"},
         {"technique": ["SAXS", "WAXS"], "year": [2019, 2020, 2021], "sort": "-likes"},
         {"keyword": ["native", "apo", "soak"], "sort": "-datasetName"},

@@ -81,11 +81,16 @@ DISLIKES = "beamhub_dislikes"
 SOURCE_UPDATED = "beamhub_sourceUpdatedAt"
 """The ``updatedAt`` of the document the derived fields were computed from (``mongo.follow``)."""
 
+CHANGED = "beamhub_changedAt"
+"""When beamhub last wrote a dataset's derived fields or vote counters (its own clock;
+SciCat's ``updatedAt`` stays SciCat's): the search columns of every worker follow both
+(``mongo.columns``)."""
+
 COUNTED = "beamhub_counted"
 """On a dataset: the vote each voter's contribution to ``likes``/``dislikes`` reflects,
 keyed by :func:`counted_field`'s hash (user names may hold ``.``, which a key may not)."""
 
-LISTING_PROJECTION = {field: 0 for field in (*DERIVED_FIELDS, COUNTED)}
+LISTING_PROJECTION = {field: 0 for field in (*DERIVED_FIELDS, COUNTED, CHANGED)}
 """Leaves the derived fields out of documents read for callers."""
 
 

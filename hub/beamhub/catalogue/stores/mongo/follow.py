@@ -51,6 +51,7 @@ import pymongo
 import pymongo.errors
 
 from .documents import (
+    CHANGED,
     DATASETS,
     INDEX_VERSION,
     INDEX_VERSION_FIELD,
@@ -60,7 +61,7 @@ from .documents import (
     report_unreadable,
 )
 from .scicat import CREATED_BY, META
-from .support import UNREACHABLE, batched
+from .support import UNREACHABLE, batched, now
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +189,8 @@ class Follower:
         report.unreadable[str(doc["_id"])] = self.unreadable[str(doc["_id"])] = reason
         report_unreadable(DATASETS, doc["_id"], reason)
         self.store.datasets.update_one({"_id": doc["_id"]}, {"$set": {
-            SOURCE_UPDATED: doc.get("updatedAt"), INDEX_VERSION_FIELD: INDEX_VERSION, UNREADABLE: reason}})
+            SOURCE_UPDATED: doc.get("updatedAt"), INDEX_VERSION_FIELD: INDEX_VERSION, UNREADABLE: reason,
+            CHANGED: now()}})
 
     def _update(self, doc: dict, report: CatchUp) -> dict:
         """The update of a document's derived fields (``mongo.documents.index_update``: only
@@ -199,6 +201,7 @@ class Follower:
             reason = f"{type(exc).__name__}: {exc}"[:500]
             update = {"$set": {UNREADABLE: reason, INDEX_VERSION_FIELD: INDEX_VERSION}}
         update["$set"][SOURCE_UPDATED] = doc.get("updatedAt")
+        update["$set"][CHANGED] = now()  # the search columns of every worker read it again
         key = str(doc["_id"])
         if reason is None:
             report.rewritten += 1

@@ -59,6 +59,7 @@ import pymongo.errors
 from ...errors import StoreUnavailable
 
 from .documents import (
+    CHANGED,
     DATASETS,
     INDEX_VERSION_FIELD,
     LIKES,
@@ -168,6 +169,7 @@ def index_plan(kind: ServerKind) -> dict[str, list[pymongo.IndexModel]]:
     datasets.append(pymongo.IndexModel([("inputDatasets", 1)], name="lineage"))
     datasets.append(pymongo.IndexModel([("updatedAt", 1)], name="updated"))
     datasets.append(pymongo.IndexModel([(INDEX_VERSION_FIELD, 1)], name="index_version"))
+    datasets.append(pymongo.IndexModel([(CHANGED, 1)], name="changed"))  # mongo.columns' sync
     return {
         DATASETS: datasets,
         VOTES: [

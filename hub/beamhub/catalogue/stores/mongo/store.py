@@ -42,7 +42,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pymongo
 import pymongo.errors
@@ -56,6 +56,7 @@ from ...store import Store, UpsertSummary
 from ..urls import redact_url
 from . import queries as q
 from .documents import (
+    CHANGED,
     COUNTED,
     DATASETS,
     DISLIKES,
@@ -80,6 +81,7 @@ from .documents import (
     truncate_to_millis,
     vote_id,
 )
+from .columns import Declined, MongoColumns
 from .follow import Follower
 from .scicat import CREATED_BY, owned_by_scicat, refuse, scicat_derived_document
 from .selections import SelectionMethods
@@ -110,6 +112,7 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
     def __init__(self, url: str):
         self.url = url
         self.safe_url = redact_url(url)
+        url, columns = _columns_option(url)
         options = {k.lower() for k, _ in parse_qsl(urlsplit(url).query)}
         settings = {k: v for k, v in CLIENT_DEFAULTS.items() if k.lower() not in options}
         try:
@@ -128,6 +131,9 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         own fields and collections, and derived datasets as SciCat stores them."""
         self._connect_lock = threading.Lock()
         self._follower = Follower(self)
+        self.columns = MongoColumns(self) if columns else None
+        """The search columns (``mongo.columns``), used once :meth:`keep_columns_warm` loaded
+        them (the catalogue service); None with ``?columns=off`` in the URL."""
         try:
             self._connect()
         except UNREACHABLE:
@@ -147,7 +153,17 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
 
     # -- lifecycle ------------------------------------------------------------------
 
+    def keep_columns_warm(self, interval: float = 1.0):
+        """Load the search columns in a background thread and keep them current
+        (``mongo.columns``): for a long-running process, the catalogue service. Returns
+        them (their ``warmed`` event is set once loaded); None with ``columns=off``."""
+        if self.columns is not None:
+            self.columns.start()
+        return self.columns
+
     def close(self) -> None:
+        if self.columns is not None:
+            self.columns.stop()
         self._client.close()
 
     @guarded
@@ -238,7 +254,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
                 summary += UpsertSummary(unchanged=1)
                 continue
             self.datasets.update_one({"_id": dataset.pid}, {"$set": {
-                **changes, "updatedAt": written, "updatedBy": identity.user, SOURCE_UPDATED: written}})
+                **changes, "updatedAt": written, "updatedBy": identity.user, SOURCE_UPDATED: written,
+                CHANGED: written}})
             summary += UpsertSummary(updated=1)
         return summary
 
@@ -247,7 +264,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         that already existed."""
         written = now()
         inserts = [{**fields, LIKES: 0, DISLIKES: 0, "createdAt": dataset.createdAt or written,
-                    "updatedAt": written, SOURCE_UPDATED: written} for dataset, fields in batch.values()]
+                    "updatedAt": written, SOURCE_UPDATED: written, CHANGED: written}
+                   for dataset, fields in batch.values()]
         existing: list[str] = []
         try:
             inserted = len(self.datasets.insert_many(inserts, ordered=False).inserted_ids)
@@ -267,7 +285,7 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
             return
         self.datasets.bulk_write([
             pymongo.UpdateOne({"_id": fields["_id"]},
-                              {"$set": {**fields, "updatedAt": written, SOURCE_UPDATED: written}})
+                              {"$set": {**fields, "updatedAt": written, SOURCE_UPDATED: written, CHANGED: written}})
             for fields in changed
         ], ordered=False)
 
@@ -284,6 +302,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         for batch in batched(dict.fromkeys(pids), BATCH):
             deleted += self.datasets.delete_many({"_id": {"$in": batch}}).deleted_count
             self.votes.delete_many({"pid": {"$in": batch}})
+            if self.columns is not None:
+                self.columns.forget(batch)  # other workers: at their reconciliation, or the live page check
         return deleted
 
     @guarded
@@ -311,6 +331,13 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
         common = q.common_filters(identity, query, voted)
         after = decode_cursor(query, time_key=datetime)
+        if self.columns is not None and self.columns.answers(query):
+            found = self._search_columns(identity, query, common, after)
+            if found is not None:
+                self.columns.paths["columns"] += 1
+                return found
+        if self.columns is not None:
+            self.columns.paths["direct"] += 1
         if query.sort == "relevance":
             docs, next_key = self._relevance_page(common, query, after)
         else:
@@ -322,6 +349,31 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
             facets=facets,
             next_cursor=encode_cursor(query, *next_key) if next_key else None,
         )
+
+    def _search_columns(self, identity: Identity, query: SearchQuery, common: list[dict],
+                        after, titled: dict | None = None) -> SearchResult | None:
+        """The search counted and paged by the columns, the page's documents read by
+        ``_id`` under the live query; None when the columns cannot answer exactly (the
+        caller goes direct). ``titled``: as ``queries.text_filter``'s."""
+        try:
+            pids, total, facets = self.columns.plan(identity, query, after, titled)
+        except Declined as exc:
+            log.debug("search columns declined: %s", exc)
+            return None
+        live = q.and_([{"_id": {"$in": pids}}, *common, *q.facet_filters(query).values()])
+        found = {doc["_id"]: doc for doc in self.datasets.find(live, PAGE_PROJECTION)} if pids else {}
+        if len(found) != len(pids):  # changed since the columns saw it: the database answers
+            log.debug("search columns behind the database for %d dataset(s)", len(pids) - len(found))
+            return None
+        docs = [found[pid] for pid in pids]
+        next_key = None
+        if len(docs) > query.limit:
+            field, _ = q.SORT_FIELDS[query.sort]
+            docs = docs[:query.limit]
+            next_key = (docs[-1].get(field), docs[-1]["_id"])
+        return SearchResult(items=self._with_votes(identity, docs), total=total,
+                            facets=facets if query.facets else {},
+                            next_cursor=encode_cursor(query, *next_key) if next_key else None)
 
     def _voted_pids(self, identity: Identity, my_vote: str) -> list[str]:
         wanted: dict[str, Any] = {"user": identity.user}
@@ -503,7 +555,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
             delta = {k: v for k, v in {LIKES: (wanted == "like") - (counted == "like"),
                                         DISLIKES: (wanted == "dislike") - (counted == "dislike")}.items() if v}
             guard = {"_id": pid, field: counted if counted else {"$exists": False}}
-            change = {"$inc": delta, **({"$set": {field: wanted}} if wanted else {"$unset": {field: ""}})}
+            change = {"$inc": delta, "$set": {CHANGED: now(), **({field: wanted} if wanted else {})},
+                      **({} if wanted else {"$unset": {field: ""}})}
             updated = self.datasets.find_one_and_update(guard, change, {LIKES: 1, DISLIKES: 1},
                                                         return_document=ReturnDocument.AFTER)
             if updated is not None:
@@ -592,6 +645,17 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         datasets were rewritten."""
         require_operator(identity, "reindex the catalogue")
         return self._follower.catch_up(everything=everything, since_watermark=False).rewritten
+
+
+def _columns_option(url: str) -> tuple[str, bool]:
+    """The URL without beamhub's ``columns=on|off`` option, and whether it is on (default)."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    value = next((v for k, v in pairs if k.lower() == "columns"), "on").lower()
+    if value not in ("on", "off"):
+        raise InvalidInput(f"columns={value!r} in the MongoDB URL: write columns=on or columns=off")
+    query = urlencode([(k, v) for k, v in pairs if k.lower() != "columns"])
+    return urlunsplit(parts._replace(query=query)), value == "on"
 
 
 def _counts_pipeline(common: list[dict], branches: dict) -> list[dict]:

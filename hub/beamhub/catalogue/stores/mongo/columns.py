@@ -1,0 +1,645 @@
+"""The column engine for the MongoDB store: every dataset's search fields held in memory.
+
+Indexes alone do not make a search over a facility's database fast: the page query
+sorts every match and the ``$facet`` count reads every match, so a search costs what
+its matches cost (DocumentDB at 100k datasets: p95 about 10 s). Here the catalogue
+service holds, per worker, a row per dataset with what searches filter, count and sort
+on (SciCat's visibility fields as access keys, beamline, type, year, techniques,
+proposals, creation time, size, the name's sort key, the derived words and metadata
+values), as numpy arrays (``catalogue.columns`` is the engine's store-independent
+core). A search then counts every facet exactly and chooses its page in memory, and
+only the page's documents are read from the database, by ``_id``.
+
+**Loaded.** In the background at service start (:meth:`MongoColumns.start`, one read of
+the collection's search fields); searches take the direct path until it is done.
+
+**Kept current.** SciCat stamps every write with ``updatedAt``; beamhub's own dataset
+writes do too. Before each search, and every second in the background, the rows are
+brought up to the database (:meth:`MongoColumns.sync`): one indexed query for the
+documents whose ``updatedAt`` is newer than the newest seen, less :data:`OVERLAP` for
+writes committed out of order (``_id`` and stamps only), then the changed ones read
+whole. A changed document's row is dropped and a new one appended (postings are
+append-only arrays, dead rows masked), so an ingest that changes 1% of the datasets
+costs reading that 1%, not a reload. Documents whose derived fields the follower has
+not written yet (``mongo.follow``: it does not move ``updatedAt``) are read again at each
+sync until it has. Deletions through this store drop rows at once; deletions and writes
+by others that leave ``updatedAt`` alone are found by the reconciliation every
+:data:`RECONCILE_SECONDS` (stamps of every document compared with the rows).
+
+**Exact when behind.** Counts come from rows synced at the start of the search, so they
+hold every change stamped before it (an access change included: SciCat stamps it). The
+page's documents are then read by ``_id`` under the live query (visibility on SciCat's
+own fields as they are now, text, facets, conditions): if any of them no longer matches,
+the columns are behind the database and the whole search is answered by the direct path
+(``$facet`` and page query), so nothing is shown or counted from a stale row. When a
+sync finds more than :data:`SYNC_IN_SEARCH` changed documents (a bulk write), the
+search takes the direct path and the background thread applies them.
+
+**What it answers.** Sorts by creation time, name and size; free text (whole words and
+the prefix), the five facets, dates, and metadata conditions on numbers, strings and
+booleans; ``-likes`` too (a vote stamps ``beamhub_changedAt``, which syncs follow beside
+``updatedAt``, as they follow the follower's derivations). Relevance, keywords and
+``my_vote`` take the direct path, as does everything while a document holds values
+the rows cannot represent exactly (an integer beyond 2**53, a creation time that is
+not a date).
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import threading
+import time
+from array import array
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import numpy as np
+
+from ...columns import EXACT_FLOAT, compare
+from ...identity import Identity, dataset_access_keys
+from ...query import MAX_FACET_VALUES, FacetCount, SearchQuery
+from ...scientific_metadata import index_key
+from ...units import normalize
+from .documents import (CHANGED, INDEX_VERSION, INDEX_VERSION_FIELD, LIKES, METADATA, PROPOSAL_IDS, SORT_NAME,
+                        SOURCE_UPDATED, TECHNIQUES, UNREADABLE, WORDS, YEAR)
+from .support import batched
+
+log = logging.getLogger(__name__)
+
+OVERLAP = timedelta(seconds=5)
+"""How far behind the newest ``updatedAt`` seen each sync looks again (writes stamped
+before, committed after a newer one)."""
+SYNC_IN_SEARCH = 5000
+"""Changed documents a search applies itself; more: the search goes direct while the
+background thread applies them."""
+RECONCILE_SECONDS = 120.0
+"""Seconds between comparisons of every document's stamps with the rows (deletions and
+writes by others that did not stamp ``updatedAt``)."""
+SYNC_SECONDS = 1.0
+"""Seconds between background syncs."""
+
+FIELDS = {"_id": 1, "creationTime": 1, "updatedAt": 1, "ownerGroup": 1, "accessGroups": 1, "isPublished": 1,
+          "creationLocation": 1, "type": 1, "size": 1, YEAR: 1, TECHNIQUES: 1, PROPOSAL_IDS: 1, WORDS: 1,
+          METADATA: 1, SORT_NAME: 1, UNREADABLE: 1, SOURCE_UPDATED: 1, INDEX_VERSION_FIELD: 1, CHANGED: 1, LIKES: 1}
+"""What a row is made of (a projection)."""
+STAMPS = {"updatedAt": 1, SOURCE_UPDATED: 1, INDEX_VERSION_FIELD: 1, CHANGED: 1}
+
+SORTS = {"-creationTime": ("ctime", -1), "creationTime": ("ctime", 1), "datasetName": ("name", 1),
+         "-datasetName": ("name", -1), "size": ("size", 1), "-size": ("size", -1), "-likes": ("likes", -1)}
+"""The sorts answered here: (row array, direction); ties by pid ascending, as the direct path."""
+
+FACETS = ("beamline", "proposal", "technique", "type", "year")
+LIST_FACETS = ("proposal", "technique")
+METADATA_PARTS = ("v", "w", "r", "x")
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def millis(value: datetime) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return (value - EPOCH) // timedelta(milliseconds=1)
+
+
+def _stamps(doc: dict) -> tuple:
+    return doc.get("updatedAt"), doc.get(SOURCE_UPDATED), doc.get(INDEX_VERSION_FIELD), doc.get(CHANGED)
+
+
+def _derived(doc: dict) -> bool:
+    return doc.get(INDEX_VERSION_FIELD) == INDEX_VERSION and doc.get(SOURCE_UPDATED) == doc.get("updatedAt")
+
+
+class _Grow:
+    """A numpy array appended to in place (capacity doubled)."""
+
+    def __init__(self, dtype, fill=0):
+        self.data = np.full(1024, fill, dtype=dtype)
+        self.fill = fill
+        self.n = 0
+
+    def append(self, value) -> None:
+        if self.n == len(self.data):
+            more = np.full(len(self.data), self.fill, dtype=self.data.dtype)
+            self.data = np.concatenate([self.data, more])
+        self.data[self.n] = value
+        self.n += 1
+
+    @property
+    def view(self) -> np.ndarray:
+        return self.data[:self.n]
+
+
+class _Postings:
+    """Rows per key (a word, or a metadata entry's values), append-only: rows ascending."""
+
+    def __init__(self, parts: tuple[str, ...] = ()):
+        self.parts = parts
+        self._rows: dict[str, np.ndarray] = {}
+        self._new: dict[str, list] = {}
+
+    def add(self, key: str, row: int, values: tuple = ()) -> None:
+        self._new.setdefault(key, []).append((row, *values))
+
+    def get(self, key: str) -> np.ndarray | None:
+        """A structured array with ``row`` and each part (None: the key has no rows)."""
+        new = self._new.pop(key, None)
+        if new is not None:
+            fresh = self._structured(new)
+            old = self._rows.get(key)
+            self._rows[key] = fresh if old is None else np.concatenate([old, fresh])
+        return self._rows.get(key)
+
+    def keys(self):
+        return set(self._rows) | set(self._new)
+
+    def _structured(self, items: list) -> np.ndarray:
+        dtype = [("row", np.int32)] + [(p, np.float64) for p in self.parts if p in METADATA_PARTS] + \
+                [(p, object) for p in self.parts if p not in METADATA_PARTS]
+        out = np.empty(len(items), dtype=dtype)
+        out["row"] = [item[0] for item in items]
+        for i, part in enumerate(self.parts, start=1):
+            out[part] = [item[i] for item in items]
+        return out
+
+
+class _Cells:
+    """Distinct combinations of access keys and facet values; each row is in one."""
+
+    def __init__(self):
+        self.ids: dict[tuple, int] = {}
+        self.keys: list[frozenset] = []
+        self.values: dict[str, list] = {f: [] for f in FACETS}
+        self._visible: dict[frozenset, np.ndarray] = {}
+        self._facet_index: dict[str, tuple[int, np.ndarray, np.ndarray, list]] = {}
+
+    def of(self, doc: dict) -> int:
+        techniques = doc.get(TECHNIQUES) or []
+        proposals = doc.get(PROPOSAL_IDS) or []
+        values = {"beamline": doc.get("creationLocation"), "type": doc.get("type"), "year": doc.get(YEAR),
+                  "technique": tuple(techniques) if isinstance(techniques, list) else (techniques,),
+                  "proposal": tuple(proposals) if isinstance(proposals, list) else (proposals,)}
+        keys = dataset_access_keys(doc)
+        key = (keys, *(values[f] for f in FACETS))
+        found = self.ids.get(key)
+        if found is None:  # raises TypeError for an unhashable value: the caller declines the row
+            found = self.ids[key] = len(self.keys)
+            self.keys.append(keys)
+            for f in FACETS:
+                self.values[f].append(values[f])
+        return found
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def visible(self, identity: Identity) -> np.ndarray:
+        """A mask by cell id of the cells the identity may see."""
+        n = len(self.keys)
+        if identity.operator:
+            return np.ones(n, dtype=bool)
+        mine = identity.access_keys()
+        mask = self._visible.get(mine)
+        if mask is None or len(mask) < n:
+            start = 0 if mask is None else len(mask)
+            more = np.fromiter((not mine.isdisjoint(k) for k in self.keys[start:n]), dtype=bool, count=n - start)
+            mask = more if start == 0 else np.concatenate([mask, more])
+            if len(self._visible) > 1000:
+                self._visible.clear()
+            self._visible[mine] = mask
+        return mask[:n]
+
+    def passing(self, facet: str, wanted: list) -> np.ndarray:
+        """A mask by cell id of the cells with one of ``wanted`` as their ``facet`` value."""
+        wanted_set = set(wanted)
+        values = self.values[facet]
+        if facet in LIST_FACETS:
+            return np.fromiter((not wanted_set.isdisjoint(v) for v in values), dtype=bool, count=len(values))
+        return np.fromiter((v in wanted_set for v in values), dtype=bool, count=len(values))
+
+    def facet_counts(self, facet: str, counts: np.ndarray) -> list[FacetCount]:
+        """A facet's values over the cells' match ``counts`` (most first, ties by value;
+        a list facet counts a dataset once per value, as ``$unwind``; no value: not listed)."""
+        n, cells, codes, distinct = self._index(facet)
+        per_value = np.bincount(codes, weights=counts[cells], minlength=len(distinct))
+        found = [(int(c), distinct[i]) for i, c in enumerate(per_value) if c > 0 and distinct[i] is not None]
+        found.sort(key=lambda item: (-item[0], _order(item[1])))
+        return [FacetCount(value=value, count=count) for count, value in found[:MAX_FACET_VALUES]]
+
+    def _index(self, facet: str):
+        n = len(self.keys)
+        index = self._facet_index.get(facet)
+        if index is None or index[0] != n:
+            distinct: dict = {}
+            cells, codes = array("i"), array("i")
+            for cell, value in enumerate(self.values[facet]):
+                for v in (value if facet in LIST_FACETS else (value,)):
+                    cells.append(cell)
+                    codes.append(distinct.setdefault(v, len(distinct)))
+            index = (n, np.frombuffer(cells, dtype=np.int32), np.frombuffer(codes, dtype=np.int32), list(distinct))
+            self._facet_index[facet] = index
+        return index
+
+
+def _order(value):
+    """Facet values' tie order (MongoDB's ``$sort`` by ``_id``: numbers before strings)."""
+    return (0, value, "") if isinstance(value, (int, float)) else (1, 0, str(value))
+
+
+class Declined(Exception):
+    """The columns cannot answer this search exactly: take the direct path."""
+
+
+class MongoColumns:
+    """The rows of one MongoDB store (see the module docstring)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.ready = threading.Event()
+        """Set once the start-up load is done (searches use the rows from then on)."""
+        self.warmed = self.ready
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.paths = {"columns": 0, "direct": 0}
+        """Searches answered by each path (for tests and benchmarks)."""
+        self._reset()
+
+    def _reset(self) -> None:
+        self.pids: list[str] = []
+        self.row_of: dict[str, int] = {}
+        self.held: dict[str, tuple] = {}  # pid -> stamps of the document its row (or its absence) reflects
+        self.pending: set[str] = set()  # documents whose derived fields the follower has yet to write
+        self.odd: set[str] = set()  # documents the rows cannot represent exactly
+        self.cells = _Cells()
+        self.cell = _Grow(np.int32)
+        self.ctime = _Grow(np.int64)
+        self.size = _Grow(np.float64, np.nan)
+        self.likes = _Grow(np.float64)
+        self.alive = _Grow(np.bool_, False)
+        self.names: list[str] = []
+        self.words = _Postings()
+        self.metadata = _Postings(("v", "w", "r", "x", "d", "s", "b"))
+        self.inexact: set[str] = set()  # metadata keys with an integer float64 cannot hold
+        self._sorted_names: list[str] = []
+        self._name_rank: dict[str, float] = {}
+        self.name_rank = _Grow(np.float64)
+        self.mark: datetime | None = None  # the newest updatedAt seen (SciCat's clock)
+        self.changed_mark: datetime | None = None  # the newest beamhub_changedAt seen (beamhub's)
+        self._reconciled = time.monotonic()
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def start(self) -> "MongoColumns":
+        """Load the rows in a background thread, then keep them current."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="mongo-columns", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        try:
+            self.load()
+        except Exception:  # noqa: BLE001 - an outage: searches stay on the direct path, retried below
+            log.warning("search columns not loaded; searches go to the database directly", exc_info=True)
+        while not self._stop.wait(SYNC_SECONDS):
+            try:
+                if not self.ready.is_set():
+                    self.load()
+                elif time.monotonic() - self._reconciled > RECONCILE_SECONDS:
+                    self.reconcile()
+                else:
+                    self.sync(limit=None)
+            except Exception:  # noqa: BLE001
+                log.debug("search columns not synced", exc_info=True)
+
+    def load(self) -> None:
+        """Read every document's search fields into new rows."""
+        started = time.monotonic()
+        loaded_at = datetime.now(timezone.utc)
+        with self._lock:
+            self._reset()
+            for doc in self.store.datasets.find({}, FIELDS, batch_size=2000):
+                self._apply(doc)
+            self.mark = min(self.mark, loaded_at) if self.mark else loaded_at
+            self.changed_mark = min(self.changed_mark, loaded_at) if self.changed_mark else loaded_at
+            self._reconciled = time.monotonic()
+        self.ready.set()
+        log.info("search columns: %d datasets loaded in %.1f s", len(self.row_of), time.monotonic() - started)
+
+    # -- keeping current ------------------------------------------------------------
+
+    def sync(self, limit: int | None = SYNC_IN_SEARCH) -> bool:
+        """Apply the documents changed since the last sync; False when more than
+        ``limit`` changed (nothing applied: the background thread does it)."""
+        with self._lock:
+            datasets = self.store.datasets
+            changed: list = []
+            for field, mark in (("updatedAt", self.mark), (CHANGED, self.changed_mark)):
+                wanted = {} if mark is None else {field: {"$gte": mark - OVERLAP}}
+                changed += [doc["_id"] for doc in datasets.find(wanted, STAMPS)
+                            if self.held.get(doc["_id"]) != _stamps(doc)]
+            changed = list(dict.fromkeys(changed))
+            changed += [pid for pid in self.pending if pid not in changed]
+            if limit is not None and len(changed) > limit:
+                return False
+            self._read(changed)
+            return True
+
+    def reconcile(self) -> None:
+        """Compare every document's stamps with the rows: deletions and unstamped
+        writes by others."""
+        with self._lock:
+            seen, changed = set(), []
+            for doc in self.store.datasets.find({}, STAMPS, batch_size=5000):
+                seen.add(doc["_id"])
+                if self.held.get(doc["_id"]) != _stamps(doc):
+                    changed.append(doc["_id"])
+            self.forget([pid for pid in self.held if pid not in seen])
+            self._read(changed)
+            self._reconciled = time.monotonic()
+
+    def forget(self, pids) -> None:
+        """Drop the rows of deleted datasets."""
+        with self._lock:
+            for pid in pids:
+                self._kill(pid)
+                self.held.pop(pid, None)
+                self.pending.discard(pid)
+                self.odd.discard(pid)
+
+    def _read(self, pids: list) -> None:
+        found = set()
+        for batch in batched(pids, 1000):
+            for doc in self.store.datasets.find({"_id": {"$in": batch}}, FIELDS):
+                found.add(doc["_id"])
+                self._apply(doc)
+        self.forget([pid for pid in pids if pid not in found])
+
+    def _kill(self, pid) -> None:
+        row = self.row_of.pop(pid, None)
+        if row is not None:
+            self.alive.data[row] = False
+
+    def _apply(self, doc: dict) -> None:
+        """The document's row, replacing any it had."""
+        pid = doc["_id"]
+        self._kill(pid)
+        self.odd.discard(pid)
+        self.held[pid] = _stamps(doc)
+        updated = doc.get("updatedAt")
+        if isinstance(updated, datetime) and (self.mark is None or updated > self.mark):
+            self.mark = updated
+        touched = doc.get(CHANGED)
+        if isinstance(touched, datetime) and (self.changed_mark is None or touched > self.changed_mark):
+            self.changed_mark = touched
+        if _derived(doc):
+            self.pending.discard(pid)
+        else:
+            self.pending.add(pid)
+        if UNREADABLE in doc:
+            return  # left out of every search (``READABLE``)
+        created, size, name, likes = doc.get("creationTime"), doc.get("size"), doc.get(SORT_NAME), doc.get(LIKES)
+        if (not isinstance(created, datetime) or not _number(size, allow_none=True)
+                or not _number(likes, allow_none=True)
+                or not isinstance(name if name is not None else "", str)):
+            self.odd.add(pid)
+            return
+        try:
+            cell = self.cells.of(doc)
+        except TypeError:  # an unhashable facet value
+            self.odd.add(pid)
+            return
+        row = len(self.pids)
+        self.pids.append(pid)
+        self.row_of[pid] = row
+        self.cell.append(cell)
+        self.ctime.append(millis(created))
+        self.size.append(np.nan if size is None else float(size))
+        self.likes.append(-0.5 if likes is None else float(likes))  # none sorts below 0, as null does
+        self.alive.append(True)
+        name = name or ""
+        self.names.append(name)
+        self.name_rank.append(self._rank(name))
+        words = doc.get(WORDS)
+        for word in (words if isinstance(words, list) else ()):
+            if isinstance(word, str):
+                self.words.add(word, row)
+        metadata = doc.get(METADATA)
+        for key, entry in (metadata.items() if isinstance(metadata, dict) else ()):
+            if not isinstance(entry, dict):
+                continue
+            numbers = []
+            for part in METADATA_PARTS:
+                value = entry.get(part)
+                if value is not None and not _number(value):
+                    self.inexact.add(key)
+                numbers.append(float(value) if _number(value) else np.nan)
+            flag = entry.get("b")
+            self.metadata.add(key, row, (*numbers, entry.get("d"), entry.get("s"),
+                                         None if not isinstance(flag, bool) else flag))
+
+    def _rank(self, name: str) -> float:
+        """A float ordering names as strings compare (as the database sorts them)."""
+        rank = self._name_rank.get(name)
+        if rank is not None:
+            return rank
+        names = self._sorted_names
+        at = bisect.bisect_left(names, name)
+        low = self._name_rank[names[at - 1]] if at > 0 else -1.0
+        high = self._name_rank[names[at]] if at < len(names) else low + 2.0
+        rank = (low + high) / 2
+        names.insert(at, name)
+        if not low < rank < high:  # no float left between the neighbours: rank them all anew
+            self._name_rank = {n: float(i) for i, n in enumerate(names)}
+            ranks = np.fromiter((self._name_rank[n] for n in self.names), dtype=np.float64, count=len(self.names))
+            self.name_rank.data[:len(ranks)] = ranks
+            return self._name_rank[name]
+        self._name_rank[name] = rank
+        return rank
+
+    # -- searching ------------------------------------------------------------------
+
+    def answers(self, query: SearchQuery) -> bool:
+        """Whether the rows can answer this search at all (before syncing)."""
+        return (self.ready.is_set() and query.sort in SORTS and not query.keyword and query.my_vote is None
+                and not query.text_query.unmatchable)
+
+    def plan(self, identity: Identity, query: SearchQuery, after,
+             titled: dict[str, tuple[str, ...]] | None = None) -> tuple[list[str], int, dict]:
+        """Sync, then (pids of the page's first ``limit + 1`` datasets in order, total,
+        facets); raises :class:`Declined` when the rows cannot answer exactly.
+        ``titled``: the proposals titled with query words (``queries.text_filter``)."""
+        if not self.sync():
+            raise Declined("more changes than a search applies")
+        with self._lock:
+            if self.odd:
+                raise Declined(f"{len(self.odd)} dataset(s) the rows cannot hold exactly")
+            n = len(self.pids)
+            alive = self.alive.data[:n]
+            cells_of = self.cell.data[:n]
+            rows = self._matching(query, alive, titled or {})
+            rows = rows[self.cells.visible(identity)[cells_of[rows]]] if not identity.operator else rows
+            ncells = len(self.cells)
+            filters = {f: self.cells.passing(f, getattr(query, f)) for f in FACETS if getattr(query, f)}
+            counts = np.bincount(cells_of[rows], minlength=ncells)
+            every = np.ones(ncells, dtype=bool)
+            for mask in filters.values():
+                every &= mask
+            total = int(counts[every].sum())
+            facets = {}
+            if query.facets:
+                for facet in FACETS:
+                    mask = np.ones(ncells, dtype=bool)
+                    for other, passing in filters.items():
+                        if other != facet:
+                            mask &= passing
+                    facets[facet] = self.cells.facet_counts(facet, np.where(mask, counts, 0))
+            if filters:
+                rows = rows[every[cells_of[rows]]]
+            page = self._page(rows, query, after)
+            return [self.pids[r] for r in page], total, facets
+
+    def _matching(self, query: SearchQuery, alive: np.ndarray, titled: dict) -> np.ndarray:
+        """Rows matching the query's text, dates and conditions (alive ones); a word in
+        ``titled`` also matches the datasets of the proposals titled with it."""
+        n = len(alive)
+        mask = alive.copy()
+        text = query.text_query
+
+        def or_titled(term: str, hit: np.ndarray) -> np.ndarray:
+            if titled.get(term):
+                hit |= self.cells.passing("proposal", list(titled[term]))[self.cell.data[:n]]
+            return hit
+
+        for word in text.whole:
+            found = self.words.get(word)
+            hit = np.zeros(n, dtype=bool)
+            if found is not None:
+                hit[found["row"]] = True
+            mask &= or_titled(word, hit)
+        if text.prefix:
+            at = bisect.bisect_left(self._vocabulary(), text.prefix)
+            hit = np.zeros(n, dtype=bool)
+            for word in self._vocabulary()[at:]:
+                if not word.startswith(text.prefix):
+                    break
+                hit[self.words.get(word)["row"]] = True
+            mask &= or_titled(text.prefix, hit)
+        if query.created_after or query.created_before:
+            ctime = self.ctime.data[:n]
+            if query.created_after:
+                mask &= ctime >= millis(query.created_after)
+            if query.created_before:
+                mask &= ctime < millis(query.created_before)
+        for condition in query.conditions:
+            mask &= self._condition(condition, n)
+        return np.flatnonzero(mask)
+
+    def _vocabulary(self) -> list[str]:
+        keys = self.words.keys()
+        if getattr(self, "_vocab_size", None) != len(keys):
+            self._vocab = sorted(keys)
+            self._vocab_size = len(keys)
+        return self._vocab
+
+    def _condition(self, condition, n: int) -> np.ndarray:
+        """Rows meeting one metadata condition, as ``queries.condition_filter`` says."""
+        key = index_key(condition.name)
+        if key in self.inexact:
+            raise Declined(f"metadata {key} holds numbers float64 cannot hold exactly")
+        entries = self.metadata.get(key)
+        out = np.zeros(n, dtype=bool)
+        if entries is None:
+            return out
+        value, op = condition.value, condition.op
+        if isinstance(value, (bool, str)):
+            part = "b" if isinstance(value, bool) else "s"
+            wanted = value if isinstance(value, bool) else value.lower()
+            if op not in ("=", "!="):
+                raise Declined("only = and != on text and booleans")
+            held = entries[part]
+            present = np.fromiter((v is not None for v in held), dtype=bool, count=len(held))
+            equal = np.fromiter((v == wanted and type(v) is type(wanted) for v in held), dtype=bool, count=len(held))
+            ok = equal if op == "=" else present & ~equal
+        else:
+            if abs(value) > EXACT_FLOAT:
+                raise Declined("a number float64 cannot hold exactly")
+            if condition.unit.strip():
+                wanted, dimension = normalize(value, condition.unit)
+                low, high = entries["v"], entries["w"]
+                kind = np.fromiter((d == dimension for d in entries["d"]), dtype=bool, count=len(entries))
+            else:
+                wanted, low, high, kind = value, entries["r"], entries["x"], np.ones(len(entries), dtype=bool)
+            wanted = float(wanted)
+            if op in ("<", "<="):
+                ok = compare(low, op, wanted)
+            elif op in (">", ">="):
+                ok = compare(high, op, wanted)
+            elif op == "=":
+                ok = (low <= wanted) & (high >= wanted)
+            else:
+                ok = ~np.isnan(low) & ((low != wanted) | (high != wanted))
+            ok &= kind
+        out[entries["row"][ok]] = True
+        return out
+
+    def _page(self, rows: np.ndarray, query: SearchQuery, after) -> list[int]:
+        """The first ``limit + 1`` of ``rows`` in the sort's order after the cursor."""
+        field, direction = SORTS[query.sort]
+        n = len(self.pids)
+        keys = {"ctime": self.ctime, "size": self.size, "name": self.name_rank, "likes": self.likes}[field].data[:n]
+        keyed = keys[rows] * direction
+        if field == "size" and np.isnan(keyed).any():
+            raise Declined("a dataset without a size")  # null sorts lowest: left to the database
+        if after is not None:
+            cursor = direction * self._cursor_key(field, after[0])
+            pid = after[1]
+            beyond = keyed > cursor
+            ties = np.flatnonzero(keyed == cursor)
+            ties = ties[[self.pids[rows[i]] > pid for i in ties]] if len(ties) else ties
+            keep = beyond
+            keep[ties] = True
+            rows, keyed = rows[keep], keyed[keep]
+        wanted = query.limit + 1
+        if len(rows) > wanted:
+            last = np.partition(keyed, wanted - 1)[wanted - 1]
+            chosen = keyed <= last
+            rows, keyed = rows[chosen], keyed[chosen]
+        order = sorted(range(len(rows)), key=lambda i: (keyed[i], self.pids[rows[i]]))
+        return [int(rows[i]) for i in order[:wanted]]
+
+    def _cursor_key(self, field: str, key: Any) -> float:
+        if field == "ctime":
+            if not isinstance(key, datetime):
+                raise Declined("a cursor without a time")
+            return float(millis(key))
+        if field in ("size", "likes"):
+            if not _number(key):
+                raise Declined("a cursor without a size")
+            return float(key)
+        if not isinstance(key, str):
+            raise Declined("a cursor without a name")
+        rank = self._name_rank.get(key)
+        if rank is not None:
+            return rank
+        at = bisect.bisect_left(self._sorted_names, key)  # a name no dataset has now: between its neighbours
+        low = self._name_rank[self._sorted_names[at - 1]] if at > 0 else -1.0
+        high = self._name_rank[self._sorted_names[at]] if at < len(self._sorted_names) else low + 2.0
+        return (low + high) / 2
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {"datasets": len(self.row_of), "rows": len(self.pids), "cells": len(self.cells),
+                    "words": len(self.words.keys()), "pending": len(self.pending)}
+
+
+def _number(value, allow_none: bool = False) -> bool:
+    if value is None:
+        return allow_none
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return not (isinstance(value, int) and abs(value) > EXACT_FLOAT)
+
