@@ -2,19 +2,29 @@
 
 A claimed key is in progress for everyone until completed (another claim is told
 ``busy``); a completed one replays its answer until it expires; a released one, or one
-whose lease ran out (its process died), may be claimed again.
+whose lease ran out (its process died), may be claimed again. A process killed between
+a keyed write and keeping its answer leaves one write, not two, whatever the retry.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import multiprocessing
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
-from beamhub.catalogue import open_store
+from beamhub.catalogue import Identity, open_store
 from beamhub.catalogue.stores import request_keys_for
+from beamhub.service.api_models import SelectionCreate
+from beamhub.service.idempotency import IdempotencyKeys
+from beamhub.service.logic import CatalogueLogic
+from beamhub.service.settings import ServiceSettings
 
 
 @pytest.fixture(params=["sqlite", "mongo"])
@@ -67,3 +77,43 @@ def test_of_many_claiming_at_once_exactly_one_acts(store):
         for other in stores:
             other.close()
     assert sorted(states) == ["busy"] * 7 + ["new"]
+
+
+def _create_then_die(url: str, key: str, work: str) -> None:
+    """A service process creating a keyed selection, killed after the write and before
+    its key's answer is kept (the answer is encoded between the two)."""
+    with open_store(url) as store:
+        logic = CatalogueLogic(store, ServiceSettings(), work_root=Path(work))
+        IdempotencyKeys(request_keys_for(store), logic._run).pending(key, lambda result: os._exit(9))
+        asyncio.run(logic.create_selection(KEYED_OWNER, SelectionCreate(name="made once")))
+
+
+KEYED_OWNER = Identity("keyed-owner", groups=frozenset({"p1002"}))
+
+
+def test_a_process_killed_between_a_keyed_write_and_its_answer_makes_one_selection(store, tmp_path):
+    # SQLite keeps the write and the answer in one transaction: the kill undoes both.
+    # MongoDB writes first: the selection is there, its key pending; the retry after
+    # the lease finds the selection the key names instead of making a second one.
+    keys = request_keys_for(store)
+    key = uuid.uuid4().hex
+    assert keys.claim(key, 0.5).state == "new"
+    child = multiprocessing.get_context("fork").Process(target=_create_then_die, args=(store.url, key, str(tmp_path)))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 9
+    left = store.list_selections(KEYED_OWNER)
+    assert len(left) == (0 if store.url.startswith("sqlite") else 1)
+    assert keys.claim(key, 30).state == "busy"  # its lease still runs
+    time.sleep(1.0)  # the lease runs out: a retry may act
+    assert keys.claim(key, 30).state == "new"
+    logic = CatalogueLogic(store, ServiceSettings(), work_root=tmp_path)
+    try:
+        pending = IdempotencyKeys(keys, logic._run).pending(key, lambda result: (201, result.model_dump_json().encode()))
+        made = asyncio.run(logic.create_selection(KEYED_OWNER, SelectionCreate(name="made once")))
+    finally:
+        logic.pool.shutdown(wait=True)
+    assert pending.answered
+    assert [s.id for s in store.list_selections(KEYED_OWNER)] == [made.id]
+    replay = keys.claim(key, 30)
+    assert (replay.state, replay.status, json.loads(replay.body)["id"]) == ("done", 201, made.id)

@@ -171,25 +171,42 @@ def hub_processes(hub: CatalogueHub) -> dict[str, list[int]]:
     return found
 
 
-def thread_cpu(pids: list[int]) -> dict[str, float]:
-    """CPU seconds so far of the given processes' threads, summed by kind: the store
-    threads (named beamhub-store by the service) apart from everything else (the event
-    loop: HTTP, hub auth, validation, JSON)."""
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds so far of one process's threads, by kind: the store threads (named
+    beamhub-store by the service) apart from everything else (the event loop: HTTP, hub
+    auth, validation, JSON)."""
     total = {"store": 0.0, "rest": 0.0}
     tick = os.sysconf("SC_CLK_TCK")
-    for pid in pids:
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return total
+    for task in tasks:
         try:
-            tasks = list(Path(f"/proc/{pid}/task").iterdir())
+            comm = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        for task in tasks:
-            try:
-                comm = (task / "comm").read_text().strip()
-                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total["store" if comm == "beamhub-store" else "rest"] += (int(fields[11]) + int(fields[12])) / tick
+        total["store" if comm == "beamhub-store" else "rest"] += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def process_names(processes: dict[str, list[int]]) -> dict[int, str]:
+    """A name for each process: hub, proxy, and the service's supervisor and workers
+    (``service`` alone when it runs as one process)."""
+    names = {}
+    service = processes.get("service", [])
+    for kind, pids in processes.items():
+        for pid in pids:
+            names[pid] = kind
+    if len(service) > 1:
+        for pid in service:
+            try:
+                comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            except OSError:
+                comm = ""
+            names[pid] = f"worker {comm.removeprefix('beamhub-w')}" if comm.startswith("beamhub-w") else "supervisor"
+    return names
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -200,8 +217,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run_load(hub: CatalogueHub, tokens: dict[str, str], demo_pids: list[str], seconds: float,
-                   think: float) -> tuple[Recorder, float]:
-    recorder = Recorder()
+                   think: float, recorder: Recorder | None = None, first_seed: int = 0) -> tuple[Recorder, float]:
+    recorder = recorder or Recorder()
     # Built before the clock starts: generating them inside the loop would stall it.
     queries = [search_params(q) for q in synthetic.query_mix(random.Random(0), 2000)]
     connector = aiohttp.TCPConnector(limit=len(tokens) + 10)
@@ -211,7 +228,7 @@ async def run_load(hub: CatalogueHub, tokens: dict[str, str], demo_pids: list[st
         deadline = started + seconds
         await asyncio.gather(*(
             simulated_user(session, hub.url, user, token, demo_pids, queries, deadline, think, recorder, seed)
-            for seed, (user, token) in enumerate(tokens.items())))
+            for seed, (user, token) in enumerate(tokens.items(), start=first_seed)))
         elapsed = time.monotonic() - started
     return recorder, elapsed
 
@@ -234,12 +251,16 @@ def check_votes(hub: CatalogueHub, recorder: Recorder, demo_pids: list[str], rea
     return lines
 
 
-def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, workers: int) -> dict:
-    """Start the hub with ``workers`` service processes, run the load, stop it: the figures."""
+def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, workers: int,
+            store_threads: int | None = None) -> dict:
+    """Start the hub with ``workers`` service processes (``store_threads`` each, or the
+    default), run the load, stop it: the figures."""
     began = time.monotonic()
     environment = {"BEAMHUB_SERVICE_PROFILE": f"{args.profile}-w{workers}"} if args.profile else {}
-    hub = CatalogueHub(store_url, users, workdir, catalogue={
-        "log_level": "WARNING", "workers": workers, "environment": environment})
+    catalogue = {"log_level": "WARNING", "workers": workers, "environment": environment}
+    if store_threads:
+        catalogue["store_threads"] = store_threads
+    hub = CatalogueHub(store_url, users, workdir, catalogue=catalogue)
     hub.hub.startup_timeout = 900  # the hub adds every user at start: minutes for a thousand on a busy machine
     with hub:
         tokens = {user: hub.token(user) for user in users}
@@ -249,28 +270,44 @@ def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, wo
         print(f"\n== {workers} worker process(es): {args.users} users for {args.seconds:.0f} s, mean think time "
               f"{args.think} s, through configurable-http-proxy (hub and service started in "
               f"{time.monotonic() - began:.0f} s)", flush=True)
+        warm = Recorder()  # its votes stay known: the measured run goes on from them
+        if args.warmup:  # the same load first, unmeasured: columns loaded, caches filled, modules imported
+            asyncio.run(run_load(hub, tokens, demo_pids, args.warmup, args.think, warm, first_seed=len(tokens)))
+        warmup_errors = sum(warm.errors.values())
+        recorder = Recorder()
+        recorder.votes, recorder.ambiguous = warm.votes, warm.ambiguous
         load_before = os.getloadavg()[0]
         processes = hub_processes(hub)
-        cpu_before = {name: thread_cpu(pids) for name, pids in processes.items()}
+        names = process_names(processes)
+        cpu_before = {pid: thread_cpu(pid) for pid in names}
         own_before = time.process_time()
-        recorder, elapsed = asyncio.run(run_load(hub, tokens, demo_pids, args.seconds, args.think))
+        recorder, elapsed = asyncio.run(run_load(hub, tokens, demo_pids, args.seconds, args.think, recorder))
         after = hub_processes(hub)
+        names.update({pid: name for pid, name in process_names(after).items() if pid not in names})
+        per_process = {}  # (name, pid) -> {"rest", "store"}: CPU seconds during the load
+        for pid, name in names.items():
+            now, then = thread_cpu(pid), cpu_before.get(pid, {"rest": 0.0, "store": 0.0})
+            per_process[(name, pid)] = {kind: max(0.0, now[kind] - then[kind]) for kind in now}
+        per_process[("load generator", os.getpid())] = {"rest": time.process_time() - own_before, "store": 0.0}
         cpu = {}
-        for name, pids in processes.items():
-            now = thread_cpu(sorted(set(pids) | set(after.get(name, []))))
-            cpu[name] = {kind: now[kind] - cpu_before[name][kind] for kind in now}
-        cpu["load generator"] = {"rest": time.process_time() - own_before, "store": 0.0}
+        for (name, _), used in per_process.items():
+            kind = "service" if name.startswith(("worker", "supervisor")) else name
+            cpu.setdefault(kind, {"rest": 0.0, "store": 0.0})
+            for part in used:
+                cpu[kind][part] += used[part]
         load_after = os.getloadavg()[0]
         vote_lines = check_votes(hub, recorder, demo_pids, reader)
-    return {"workers": workers, "recorder": recorder, "elapsed": elapsed, "cpu": cpu, "votes": vote_lines,
-            "load": (load_before, load_after), "service_pids": len(processes.get("service", []))}
+    return {"workers": workers, "store_threads": store_threads or "default", "recorder": recorder,
+            "elapsed": elapsed, "cpu": cpu, "per_process": per_process, "votes": vote_lines,
+            "load": (load_before, load_after), "warmup_errors": warmup_errors, "service_pids": len(processes.get("service", []))}
 
 
 def report(result: dict, users: int) -> list[str]:
     recorder, elapsed = result["recorder"], result["elapsed"]
     every = [s for values in recorder.latency.values() for s in values]
     errors = sum(recorder.errors.values())
-    lines = [f"requests: {len(every)} in {elapsed:.1f} s = {len(every) / elapsed:.1f} requests/s; errors: {errors}",
+    lines = [f"requests: {len(every)} in {elapsed:.1f} s = {len(every) / elapsed:.1f} requests/s; errors: {errors} "
+             f"(in the warm-up before: {result['warmup_errors']})",
              f"{'kind':<9}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"]
     for kind in ("search", "detail", "preview", "vote", "all"):
         values = every if kind == "all" else recorder.latency.get(kind, [])
@@ -292,6 +329,11 @@ def report(result: dict, users: int) -> list[str]:
                  f"(over {result['workers']} worker(s), {result['service_pids']} process(es) with the supervisor); "
                  + ", ".join(f"{name} {(c['rest'] + c['store']) / n * 1e3:.2f}"
                              for name, c in result["cpu"].items() if name != "service"))
+    lines.append("CPU per request by process (ms; the process's CPU during the load / all requests):")
+    for (name, pid), used in sorted(result["per_process"].items(), key=lambda item: item[0]):
+        split = (f" = event loop {used['rest'] / n * 1e3:.2f} + store threads {used['store'] / n * 1e3:.2f}"
+                 if name.startswith(("worker", "service")) else "")
+        lines.append(f"  {name + ' (' + str(pid) + ')':<26}{(used['rest'] + used['store']) / n * 1e3:7.2f}{split}")
     lines.append(f"machine load average (1 min) before/after: {result['load'][0]:.1f}/{result['load'][1]:.1f} on "
                  f"{os.cpu_count()} CPUs (other work on the machine inflates every figure)")
     return lines
@@ -302,14 +344,21 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a user's requests (s)")
+    parser.add_argument("--warmup", type=float, default=10,
+                        help="seconds of the same load before the measured ones (search columns loaded, caches "
+                        "filled: what a service running for a while has)")
     parser.add_argument("--datasets", type=int, default=10_000, help="synthetic datasets besides the demo's")
     parser.add_argument("--workers", default=f"1,{os.cpu_count() or 1}",
                         help="service worker processes, comma-separated: one run each, side by side "
                         "(default 1 and one per core)")
+    parser.add_argument("--store-threads", default="",
+                        help="store threads per worker, comma-separated: one run for each with each --workers "
+                        "(default: the service's default)")
     parser.add_argument("--profile", metavar="PREFIX",
                         help="run the service under cProfile, statistics to PREFIX-wN.<pid>")
     args = parser.parse_args()
     counts = list(dict.fromkeys(int(n) for n in args.workers.split(",")))
+    threads = list(dict.fromkeys(int(n) for n in args.store_threads.split(",") if n.strip())) or [None]
 
     with tempfile.TemporaryDirectory(prefix="beamhub-bench-service-") as tmp:
         tmp_path = Path(tmp)
@@ -320,11 +369,13 @@ def main() -> int:
               f"catalogue built in {time.monotonic() - began:.0f} s")
         results = []
         for n in counts:  # each run on its own copy of the catalogue (its own votes)
-            copy = tmp_path / f"catalogue-{n}.sqlite"
-            shutil.copyfile(store_url.removeprefix("sqlite:///"), copy)
-            results.append(run_one(args, f"sqlite:///{copy}", users, tmp_path / f"hub-{n}", n))
+            for t in threads:
+                copy = tmp_path / f"catalogue-{n}-{t}.sqlite"
+                shutil.copyfile(store_url.removeprefix("sqlite:///"), copy)
+                results.append(run_one(args, f"sqlite:///{copy}", users, tmp_path / f"hub-{n}-{t}", n, t))
     for result in results:
-        print(f"\n-- {result['workers']} worker(s), {args.users} users, think {args.think} s --")
+        print(f"\n-- {result['workers']} worker(s), {result['store_threads']} store threads each, "
+              f"{args.users} users, think {args.think} s --")
         print("\n".join(report(result, args.users)))
     print("\nside by side (requests/s, p50/p95/p99 ms of all requests, errors, service CPU ms per request):")
     for result in results:
@@ -332,11 +383,12 @@ def main() -> int:
         every = [s for values in recorder.latency.values() for s in values]
         service = result["cpu"].get("service", {"rest": 0.0, "store": 0.0})
         n = max(1, len(every))
-        print(f"  {result['workers']:>2} worker(s): {len(every) / result['elapsed']:7.1f} req/s  "
+        print(f"  {result['workers']:>2} worker(s) x {result['store_threads']} threads: {len(every) / result['elapsed']:7.1f} req/s  "
               f"{percentile(every, 50) * 1e3:7.1f} {percentile(every, 95) * 1e3:7.1f} "
               f"{percentile(every, 99) * 1e3:7.1f}  errors {sum(recorder.errors.values())}  "
               f"CPU {(service['rest'] + service['store']) / n * 1e3:.2f} (loop {service['rest'] / n * 1e3:.2f}, "
-              f"store {service['store'] / n * 1e3:.2f})  votes {'exact' if 'exact' in result['votes'][0] and 'NOT' not in result['votes'][0] else 'NOT EXACT'}")
+              f"store {service['store'] / n * 1e3:.2f})  votes {'exact' if 'exact' in result['votes'][0] and 'NOT' not in result['votes'][0] else 'NOT EXACT'}  "
+              f"load {result['load'][0]:.1f}/{result['load'][1]:.1f}")
     return 0
 
 

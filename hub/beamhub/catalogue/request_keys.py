@@ -10,7 +10,9 @@ again). :func:`beamhub.catalogue.stores.request_keys_for` gives a store's implem
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Callable, Literal, Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -30,3 +32,13 @@ class RequestKeys(Protocol):
     def complete(self, key: str, status: int, body: bytes, keep_seconds: float) -> None: ...
 
     def release(self, key: str) -> None: ...
+
+    def act_once(self, key: str, act: Callable[[], T], answer: Callable[[T], tuple[int, bytes]],
+                 keep_seconds: float) -> T:
+        """Run the write ``act`` and complete the claimed ``key`` with ``answer(result)``
+        (when a 2xx), so that a process dying anywhere in between cannot have written
+        without the key's answer kept (a retry would act again) nor kept an answer for
+        a write that did not happen. SQLite: one transaction. MongoDB: the write first,
+        then the answer; the writes so keyed are made safe to repeat by their own
+        documents (see ``stores/mongo/idempotency.py``)."""
+        ...

@@ -29,10 +29,11 @@ def checked_pids(pids: Sequence[str], what: str = "datasets") -> list[str]:
 
 
 def new_selection(owner: str, name: str, datasets: Sequence[str], processing: str,
-                  parameters: dict | None, now: datetime) -> Selection:
-    """A new draft (the store checks that the owner sees its datasets before writing it)."""
+                  parameters: dict | None, now: datetime, selection_id: str | None = None) -> Selection:
+    """A new draft (the store checks that the owner sees its datasets before writing it),
+    with a new id unless the caller chose one (see ``Store.create_selection``)."""
     return Selection.parse({
-        "id": new_selection_id(), "owner": owner, "name": name, "datasets": checked_pids(datasets),
+        "id": selection_id or new_selection_id(), "owner": owner, "name": name, "datasets": checked_pids(datasets),
         "processing": processing, "parameters": parameters or {}, "createdAt": now, "updatedAt": now,
     })
 

@@ -168,9 +168,13 @@ class Store(abc.ABC):
     # -- selections (the fog filter) ------------------------------------------
     @abc.abstractmethod
     def create_selection(self, identity: Identity, name: str, datasets: Sequence[str] = (),
-                         processing: str = "", parameters: dict[str, Any] | None = None) -> Selection:
+                         processing: str = "", parameters: dict[str, Any] | None = None,
+                         selection_id: str | None = None) -> Selection:
         """A new draft owned by the caller; every pid must be visible to the caller
-        (``InvalidInput`` naming the others)."""
+        (``InvalidInput`` naming the others). ``selection_id``: the id to give it (the
+        service derives one from a request's Idempotency-Key); if the caller already has
+        a selection with that id, that one is returned and nothing is written, so a
+        creation repeated after a crash makes one selection."""
 
     @abc.abstractmethod
     def get_selection(self, identity: Identity, selection_id: str) -> Selection:

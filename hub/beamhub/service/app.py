@@ -64,7 +64,7 @@ def make_app(logic: CatalogueLogic, settings: ServiceSettings, *, prefix: str, h
     api_base = url_path_join(prefix, API_PREFIX)
     shared = {"logic": logic, "settings": settings, "hub_auth": hub_auth, "hub_users": hub_users,
               "tokens": TokenAnswers(settings.hub_auth_cache_seconds),
-              "in_flight": defaultdict(int),
+              "in_flight": defaultdict(int), "worker_flight": [0],
               "idempotency": IdempotencyKeys(request_keys_for(logic.store), logic._run)}
     by_path: dict[str, list] = {}
     for route in ROUTES:

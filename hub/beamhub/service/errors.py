@@ -33,6 +33,14 @@ class HubUnavailable(Unavailable):
     code = "hub_unavailable"
 
 
+class Busy(Unavailable):
+    """This service process already has the most requests in progress it takes
+    (limits.max_in_flight_per_worker); nothing was done. Retry after Retry-After seconds."""
+
+    code = "busy"
+    retry_after = 1
+
+
 class Timeout(Unavailable):
     """A read took longer than the service waits for one (logic.READ_SECONDS)."""
 

@@ -26,7 +26,7 @@ from beamhub.catalogue.errors import CatalogueError, InvalidInput, LimitExceeded
 from beamhub.catalogue.model import describe_errors, error_list
 
 from .api_models import Health
-from .errors import STATUS_CODES, HubUnavailable, InternalError, TooManyRequests, Unauthorized
+from .errors import STATUS_CODES, Busy, HubUnavailable, InternalError, TooManyRequests, Unauthorized
 from .idempotency import MAX_KEY_LENGTH, stored_key
 from .routes import PATH_PARAMETERS, PNG, Route
 
@@ -88,7 +88,7 @@ class JsonErrorsMixin:
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")
         if status == 503:
-            self.set_header("Retry-After", "5")
+            self.set_header("Retry-After", str(getattr(exc, "retry_after", 5)))
         if status == 405:
             self.set_header("Allow", ", ".join(self.allowed_methods()))
         self.finish(json.dumps(body))
@@ -129,8 +129,11 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
 
     routes: dict[str, Route] = {}
 
-    def initialize(self, *, logic, settings, hub_auth, hub_users, tokens, in_flight: dict, idempotency) -> None:
+    def initialize(self, *, logic, settings, hub_auth, hub_users, tokens, in_flight: dict, idempotency,
+                   worker_flight: list[int]) -> None:
         self.logic = logic
+        self.worker_flight = worker_flight  # [requests this process has in progress]
+        self._worker_counted = False
         self.tokens = tokens
         self.limits = settings.limits
         self.service_settings = settings
@@ -199,6 +202,7 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
             self._too_large = True
         if self.route.access == "public":
             return
+        self._enter_worker()  # before the hub is asked anything: an overloaded process answers at once
         token = self.hub_auth.get_token(self, in_cookie=False)
         known = self.tokens.get(token) if token else None
         if known is not None:  # the hub's answer about this token, checked within hub_auth_cache_seconds
@@ -246,7 +250,25 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
         self.in_flight[key] = count + 1
         self._flight_user = key
 
+    def _enter_worker(self) -> None:
+        if self.worker_flight[0] >= self.limits.max_in_flight_per_worker:
+            raise Busy(f"this catalogue process has {self.worker_flight[0]} requests in progress; retry in a second")
+        self.worker_flight[0] += 1
+        self._worker_counted = True
+
+    def on_connection_close(self) -> None:
+        """The client (or the proxy) went away. Before its body had arrived the request
+        never runs (tornado leaves it waiting for the body, and ``on_finish`` never
+        comes): it stops counting now. Once running, it counts until it is done."""
+        body = getattr(self.request, "_body_future", None)
+        if body is not None and not body.done():
+            self.on_finish()
+        super().on_connection_close()
+
     def on_finish(self) -> None:
+        if self._worker_counted:
+            self.worker_flight[0] -= 1
+            self._worker_counted = False
         if self._flight_user is not None:
             left = self.in_flight.get(self._flight_user, 1) - 1
             if left > 0:
@@ -304,9 +326,12 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
             await self._write_png(args)
             return
         try:
+            # a keyed write keeps its answer with itself (one transaction); others, such as
+            # a job submission (a state change that refuses repeating), just after it
+            pending = self.idempotency.pending(key, lambda result: encode_answer(route, result)) if key else None
             result = await getattr(self.logic, route.operation)(*args)
             status, body = self._answer(route, result)
-            if key is not None and 200 <= status < 300:
+            if key is not None and 200 <= status < 300 and not pending.answered:
                 await self.idempotency.complete(key, status, body)  # kept before it is acknowledged
         except BaseException:
             if key is not None:
@@ -361,17 +386,10 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
     # -- answers --------------------------------------------------------------------
     def _answer(self, route: Route, result: Any) -> tuple[int, bytes]:
         """Set the status (and headers) of a result; its body, encoded once."""
-        status = route.status
-        if isinstance(result, Health) and result.status != "ok":
-            status = 503
+        status, body = encode_answer(route, result)
         self.set_status(status)
         if result is None:
             self.clear_header("Content-Type")
-            body = b""
-        elif route.response is dict:
-            body = json.dumps(result).encode()
-        else:
-            body = _adapter(route.response).dump_json(result)
         return status, body
 
     async def _write_png(self, args: list[Any]) -> None:
@@ -389,6 +407,19 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
 
     # RequestHandler's own XSRF check is off (xsrf_cookies is not set): HubOAuth checks
     # XSRF itself before it accepts a cookie on a non-GET request.
+
+
+def encode_answer(route: Route, result: Any) -> tuple[int, bytes]:
+    """The status and body of a route's result (pure: also run in store threads, where a
+    keyed write keeps its answer)."""
+    status = route.status
+    if isinstance(result, Health) and result.status != "ok":
+        status = 503
+    if result is None:
+        return status, b""
+    if route.response is dict:
+        return status, json.dumps(result).encode()
+    return status, _adapter(route.response).dump_json(result)
 
 
 _ADAPTERS: dict[Any, TypeAdapter] = {}

@@ -18,6 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from beamhub.catalogue.errors import Conflict
 from beamhub.catalogue.request_keys import Claim, RequestKeys
@@ -36,6 +39,36 @@ def stored_key(user: str, operation: str, path: str, value: str) -> str:
     return hashlib.sha256(json.dumps([user, operation, path, value]).encode()).hexdigest()
 
 
+def keyed_selection_id(key: str) -> str:
+    """The id of the selection a keyed ``POST /selections`` creates: the same for every
+    retry, so one that acts again (its process died after the write, before the answer
+    was kept: possible on MongoDB, which takes the two apart) finds the selection made
+    instead of making a second."""
+    return "sel-" + hashlib.sha256(("selection:" + key).encode()).hexdigest()[:32]
+
+
+@dataclass
+class PendingKey:
+    """A claimed key whose answer is to be kept with the write itself: the handler sets
+    it (:data:`PENDING`) before calling the logic, whose keyed writes run through
+    :meth:`act` (one transaction on SQLite); ``answered`` tells the handler it is kept."""
+
+    key: str
+    keys: RequestKeys
+    answer: Callable[[Any], tuple[int, bytes]]
+    answered: bool = field(default=False)
+
+    def act(self, function: Callable[[], Any]) -> Any:
+        """In a store thread: the write and the key's answer, together."""
+        result = self.keys.act_once(self.key, function, self.answer, KEEP_SECONDS)
+        self.answered = True
+        return result
+
+
+PENDING: ContextVar[PendingKey | None] = ContextVar("beamhub_pending_key", default=None)
+"""The request's claimed key, for the logic's keyed writes (set per request task)."""
+
+
 class IdempotencyKeys:
     """The handlers' side: claim before acting, complete with the answer, or release."""
 
@@ -48,6 +81,12 @@ class IdempotencyKeys:
         if claim.state == "busy":
             raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
         return claim
+
+    def pending(self, key: str, answer: Callable[[Any], tuple[int, bytes]]) -> PendingKey:
+        """Mark ``key`` as this request's (in :data:`PENDING`) for the logic's keyed writes."""
+        pending = PendingKey(key, self.keys, answer)
+        PENDING.set(pending)
+        return pending
 
     async def complete(self, key: str, status: int, body: bytes) -> None:
         await self.run(self.keys.complete, key, status, body, KEEP_SECONDS)

@@ -39,6 +39,7 @@ from .api_models import (Health, Me, ParameterParams, PreviewParams, ProcessingS
                          SelectionPatch, Version, VoteBody,
                          SimilarityGroup, SuggestedParameters, SuggestionItem, SuggestionPage, SuggestParams)
 from .errors import Timeout
+from .idempotency import PENDING, keyed_selection_id
 from .workers import name_thread
 from .settings import ServiceSettings
 
@@ -78,6 +79,15 @@ class CatalogueLogic(TemplateOperations, LabelOperations):
     async def _run(self, function: Callable, *args, **kwargs) -> Any:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, functools.partial(function, *args, **kwargs))
+
+    async def _write_once(self, function: Callable, *args) -> Any:
+        """``_run`` for a write that an ``Idempotency-Key`` may carry: with one, the write
+        and the key's answer are kept together (:meth:`RequestKeys.act_once`), so a
+        process dying between them cannot make a retry act twice."""
+        pending = PENDING.get()
+        if pending is None:
+            return await self._run(function, *args)
+        return await self._run(pending.act, functools.partial(function, *args))
 
     async def _read(self, function: Callable, *args, **kwargs) -> Any:
         """``_run`` for a read, answered within :data:`READ_SECONDS`."""
@@ -223,13 +233,16 @@ class CatalogueLogic(TemplateOperations, LabelOperations):
     async def create_selection(self, identity: Identity, body: SelectionCreate) -> Selection:
         if body.processing:
             get_step(body.processing).check_parameters(body.parameters)
-        return await self._run(self._create_selection, identity, body)
+        pending = PENDING.get()  # with an Idempotency-Key, the new selection's id is the key's
+        return await self._write_once(self._create_selection, identity, body,
+                                      keyed_selection_id(pending.key) if pending else None)
 
-    def _create_selection(self, identity: Identity, body: SelectionCreate) -> Selection:
+    def _create_selection(self, identity: Identity, body: SelectionCreate, selection_id: str | None = None) -> Selection:
         limit = self.settings.limits.max_selections_per_user
         if len(self.store.list_selections(identity)) >= limit:
             raise LimitExceeded(f"you have {limit} selections, the most allowed; delete some first")
-        return self.store.create_selection(identity, body.name, body.datasets, body.processing, body.parameters)
+        return self.store.create_selection(identity, body.name, body.datasets, body.processing, body.parameters,
+                                           selection_id=selection_id)
 
     async def get_selection(self, identity: Identity, selection_id: str) -> Selection:
         return await self._read(self.store.get_selection, identity, selection_id)
@@ -249,7 +262,7 @@ class CatalogueLogic(TemplateOperations, LabelOperations):
         return self.store.update_selection(identity, selection_id, changes)
 
     async def delete_selection(self, identity: Identity, selection_id: str) -> None:
-        await self._run(self.store.delete_selection, identity, selection_id)
+        await self._write_once(self.store.delete_selection, identity, selection_id)
 
     async def submit_selection(self, identity: Identity, selection_id: str) -> Selection:
         return await self._run(self.jobs.submit, identity, selection_id)

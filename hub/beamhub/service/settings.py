@@ -44,6 +44,11 @@ class Limits(BaseModel):
         "(the proxy itself refuses request heads over 16 KiB with 431).")
     max_in_flight_per_user: Annotated[int, Field(ge=1, le=1000)] = Field(
         16, description="Requests one user may have in progress at once; more get 429 too_many_requests.")
+    max_in_flight_per_worker: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        200, description="Requests one service process (worker) takes in at once, all users together; "
+        "more get 503 busy with Retry-After at once instead of waiting in an unbounded queue (the client "
+        "retries them). The default is about a second of the store's work per worker at the measured "
+        "CPU per request; the health, version and description routes do not count.")
     max_selections_per_user: Annotated[int, Field(ge=1, le=100_000)] = Field(
         500, description="Selections one user may own; creating more gets 413 limit_exceeded.")
 

@@ -88,6 +88,16 @@ class MongoRequestKeys:
         except PyMongoError as exc:
             raise StoreUnavailable(f"the catalogue database failed: {exc}") from None
 
+    def act_once(self, key, act, answer, keep_seconds: float):
+        """The write, then its key's answer (no transaction: the store's writes take no
+        session). Dying between the two leaves the key pending; once its lease has run
+        out a retry acts again, which the keyed writes make harmless (see the module)."""
+        result = act()
+        status, body = answer(result)
+        if 200 <= status < 300:
+            self.complete(key, status, body, keep_seconds)
+        return result
+
     def release(self, key: str) -> None:
         try:
             self.collection.delete_one({"_id": key, "status": None})

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pymongo.errors import DuplicateKeyError
+
 from ...errors import Conflict, NotFound
 from ...identity import Identity
 from ...model import Selection
@@ -34,10 +36,16 @@ class SelectionMethods:
 
     @guarded
     def create_selection(self, identity: Identity, name: str, datasets: Sequence[str] = (),
-                         processing: str = "", parameters: dict[str, Any] | None = None) -> Selection:
-        selection = new_selection(identity.user, name, datasets, processing, parameters, now())
+                         processing: str = "", parameters: dict[str, Any] | None = None,
+                         selection_id: str | None = None) -> Selection:
+        selection = new_selection(identity.user, name, datasets, processing, parameters, now(), selection_id)
         self._check_visible(identity, selection.datasets)
-        self.selections.insert_one(_selection_document(selection))
+        try:
+            self.selections.insert_one(_selection_document(selection))
+        except DuplicateKeyError:
+            if selection_id is None:
+                raise
+            return _selection(self._own_selection(identity, selection_id, operators=False))  # made before
         return selection
 
     @guarded

@@ -60,6 +60,16 @@ class SQLiteRequestKeys:
             conn.execute("INSERT OR REPLACE INTO request_keys (key, status, body, expires) VALUES (?, ?, ?, ?)",
                          (key, status, body, time.time() + keep_seconds))
 
+    def act_once(self, key, act, answer, keep_seconds: float):
+        """The write and its key's answer in one transaction (the store's calls inside
+        ``act`` become savepoints of it)."""
+        with self.store.atomic():
+            result = act()
+            status, body = answer(result)
+            if 200 <= status < 300:
+                self.complete(key, status, body, keep_seconds)
+        return result
+
     def release(self, key: str) -> None:
         with self.store._transaction(write=True) as conn:
             self._ensure(conn)

@@ -28,8 +28,11 @@ def require_visible(conn, identity: Identity, pids: list[str]) -> None:
         raise not_visible(missing, identity.user)
 
 
-def create(conn, identity: Identity, name: str, datasets, processing: str, parameters, now: datetime) -> Selection:
-    selection = new_selection(identity.user, name, datasets, processing, parameters, now)
+def create(conn, identity: Identity, name: str, datasets, processing: str, parameters, now: datetime,
+           selection_id: str | None = None) -> Selection:
+    selection = new_selection(identity.user, name, datasets, processing, parameters, now, selection_id)
+    if selection_id is not None and conn.execute("SELECT 1 FROM selections WHERE id = ?", (selection_id,)).fetchone():
+        return load(conn, identity, selection_id, operators=False)  # made before: not again
     require_visible(conn, identity, selection.datasets)
     conn.execute("INSERT INTO selections (id, owner, created_at, doc) VALUES (?, ?, ?, ?)",
                  (selection.id, selection.owner, now.isoformat(), selection.model_dump_json()))

@@ -165,11 +165,37 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
         return StoreUnavailable(message)
 
     @contextmanager
+    def atomic(self):
+        """One write transaction around every store call this thread makes inside it
+        (theirs become savepoints of it): all of them are kept, or none. The service
+        writes a request and its idempotency key's answer so (issue 18)."""
+        if getattr(self._local, "atomic", False):
+            yield
+            return
+        with self._transaction(write=True):
+            self._local.atomic = True
+            try:
+                yield
+            finally:
+                self._local.atomic = False
+
+    @contextmanager
     def _transaction(self, write: bool = False):
-        """One transaction on this thread's connection; errors become ``StoreUnavailable``."""
+        """One transaction on this thread's connection; errors become ``StoreUnavailable``.
+        Inside :meth:`atomic`, a savepoint of its transaction."""
         if write and self.read_only:
             raise StoreUnavailable(f"the catalogue {self.path} was opened read-only (?mode=ro): it cannot be changed")
         conn = self._connection()
+        if getattr(self._local, "atomic", False):
+            conn.execute("SAVEPOINT nested")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK TO nested")
+                conn.execute("RELEASE nested")
+                raise
+            conn.execute("RELEASE nested")
+            return
         try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         except sqlite3.Error as exc:
@@ -458,9 +484,11 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
 
     # -- selections -------------------------------------------------------------------
     def create_selection(self, identity: Identity, name: str, datasets: Sequence[str] = (),
-                         processing: str = "", parameters: dict[str, Any] | None = None) -> Selection:
+                         processing: str = "", parameters: dict[str, Any] | None = None,
+                         selection_id: str | None = None) -> Selection:
         with self._transaction(write=True) as conn:
-            return sqlite_selections.create(conn, identity, name, list(datasets), processing, parameters, _now())
+            return sqlite_selections.create(conn, identity, name, list(datasets), processing, parameters, _now(),
+                                            selection_id)
 
     def get_selection(self, identity: Identity, selection_id: str) -> Selection:
         with self._transaction() as conn:
