@@ -22,8 +22,10 @@ whole. A changed document's row is dropped and a new one appended (postings are
 append-only arrays, dead rows masked), so an ingest that changes 1% of the datasets
 costs reading that 1%, not a reload. Documents whose derived fields the follower has
 not written yet (``mongo.follow``: it does not move ``updatedAt``) are read again at each
-sync until it has. Deletions through this store drop rows at once; deletions and writes
-by others that leave ``updatedAt`` alone are found by the reconciliation every
+sync until it has, and what beamhub writes stamps ``beamhub_changedAt`` (the follower's
+derivations, vote counts), which syncs follow beside ``updatedAt``. Deletions through
+beamhub are recorded in ``beamhub_deleted``, which syncs read too. Deletions and writes by
+others that leave ``updatedAt`` alone are found by the reconciliation every
 :data:`RECONCILE_SECONDS` (stamps of every document compared with the rows).
 
 **Exact when behind.** Counts come from rows synced at the start of the search, so they
@@ -61,7 +63,7 @@ from ...identity import Identity, dataset_access_keys
 from ...query import MAX_FACET_VALUES, FacetCount, SearchQuery
 from ...scientific_metadata import index_key
 from ...units import normalize
-from .documents import (CHANGED, INDEX_VERSION, INDEX_VERSION_FIELD, LIKES, METADATA, PROPOSAL_IDS, SORT_NAME,
+from .documents import (CHANGED, DELETED, INDEX_VERSION, INDEX_VERSION_FIELD, LIKES, METADATA, PROPOSAL_IDS, SORT_NAME,
                         SOURCE_UPDATED, TECHNIQUES, UNREADABLE, WORDS, YEAR)
 from .support import batched
 
@@ -285,6 +287,7 @@ class MongoColumns:
         self.name_rank = _Grow(np.float64)
         self.mark: datetime | None = None  # the newest updatedAt seen (SciCat's clock)
         self.changed_mark: datetime | None = None  # the newest beamhub_changedAt seen (beamhub's)
+        self.deleted_mark: datetime | None = None  # the newest deletion by beamhub seen
         self._reconciled = time.monotonic()
 
     # -- lifecycle ------------------------------------------------------------------
@@ -325,13 +328,14 @@ class MongoColumns:
                 self._apply(doc)
             self.mark = min(self.mark, loaded_at) if self.mark else loaded_at
             self.changed_mark = min(self.changed_mark, loaded_at) if self.changed_mark else loaded_at
+            self.deleted_mark = loaded_at
             self._reconciled = time.monotonic()
         self.ready.set()
         log.info("search columns: %d datasets loaded in %.1f s", len(self.row_of), time.monotonic() - started)
 
     # -- keeping current ------------------------------------------------------------
 
-    def sync(self, limit: int | None = SYNC_IN_SEARCH) -> bool:
+    def sync(self, limit: int | None = None) -> bool:
         """Apply the documents changed since the last sync; False when more than
         ``limit`` changed (nothing applied: the background thread does it)."""
         with self._lock:
@@ -341,6 +345,12 @@ class MongoColumns:
                 wanted = {} if mark is None else {field: {"$gte": mark - OVERLAP}}
                 changed += [doc["_id"] for doc in datasets.find(wanted, STAMPS)
                             if self.held.get(doc["_id"]) != _stamps(doc)]
+            gone = {} if self.deleted_mark is None else {"at": {"$gte": self.deleted_mark - OVERLAP}}
+            for doc in self.store.db[DELETED].find(gone):
+                if isinstance(doc.get("at"), datetime) and (self.deleted_mark is None or doc["at"] > self.deleted_mark):
+                    self.deleted_mark = doc["at"]
+                if doc["_id"] in self.row_of or self.held.get(doc["_id"]) is not None:
+                    changed.append(doc["_id"])  # read again: gone, or made anew since
             changed = list(dict.fromkeys(changed))
             changed += [pid for pid in self.pending if pid not in changed]
             if limit is not None and len(changed) > limit:
@@ -360,6 +370,7 @@ class MongoColumns:
             self.forget([pid for pid in self.held if pid not in seen])
             self._read(changed)
             self._reconciled = time.monotonic()
+        self.store.db[DELETED].delete_many({"at": {"$lt": datetime.now(timezone.utc) - timedelta(days=1)}})
 
     def forget(self, pids) -> None:
         """Drop the rows of deleted datasets."""
@@ -472,7 +483,7 @@ class MongoColumns:
         """Sync, then (pids of the page's first ``limit + 1`` datasets in order, total,
         facets); raises :class:`Declined` when the rows cannot answer exactly.
         ``titled``: the proposals titled with query words (``queries.text_filter``)."""
-        if not self.sync():
+        if not self.sync(SYNC_IN_SEARCH):
             raise Declined("more changes than a search applies")
         with self._lock:
             if self.odd:

@@ -81,6 +81,9 @@ DISLIKES = "beamhub_dislikes"
 SOURCE_UPDATED = "beamhub_sourceUpdatedAt"
 """The ``updatedAt`` of the document the derived fields were computed from (``mongo.follow``)."""
 
+DELETED = "beamhub_deleted"
+"""Datasets beamhub deleted (``{_id: pid, at}``), so every worker's search columns drop
+them (``mongo.columns``); kept a day."""
 CHANGED = "beamhub_changedAt"
 """When beamhub last wrote a dataset's derived fields or vote counters (its own clock;
 SciCat's ``updatedAt`` stays SciCat's): the search columns of every worker follow both

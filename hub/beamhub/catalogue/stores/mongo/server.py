@@ -61,6 +61,7 @@ from ...errors import StoreUnavailable
 from .documents import (
     CHANGED,
     DATASETS,
+    DELETED,
     INDEX_VERSION_FIELD,
     LIKES,
     METADATA,
@@ -177,6 +178,7 @@ def index_plan(kind: ServerKind) -> dict[str, list[pymongo.IndexModel]]:
             pymongo.IndexModel([("user", 1), ("updatedAt", -1), ("_id", -1)], name="user_recent"),
         ],
         SELECTIONS: [pymongo.IndexModel([("owner", 1), ("createdAt", -1), ("_id", -1)], name="owner")],
+        DELETED: [pymongo.IndexModel([("at", 1)], name="at")],  # no TTL on DocumentDB: mongo.columns prunes
         PROPOSALS: [
             pymongo.IndexModel([("ownerGroup", 1)], name="owner_group"),
             pymongo.IndexModel([("accessGroups", 1)], name="access_groups"),

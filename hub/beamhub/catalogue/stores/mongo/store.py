@@ -58,6 +58,7 @@ from . import queries as q
 from .documents import (
     CHANGED,
     COUNTED,
+    DELETED,
     DATASETS,
     DISLIKES,
     LIKES,
@@ -302,8 +303,11 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         for batch in batched(dict.fromkeys(pids), BATCH):
             deleted += self.datasets.delete_many({"_id": {"$in": batch}}).deleted_count
             self.votes.delete_many({"pid": {"$in": batch}})
+            # every worker's search columns drop them at their next sync (mongo.columns)
+            self.db[DELETED].bulk_write([pymongo.UpdateOne({"_id": pid}, {"$set": {"at": now()}}, upsert=True)
+                                         for pid in batch], ordered=False)
             if self.columns is not None:
-                self.columns.forget(batch)  # other workers: at their reconciliation, or the live page check
+                self.columns.forget(batch)
         return deleted
 
     @guarded

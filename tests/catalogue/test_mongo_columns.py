@@ -1,0 +1,170 @@
+"""The MongoDB store's search columns follow the database (``mongo.columns``).
+
+Each test has a store as the catalogue service runs it (columns loaded, then kept
+current) beside a store on the same database that searches directly (``columns=off``):
+after SciCat's writes, another worker's deletions and votes, and an ingest, the column
+store must give the direct store's answers (totals, every facet count, the page) at the
+very next search, and must have answered from its columns.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime, timezone
+
+import pymongo
+import pytest
+
+from beamhub.catalogue import Identity, SearchQuery, open_store
+from beamhub.catalogue.stores.mongo import columns as mongo_columns
+from beamhub.catalogue.stores.mongo.follow import FOLLOW_BOUND
+from tests.benchmarks import synthetic
+
+from . import scicat_documents as scicat
+from .test_scicat_follow import MEMBER, OPERATOR, OWNER, STRANGER, scicat_db, scicat_update  # noqa: F401
+
+pytestmark = pytest.mark.mongodb
+
+N = 300
+USER = synthetic.user_in_three_proposals(N)
+STAFF = synthetic.beamline_staff()
+
+
+def answer(store, identity, **query) -> tuple:
+    result = store.search(identity, SearchQuery(limit=200, **query))
+    facets = {name: [(f.value, f.count) for f in counts] for name, counts in result.facets.items()}
+    return result.total, facets, [d.pid for d in result.items]
+
+
+def same(columns, direct, identity, **query) -> tuple:
+    """The column store's answer, checked against the direct store's and to come from its columns."""
+    before = columns.columns.paths["columns"]
+    got = answer(columns, identity, **query)
+    assert columns.columns.paths["columns"] == before + 1, "answered from the columns"
+    assert got == answer(direct, identity, **query)
+    return got
+
+
+@pytest.fixture
+def pair(scicat_db):  # noqa: F811
+    """SciCat's database searched through columns, and directly."""
+    url, _ = scicat_db
+    columns, direct = open_store(url), open_store(url + "?columns=off")
+    assert columns.keep_columns_warm().warmed.wait(30)
+    yield columns, direct
+    for store in (columns, direct):
+        store.close()
+
+
+def test_an_access_change_by_scicat_is_exact_at_the_very_next_search(pair, scicat_db):  # noqa: F811
+    columns, direct = pair
+    _, db = scicat_db
+    shared = scicat.pid(4)  # MEMBER sees it only through its accessGroups
+    total, _, found = same(columns, direct, MEMBER)
+    assert shared in found
+    scicat_update(db, shared, accessGroups=[])
+    revoked = same(columns, direct, MEMBER)
+    assert shared not in revoked[2] and revoked[0] == total - 1
+    assert same(columns, direct, MEMBER, text="shared")[0] == 0
+    scicat_update(db, shared, accessGroups=["p2002"])
+    assert shared in same(columns, direct, MEMBER)[2]
+    public = scicat.pid(5)
+    assert public not in same(columns, direct, STRANGER)[2]
+    scicat_update(db, public, isPublished=True)
+    assert public in same(columns, direct, STRANGER)[2]
+
+
+def test_a_dataset_scicat_adds_is_found_by_its_words_within_the_bound(pair, scicat_db):  # noqa: F811
+    columns, direct = pair
+    _, db = scicat_db
+    new = scicat._dataset(778, datasetName="Goethite powder", ownerGroup="p2001", creationLocation=scicat.X06SA,
+                          proposalIds=["p2001"], _created=datetime.now(timezone.utc).replace(microsecond=0),
+                          scientificMetadata={"temperature": {"value": 42, "unit": "K"}})
+    same(columns, direct, OWNER, text="goethite")
+    db["Dataset"].insert_one(new)
+    started = time.monotonic()
+    while not answer(columns, OWNER, text="goethite")[2] and time.monotonic() - started < 3 * FOLLOW_BOUND:
+        time.sleep(0.05)
+    assert time.monotonic() - started <= FOLLOW_BOUND
+    assert same(columns, direct, OWNER, text="goethite")[2] == [new["_id"]]
+    cold = same(columns, direct, OWNER, conditions=[{"name": "temperature", "op": "<", "value": 50, "unit": "K"}])
+    assert cold[2] == [new["_id"]]
+    assert same(columns, direct, STRANGER, text="goethite")[0] == 0
+
+
+@pytest.fixture
+def workers(mongodb_url):
+    """Two workers of the service on one catalogue (each with its own columns), and a
+    store searching directly; the catalogue written through the direct one."""
+    url = mongodb_url.rstrip("/") + f"/beamhub_columns_{uuid.uuid4().hex[:8]}"
+    direct = open_store(url + "?columns=off")
+    operator = Identity.for_operator()
+    direct.upsert_proposals(operator, synthetic.proposals(N))
+    direct.upsert_datasets(operator, synthetic.datasets(N))
+    first, second = open_store(url), open_store(url)
+    for worker in (first, second):
+        assert worker.keep_columns_warm().warmed.wait(30)
+    yield first, second, direct
+    direct.drop_database()
+    for store in (first, second, direct):
+        store.close()
+
+
+def test_another_workers_deletions_and_votes_are_exact_at_the_next_search(workers):
+    first, second, direct = workers
+    operator = Identity.for_operator()
+    _, facets, found = same(first, direct, STAFF)
+    same(second, direct, STAFF, sort="-likes")
+    gone = found[:3]
+    assert second.delete_datasets(operator, gone) == 3
+    after = same(first, direct, STAFF)
+    assert not set(gone) & set(after[2]) and after[1] != facets
+    assert same(first, direct, operator)[0] == N - 3
+    liked = after[2][-1]  # the oldest on the page: first by likes once liked
+    second.set_vote(STAFF, liked, "like")
+    assert same(first, direct, STAFF, sort="-likes")[2][0] == liked
+
+
+def test_an_ingest_changing_one_percent_reads_just_those_datasets(workers):
+    first, _, direct = workers
+    operator = Identity.for_operator()
+    same(first, direct, USER, text="zzyzx")
+    rows = first.columns.stats()["rows"]
+    changed = [d.model_copy(update={"description": (d.description or "") + " zzyzx"}) for d in synthetic.datasets(N)][:3]
+    direct.upsert_datasets(operator, changed)
+    assert same(first, direct, USER, text="zzyzx")[0] == sum(USER.can_see(d.to_stored()) for d in changed)
+    assert same(first, direct, operator, text="zzyzx")[0] == 3
+    stats = first.columns.stats()
+    assert (stats["rows"], stats["datasets"]) == (rows + 3, N)  # three new rows, no reload
+
+
+def test_a_bulk_write_goes_direct_until_the_background_applied_it(workers, monkeypatch):
+    first, _, direct = workers
+    operator = Identity.for_operator()
+    monkeypatch.setattr(mongo_columns, "SYNC_IN_SEARCH", 5)
+    first.columns.stop()  # the background thread's part is done by hand below
+    first.columns._thread.join(5)
+    direct.upsert_datasets(operator, [d.model_copy(update={"description": "bulk qwerty"})
+                                      for d in synthetic.datasets(N)][:20])
+    before = dict(first.columns.paths)
+    assert answer(first, operator, text="qwerty") == answer(direct, operator, text="qwerty")
+    assert first.columns.paths == {**before, "direct": before["direct"] + 1}  # 20 changes > 5
+    assert first.columns.sync(None)  # what the background thread does
+    assert same(first, direct, operator, text="qwerty")[0] == 20
+
+
+def test_a_columns_option_other_than_on_or_off_is_refused(mongodb_url):
+    with pytest.raises(Exception, match="columns=on or columns=off"):
+        open_store(mongodb_url.rstrip("/") + "/beamhub_x?columns=maybe")
+
+
+def test_the_direct_store_has_no_columns_and_the_columns_option_is_not_passed_on(mongodb_url):
+    store = open_store(mongodb_url.rstrip("/") + f"/beamhub_{uuid.uuid4().hex[:8]}?columns=off")
+    try:
+        assert store.columns is None and store.keep_columns_warm() is None
+        store.ping()
+        assert isinstance(store._client, pymongo.MongoClient)
+    finally:
+        store.drop_database()
+        store.close()
