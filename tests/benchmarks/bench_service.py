@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import shutil
@@ -53,10 +54,13 @@ from tests.api.hubsetup import CatalogueHub  # noqa: E402
 OPERATOR = Identity.for_operator("bench")
 
 
-def build_catalogue(directory: Path, n_synthetic: int) -> tuple[str, Path]:
+def build_catalogue(directory: Path, n_synthetic: int, url: str | None = None) -> tuple[str, Path]:
+    """The demo data and ``n_synthetic`` datasets in ``url`` (default: an SQLite file in
+    ``directory``)."""
     data = directory / "demo-data"
-    write_demo_data(data)
-    url = f"sqlite:///{directory / 'catalogue.sqlite'}"
+    if not data.exists():
+        write_demo_data(data)
+    url = url or f"sqlite:///{directory / 'catalogue.sqlite'}"
     with open_store(url) as store:
         report = ingest([data], store, OPERATOR, mapping=data / "mapping.yaml", proposals=data / "proposals.yaml")
         assert report.ok, report.summary()
@@ -164,11 +168,27 @@ def hub_processes(hub: CatalogueHub) -> dict[str, list[int]]:
             continue
         if pid != root:
             continue
-        if "configurable-http-proxy" in cmdline:
+        if "configurable-http-proxy" in cmdline or "beamhub-proxy" in cmdline:  # the site's wrapper of it
             found.setdefault("proxy", []).append(int(entry.name))
         elif "catalogue-service" in cmdline:
             found.setdefault("service", []).append(int(entry.name))
     return found
+
+
+def database_processes(data: Path) -> list[int]:
+    """DocumentDB's processes (PostgreSQL's postmaster, its backends, the gateway): those
+    naming its data folder and their children."""
+    roots, parents = set(), {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parents[int(entry.name)] = _parent(int(entry.name))
+            if str(data) in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                roots.add(int(entry.name))
+        except (OSError, ValueError):
+            continue
+    return sorted(roots | {pid for pid, parent in parents.items() if parent in roots})
 
 
 def thread_cpu(pid: int) -> dict[str, float]:
@@ -252,9 +272,10 @@ def check_votes(hub: CatalogueHub, recorder: Recorder, demo_pids: list[str], rea
 
 
 def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, workers: int,
-            store_threads: int | None = None) -> dict:
+            store_threads: int | None = None, database: Path | None = None) -> list[dict]:
     """Start the hub with ``workers`` service processes (``store_threads`` each, or the
-    default), run the load, stop it: the figures."""
+    default), run the load of each of ``args.user_counts`` (the first users of
+    ``users``), stop it: the figures of each."""
     began = time.monotonic()
     environment = {"BEAMHUB_SERVICE_PROFILE": f"{args.profile}-w{workers}"} if args.profile else {}
     catalogue = {"log_level": "WARNING", "workers": workers, "environment": environment}
@@ -262,44 +283,56 @@ def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, wo
         catalogue["store_threads"] = store_threads
     hub = CatalogueHub(store_url, users, workdir, catalogue=catalogue)
     hub.hub.startup_timeout = 900  # the hub adds every user at start: minutes for a thousand on a busy machine
+    results = []
     with hub:
         tokens = {user: hub.token(user) for user in users}
         reader = next(iter(users))
         demo_pids = [d["pid"] for d in hub.get(reader, "/datasets", params={
             "proposal": ["p1001", "p1002"], "type": "raw", "limit": 50}).json()["items"]]
-        print(f"\n== {workers} worker process(es): {args.users} users for {args.seconds:.0f} s, mean think time "
-              f"{args.think} s, through configurable-http-proxy (hub and service started in "
-              f"{time.monotonic() - began:.0f} s)", flush=True)
-        warm = Recorder()  # its votes stay known: the measured run goes on from them
-        if args.warmup:  # the same load first, unmeasured: columns loaded, caches filled, modules imported
-            asyncio.run(run_load(hub, tokens, demo_pids, args.warmup, args.think, warm, first_seed=len(tokens)))
-        warmup_errors = sum(warm.errors.values())
-        recorder = Recorder()
-        recorder.votes, recorder.ambiguous = warm.votes, warm.ambiguous
-        load_before = os.getloadavg()[0]
-        processes = hub_processes(hub)
-        names = process_names(processes)
-        cpu_before = {pid: thread_cpu(pid) for pid in names}
-        own_before = time.process_time()
-        recorder, elapsed = asyncio.run(run_load(hub, tokens, demo_pids, args.seconds, args.think, recorder))
-        after = hub_processes(hub)
-        names.update({pid: name for pid, name in process_names(after).items() if pid not in names})
-        per_process = {}  # (name, pid) -> {"rest", "store"}: CPU seconds during the load
-        for pid, name in names.items():
-            now, then = thread_cpu(pid), cpu_before.get(pid, {"rest": 0.0, "store": 0.0})
-            per_process[(name, pid)] = {kind: max(0.0, now[kind] - then[kind]) for kind in now}
-        per_process[("load generator", os.getpid())] = {"rest": time.process_time() - own_before, "store": 0.0}
-        cpu = {}
-        for (name, _), used in per_process.items():
-            kind = "service" if name.startswith(("worker", "supervisor")) else name
-            cpu.setdefault(kind, {"rest": 0.0, "store": 0.0})
-            for part in used:
-                cpu[kind][part] += used[part]
-        load_after = os.getloadavg()[0]
-        vote_lines = check_votes(hub, recorder, demo_pids, reader)
-    return {"workers": workers, "store_threads": store_threads or "default", "recorder": recorder,
-            "elapsed": elapsed, "cpu": cpu, "per_process": per_process, "votes": vote_lines,
-            "load": (load_before, load_after), "warmup_errors": warmup_errors, "service_pids": len(processes.get("service", []))}
+        started = time.monotonic() - began
+        votes: dict = {}  # every acknowledged vote of every load on this hub: the final counts follow from them
+        ambiguous: set = set()
+        for count in args.user_counts:
+            chosen = dict(list(tokens.items())[:count])
+            print(f"\n== {workers} worker process(es): {count} users for {args.seconds:.0f} s after {args.warmup:.0f} s "
+                  f"of warm-up, mean think time {args.think} s, through configurable-http-proxy (hub and service "
+                  f"started in {started:.0f} s)", flush=True)
+            warm = Recorder()
+            warm.votes, warm.ambiguous = votes, ambiguous
+            if args.warmup:  # the same load first, unmeasured: columns loaded, caches filled, modules imported
+                asyncio.run(run_load(hub, chosen, demo_pids, args.warmup, args.think, warm, first_seed=10**6))
+            recorder = Recorder()
+            recorder.votes, recorder.ambiguous = votes, ambiguous
+            load_before = os.getloadavg()[0]
+            processes = hub_processes(hub)
+            if database is not None:
+                processes["database"] = database_processes(database)
+            names = process_names(processes)
+            cpu_before = {pid: thread_cpu(pid) for pid in names}
+            own_before = time.process_time()
+            recorder, elapsed = asyncio.run(run_load(hub, chosen, demo_pids, args.seconds, args.think, recorder))
+            after = hub_processes(hub)
+            if database is not None:
+                after["database"] = database_processes(database)
+            names.update({pid: name for pid, name in process_names(after).items() if pid not in names})
+            per_process = {}  # (name, pid) -> {"rest", "store"}: CPU seconds during the load
+            for pid, name in names.items():
+                now, then = thread_cpu(pid), cpu_before.get(pid, {"rest": 0.0, "store": 0.0})
+                per_process[(name, pid)] = {kind: max(0.0, now[kind] - then[kind]) for kind in now}
+            per_process[("load generator", os.getpid())] = {"rest": time.process_time() - own_before, "store": 0.0}
+            cpu = {}
+            for (name, _), used in per_process.items():
+                kind = "service" if name.startswith(("worker", "supervisor")) else name
+                cpu.setdefault(kind, {"rest": 0.0, "store": 0.0})
+                for part in used:
+                    cpu[kind][part] += used[part]
+            load_after = os.getloadavg()[0]
+            results.append({"workers": workers, "users": count, "store_threads": store_threads or "default",
+                            "recorder": recorder, "elapsed": elapsed, "cpu": cpu, "per_process": per_process,
+                            "votes": check_votes(hub, recorder, demo_pids, reader), "load": (load_before, load_after),
+                            "warmup_errors": sum(warm.errors.values()),
+                            "service_pids": len(processes.get("service", []))})
+    return results
 
 
 def report(result: dict, users: int) -> list[str]:
@@ -330,18 +363,58 @@ def report(result: dict, users: int) -> list[str]:
                  + ", ".join(f"{name} {(c['rest'] + c['store']) / n * 1e3:.2f}"
                              for name, c in result["cpu"].items() if name != "service"))
     lines.append("CPU per request by process (ms; the process's CPU during the load / all requests):")
+    database = [used for (name, _), used in result["per_process"].items() if name == "database"]
     for (name, pid), used in sorted(result["per_process"].items(), key=lambda item: item[0]):
+        if name == "database":
+            continue
         split = (f" = event loop {used['rest'] / n * 1e3:.2f} + store threads {used['store'] / n * 1e3:.2f}"
                  if name.startswith(("worker", "service")) else "")
         lines.append(f"  {name + ' (' + str(pid) + ')':<26}{(used['rest'] + used['store']) / n * 1e3:7.2f}{split}")
+    if database:
+        lines.append(f"  {'database (' + str(len(database)) + ' processes)':<26}"
+                     f"{sum(u['rest'] + u['store'] for u in database) / n * 1e3:7.2f}")
     lines.append(f"machine load average (1 min) before/after: {result['load'][0]:.1f}/{result['load'][1]:.1f} on "
                  f"{os.cpu_count()} CPUs (other work on the machine inflates every figure)")
     return lines
 
 
+def summary(results: list[dict], store: str) -> list[str]:
+    """The side-by-side table: every load and worker count, one line each."""
+    lines = [f"\nside by side ({store}; latency p50/p95/p99 ms of all requests and p95 per kind; CPU ms per "
+             "request of each part: the service = its event loops + its store threads; load average before/after)",
+             f"{'users':>5} {'workers':>7} {'threads':>7} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7}  "
+             f"{'search':>7} {'detail':>7} {'preview':>7} {'vote':>7}  {'errors':>6} {'votes':>9}  "
+             f"{'service = loop + store':>22} {'proxy':>6} {'hub':>6} {'db':>6}  {'load':>9}"]
+    for result in results:
+        recorder = result["recorder"]
+        every = [s for values in recorder.latency.values() for s in values]
+        n = max(1, len(every))
+
+        def cpu(kind: str, part: str | None = None) -> float:
+            used = result["cpu"].get(kind, {"rest": 0.0, "store": 0.0})
+            return (used[part] if part else used["rest"] + used["store"]) / n * 1e3
+
+        p95 = {kind: percentile(recorder.latency.get(kind, []), 95) * 1e3
+               for kind in ("search", "detail", "preview", "vote")}
+        exact = "exact" if "NOT" not in result["votes"][0] else "NOT EXACT"
+        service = f"{cpu('service'):.2f} = {cpu('service', 'rest'):.2f} + {cpu('service', 'store'):.2f}"
+        db = f"{cpu('database'):6.2f}" if "database" in result["cpu"] else f"{'-':>6}"
+        lines.append(
+            f"{result['users']:>5} {result['workers']:>7} {str(result['store_threads']):>7} "
+            f"{len(every) / result['elapsed']:>7.1f} {percentile(every, 50) * 1e3:>7.1f} "
+            f"{percentile(every, 95) * 1e3:>7.1f} {percentile(every, 99) * 1e3:>7.1f}  "
+            + " ".join(f"{p95[k]:>7.1f}" for k in p95)
+            + f"  {sum(recorder.errors.values()):>6} {exact:>9}  {service:>22} {cpu('proxy'):>6.2f} "
+            f"{cpu('hub'):>6.2f} {db}  {result['load'][0]:>4.1f}/{result['load'][1]:<4.1f}")
+    lines.append(f"goal (issue 18): 1,000 users, 0 errors, exact votes, p95 < 300 ms; service CPU <= 1 ms per request "
+                 f"(store threads apart); {os.cpu_count()} CPUs here")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--users", default="200",
+                        help="simulated users, comma-separated (e.g. 200,1000): each load in turn on each hub")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a user's requests (s)")
     parser.add_argument("--warmup", type=float, default=10,
@@ -354,41 +427,48 @@ def main() -> int:
     parser.add_argument("--store-threads", default="",
                         help="store threads per worker, comma-separated: one run for each with each --workers "
                         "(default: the service's default)")
+    parser.add_argument("--store", choices=("sqlite", "documentdb"), default="sqlite",
+                        help="the catalogue's engine: an SQLite file, or DocumentDB (the production engine, "
+                        "started here: tests/services/documentdb.py)")
     parser.add_argument("--profile", metavar="PREFIX",
                         help="run the service under cProfile, statistics to PREFIX-wN.<pid>")
     args = parser.parse_args()
     counts = list(dict.fromkeys(int(n) for n in args.workers.split(",")))
+    args.user_counts = sorted({int(n) for n in args.users.split(",")})
     threads = list(dict.fromkeys(int(n) for n in args.store_threads.split(",") if n.strip())) or [None]
 
-    with tempfile.TemporaryDirectory(prefix="beamhub-bench-service-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="beamhub-bench-service-") as tmp, contextlib.ExitStack() as stack:
         tmp_path = Path(tmp)
-        began = time.monotonic()
-        store_url, data = build_catalogue(tmp_path, args.datasets)
-        users = {f"bench{i:04d}": user_groups(i, args.datasets) for i in range(args.users)}
-        print(f"set-up: {args.datasets} synthetic + 9 demo datasets (SQLite), {args.users} users, "
-              f"catalogue built in {time.monotonic() - began:.0f} s")
+        users = {f"bench{i:04d}": user_groups(i, args.datasets) for i in range(max(args.user_counts))}
         results = []
-        for n in counts:  # each run on its own copy of the catalogue (its own votes)
-            for t in threads:
-                copy = tmp_path / f"catalogue-{n}-{t}.sqlite"
-                shutil.copyfile(store_url.removeprefix("sqlite:///"), copy)
-                results.append(run_one(args, f"sqlite:///{copy}", users, tmp_path / f"hub-{n}-{t}", n, t))
+        if args.store == "documentdb":  # one server; each run its own database, built afresh (its own votes)
+            from tests.services.documentdb import DocumentDB
+
+            server = stack.enter_context(DocumentDB())
+            print(f"DocumentDB at {server.url} (data in {server.data})", flush=True)
+            for n in counts:
+                for t in threads:
+                    began = time.monotonic()
+                    url, _ = build_catalogue(tmp_path, args.datasets, f"{server.url.rstrip('/')}/bench_{n}_{t or 'default'}")
+                    print(f"set-up: {args.datasets} synthetic + 9 demo datasets (DocumentDB), {args.users} users, "
+                          f"catalogue built in {time.monotonic() - began:.0f} s", flush=True)
+                    results += run_one(args, url, users, tmp_path / f"hub-{n}-{t}", n, t, server.data)
+        else:
+            began = time.monotonic()
+            store_url, data = build_catalogue(tmp_path, args.datasets)
+            print(f"set-up: {args.datasets} synthetic + 9 demo datasets (SQLite), {args.users} users, "
+                  f"catalogue built in {time.monotonic() - began:.0f} s", flush=True)
+            for n in counts:  # each run on its own copy of the catalogue (its own votes)
+                for t in threads:
+                    copy = tmp_path / f"catalogue-{n}-{t}.sqlite"
+                    shutil.copyfile(store_url.removeprefix("sqlite:///"), copy)
+                    results += run_one(args, f"sqlite:///{copy}", users, tmp_path / f"hub-{n}-{t}", n, t)
+    results.sort(key=lambda r: (r["users"], r["workers"]))
     for result in results:
-        print(f"\n-- {result['workers']} worker(s), {result['store_threads']} store threads each, "
-              f"{args.users} users, think {args.think} s --")
-        print("\n".join(report(result, args.users)))
-    print("\nside by side (requests/s, p50/p95/p99 ms of all requests, errors, service CPU ms per request):")
-    for result in results:
-        recorder = result["recorder"]
-        every = [s for values in recorder.latency.values() for s in values]
-        service = result["cpu"].get("service", {"rest": 0.0, "store": 0.0})
-        n = max(1, len(every))
-        print(f"  {result['workers']:>2} worker(s) x {result['store_threads']} threads: {len(every) / result['elapsed']:7.1f} req/s  "
-              f"{percentile(every, 50) * 1e3:7.1f} {percentile(every, 95) * 1e3:7.1f} "
-              f"{percentile(every, 99) * 1e3:7.1f}  errors {sum(recorder.errors.values())}  "
-              f"CPU {(service['rest'] + service['store']) / n * 1e3:.2f} (loop {service['rest'] / n * 1e3:.2f}, "
-              f"store {service['store'] / n * 1e3:.2f})  votes {'exact' if 'exact' in result['votes'][0] and 'NOT' not in result['votes'][0] else 'NOT EXACT'}  "
-              f"load {result['load'][0]:.1f}/{result['load'][1]:.1f}")
+        print(f"\n-- {result['users']} users, {result['workers']} worker(s), {result['store_threads']} store threads "
+              f"each, {args.store}, think {args.think} s --")
+        print("\n".join(report(result, result["users"])))
+    print("\n".join(summary(results, args.store)))
     return 0
 
 
