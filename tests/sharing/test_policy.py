@@ -6,8 +6,10 @@ import pytest
 
 from beamhub.auth.staff import StaffRule
 from beamhub.sharing.policy import (
-    MountedProposal, SharingSettings, may_join, may_share_with_group, role_from_request, role_of, share_scopes,
+    MountedProposal, SharingSettings, may_ask_support, may_join, may_share_with_group, role_from_request, role_of,
+    share_scopes,
 )
+from beamhub.sharing.support import SupportRequests
 
 P1001 = MountedProposal("p1001", frozenset({"p1001"}), frozenset({"alice"}), "i03")
 P1002 = MountedProposal("p1002", frozenset({"p1002", "saxs-team"}), frozenset({"alice", "bob"}), "i22")
@@ -110,6 +112,9 @@ def test_the_servers_role_table():
     # A viewer joins a collaboration room (made read-only by the server, tested below).
     assert allowed("viewer", "read", "contents", collaboration_room=True)
     assert not any(allowed(None, a, "contents") for a in ("read", "write", "execute"))
+    # Support edits and runs code, opens no terminal.
+    assert all(allowed("support", a, r) for a in ("read", "write", "execute") for r in ("contents", "kernels"))
+    assert not any(allowed("support", a, "terminals") for a in ("read", "write", "execute"))
     assert role_from_scopes(["custom:beamhub:viewer!server=alice/"], "alice") == "viewer"
     assert role_from_scopes(["custom:beamhub:viewer!server=bob/"], "alice") is None
 
@@ -170,3 +175,72 @@ def test_roles_read_from_the_servers_shares():
     assert role_from_shares(shares, "dan") is None  # a share without a role: nothing
     assert role_from_shares(shares, "erin", ["p2001"]) is None
     assert role_from_shares({}, "bob") is None
+    support = {"items": [{"user": {"name": "carol"}, "scopes": ["custom:beamhub:support!server=alice/"]}]}
+    assert role_from_shares(support, "carol") == "support"
+
+
+def ask(user, groups=(), staff_of=(), mounted=(P1001,), settings=DEFAULT):
+    return may_ask_support(settings, owner="alice", user=user, user_groups=groups, mounted=mounted,
+                           staff_of=staff_of)
+
+
+def test_who_may_ask_to_join_as_support():
+    assert ask("carol", staff_of=["i03"]).allowed  # staff of p1001's beamline
+    # Not staff (a member may be invited, but does not ask as support), or staff elsewhere.
+    assert "not staff of beamline i03" in ask("bob", ["p1001"]).reason
+    assert not ask("erin", ["p2001"]).allowed
+    assert not ask("dave", staff_of=["b18"]).allowed
+    # The data rule holds: staff of i03 may not see p1002 (i22) through a server mounting both.
+    refused = ask("carol", staff_of=["i03"], mounted=(P1001, P1002))
+    assert not refused.allowed and "p1002" in refused.reason
+    assert ask("carol", staff_of=["i03", "i22"], mounted=(P1001, P1002)).allowed
+    # A server without proposals has no beamline staff; the owner does not ask; the site may turn it off.
+    assert "no proposal" in ask("carol", staff_of=["i03"], mounted=()).reason
+    assert not ask("alice", staff_of=["i03"]).allowed
+    assert not ask("carol", staff_of=["i03"], settings=SharingSettings(support=False)).allowed
+    assert not ask("carol", staff_of=["i03"], settings=SharingSettings(enabled=False)).allowed
+    # 'who: anyone' widens the data rule, not who is staff.
+    assert ask("carol", staff_of=["i03"], mounted=(P1001, P1002), settings=SharingSettings(who="anyone")).allowed
+    assert not ask("erin", mounted=(P1001,), settings=SharingSettings(who="anyone")).allowed
+
+
+def test_support_is_never_invited_nor_linked():
+    with pytest.raises(ValueError):
+        role_from_request(["custom:beamhub:support"], "alice")
+    assert share_scopes("support", "alice") == ["access:servers!server=alice/",
+                                               "custom:beamhub:support!server=alice/"]
+    assert role_of(["custom:beamhub:support!server=alice/"]) == "support"
+    assert role_of(["custom:beamhub:support!server=alice/", "custom:beamhub:viewer!server=alice/"]) == "support"
+
+
+def test_support_requests_expire_and_end_with_the_session():
+    now = [1000.0]
+    requests = SupportRequests(600, clock=lambda: now[0])
+    requests.ask("alice", "", "carol")
+    assert [r.user for r in requests.pending("alice", "")] == ["carol"]
+    assert requests.pending("alice", "other") == []
+    now[0] += 601  # unanswered: expired
+    assert requests.pending("alice", "") == [] and requests.answer("alice", "", "carol", True) is None
+    requests.ask("alice", "", "carol")
+    declined = requests.answer("alice", "", "carol", False)
+    assert declined.state == "declined" and requests.pending("alice", "") == []
+    assert requests.of("alice", "", "carol").state == "declined"  # carol sees the answer
+    assert requests.answer("alice", "", "carol", True) is None  # a declined request is not accepted later
+    requests.ask("alice", "", "carol")  # she may ask again
+    assert requests.answer("alice", "", "carol", True).user == "carol"
+    assert requests.of("alice", "", "carol") is None
+    requests.ask("alice", "", "carol")
+    assert requests.end_session("alice", "") == 1 and requests.pending("alice", "") == []
+
+
+def test_the_server_relays_the_hubs_answers_one_way():
+    """The Share dialog's and the session status's server sides relay the hub's answer
+    alike (jupyterlab_beamhub.hubrelay): its refusals and its 503 as they are, anything
+    else as 502."""
+    relay = _tree_extension("hubrelay")
+    assert [relay.relayed_status(s) for s in (400, 403, 404, 409, 503, 500, 502, 504)] == \
+        [400, 403, 404, 409, 503, 502, 502, 502]
+    sharing, lifecycle = _tree_extension("sharing"), _tree_extension("lifecycle")
+    assert issubclass(sharing.SharingError, relay.HubRelayError)
+    assert issubclass(lifecycle.SessionError, relay.HubRelayError)
+    assert sharing.SharingError(503, "later").to_json() == '{"code": "sharing", "message": "later"}'

@@ -10,6 +10,8 @@ the token's scopes: the hub's OAuth grant keeps a share's custom scopes out of b
 tokens), so a revoked share or a changed role holds from the next request:
 
 - the owner (``JUPYTERHUB_USER``), and a **collaborator**: everything;
+- **support** (beamline staff the owner accepted): everything but terminals (files,
+  kernels and code run as the owner's Unix user; the Share dialog says so);
 - a **viewer**: ``read`` actions only, on everything but terminals; no ``write`` (files,
   checkpoints, sessions, kernels' settings), no ``execute`` (kernel channels, terminals,
   nbconvert runs). A viewer joins real-time collaboration rooms read-only: the server
@@ -38,6 +40,7 @@ from .collaboration import make_read_only
 ROLE_PREFIX = "custom:beamhub:"
 RECHECK_SECONDS = 2.0
 WRITE_ACTIONS = frozenset({"write", "execute"})
+ROLES_STRONGEST_FIRST = ("collaborator", "support", "viewer")
 OPENING_SECONDS = 120.0
 """How long an authorized websocket may take to open and still be followed."""
 CONNECTED_SECONDS = 60.0
@@ -78,16 +81,16 @@ def role_from_shares(shares, name: str, groups=()) -> str | None:
         if (share.get("user") or {}).get("name") == name or (share.get("group") or {}).get("name") in groups:
             found |= {s.split("!", 1)[0].removeprefix(ROLE_PREFIX) for s in share.get("scopes") or ()
                       if s.startswith(ROLE_PREFIX)}
-    for role in ("collaborator", "viewer"):
+    for role in ROLES_STRONGEST_FIRST:
         if role in found:
             return role
     return None
 
 
 def role_from_scopes(scopes, owner: str, server_name: str = "") -> str | None:
-    """'collaborator', 'viewer' or None from a hub user's expanded ``scopes``."""
+    """'collaborator', 'support', 'viewer' or None from a hub user's expanded ``scopes``."""
     scopes = set(scopes or ())
-    for role in ("collaborator", "viewer"):
+    for role in ROLES_STRONGEST_FIRST:
         scope = ROLE_PREFIX + role
         if scope in scopes or f"{scope}!server={owner}/{server_name}" in scopes \
                 or f"{scope}!user={owner}" in scopes:
@@ -100,6 +103,8 @@ def allowed(role: str | None, action: str, resource: str, *, collaboration_room:
     collaboration room is allowed on the condition that it is made read-only."""
     if role == "collaborator":
         return True
+    if role == "support":
+        return resource != "terminals"
     if role == "viewer":
         if resource == "terminals":
             return False

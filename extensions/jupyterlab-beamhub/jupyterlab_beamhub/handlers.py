@@ -11,7 +11,7 @@ from jupyter_server.utils import url_path_join
 
 from .catalogue import BeamhubCatalogue, ProxyError
 from .lifecycle import BeamhubSession, SessionError
-from .sharing import BeamhubSharing, SharingError
+from .sharing import BeamhubSharing, SharingError, role_of_request
 from .templates import BeamhubTemplates
 
 API_PREFIX = "beamhub/api/v1/"
@@ -78,7 +78,8 @@ class TemplatesHandler(APIHandler):
 
 class SharingHandler(APIHandler):
     """``/beamhub/sharing`` (state), ``.../members`` (invite: POST; revoke: DELETE
-    ``?kind=user&name=bob``), ``.../links`` (new: POST; revoke all: DELETE). Owner only."""
+    ``?kind=user&name=bob``), ``.../links`` (new: POST; revoke all: DELETE), ``.../requests``
+    (GET: the pending support requests; POST ``{"user", "accept"}``: answer one). Owner only."""
 
     @property
     def sharing(self) -> BeamhubSharing:
@@ -106,6 +107,10 @@ class SharingHandler(APIHandler):
                 answer = await self.sharing.new_link(body)
             elif what == "links" and self.request.method == "DELETE":
                 answer = await self.sharing.revoke_links()
+            elif what == "requests" and self.request.method == "GET":
+                answer = await self.sharing.requests()
+            elif what == "requests" and self.request.method == "POST":
+                answer = await self.sharing.answer_request(body)
             else:
                 raise SharingError(405, f"{self.request.method} is not supported here")
         except SharingError as exc:
@@ -118,6 +123,19 @@ class SharingHandler(APIHandler):
         await self._run(what or "")
 
     post = delete = get
+
+
+class SharingRoleHandler(APIHandler):
+    """``/beamhub/sharing/me``: ``{"name", "role"}`` of the one asking (owner, collaborator,
+    support, viewer), for any user the server admits."""
+
+    @tornado.web.authenticated
+    def get(self):
+        sharing: BeamhubSharing = self.settings["beamhub_sharing"]
+        user = self.current_user
+        role = role_of_request(self.authorizer, self, user, sharing.owner)
+        name = (getattr(user, "hub_user", None) or {}).get("name") or user.username
+        self.finish(json.dumps({"name": name, "role": role}))
 
 
 class SessionHandler(APIHandler):
@@ -164,6 +182,7 @@ def setup_handlers(server_app) -> None:
         (url_path_join(base, "beamhub/templates"), TemplatesHandler),
         (url_path_join(base, "beamhub/templates/(.+)"), TemplatesHandler),
         (url_path_join(base, "beamhub/sharing/?"), SharingHandler),
-        (url_path_join(base, "beamhub/sharing/(members|links)"), SharingHandler),
+        (url_path_join(base, "beamhub/sharing/(members|links|requests)"), SharingHandler),
+        (url_path_join(base, "beamhub/sharing/me"), SharingRoleHandler),
         (url_path_join(base, "beamhub/session"), SessionHandler),
     ])

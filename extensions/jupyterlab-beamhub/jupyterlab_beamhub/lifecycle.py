@@ -5,22 +5,17 @@ only relays, for the owner only."""
 
 from __future__ import annotations
 
-import json
 import os
 from urllib.parse import quote
 
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from traitlets import Unicode
 from traitlets.config import LoggingConfigurable
 
+from .hubrelay import HubRelayError, hub_api_url, hub_request
 
-class SessionError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
 
-    def to_json(self) -> str:
-        return json.dumps({"code": "session", "message": self.message})
+class SessionError(HubRelayError):
+    code = "session"
 
 
 class BeamhubSession(LoggingConfigurable):
@@ -33,26 +28,11 @@ class BeamhubSession(LoggingConfigurable):
         return os.environ.get("JUPYTERHUB_USER", "")
 
     async def _hub(self, method: str, body: dict | None = None) -> dict:
-        base = (self.api_url or os.environ.get("JUPYTERHUB_API_URL", "")).rstrip("/")
+        base = hub_api_url(self.api_url)
         if not base or not self.owner:
             raise SessionError(404, "this server does not run under JupyterHub: it has no session limits")
-        request = HTTPRequest(f"{base}/beamhub/session/{quote(self.owner, safe='')}", method=method,
-                              headers={"Authorization": f"token {os.environ.get('JUPYTERHUB_API_TOKEN', '')}",
-                                       "Content-Type": "application/json"},
-                              body=json.dumps(body) if body is not None else None, request_timeout=60)
-        try:
-            response = await AsyncHTTPClient().fetch(request)
-        except HTTPClientError as exc:
-            message = f"the hub answered {exc.code}"
-            if exc.response is not None and exc.response.body:
-                try:
-                    message = json.loads(exc.response.body).get("message") or message
-                except ValueError:
-                    pass
-            raise SessionError(exc.code if 400 <= exc.code < 500 or exc.code == 503 else 502, message) from None
-        except OSError as exc:
-            raise SessionError(502, f"the hub cannot be reached: {exc}") from None
-        return json.loads(response.body)
+        return await hub_request(method, f"{base}/beamhub/session/{quote(self.owner, safe='')}", body,
+                                 error=SessionError)
 
     async def status(self) -> dict:
         return await self._hub("GET")

@@ -4,7 +4,9 @@ and changes to it, made through the hub's share API with the server's own hub to
 The hub (``beamhub.sharing``) decides whether an invitation is allowed (its policy) and
 the server's authorizer (:mod:`.authorizer`) enforces roles; this class only relays, for
 the owner only, and adds what the server itself knows: the proposals mounted here
-(``BEAMHUB_DATA``) and who is connected now (seen by the authorizer).
+(``BEAMHUB_DATA``) and who is connected now (seen by the authorizer). Beamline staff's
+requests to join as support are listed with the rest and answered here (the hub grants
+the share; the Share dialog and a notification offer Accept / Decline).
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import os
 import time
 from urllib.parse import quote
 
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from traitlets import Unicode
 from traitlets.config import LoggingConfigurable
 
-from .authorizer import ROLE_PREFIX, connected_users
+from .authorizer import ROLE_PREFIX, ROLES_STRONGEST_FIRST, connected_users
+from .hubrelay import HubRelayError, hub_api_url, hub_request
 
 ROLES = {
     "viewer": "Reads files and follows the notebooks; cannot write files, run code, open terminals or "
@@ -26,16 +28,15 @@ ROLES = {
     "collaborator": "Edits files, runs kernels and opens terminals, all as your Unix user "
                     "({owner}): what they run is done as you.",
 }
+"""The roles the owner may invite with."""
+SUPPORT = ("Beamline staff you accept to help you: edits your files and runs code in your kernels, as "
+           "your Unix user ({owner}), but opens no terminal (the server refuses). Ends when you revoke it "
+           "or when this server stops.")
 DATA_ENV = "BEAMHUB_DATA"
 
 
-class SharingError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
-
-    def to_json(self) -> str:
-        return json.dumps({"code": "sharing", "message": self.message})
+class SharingError(HubRelayError):
+    code = "sharing"
 
 
 def mounted_proposals(environ=os.environ) -> list[dict]:
@@ -50,13 +51,26 @@ def mounted_proposals(environ=os.environ) -> list[dict]:
 def member_model(share: dict) -> dict:
     scopes = share.get("scopes") or []
     role = None
-    for name in ("collaborator", "viewer"):
+    for name in ROLES_STRONGEST_FIRST:
         if any(s.split("!", 1)[0] == ROLE_PREFIX + name for s in scopes):
             role = name
             break
     kind = share.get("kind") or ("group" if share.get("group") else "user")
     return {"kind": kind, "name": (share.get(kind) or {}).get("name", ""), "role": role,
             "created_at": share.get("created_at")}
+
+
+def role_of_request(authorizer, handler, user, owner: str) -> str | None:
+    """'owner', or the role the server's authorizer gives ``user`` now (asked of the hub,
+    as for any request of theirs), or None. For the front end of a member (a viewer's
+    notebooks are made read-only there; the server refuses his changes regardless)."""
+    hub_user = getattr(user, "hub_user", None)
+    if hub_user is None or hub_user.get("name") == owner:
+        return "owner"
+    if not hasattr(authorizer, "fresh_role"):
+        return None
+    has_access, role = authorizer.fresh_role(handler, user)
+    return role if has_access else None
 
 
 class BeamhubSharing(LoggingConfigurable):
@@ -73,25 +87,7 @@ class BeamhubSharing(LoggingConfigurable):
         return os.environ.get("JUPYTERHUB_SERVER_NAME", "")
 
     async def _hub(self, method: str, path: str, body: dict | None = None) -> dict:
-        url = (self.api_url or os.environ.get("JUPYTERHUB_API_URL", "")).rstrip("/") + path
-        token = os.environ.get("JUPYTERHUB_API_TOKEN", "")
-        request = HTTPRequest(url, method=method, headers={"Authorization": f"token {token}",
-                                                           "Content-Type": "application/json"},
-                              body=json.dumps(body) if body is not None else None,
-                              allow_nonstandard_methods=True, request_timeout=30)
-        try:
-            response = await AsyncHTTPClient().fetch(request)
-        except HTTPClientError as exc:
-            message = f"the hub answered {exc.code}"
-            if exc.response is not None and exc.response.body:
-                try:
-                    message = json.loads(exc.response.body).get("message") or message
-                except ValueError:
-                    pass
-            raise SharingError(exc.code if 400 <= exc.code < 500 else 502, message) from None
-        except OSError as exc:
-            raise SharingError(502, f"the hub cannot be reached: {exc}") from None
-        return json.loads(response.body) if response.body else {}
+        return await hub_request(method, hub_api_url(self.api_url) + path, body, error=SharingError, timeout=30)
 
     @property
     def _target(self) -> str:
@@ -100,6 +96,7 @@ class BeamhubSharing(LoggingConfigurable):
     async def state(self) -> dict:
         shares = await self._hub("GET", f"/shares/{self._target}")
         codes = await self._hub("GET", f"/share-codes/{self._target}")
+        requests = await self.requests()
         members = [member_model(s) for s in shares.get("items", [])]
         links = [{"id": c.get("id"), "role": member_model(c)["role"], "created_at": c.get("created_at"),
                   "expires_at": c.get("expires_at"), "exchange_count": c.get("exchange_count", 0)}
@@ -108,6 +105,8 @@ class BeamhubSharing(LoggingConfigurable):
             "owner": self.owner, "server": self.server_name,
             "mounted": mounted_proposals(),
             "roles": [{"name": k, "description": v.format(owner=self.owner)} for k, v in ROLES.items()],
+            "support": SUPPORT.format(owner=self.owner),
+            "requests": requests["items"],
             "members": members, "links": links,
             "connected": connected_users(),
             "now": time.time(),
@@ -142,3 +141,18 @@ class BeamhubSharing(LoggingConfigurable):
     async def revoke_links(self) -> dict:
         await self._hub("DELETE", f"/share-codes/{self._target}")
         return {}
+
+    async def requests(self) -> dict:
+        """{items: [{user, created_at, expires_at}], support: what support may do}: beamline
+        staff asking to join as support, pending."""
+        answer = await self._hub("GET", f"/beamhub/support-requests/{self._target}")
+        return {"items": [{"user": r.get("user"), "created_at": r.get("created_at"),
+                           "expires_at": r.get("expires_at")} for r in answer.get("items", [])],
+                "support": SUPPORT.format(owner=self.owner)}
+
+    async def answer_request(self, body: dict) -> dict:
+        """Accept or decline a staff member's pending request to join as support."""
+        user, accept = body.get("user"), body.get("accept")
+        if not isinstance(user, str) or not user or not isinstance(accept, bool):
+            raise SharingError(400, 'send {"user": name, "accept": true or false}')
+        return await self._hub("POST", f"/beamhub/support-requests/{self._target}", {"user": user, "accept": accept})

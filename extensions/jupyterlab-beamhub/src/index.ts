@@ -23,6 +23,7 @@ import { SuggestModel } from './model/suggest';
 import { VoteModel } from './model/votes';
 import { copyCode, openInNotebook } from './notebooks';
 import { sharingPlugin } from './sharing';
+import { viewOnlyPlugin } from './viewonly';
 import { templatesPlugin } from './templates';
 import { lifecyclePlugin } from './lifecycle';
 import { Facet, FACETS, IDataset } from './types';
@@ -313,4 +314,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, sharingPlugin, lifecyclePlugin, templatesPlugin];
+export default [plugin, sharingPlugin, viewOnlyPlugin, lifecyclePlugin, templatesPlugin];

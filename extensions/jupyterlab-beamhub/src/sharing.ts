@@ -7,14 +7,24 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Dialog, ICommandPalette, showDialog } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  ICommandPalette,
+  Notification,
+  showDialog
+} from '@jupyterlab/apputils';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 
-import { SharingClient, SharingModel } from './model/sharing';
+import {
+  SharingClient,
+  SharingModel,
+  SupportWatcher
+} from './model/sharing';
 import { ShareView } from './views/ShareDialog';
 
 export const SHARE_COMMAND = 'beamhub:share';
 const REFRESH_MS = 5000;
+const REQUESTS_MS = 5000;
 
 /** JupyterHub's page configuration: who is looking (hubUser) and whose server this is
  * (hubServerUser). */
@@ -48,6 +58,47 @@ export async function openShareDialog(): Promise<void> {
   }
 }
 
+/** Beamline staff's requests to join: a notification each, with Accept / Decline. */
+function watchSupportRequests(): void {
+  const watcher = new SupportWatcher(new SharingClient());
+  watcher.asked.connect((_, { request, support }) => {
+    const answer = (accept: boolean) =>
+      watcher.answer(request.user, accept).then(
+        () =>
+          Notification.success(
+            accept
+              ? `${request.user} may now join this server as support.`
+              : `You declined ${request.user}'s request.`,
+            { autoClose: 5000 }
+          ),
+        error =>
+          Notification.error(
+            `Could not answer ${request.user}: ${error?.message ?? error}`,
+            { autoClose: false }
+          )
+      );
+    // JupyterLab cuts a notification at 140 characters: the short form here, the
+    // server's full text (`support`) on hover and in the Share dialog.
+    Notification.info(
+      `${request.user} (beamline staff) asks to join as support: may edit, run code as you, no terminal; ends with this session.`,
+      {
+        autoClose: false,
+        actions: [
+          {
+            label: 'Accept',
+            caption: support,
+            displayType: 'accent',
+            callback: () => void answer(true)
+          },
+          { label: 'Decline', callback: () => void answer(false) }
+        ]
+      }
+    );
+  });
+  void watcher.check();
+  window.setInterval(() => void watcher.check(), REQUESTS_MS);
+}
+
 export const sharingPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-beamhub:sharing',
   description:
@@ -77,5 +128,6 @@ export const sharingPlugin: JupyterFrontEndPlugin<void> = {
     });
     button.id = 'jp-Beamhub-shareButton';
     app.shell.add(button, 'top', { rank: 900 });
+    watchSupportRequests();
   }
 };

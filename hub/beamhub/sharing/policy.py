@@ -7,7 +7,10 @@ Roles are JupyterHub custom scopes granted with a share, filtered to the owner's
 - ``collaborator``: everything the owner can (files, kernels, terminals, as the owner's
   Unix user);
 - ``viewer``: reads files and follows the live document; no write, no execution, no
-  terminal, no kernel change.
+  terminal, no kernel change;
+- ``support`` (beamline staff who asked to join and whom the owner accepted, never
+  invited nor by a link): edits files and runs code in kernels, as the owner's Unix user,
+  but opens no terminal; it ends when the owner revokes it or the server stops.
 
 The default policy: a user may join an instance when, for *every* proposal mounted in
 it, they are a member of that proposal (its owner group, access groups or members) or
@@ -26,13 +29,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 ROLE_PREFIX = "custom:beamhub:"
 ROLES = ("viewer", "collaborator")
-"""The roles offered, each enforced by the single-user server (support is not offered:
-see README, Sharing)."""
+"""The roles an owner may invite with (or put in a link), each enforced by the server."""
+SUPPORT = "support"
+ALL_ROLES = ("viewer", SUPPORT, "collaborator")
+"""Every role, weakest first (support comes only from a staff member's accepted request)."""
 
 ROLE_DESCRIPTIONS = {
     "viewer": "Read files and follow the live notebooks; cannot write files, run code, "
               "open terminals or change kernels (refused by the server).",
     "collaborator": "Edit files, run kernels and open terminals, as the owner's Unix user.",
+    SUPPORT: "Beamline staff the owner accepted: edit files and run code in kernels, as the owner's Unix "
+             "user; no terminals. Ends when the owner revokes it or the server stops.",
 }
 
 
@@ -50,6 +57,11 @@ class SharingSettings(BaseModel):
         "'anyone' = any logged-in hub user holding the link.")
     link_max_seconds: int = Field(7 * 86400, ge=60, le=365 * 86400,
                                   description="Longest lifetime of an invitation link (s).")
+    support: bool = Field(True, description="Staff of the beamlines of the proposals mounted in a running "
+                          "server may ask its owner to let them in (role 'support'; the owner accepts or "
+                          "declines in JupyterLab).")
+    support_request_seconds: int = Field(
+        900, ge=60, le=86400, description="An unanswered support request expires after this (s).")
 
 
 @dataclass(frozen=True)
@@ -70,8 +82,8 @@ class Decision:
 
 
 def role_scope(role: str) -> str:
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    if role not in ALL_ROLES:
+        raise ValueError(f"unknown role {role!r}; roles are {', '.join(ALL_ROLES)}")
     return ROLE_PREFIX + role
 
 
@@ -84,7 +96,7 @@ def share_scopes(role: str, owner: str, server_name: str = "") -> list[str]:
 def role_of(scopes: Iterable[str]) -> str | None:
     """The strongest role among a share's ``scopes`` (None: no beamhub role)."""
     found = {s.split("!", 1)[0].removeprefix(ROLE_PREFIX) for s in scopes if s.startswith(ROLE_PREFIX)}
-    for role in reversed(ROLES):
+    for role in reversed(ALL_ROLES):
         if role in found:
             return role
     return None
@@ -104,7 +116,9 @@ def role_from_request(scopes: Sequence[str] | None, owner: str, server_name: str
         raise ValueError(f"a share grants one role, as {role_scope('viewer')!r} or "
                          f"{role_scope('collaborator')!r}; got {list(scopes)!r}")
     role = next(iter(names)).removeprefix(ROLE_PREFIX)
-    role_scope(role)
+    if role not in ROLES:  # support comes only from an accepted request (may_ask_support)
+        raise ValueError(f"a share grants {role_scope('viewer')!r} or {role_scope('collaborator')!r}; "
+                         f"got {list(scopes)!r}")
     return role
 
 
@@ -145,3 +159,23 @@ def may_share_with_group(settings: SharingSettings, *, owner: str, members: dict
         if not decision.allowed:
             return Decision(False, f"not every member of the group may join: {decision.reason}")
     return Decision(True)
+
+
+def may_ask_support(settings: SharingSettings, *, owner: str, user: str, user_groups: Iterable[str],
+                    mounted: Sequence[MountedProposal], staff_of: Iterable[str] = ()) -> Decision:
+    """May ``user`` ask to join ``owner``'s instance as support? Only staff of the beamline
+    of a proposal mounted in it, and only if the invitation policy would admit them (so
+    for the default policy: staff or member of *every* mounted proposal's beamline/proposal)."""
+    if not settings.enabled or not settings.support:
+        return Decision(False, "support requests are turned off on this site")
+    if user == owner:
+        return Decision(False, "the owner already has access")
+    beamlines = sorted({p.beamline for p in mounted if p.beamline})
+    if not beamlines:
+        return Decision(False, f"no proposal with a beamline is mounted in {owner}'s server: it has no "
+                               "beamline staff to ask")
+    if not frozenset(staff_of) & frozenset(beamlines):
+        return Decision(False, f"{user} is not staff of beamline{'s' if len(beamlines) > 1 else ''} "
+                               f"{', '.join(beamlines)}, where the proposals mounted in {owner}'s server were "
+                               "measured; only their staff may ask to join")
+    return may_join(settings, owner=owner, user=user, user_groups=user_groups, mounted=mounted, staff_of=staff_of)

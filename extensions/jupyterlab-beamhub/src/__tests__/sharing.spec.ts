@@ -5,16 +5,20 @@ import {
   INewLink,
   ISharingAPI,
   ISharingState,
+  ISupportRequest,
+  MemberRole,
   Role,
-  SharingModel
+  SharingModel,
+  SupportWatcher
 } from '../model/sharing';
 import { CatalogueError } from '../api';
 
 /** An in-memory stand-in for /beamhub/sharing (a fake: the hub test uses the real one). */
 class FakeSharing implements ISharingAPI {
-  members = new Map<string, Role>();
+  members = new Map<string, MemberRole>();
   refuse = new Set<string>();
   links = 0;
+  pending: ISupportRequest[] = [];
 
   async state(): Promise<ISharingState> {
     return {
@@ -25,6 +29,8 @@ class FakeSharing implements ISharingAPI {
         { name: 'viewer', description: '' },
         { name: 'collaborator', description: '' }
       ],
+      support: 'Beamline staff you accept',
+      requests: this.pending,
       members: [...this.members].map(([name, role]) => ({ kind: 'user', name, role })),
       links: [],
       connected: [],
@@ -51,6 +57,18 @@ class FakeSharing implements ISharingAPI {
   }
 
   async revokeLinks(): Promise<any> {
+    return {};
+  }
+
+  async requests() {
+    return { items: this.pending, support: 'Beamline staff you accept' };
+  }
+
+  async answer(user: string, accept: boolean): Promise<any> {
+    this.pending = this.pending.filter(r => r.user !== user);
+    if (accept) {
+      this.members.set(user, 'support');
+    }
     return {};
   }
 }
@@ -94,5 +112,66 @@ describe('SharingModel', () => {
     await model.refresh();
     await model.createLink('viewer', 3600);
     expect(model.lastLink?.url).toBe('http://hub/hub/accept-share?code=abc');
+  });
+});
+
+describe('support requests', () => {
+  it('are offered once each, and accepting makes a support member', async () => {
+    const api = new FakeSharing();
+    const watcher = new SupportWatcher(api);
+    const asked: string[] = [];
+    watcher.asked.connect((_, { request }) => asked.push(request.user));
+    await watcher.check();
+    expect(asked).toEqual([]);
+    api.pending = [{ user: 'carol', created_at: 1, expires_at: 901 }];
+    await watcher.check();
+    await watcher.check();
+    expect(asked).toEqual(['carol']);
+    const model = new SharingModel(api);
+    await model.refresh();
+    expect(model.state?.requests.map(r => r.user)).toEqual(['carol']);
+    expect(await model.answer('carol', true)).toBe(true);
+    expect(model.state?.requests).toEqual([]);
+    expect(model.state?.members).toEqual([{ kind: 'user', name: 'carol', role: 'support' }]);
+    // Asked again later (a new request): offered again.
+    api.pending = [{ user: 'carol', created_at: 2, expires_at: 902 }];
+    await watcher.check();
+    expect(asked).toEqual(['carol', 'carol']);
+  });
+
+  it('says plainly what support may do', async () => {
+    const state = await new FakeSharing().state();
+    const text = describeAccess(state, 'support').join(' ');
+    expect(text).toContain('as your Unix user alice');
+    expect(text).toContain('opens no terminal');
+    expect(text).toContain('this server stops');
+  });
+});
+
+describe('RoleModel', () => {
+  it('marks view only for a viewer, follows role changes, keeps the role on errors', async () => {
+    const { RoleModel } = await import('../model/viewonly');
+    let role: any = 'collaborator';
+    let fail = false;
+    const model = new RoleModel({
+      me: async () => {
+        if (fail) {
+          throw new Error('down');
+        }
+        return { name: 'bob', role };
+      }
+    });
+    const seen: any[] = [];
+    model.changed.connect((_, r) => seen.push(r));
+    await model.refresh();
+    expect(model.viewOnly).toBe(false);
+    role = 'viewer';
+    await model.refresh();
+    await model.refresh();
+    expect(model.viewOnly).toBe(true);
+    fail = true;
+    await model.refresh();
+    expect(model.viewOnly).toBe(true);
+    expect(seen).toEqual(['collaborator', 'viewer']);
   });
 });

@@ -11,8 +11,8 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { CatalogueError } from '../api';
 import { describeError } from './errors';
+import { serverRequest } from './server';
 
 export type EndKind = 'walltime' | 'idle' | 'max_age';
 
@@ -65,29 +65,8 @@ export class SessionClient implements ISessionAPI {
     private readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()
   ) {}
 
-  private async request(init: RequestInit = {}): Promise<ISessionStatus> {
-    const url = this.settings.baseUrl.replace(/\/$/, '') + '/beamhub/session';
-    let response: Response;
-    try {
-      response = await ServerConnection.makeRequest(url, init, this.settings);
-    } catch (error) {
-      throw new CatalogueError('This server cannot be reached.', 0, 'network', error);
-    }
-    const text = await response.text();
-    let body: any = {};
-    try {
-      body = text ? JSON.parse(text) : {};
-    } catch {
-      body = { message: text };
-    }
-    if (!response.ok) {
-      throw new CatalogueError(
-        body.message || `The server answered ${response.status}.`,
-        response.status,
-        body.code || 'session'
-      );
-    }
-    return body as ISessionStatus;
+  private request(init: RequestInit = {}): Promise<ISessionStatus> {
+    return serverRequest(this.settings, '/beamhub/session', init, 'session');
   }
 
   status(): Promise<ISessionStatus> {

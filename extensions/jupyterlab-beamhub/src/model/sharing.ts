@@ -8,15 +8,18 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { CatalogueError } from '../api';
 import { describeError } from './errors';
+import { serverRequest } from './server';
 
+/** The roles the owner may invite with (or put in a link). */
 export type Role = 'viewer' | 'collaborator';
+/** A member's role: support comes only from a staff member's request the owner accepted. */
+export type MemberRole = Role | 'support';
 
 export interface IMember {
   kind: 'user' | 'group';
   name: string;
-  role: Role | null;
+  role: MemberRole | null;
   created_at?: string | null;
 }
 
@@ -40,11 +43,26 @@ export interface IConnected {
   connections: number;
 }
 
+/** Beamline staff asking to join as support (pending until answered or expired). */
+export interface ISupportRequest {
+  user: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ISupportRequests {
+  items: ISupportRequest[];
+  /** What support may do, in plain words (the server's text). */
+  support: string;
+}
+
 export interface ISharingState {
   owner: string;
   server: string;
   mounted: { proposalId: string; path: string }[];
   roles: { name: Role; description: string }[];
+  support: string;
+  requests: ISupportRequest[];
   members: IMember[];
   links: ILink[];
   connected: IConnected[];
@@ -57,6 +75,8 @@ export interface ISharingAPI {
   revoke(kind: 'user' | 'group', name: string): Promise<any>;
   newLink(role: Role, expiresIn: number): Promise<INewLink>;
   revokeLinks(): Promise<any>;
+  requests(): Promise<ISupportRequests>;
+  answer(user: string, accept: boolean): Promise<any>;
 }
 
 /** Expiry choices offered for links, in seconds (the hub's bounds: 60 s to its maximum). */
@@ -67,7 +87,7 @@ export const LINK_EXPIRIES: { label: string; seconds: number }[] = [
 ];
 
 /** What a member with `role` gets, in plain words, naming the mounted proposals. */
-export function describeAccess(state: ISharingState, role: Role): string[] {
+export function describeAccess(state: ISharingState, role: MemberRole): string[] {
   const data = state.mounted.length
     ? `the data of proposal${state.mounted.length > 1 ? 's' : ''} ${state.mounted
         .map(m => m.proposalId)
@@ -77,6 +97,12 @@ export function describeAccess(state: ISharingState, role: Role): string[] {
     return [
       `Sees your files and ${data}.`,
       'Follows notebooks and their outputs; cannot save files, run code, change kernels or open terminals (the server refuses).'
+    ];
+  }
+  if (role === 'support') {
+    return [
+      `Sees and edits your files and ${data}.`,
+      `Runs code in your kernels as your Unix user ${state.owner}, but opens no terminal (the server refuses); ends when you revoke it or this server stops.`
     ];
   }
   return [
@@ -91,42 +117,13 @@ export class SharingClient implements ISharingAPI {
     private readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()
   ) {}
 
-  private async request(
-    path: string,
-    init: RequestInit = {},
-    query = ''
-  ): Promise<any> {
-    const url =
-      this.settings.baseUrl.replace(/\/$/, '') +
-      '/beamhub/sharing' +
-      path +
-      (query ? '?' + query : '');
-    let response: Response;
-    try {
-      response = await ServerConnection.makeRequest(url, init, this.settings);
-    } catch (error) {
-      throw new CatalogueError(
-        'This server cannot be reached.',
-        0,
-        'network',
-        error
-      );
-    }
-    const text = await response.text();
-    let body: any = {};
-    try {
-      body = text ? JSON.parse(text) : {};
-    } catch {
-      body = { message: text };
-    }
-    if (!response.ok) {
-      throw new CatalogueError(
-        body.message || `The server answered ${response.status}.`,
-        response.status,
-        body.code || 'sharing'
-      );
-    }
-    return body;
+  private request(path: string, init: RequestInit = {}, query = ''): Promise<any> {
+    return serverRequest(
+      this.settings,
+      '/beamhub/sharing' + path + (query ? '?' + query : ''),
+      init,
+      'sharing'
+    );
   }
 
   state(): Promise<ISharingState> {
@@ -154,6 +151,17 @@ export class SharingClient implements ISharingAPI {
 
   revokeLinks(): Promise<any> {
     return this.request('/links', { method: 'DELETE' });
+  }
+
+  requests(): Promise<ISupportRequests> {
+    return this.request('/requests');
+  }
+
+  answer(user: string, accept: boolean): Promise<any> {
+    return this.request('/requests', {
+      method: 'POST',
+      body: JSON.stringify({ user, accept })
+    });
   }
 }
 
@@ -239,6 +247,14 @@ export class SharingModel {
     });
   }
 
+  /** Accept (the hub grants the support role) or decline a staff member's request. */
+  answer(user: string, accept: boolean): Promise<boolean> {
+    return this._run(async () => {
+      await this.api.answer(user, accept);
+      this._state = await this.api.state();
+    });
+  }
+
   private _setError(message: string): void {
     this._error = message;
     this._changed.emit();
@@ -270,4 +286,42 @@ export class SharingModel {
   private _busy = false;
   private _lastLink: { url: string; link: INewLink } | null = null;
   private _changed = new Signal<this, void>(this);
+}
+
+/**
+ * Staff's requests to join, watched for the owner: {@link SupportWatcher.asked} is emitted
+ * once for each new request (a notification offers Accept / Decline).
+ */
+export class SupportWatcher {
+  constructor(private readonly api: ISharingAPI) {}
+
+  get asked(): ISignal<this, { request: ISupportRequest; support: string }> {
+    return this._asked;
+  }
+
+  /** Fetch the pending requests; emit the new ones. Errors are left to the next check. */
+  async check(): Promise<void> {
+    let answer: ISupportRequests;
+    try {
+      answer = await this.api.requests();
+    } catch {
+      return;
+    }
+    const now = new Set<string>();
+    for (const request of answer.items) {
+      const key = `${request.user}@${request.created_at}`;
+      now.add(key);
+      if (!this._seen.has(key)) {
+        this._asked.emit({ request, support: answer.support });
+      }
+    }
+    this._seen = now;
+  }
+
+  answer(user: string, accept: boolean): Promise<any> {
+    return this.api.answer(user, accept);
+  }
+
+  private _seen = new Set<string>();
+  private _asked = new Signal<this, { request: ISupportRequest; support: string }>(this);
 }

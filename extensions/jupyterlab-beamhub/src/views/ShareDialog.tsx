@@ -9,6 +9,7 @@ import * as React from 'react';
 import {
   describeAccess,
   IMember,
+  ISupportRequest,
   LINK_EXPIRIES,
   Role,
   SharingModel
@@ -32,6 +33,9 @@ function roleLabel(role: string | null): string {
   }
   if (role === 'viewer') {
     return 'Viewer';
+  }
+  if (role === 'support') {
+    return 'Support (beamline staff)';
   }
   if (role === 'owner') {
     return 'Owner';
@@ -99,7 +103,9 @@ function ShareBody(props: { model: SharingModel }): JSX.Element {
       <span className="jp-Beamhub-shareName">
         {member.kind === 'group' ? `group ${member.name}` : member.name}
       </span>
-      {member.role ? (
+      {member.role === 'support' ? (
+        <span>{roleLabel('support')}</span>
+      ) : member.role ? (
         roleSelect(
           member.role,
           next => void model.changeRole(member, next),
@@ -119,8 +125,44 @@ function ShareBody(props: { model: SharingModel }): JSX.Element {
     </li>
   );
 
+  const requestRow = (request: ISupportRequest) => (
+    <li
+      key={request.user}
+      className="jp-Beamhub-shareRequest"
+      data-name={request.user}
+    >
+      <span className="jp-Beamhub-shareName">{request.user}</span>
+      <span>asks to join as support</span>
+      <button
+        type="button"
+        className="jp-mod-styled jp-mod-accept"
+        disabled={model.busy}
+        onClick={() => void model.answer(request.user, true)}
+      >
+        Accept
+      </button>
+      <button
+        type="button"
+        className="jp-mod-styled jp-mod-reject"
+        disabled={model.busy}
+        onClick={() => void model.answer(request.user, false)}
+      >
+        Decline
+      </button>
+    </li>
+  );
+
   return (
     <div className="jp-Beamhub-shareBody" aria-busy={model.busy}>
+      {state.requests.length > 0 && (
+        <section>
+          <h3>Asking to join</h3>
+          <ul className="jp-Beamhub-shareRequests">
+            {state.requests.map(requestRow)}
+          </ul>
+          <p className="jp-Beamhub-shareHint">{state.support}</p>
+        </section>
+      )}
       <section>
         <h3>What a member gets</h3>
         {state.roles.map(r => (
@@ -133,6 +175,15 @@ function ShareBody(props: { model: SharingModel }): JSX.Element {
             </ul>
           </div>
         ))}
+        <div className="jp-Beamhub-shareRole">
+          <strong>{roleLabel('support')}</strong> (only beamline staff who ask
+          to join, if you accept)
+          <ul>
+            {describeAccess(state, 'support').map(line => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        </div>
       </section>
 
       <section>
