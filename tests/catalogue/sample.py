@@ -109,7 +109,7 @@ DATASETS = [
 ]
 
 PROPOSALS = [
-    Proposal.parse({"proposalId": "p1001", "title": "Lysozyme soaking series", "ownerGroup": "p1001",
+    Proposal.parse({"proposalId": "p1001", "title": "Enzyme soaking series", "ownerGroup": "p1001",
                     "members": ["alice"], "beamline": "i03", "dataPath": "/data/i03/p1001",
                     "startTime": t("2024-03-01T00:00:00"), "endTime": t("2024-03-03T00:00:00")}),
     Proposal.parse({"proposalId": "p1002", "title": "SAXS of protein solutions", "ownerGroup": "p1002",

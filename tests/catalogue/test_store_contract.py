@@ -28,6 +28,7 @@ from .sample import (
     ALICE,
     BOB,
     CAROL,
+    COLLAB,
     DATASETS,
     DAVE,
     ERIN,
@@ -154,6 +155,53 @@ def test_relevance_sort_returns_the_same_matches(sample_store):
     by_date = search(sample_store, ALICE, text="lysozyme", limit=200)
     by_relevance = search(sample_store, ALICE, text="lysozyme", sort="relevance", limit=200)
     assert numbers(by_relevance.items) == numbers(by_date.items)
+
+
+# --- proposal titles: a word also finds the datasets of the proposals titled with it --
+
+
+@pytest.mark.parametrize("identity, text, expected", [
+    (ALICE, "soaking", {1, 2, 3, 4, 5}),      # p1001 "Enzyme soaking series": no dataset says "soaking"
+    (ALICE, "soak", {1, 2, 3, 4, 5}),         # the last word as a prefix while typing
+    (ALICE, "SOAKING ", {1, 2, 3, 4, 5}),     # a whole word, folded like the datasets' words
+    (ALICE, "soaking thaumatin", {3}),        # with the datasets' own words: every word must match
+    (ALICE, "enzyme protein", set()),         # words of two proposals' titles: no dataset is in both
+    (ALICE, "solutions buffer", {8}),         # p1002 "SAXS of protein solutions", d08 says "buffer"
+    (ALICE, "solutions nothing-like-this", set()),
+    (BOB, "soaking", set()),                  # not his proposal: its title is not his to search
+    (CAROL, "soaking", {1, 2, 3, 4, 5}),      # staff of i03 have its proposals
+    (ERIN, "catalysts", {9, 10, 11}),         # p2001 "XAS of catalysts"
+    (COLLAB, "catalysts", {9, 10, 11}),       # p2001 is shared with collab-x
+    (DAVE, "tomography", {12}),               # d12 says it itself; p3001's title is not his
+])
+def test_proposal_title_words_find_the_proposals_datasets(sample_store, identity, text, expected):
+    for sort in ("-creationTime", "relevance", "datasetName"):
+        page = search(sample_store, identity, text=text, sort=sort, limit=200)
+        assert numbers(page.items) == expected and page.total == len(expected), sort
+
+
+def test_proposal_title_matches_are_counted_exactly_in_facets(sample_store):
+    page = search(sample_store, ALICE, text="soaking", proposal=["p1002"])
+    assert page.total == 0
+    assert facet(page, "proposal") == {"p1001": 5}  # the proposal facet ignores its own filter
+    page = search(sample_store, ALICE, text="soak", beamline=["i03"])
+    assert facet(page, "type") == {"raw": 4, "derived": 1} and facet(page, "beamline") == {"i03": 5}
+    page = search(sample_store, ALICE, text="protein")  # p1002's title, and d06, d07's keywords
+    assert numbers(page.items) == {6, 7, 8} and facet(page, "proposal") == {"p1002": 3}
+    # relevance pages: the titled matches page like any (all_pages fails on a repeat)
+    assert numbers(all_pages(sample_store, ALICE, text="soak", sort="relevance", limit=2)) == {1, 2, 3, 4, 5}
+
+
+def test_a_changed_title_is_searched_at_once_and_no_dataset_is_rewritten(sample_store):
+    from .sample import PROPOSALS
+
+    before = {d.pid: d.updatedAt for d in sample_store.get_datasets(OPERATOR, [pid(n) for n in (6, 7, 8)])}
+    sample_store.upsert_proposals(OPERATOR, [PROPOSALS[1].model_copy(update={"title": "Micelle kinetics"})])
+    assert numbers(search(sample_store, ALICE, text="micelle").items) == {6, 7, 8}
+    assert numbers(search(sample_store, ALICE, text="solutions").items) == set()
+    assert numbers(search(sample_store, ALICE, text="protein").items) == {6, 7}  # their own keywords
+    after = {d.pid: d.updatedAt for d in sample_store.get_datasets(OPERATOR, list(before))}
+    assert after == before
 
 
 # --- filters ---------------------------------------------------------------------
@@ -541,7 +589,7 @@ def test_proposals_per_identity(sample_store, identity, expected):
 
 def test_get_proposal(sample_store):
     proposal = sample_store.get_proposal(ALICE, "p1001")
-    assert (proposal.title, proposal.dataPath, proposal.beamline) == ("Lysozyme soaking series", "/data/i03/p1001", "i03")
+    assert (proposal.title, proposal.dataPath, proposal.beamline) == ("Enzyme soaking series", "/data/i03/p1001", "i03")
     with pytest.raises(NotFound):
         sample_store.get_proposal(BOB, "p1001")
 

@@ -33,11 +33,22 @@ last query word (when of a spaced script) also matches as a prefix unless the qu
 ends with a space, so results can follow the user's typing. A query term that holds no
 word at all (``\\``, ``*``, ``-``) cannot match anything, so the answer is empty, never
 wider: :attr:`TextQuery.unmatchable` names such terms.
+
+Proposal titles
+---------------
+A query word also matches every dataset of a proposal whose *title* holds that word
+(the caller's proposals, as ``list_proposals`` gives them; a dataset's proposals as the
+proposal facet counts them): "nanoparticle" finds the datasets of the proposal titled
+"Silica nanoparticle growth in situ" though none of them says it, and "silica
+nanoparticle 0001" finds that proposal's datasets with "0001" in their own words. The
+titles are read when the search runs (:func:`titled_proposals`), so changing a title
+re-indexes no dataset.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import regex
@@ -155,6 +166,38 @@ def parse_text_query(text: str) -> TextQuery:
     open_end = may_prefix and not text[-1:].isspace()
     whole = tuple(dict.fromkeys(w for w, _ in (found[:-1] if open_end else found)))
     return TextQuery(whole, last if open_end else None, unmatchable_terms)
+
+
+_TITLE_WORDS: dict[str, frozenset[str]] = {}
+MAX_TITLES_REMEMBERED = 100_000
+
+
+def _title_words(title: str) -> frozenset[str]:
+    found = _TITLE_WORDS.get(title)
+    if found is None:
+        if len(_TITLE_WORDS) >= MAX_TITLES_REMEMBERED:
+            _TITLE_WORDS.clear()
+        found = _TITLE_WORDS[title] = frozenset(words(title))
+    return found
+
+
+def titled_proposals(text: TextQuery, proposals: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """``{query word: ids of the proposals whose title holds it}`` for the words of
+    ``text`` some title holds (the prefix: a title word starting with it), from
+    ``(proposalId, title)`` pairs. A store ORs each word's proposals with the datasets
+    having the word themselves."""
+    terms = [(w, False) for w in text.whole] + ([(text.prefix, True)] if text.prefix else [])
+    if not terms or text.unmatchable:
+        return {}
+    found: dict[str, list[str]] = {}
+    for proposal_id, title in proposals:
+        have = _title_words(title or "")
+        if not have:
+            continue
+        for term, prefix in terms:
+            if (any(w.startswith(term) for w in have) if prefix else term in have):
+                found.setdefault(term, []).append(proposal_id)
+    return {term: tuple(sorted(set(ids))) for term, ids in found.items()}
 
 
 def dataset_text(doc: dict) -> str:

@@ -74,15 +74,24 @@ def visibility_filter(identity: Identity) -> dict:
     return {"$or": branches}
 
 
-def text_filter(text: TextQuery, field: str = WORDS) -> dict:
-    """Every whole word among the words in ``field``, and one word starting with the prefix."""
+def text_filter(text: TextQuery, field: str = WORDS, titled: dict[str, tuple[str, ...]] | None = None) -> dict:
+    """Every whole word among the words in ``field``, and one word starting with the
+    prefix; a word in ``titled`` (``text.titled_proposals``) also matches the datasets of
+    the proposals whose title holds it (their proposals as the proposal facet counts)."""
     if text.unmatchable:  # a term with no word in it: nothing can match it
         return {"_id": {"$in": []}}
+    titled = titled or {}
+
+    def or_titled(term: str, own: dict) -> dict:
+        return {"$or": [own, {PROPOSAL_IDS: {"$in": list(titled[term])}}]} if titled.get(term) else own
+
     parts: list[dict] = []
-    if text.whole:
-        parts.append({field: {"$all": list(text.whole)}})
+    plain = [w for w in text.whole if not titled.get(w)]
+    if plain:
+        parts.append({field: {"$all": plain}})
+    parts += [or_titled(w, {field: w}) for w in text.whole if titled.get(w)]
     if text.prefix:
-        parts.append({field: {"$regex": "^" + re.escape(text.prefix)}})
+        parts.append(or_titled(text.prefix, {field: {"$regex": "^" + re.escape(text.prefix)}}))
     return and_(parts)
 
 
@@ -137,10 +146,12 @@ READABLE = {UNREADABLE: {"$exists": False}}
 """Leaves out the documents found unreadable (``mongo.documents.UNREADABLE``)."""
 
 
-def common_filters(identity: Identity, query: SearchQuery, voted: list[str] | None) -> list[dict]:
+def common_filters(identity: Identity, query: SearchQuery, voted: list[str] | None,
+                   titled: dict[str, tuple[str, ...]] | None = None) -> list[dict]:
     """Every restriction but the facets': visibility, text, keywords, dates, own vote,
-    metadata conditions. ``voted`` is the pids the caller's ``my_vote`` refers to."""
-    parts = [visibility_filter(identity), text_filter(query.text_query), READABLE]
+    metadata conditions. ``voted`` is the pids the caller's ``my_vote`` refers to;
+    ``titled`` the proposals titled with query words (see :func:`text_filter`)."""
+    parts = [visibility_filter(identity), text_filter(query.text_query, titled=titled), READABLE]
     if query.keyword:
         parts.append({"keywords": {"$in": list(query.keyword)}})
     created: dict[str, Any] = {}

@@ -227,6 +227,13 @@ class CellIndex:
             fails += (~ok).astype(np.int64)
         return CellSelection(ids=ids, n=snapshot.n[ids], passes=passes, fails=fails)
 
+    def proposal_cells(self, snapshot: Snapshot, proposals) -> np.ndarray:
+        """Ids of the cells (existing in ``snapshot``) of datasets of ``proposals``."""
+        codes = [self._proposals.index[p] for p in proposals if p in self._proposals.index]
+        if not codes:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(np.isin(snapshot.proposal, np.asarray(codes, dtype=np.int64)) & (snapshot.year != 0))
+
     def _facet_codes(self, facet: str) -> _Codes:
         return {"beamline": self._beamlines, "proposal": self._proposals, "type": self._types}[facet]
 

@@ -150,6 +150,39 @@ class TextGroup(Predicate):
 
 
 @dataclass
+class Titled(Predicate):
+    """One query word OR'd with the proposals whose title holds it (``text``'s
+    "Proposal titles"): the datasets having the word (``inner``; None when no dataset
+    has it) and every dataset of ``cells`` (a JSON list of the ids of those proposals'
+    cells). No aggregate counts it: the cells' datasets are counted by rows."""
+
+    inner: TextGroup | None = None
+    cells: str = "[]"
+
+    def _titled(self, cells: str | None) -> tuple[str, list]:
+        within, params = ("", []) if cells is None else (f" AND d.cell IN {LIST}", [cells])
+        return (f"SELECT d.cell AS cell, d.id AS id FROM datasets AS d INDEXED BY datasets_by_cell "
+                f"WHERE d.cell IN {LIST}{within}", [self.cells] + params)
+
+    def driver(self, cells, cell_count):
+        titled, params = self._titled(cells)
+        if self.inner is None:
+            return titled, params
+        words, word_params = self.inner.driver(cells, cell_count)
+        return f"{words} UNION {titled}", word_params + params
+
+    def check(self, alias, on_datasets):
+        if self.inner is None:
+            return f"{alias}.cell IN {LIST}", [self.cells]
+        words, params = self.inner.check(alias, on_datasets)
+        return f"({alias}.cell IN {LIST} OR {words})", [self.cells] + params
+
+    def in_name(self, alias: str) -> tuple[str, list]:
+        """Only the dataset's name counts for relevance (a title is not its name)."""
+        return self.inner.in_name(alias) if self.inner is not None else ("0", [])
+
+
+@dataclass
 class Not(Predicate):
     """Datasets the wrapped predicate does not match (a check only)."""
 

@@ -28,6 +28,7 @@ from ...errors import InvalidInput
 from ...identity import Identity
 from ...model import Dataset
 from ...query import SearchQuery, SearchResult, decode_cursor, encode_cursor
+from ...text import titled_proposals
 from .cells import CellIndex, CellSelection, FacetFilters, Snapshot
 from .columns import EXACT_FLOAT, ColumnCache, Matches, count_alone, evaluate, first_by_time_alone
 from .predicates import (
@@ -39,6 +40,7 @@ from .predicates import (
     Not,
     Predicate,
     TextGroup,
+    Titled,
     from_cells,
 )
 from .rows import TEXT_VALUE, condition_row, millis, text_kind_range, year_start
@@ -65,6 +67,15 @@ def visibility_clause(identity: Identity, alias: str = "d") -> tuple[str, list]:
             [visible_keys(identity)])
 
 
+def proposal_clause(identity: Identity) -> tuple[str, list]:
+    """SQL restricting ``proposals`` to those ``list_proposals`` shows the identity."""
+    if identity.operator:
+        return "1", []
+    return ("(proposal_id IN (SELECT proposal_id FROM proposal_groups WHERE grp IN (SELECT value FROM json_each(?)))"
+            " OR beamline IN (SELECT value FROM json_each(?)))",
+            [json.dumps(sorted(identity.groups)), json.dumps(sorted(identity.staff_of))])
+
+
 def visible_ids(conn, identity: Identity, pids: list[str]) -> dict[str, int]:
     """``{pid: row id}`` of those of ``pids`` the identity may see."""
     where, params = visibility_clause(identity)
@@ -76,27 +87,38 @@ def visible_ids(conn, identity: Identity, pids: list[str]) -> dict[str, int]:
 # --- predicates from a query -------------------------------------------------------
 
 
-def build_predicates(conn, identity: Identity, query: SearchQuery, size: int) -> list[Predicate]:
-    """The query's non-facet filters; raises :class:`NoMatch` if one cannot match."""
+def build_predicates(conn, identity: Identity, query: SearchQuery, size: int,
+                     titled: dict[str, np.ndarray] | None = None) -> list[Predicate]:
+    """The query's non-facet filters; raises :class:`NoMatch` if one cannot match.
+    ``titled``: for query words some proposal title holds, the cells of those proposals
+    (``{word: (cell ids, datasets in them)}``): the word matches their datasets too."""
     predicates: list[Predicate] = []
     text = query.text_query
+    titled = titled or {}
     if text.unmatchable:  # a term with no word in it: nothing can match it
         raise NoMatch(text.unmatchable[0])
+
+    def word_or_title(term: str, group: TextGroup | None) -> Predicate:
+        cells, n = titled.get(term, (None, 0))
+        if cells is None or not len(cells):
+            if group is None:
+                raise NoMatch(term)
+            return group
+        return Titled(estimate=(group.estimate if group else 0) + n, inner=group, cells=_cells_json(cells))
+
     for word in text.whole:
         row = conn.execute("SELECT id, n, version FROM vocabulary WHERE term = ?", (word,)).fetchone()
-        if not row or not row[1]:
-            raise NoMatch(word)
-        predicates.append(TextGroup(estimate=row[1], terms=[row[0]], sizes=[row[1]], versions=[row[2]]))
+        group = TextGroup(estimate=row[1], terms=[row[0]], sizes=[row[1]], versions=[row[2]]) \
+            if row and row[1] else None
+        predicates.append(word_or_title(word, group))
     if text.prefix:
         rows = conn.execute(
             "SELECT id, n, version FROM vocabulary WHERE term >= ? AND term < ? AND n > 0",
             (text.prefix, text.prefix[:-1] + chr(ord(text.prefix[-1]) + 1)),  # every word it begins
         ).fetchall()
-        if not rows:
-            raise NoMatch(text.prefix)
-        predicates.append(TextGroup(estimate=sum(r[1] for r in rows), terms=[r[0] for r in rows],
-                                    sizes=[r[1] for r in rows], prefix=text.prefix,
-                                    versions=[r[2] for r in rows]))
+        group = TextGroup(estimate=sum(r[1] for r in rows), terms=[r[0] for r in rows], sizes=[r[1] for r in rows],
+                          prefix=text.prefix, versions=[r[2] for r in rows]) if rows else None
+        predicates.append(word_or_title(text.prefix, group))
     if query.keyword:
         predicates.append(Keywords(estimate=size / 20, values=list(dict.fromkeys(query.keyword))))
     for condition in query.conditions:
@@ -358,7 +380,7 @@ def _relevance_page(conn, plan, predicates, cells, cell_count):
     where, params = _checks([p for p in predicates if p is not driver], "x", on_datasets=False)
     tiers, tier_params = ["1"], []
     for predicate in predicates:
-        if isinstance(predicate, TextGroup):
+        if isinstance(predicate, (TextGroup, Titled)):
             sql, more = predicate.in_name("x")
             tiers.append(sql)
             tier_params.extend(more)
@@ -403,6 +425,22 @@ def fetch_datasets(conn, ids: list[int], user: str) -> dict[int, Dataset]:
 # --- the whole search ------------------------------------------------------------------
 
 
+def titled_cells(conn, cells: CellIndex, snapshot: Snapshot, identity: Identity,
+                 query: SearchQuery) -> dict[str, tuple[np.ndarray, int]]:
+    """For each query word some title of the caller's proposals holds, the cells of
+    those proposals and how many datasets they hold (``text.titled_proposals``)."""
+    text = query.text_query
+    if text.empty or text.unmatchable:
+        return {}
+    where, params = proposal_clause(identity)
+    rows = conn.execute(f"SELECT proposal_id, json_extract(doc, '$.title') FROM proposals WHERE {where}", params)
+    out = {}
+    for term, proposals in titled_proposals(text, rows).items():
+        ids = cells.proposal_cells(snapshot, proposals)
+        out[term] = (ids, int(snapshot.n[ids].sum()))
+    return out
+
+
 def search(conn, cells: CellIndex, identity: Identity, query: SearchQuery,
            columns: ColumnCache | None = None) -> SearchResult:
     """Run ``query`` for ``identity`` (the caller holds a read transaction); ``columns``
@@ -412,7 +450,7 @@ def search(conn, cells: CellIndex, identity: Identity, query: SearchQuery,
     snapshot = cells.snapshot(conn)
     selection = cells.select(snapshot, cells.visible(snapshot, identity), FacetFilters.of(query))
     try:
-        predicates = build_predicates(conn, identity, query, size)
+        predicates = build_predicates(conn, identity, query, size, titled_cells(conn, cells, snapshot, identity, query))
     except NoMatch:
         predicates = None
     keys = None if identity.operator else visible_keys(identity)

@@ -17,7 +17,6 @@ and ``sqlite.columns``.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import weakref
@@ -376,13 +375,7 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
             datasets = sqlite_search.fetch_datasets(conn, ids, identity.user)
         return [datasets[i] for i in ids]
 
-    @staticmethod
-    def _proposal_filter(identity: Identity) -> tuple[str, list]:
-        if identity.operator:
-            return "1", []
-        return ("(proposal_id IN (SELECT proposal_id FROM proposal_groups WHERE grp IN (SELECT value FROM json_each(?)))"
-                " OR beamline IN (SELECT value FROM json_each(?)))",
-                [json.dumps(sorted(identity.groups)), json.dumps(sorted(identity.staff_of))])
+    _proposal_filter = staticmethod(sqlite_search.proposal_clause)
 
     def list_proposals(self, identity: Identity) -> list[Proposal]:
         where, params = self._proposal_filter(identity)
