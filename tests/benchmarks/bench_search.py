@@ -25,6 +25,10 @@ itself (``hub/scripts/documentdb``; its data kept in ``/var/tmp/beamhub-bench-do
 or ``$BEAMHUB_BENCH_DOCUMENTDB``, so a catalogue is loaded once). For MongoDB-protocol servers it also prints, for the first
 query of every kind, the stages and indexes of the server's ``explain()`` of the page
 query and of the ``$facet`` count: a ``COLLSCAN`` there is a query no index serves.
+There it measures both of the store's paths (``--paths direct,columns``): directly (the
+page query and ``$facet``) and through the search columns the catalogue service holds
+(``mongo.columns``; their load time is printed); ``--with-sqlite`` adds SQLite with its
+columns to the same run, so the three stand side by side on one machine at one time.
 """
 
 from __future__ import annotations
@@ -117,6 +121,11 @@ def main(argv=None) -> None:
     parser.add_argument("--url", help="mongodb://HOST:PORT of the server (--backend mongo)")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the query mix")
     parser.add_argument("--cpu", type=int, default=max(os.sched_getaffinity(0)), help="the core to run on")
+    parser.add_argument("--paths", default="direct,columns",
+                        help="MongoDB-protocol servers: the store's paths to measure, comma-separated: direct "
+                             "($facet and page query), columns (the search columns, mongo.columns)")
+    parser.add_argument("--with-sqlite", action="store_true",
+                        help="also measure SQLite (with its columns) in the same run, side by side")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in (args.sizes or "10000,100000,1000000").split(",")]
     if args.backend == "documentdb":
@@ -133,8 +142,38 @@ def main(argv=None) -> None:
     measure(args, sizes)
 
 
+def variants(args) -> list[tuple[str, str]]:
+    """(label, backend) of each store measured: SQLite, or the MongoDB paths."""
+    if args.backend == "sqlite":
+        return [("sqlite", "sqlite")]
+    paths = [p.strip() for p in args.paths.split(",") if p.strip()]
+    if set(paths) - {"direct", "columns"}:
+        raise SystemExit("--paths takes direct and/or columns")
+    return ([("sqlite", "sqlite")] if args.with_sqlite else []) + [(f"mongo-{p}", "mongo") for p in paths]
+
+
+def open_variant(label: str, url: str):
+    """The store of one variant; MongoDB with columns: loaded before timing (printed)."""
+    if label == "mongo-direct":
+        return open_store(url + ("&" if "?" in url else "?") + "columns=off")
+    store = open_store(url)
+    if label == "mongo-columns":
+        started = time.perf_counter()
+        store.keep_columns_warm().warmed.wait()
+        stats = store.columns.stats()
+        print(f"  columns loaded in {time.perf_counter() - started:.1f} s: {stats['datasets']:,} datasets, "
+              f"{stats['cells']:,} cells, {stats['words']:,} words")
+    return store
+
+
 def measure(args, sizes: list[int]) -> None:
-    print(f"search benchmark: backend {args.backend}, sizes {sizes}, {args.queries} queries, seed {args.seed}")
+    for label, backend in variants(args):
+        measure_one(argparse.Namespace(**{**vars(args), "backend": backend}), sizes, label)
+
+
+def measure_one(args, sizes: list[int], label: str) -> None:
+    print(f"\n######## {label}\nsearch benchmark: backend {label}, sizes {sizes}, {args.queries} queries, "
+          f"seed {args.seed}")
     print(f"python {platform.python_version()}, sqlite {sqlite3.sqlite_version}, "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at start")
     results: dict[tuple[int, str], list[float]] = {}
@@ -148,14 +187,14 @@ def measure(args, sizes: list[int]) -> None:
                                           if built.seconds is not None
                                           else f"from the cache ({time.perf_counter() - started:.1f} s to check)"))
         queries = synthetic.query_mix(random.Random(args.seed), args.queries)
-        store = open_store(built.url)
+        store = open_variant(label, built.url)
         affinity = os.sched_getaffinity(0)
         os.sched_setaffinity(0, {args.cpu})
         try:
             if args.backend == "mongo":
                 print(f"  server: {store.server.name} {store.server.version}")
             for identity in (synthetic.user_in_three_proposals(size), synthetic.beamline_staff()):
-                if args.backend == "mongo":
+                if label == "mongo-direct":
                     explain(store, identity, queries)
                 timings, cpu, first = run(store, identity, queries)
                 results[(size, identity.user)] = timings
@@ -165,6 +204,8 @@ def measure(args, sizes: list[int]) -> None:
                     by_kind[kind(query)].append(seconds)
                     if size == max(sizes):
                         slowest.append((seconds, identity.user, describe(query)))
+                if label == "mongo-columns":
+                    print(f"  searches answered from the columns / directly: {store.columns.paths}")
                 print(f"  {identity.user:12s} p50 {percentile(timings, .5) * 1e3:7.2f} ms   "
                       f"p95 {percentile(timings, .95) * 1e3:7.2f} ms   max {max(timings) * 1e3:7.2f} ms   "
                       f"(CPU p95 {percentile(cpu, .95) * 1e3:.2f} ms; first pass p95 "
@@ -174,7 +215,7 @@ def measure(args, sizes: list[int]) -> None:
             store.close()
 
     identities = sorted({user for _, user in results}, reverse=True)
-    print(f"\n== ms per search, {args.queries} queries each, pinned to CPU {args.cpu}: wall clock, and the")
+    print(f"\n== {label}: ms per search, {args.queries} queries each, pinned to CPU {args.cpu}: wall clock, and the")
     print("   CPU time of the searching thread (what the search costs, without waiting for the core;")
     print("   with a database server, the server's own work is not in it)")
     print(f"{'datasets':>12s}  {'identity':12s} {'p50':>8s} {'p95':>8s} {'max':>8s} {'cpu p50':>9s} {'cpu p95':>9s}")

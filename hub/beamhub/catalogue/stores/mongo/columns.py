@@ -16,9 +16,9 @@ the collection's search fields); searches take the direct path until it is done.
 **Kept current.** SciCat stamps every write with ``updatedAt``; beamhub's own dataset
 writes do too. Before each search, and every second in the background, the rows are
 brought up to the database (:meth:`MongoColumns.sync`): one indexed query for the
-documents whose ``updatedAt`` is newer than the newest seen, less :data:`OVERLAP` for
-writes committed out of order (``_id`` and stamps only), then the changed ones read
-whole. A changed document's row is dropped and a new one appended (postings are
+documents whose ``updatedAt`` is newer than the newest seen or within :data:`OVERLAP` of
+now, for writes committed out of order (``_id`` and stamps only), then the changed ones
+read whole. A changed document's row is dropped and a new one appended (postings are
 append-only arrays, dead rows masked), so an ingest that changes 1% of the datasets
 costs reading that 1%, not a reload. Documents whose derived fields the follower has
 not written yet (``mongo.follow``: it does not move ``updatedAt``) are read again at each
@@ -70,8 +70,8 @@ from .support import batched
 log = logging.getLogger(__name__)
 
 OVERLAP = timedelta(seconds=5)
-"""How far behind the newest ``updatedAt`` seen each sync looks again (writes stamped
-before, committed after a newer one)."""
+"""Each sync reads again the documents stamped within this many seconds of now (writes
+stamped before, committed after a newer one; :func:`_since`)."""
 SYNC_IN_SEARCH = 5000
 """Changed documents a search applies itself; more: the search goes direct while the
 background thread applies them."""
@@ -340,13 +340,10 @@ class MongoColumns:
         ``limit`` changed (nothing applied: the background thread does it)."""
         with self._lock:
             datasets = self.store.datasets
-            changed: list = []
-            for field, mark in (("updatedAt", self.mark), (CHANGED, self.changed_mark)):
-                wanted = {} if mark is None else {field: {"$gte": mark - OVERLAP}}
-                changed += [doc["_id"] for doc in datasets.find(wanted, STAMPS)
-                            if self.held.get(doc["_id"]) != _stamps(doc)]
-            gone = {} if self.deleted_mark is None else {"at": {"$gte": self.deleted_mark - OVERLAP}}
-            for doc in self.store.db[DELETED].find(gone):
+            branches = [_since("updatedAt", self.mark), _since(CHANGED, self.changed_mark)]
+            wanted = {} if {} in branches else {"$or": branches}  # one round trip, an index each
+            changed = [doc["_id"] for doc in datasets.find(wanted, STAMPS) if self.held.get(doc["_id"]) != _stamps(doc)]
+            for doc in self.store.db[DELETED].find(_since("at", self.deleted_mark)):
                 if isinstance(doc.get("at"), datetime) and (self.deleted_mark is None or doc["at"] > self.deleted_mark):
                     self.deleted_mark = doc["at"]
                 if doc["_id"] in self.row_of or self.held.get(doc["_id"]) is not None:
@@ -645,6 +642,16 @@ class MongoColumns:
         with self._lock:
             return {"datasets": len(self.row_of), "rows": len(self.pids), "cells": len(self.cells),
                     "words": len(self.words.keys()), "pending": len(self.pending)}
+
+
+def _since(field: str, mark: datetime | None) -> dict:
+    """The documents whose ``field`` stamp is newer than ``mark``, the newest seen, or
+    within :data:`OVERLAP` of now (writes stamped before, committed after a newer one):
+    a catalogue loaded long ago under one stamp is not read again at every sync."""
+    if mark is None:
+        return {}
+    recent = datetime.now(timezone.utc) - OVERLAP
+    return {field: {"$gt": mark}} if mark < recent else {field: {"$gte": recent}}
 
 
 def _number(value, allow_none: bool = False) -> bool:

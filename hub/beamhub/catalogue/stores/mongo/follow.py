@@ -45,7 +45,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pymongo
 import pymongo.errors
@@ -88,6 +88,16 @@ class CatchUp:
     unreadable: dict[str, str] = field(default_factory=dict)
     remaining: int = 0
     """Stale documents left for the next catch-up (the budget ran out)."""
+
+
+def _since(watermark: datetime) -> dict:
+    """``updatedAt`` stamps a catch-up reads: newer than the watermark, less
+    :data:`OVERLAP` while the watermark is that recent. An older watermark is exceeded by
+    whatever SciCat writes now (stamped now), so the catalogue's last bulk write, every
+    document under one stamp, is not read again at every catch-up (measured: 0.8 s per
+    catch-up at 10k datasets, 2 s apart)."""
+    recent = datetime.now(timezone.utc) - OVERLAP
+    return {"$gt": watermark - OVERLAP} if watermark >= recent else {"$gt": watermark}
 
 
 def stale(doc: dict) -> bool:
@@ -143,8 +153,7 @@ class Follower:
         if everything or not since_watermark or self._watermark is None:
             wanted: dict = {}
         else:
-            wanted = {"$or": [{"updatedAt": {"$gt": self._watermark - OVERLAP}},
-                              {INDEX_VERSION_FIELD: {"$ne": INDEX_VERSION}}]}
+            wanted = {"$or": [{"updatedAt": _since(self._watermark)}, {INDEX_VERSION_FIELD: {"$ne": INDEX_VERSION}}]}
         newest = self._watermark
         todo = []
         for doc in datasets.find(wanted, _CANDIDATE_FIELDS):
