@@ -127,6 +127,9 @@ def test_coediting_viewer_and_revocation_in_browsers(hub):
             bob_page.keyboard.press("Shift+Enter")
             bob_page.wait_for_timeout(3000)
             assert alice.server("GET", "/api/contents/viewer-ran").status_code == 404
+            # His JupyterLab did not run it nor add the next cell: his copy is still alice's.
+            assert bob_page.locator(".jp-Notebook .jp-Cell").count() == 1
+            assert bob_page.locator(".jp-Notebook .jp-InputPrompt").first.inner_text().strip() != "[*]:"
             bob_page.screenshot(path=str(shots / "viewer-bob.png"))
             alice_page.keyboard.press("Control+s")
             alice_page.wait_for_timeout(2000)

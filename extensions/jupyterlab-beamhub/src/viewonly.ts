@@ -1,7 +1,9 @@
 /**
  * The viewer's JupyterLab: a "View only" mark in the top bar, and every open document
  * made read-only (its model, each notebook cell's editor, a file editor), so he cannot
- * type into a shared notebook and see his copy drift from everyone else's. The server
+ * type into a shared notebook and see his copy drift from everyone else's; and the
+ * commands that would change a notebook (insert, delete, move, run a cell, clear
+ * outputs, undo, ...) are not run. The server
  * (jupyterlab_beamhub.authorizer and .collaboration) is what refuses his changes; this is
  * the interface saying so. Model: model/viewonly.ts. Not for the owner.
  */
@@ -11,10 +13,13 @@ import {
 } from '@jupyterlab/application';
 import { Widget } from '@lumino/widgets';
 
-import { RoleClient, RoleModel } from './model/viewonly';
+import { Notification } from '@jupyterlab/apputils';
+
+import { changesDocument, RoleClient, RoleModel } from './model/viewonly';
 import { isOwner } from './sharing';
 
 const REFRESH_MS = 5000;
+const TOLD_EVERY_MS = 30_000;
 const LOCKED_CLASS = 'jp-Beamhub-viewOnlyDocument';
 
 const locked = new WeakSet<object>();
@@ -83,6 +88,21 @@ export const viewOnlyPlugin: JupyterFrontEndPlugin<void> = {
       }
     };
     model.changed.connect(apply);
+    // Keys, menus and toolbars all run commands through app.commands.execute.
+    const execute = app.commands.execute.bind(app.commands);
+    let told = 0;
+    app.commands.execute = (id: string, args?: any) => {
+      if (model.viewOnly && changesDocument(id)) {
+        if (Date.now() - told > TOLD_EVERY_MS) {
+          told = Date.now();
+          Notification.info('View only: you follow this server\'s notebooks, you cannot change or run them.', {
+            autoClose: 5000
+          });
+        }
+        return Promise.resolve(undefined);
+      }
+      return execute(id, args);
+    };
     (app.shell as any).layoutModified?.connect(apply);
     void model.refresh();
     window.setInterval(() => void model.refresh(), REFRESH_MS);

@@ -175,3 +175,33 @@ describe('RoleModel', () => {
     expect(seen).toEqual(['collaborator', 'viewer']);
   });
 });
+
+describe('changesDocument', () => {
+  it('refuses what changes or runs a notebook, lets reading through', async () => {
+    const { changesDocument } = await import('../model/viewonly');
+    for (const id of [
+      'notebook:run-cell-and-select-next',
+      'notebook:insert-cell-below',
+      'notebook:delete-cell',
+      'notebook:move-cell-up',
+      'notebook:change-cell-to-markdown',
+      'notebook:clear-all-cell-outputs',
+      'notebook:undo-cell-action',
+      'runmenu:run-all',
+      'kernelmenu:restart',
+      'editmenu:undo'
+    ]) {
+      expect(changesDocument(id), id).toBe(true);
+    }
+    for (const id of [
+      'notebook:enter-command-mode',
+      'notebook:move-cursor-down',
+      'notebook:copy-cell',
+      'filebrowser:open',
+      'apputils:change-theme',
+      'beamhub:share'
+    ]) {
+      expect(changesDocument(id), id).toBe(false);
+    }
+  });
+});

@@ -10,6 +10,42 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { serverRequest } from './server';
 
+/** Notebook commands that only read, look or move the selection: allowed to a viewer.
+ * Every other notebook command changes the document (cells, sources, outputs, metadata,
+ * execution) and is not run in a view-only JupyterLab. */
+const READING_NOTEBOOK_COMMANDS = new Set([
+  'notebook:enter-command-mode',
+  'notebook:enter-edit-mode',
+  'notebook:move-cursor-up',
+  'notebook:move-cursor-down',
+  'notebook:move-cursor-heading-above-or-collapse',
+  'notebook:move-cursor-heading-below-or-expand',
+  'notebook:extend-marked-cells-above',
+  'notebook:extend-marked-cells-below',
+  'notebook:extend-marked-cells-top',
+  'notebook:extend-marked-cells-bottom',
+  'notebook:select-all',
+  'notebook:deselect-all',
+  'notebook:copy-cell',
+  'notebook:export-to-format',
+  'notebook:create-new',
+  'notebook:create-output-view',
+  'notebook:access-previous-history-entry',
+  'notebook:access-next-history-entry'
+]);
+
+/** Other command families that change a document or run code. */
+const CHANGING_PREFIXES = ['runmenu:', 'kernelmenu:', 'editmenu:', 'notebook-cells:'];
+
+/** Whether JupyterLab command `id` would change a document or run code (refused in a
+ * view-only JupyterLab, so the viewer's copy does not drift: the server drops it anyway). */
+export function changesDocument(id: string): boolean {
+  if (id.startsWith('notebook:')) {
+    return !READING_NOTEBOOK_COMMANDS.has(id);
+  }
+  return CHANGING_PREFIXES.some(prefix => id.startsWith(prefix));
+}
+
 export type MyRole = 'owner' | 'collaborator' | 'support' | 'viewer' | null;
 
 export interface IRoleAPI {
