@@ -3,7 +3,15 @@
 Run (from the repository root)::
 
     PYTHONPATH=hub:. /opt/beamhub/venv/bin/python tests/benchmarks/bench_service.py \
-        [--users 200] [--seconds 60] [--think 1.0] [--datasets 10000]
+        [--users 200[,1000]] [--workers 1,2] [--store-threads N,...] [--seconds 60] [--warmup 10] \
+        [--think 1.0] [--datasets 10000] [--store sqlite|documentdb]
+
+Issue 18's table (200 and 1,000 users, 1 and 2 workers, SQLite; about 6 min on a quiet
+2-core machine): ``--users 200,1000 --workers 1,2 --seconds 30``. One hub per worker
+count (and store-thread count) runs each load in turn, each after ``--warmup`` seconds
+of the same load (unmeasured: search columns loaded, caches filled, as in a service
+that has run for a while). ``--store documentdb`` starts DocumentDB
+(``tests/services/documentdb.py``) and builds each run's catalogue there.
 
 Set-up: the demo data plus ``--datasets`` synthetic datasets in an SQLite catalogue;
 JupyterHub with its proxy and the catalogue service; ``--users`` hub users, each in
@@ -18,7 +26,9 @@ or clear on a demo dataset). Everything goes through configurable-http-proxy, as
 browser's requests would.
 
 Printed: requests and throughput, p50/p95/p99 latency per kind and overall, errors by
-status, and the vote check: for every (user, dataset) the last acknowledged vote is
+status, CPU per request of each process (the service's event loops and store threads
+apart, its supervisor, the hub, the proxy, DocumentDB's processes, the load
+generator), the machine's load average, and the vote check: for every (user, dataset) the last acknowledged vote is
 known, so the final likes and dislikes of each dataset are too; they are compared
 with what the service reports. Goal: 0 errors, p95 < 300 ms, exact counts. It
 asserts nothing.
