@@ -20,6 +20,14 @@ mix of ``bench_search``, it prints p50/p95/p99/max of:
   metadata values and words), then the searches run at once and one second later, on a
   store with and one without the warmer.
 
+``--backend documentdb`` measures the MongoDB store's search columns (``mongo.columns``)
+on DocumentDB (started as ``bench_search`` does, on its cached catalogue): the first
+searches while the columns load after a start (they go to the database directly), those
+once loaded (the load time printed), and after another process's ingest of
+``--changed`` of the datasets as SciCat writes them (a word added to the description,
+``updatedAt`` stamped), at once and one second later (the follower re-derives them, the
+columns read just those). The descriptions are written back as they were at the end.
+
 Goal (issue 12): p99 < 200 ms including cold. Figures only; it asserts nothing.
 """
 
@@ -31,6 +39,7 @@ import random
 import shutil
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from beamhub.catalogue import open_store
@@ -83,7 +92,10 @@ def main(argv=None) -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--changed", type=float, default=0.01, help="share of datasets an ingest changes")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--backend", choices=("sqlite", "documentdb"), default="sqlite")
     args = parser.parse_args(argv)
+    if args.backend == "documentdb":
+        return mongo_cold_start(args)
     built = catalogue("sqlite", args.size, None)
     queries = synthetic.query_mix(random.Random(args.seed), args.queries)
     staff = synthetic.beamline_staff()
@@ -114,6 +126,58 @@ def main(argv=None) -> None:
                 # the warmed store first: time passing helps only the warmer
                 print(line("    warmer reloading changed columns", timed(warm, staff, queries)))
                 print(line("    on demand (no warmer)", timed(plain, staff, queries)))
+
+
+def mongo_cold_start(args) -> None:
+    from tests.services.documentdb import DocumentDB
+
+    queries = synthetic.query_mix(random.Random(args.seed), args.queries)
+    staff = synthetic.beamline_staff()
+    data = Path(os.environ.get("BEAMHUB_BENCH_DOCUMENTDB", "/var/tmp/beamhub-bench-documentdb"))
+    with DocumentDB(data=data) as server:
+        built = catalogue("mongo", args.size, server.url + "?socketTimeoutMS=3600000")
+        url = built.url
+        print(f"cold-start benchmark, MongoDB store on DocumentDB: {args.size:,} datasets, {args.queries} queries "
+              f"as {staff.user}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        with open_store(url) as store:
+            started = time.perf_counter()
+            columns = store.keep_columns_warm()
+            print(line("start, columns loading (direct)", timed(store, staff, queries)))
+            columns.warmed.wait()
+            print(f"  (columns loaded {time.perf_counter() - started:.1f} s after the start, "
+                  f"{columns.stats()['datasets']:,} datasets; searches meanwhile: {columns.paths})")
+            print(line("start, columns loaded", timed(store, staff, queries)))
+            for round_, pause in ((1, 0.0), (2, 1.0)):
+                rows = columns.stats()["rows"]
+                started = time.perf_counter()
+                count = ingest_mongo(url, args.size, args.changed, round_)
+                print(f"  ingest of {count:,} changed datasets took {time.perf_counter() - started:.1f} s; "
+                      f"searches {pause:g} s after it:")
+                time.sleep(pause)
+                paths = dict(columns.paths)
+                print(line("    columns following the ingest", timed(store, staff, queries)))
+                print(f"    (rows appended {columns.stats()['rows'] - rows:,}; direct searches "
+                      f"{columns.paths['direct'] - paths['direct']})")
+            for round_ in (1, 2):  # the cached catalogue's words as they were
+                ingest_mongo(url, args.size, args.changed, round_, restore=True)
+            timed(store, staff, queries[:1])  # the follower re-derives them
+
+
+def ingest_mongo(url: str, size: int, fraction: float, round_: int, restore: bool = False) -> int:
+    """SciCat's writes to ``fraction`` of the datasets (pymongo, as SciCat's backend makes
+    them: the fields and ``updatedAt``): a word added to the description, or taken away
+    again (``restore``). beamhub's follower re-derives them, its columns follow."""
+    import pymongo
+
+    rng = random.Random(round_)
+    picked = set(rng.sample(range(size), max(1, int(size * fraction))))
+    now = datetime.now(timezone.utc)
+    writes = [pymongo.UpdateOne({"_id": d.pid}, {"$set": {
+        "description": d.description if restore else f"{d.description} reprocessed{round_}", "updatedAt": now}})
+        for index, d in enumerate(synthetic.datasets(size)) if index in picked]
+    with pymongo.MongoClient(url, tz_aware=True) as client:
+        client.get_default_database()["Dataset"].bulk_write(writes, ordered=False)
+    return len(writes)
 
 
 if __name__ == "__main__":

@@ -139,6 +139,12 @@ class _Postings:
         self.parts = parts
         self._rows: dict[str, np.ndarray] = {}
         self._new: dict[str, list] = {}
+        self.codes: dict[str, dict] = {p: {None: 0} for p in parts if p not in METADATA_PARTS}
+        """Text parts are held as codes (0: none), so a condition compares integers."""
+
+    def code(self, part: str, value) -> int | None:
+        """The code of a text part's value (None: no row holds it)."""
+        return self.codes[part].get((type(value), value))
 
     def add(self, key: str, row: int, values: tuple = ()) -> None:
         self._new.setdefault(key, []).append((row, *values))
@@ -156,12 +162,16 @@ class _Postings:
         return set(self._rows) | set(self._new)
 
     def _structured(self, items: list) -> np.ndarray:
-        dtype = [("row", np.int32)] + [(p, np.float64) for p in self.parts if p in METADATA_PARTS] + \
-                [(p, object) for p in self.parts if p not in METADATA_PARTS]
+        dtype = [("row", np.int32)] + [(p, np.float64 if p in METADATA_PARTS else np.int32) for p in self.parts]
         out = np.empty(len(items), dtype=dtype)
         out["row"] = [item[0] for item in items]
         for i, part in enumerate(self.parts, start=1):
-            out[part] = [item[i] for item in items]
+            if part in METADATA_PARTS:
+                out[part] = [item[i] for item in items]
+            else:
+                codes = self.codes[part]
+                out[part] = [0 if item[i] is None else codes.setdefault((type(item[i]), item[i]), len(codes))
+                             for item in items]
         return out
 
 
@@ -446,8 +456,8 @@ class MongoColumns:
                     self.inexact.add(key)
                 numbers.append(float(value) if _number(value) else np.nan)
             flag = entry.get("b")
-            self.metadata.add(key, row, (*numbers, entry.get("d"), entry.get("s"),
-                                         None if not isinstance(flag, bool) else flag))
+            text = [entry.get(part) if isinstance(entry.get(part), str) else None for part in ("d", "s")]
+            self.metadata.add(key, row, (*numbers, *text, flag if isinstance(flag, bool) else None))
 
     def _rank(self, name: str) -> float:
         """A float ordering names as strings compare (as the database sorts them)."""
@@ -569,16 +579,17 @@ class MongoColumns:
             if op not in ("=", "!="):
                 raise Declined("only = and != on text and booleans")
             held = entries[part]
-            present = np.fromiter((v is not None for v in held), dtype=bool, count=len(held))
-            equal = np.fromiter((v == wanted and type(v) is type(wanted) for v in held), dtype=bool, count=len(held))
-            ok = equal if op == "=" else present & ~equal
+            code = self.metadata.code(part, wanted)
+            equal = held == code if code is not None else np.zeros(len(held), dtype=bool)
+            ok = equal if op == "=" else (held != 0) & ~equal
         else:
             if abs(value) > EXACT_FLOAT:
                 raise Declined("a number float64 cannot hold exactly")
             if condition.unit.strip():
                 wanted, dimension = normalize(value, condition.unit)
                 low, high = entries["v"], entries["w"]
-                kind = np.fromiter((d == dimension for d in entries["d"]), dtype=bool, count=len(entries))
+                code = self.metadata.code("d", dimension)
+                kind = entries["d"] == code if code is not None else np.zeros(len(entries), dtype=bool)
             else:
                 wanted, low, high, kind = value, entries["r"], entries["x"], np.ones(len(entries), dtype=bool)
             wanted = float(wanted)

@@ -53,7 +53,6 @@ from ...identity import Identity, check_name
 from ...model import Dataset, Proposal, Vote, VoteState, check_pid, check_vote
 from ...query import FacetCount, SearchQuery, SearchResult, decode_cursor, encode_cursor
 from ...store import Store, UpsertSummary
-from ...text import titled_proposals
 from ..urls import redact_url
 from . import queries as q
 from .documents import (
@@ -107,6 +106,8 @@ CLIENT_DEFAULTS = {
 
 PAGE_PROJECTION = {k: v for k, v in LISTING_PROJECTION.items() if k != SORT_NAME}
 """Page items keep ``beamhub_sortName``: it is the cursor key of the name sorts."""
+CHECKED_PAGE_PROJECTION = {k: v for k, v in PAGE_PROJECTION.items() if k != UNREADABLE}
+"""A page read by ``_id`` (search columns) keeps ``beamhub_unreadable`` to be checked."""
 
 class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Store):
     """A catalogue store on MongoDB 6+ or DocumentDB (see the module docstring)."""
@@ -334,11 +335,10 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
     def search(self, identity: Identity, query: SearchQuery) -> SearchResult:
         self._follower.before_search()  # SciCat's new content (access is read live anyway)
         voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
-        titled = self._titled(identity, query)
-        common = q.common_filters(identity, query, voted, titled)
+        common = q.common_filters(identity, query, voted)
         after = decode_cursor(query, time_key=datetime)
         if self.columns is not None and self.columns.answers(query):
-            found = self._search_columns(identity, query, common, after, titled)
+            found = self._search_columns(identity, query, common, after)
             if found is not None:
                 self.columns.paths["columns"] += 1
                 return found
@@ -366,8 +366,13 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         except Declined as exc:
             log.debug("search columns declined: %s", exc)
             return None
-        live = q.and_([{"_id": {"$in": pids}}, *common, *q.facet_filters(query).values()])
-        found = {doc["_id"]: doc for doc in self.datasets.find(live, PAGE_PROJECTION)} if pids else {}
+        # by _id alone (an index the planner cannot pass over for a visibility one), then
+        # checked against SciCat's fields as they are now: Identity.can_see is the rule
+        # visibility_filter states; content changes were stamped, and synced just before
+        found = {}
+        for doc in (self.datasets.find({"_id": {"$in": pids}}, CHECKED_PAGE_PROJECTION) if pids else ()):
+            if identity.can_see(doc) and doc.pop(UNREADABLE, None) is None:
+                found[doc["_id"]] = doc
         if len(found) != len(pids):  # changed since the columns saw it: the database answers
             log.debug("search columns behind the database for %d dataset(s)", len(pids) - len(found))
             return None
@@ -441,7 +446,7 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         the count without facets). For benchmarks and operators checking that indexes
         serve every query shape (``mongo.server.plan_summary``)."""
         voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
-        common = q.common_filters(identity, query, voted, self._titled(identity, query))
+        common = q.common_filters(identity, query, voted)
         parts = common + list(q.facet_filters(query).values())
         if query.sort == "relevance":
             parts, (field, direction) = parts + [q.relevance_tier_filter(query.text_query, 1)], ("creationTime", -1)
@@ -483,15 +488,6 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         groups = sorted(identity.groups)
         return {"$or": [{"ownerGroup": {"$in": groups}}, {"accessGroups": {"$in": groups}},
                         {"beamline": {"$in": sorted(identity.staff_of)}}]}
-
-    def _titled(self, identity: Identity, query: SearchQuery) -> dict[str, tuple[str, ...]]:
-        """The caller's proposals titled with the query's words (``text.titled_proposals``),
-        read as the search runs: a title's change re-indexes no dataset."""
-        text = query.text_query
-        if text.empty or text.unmatchable:
-            return {}
-        docs = self.proposals.find(self._proposal_filter(identity), {"title": 1})
-        return titled_proposals(text, ((doc["_id"], doc.get("title") or "") for doc in docs))
 
     def _may_see_proposal(self, identity: Identity, doc: dict) -> bool:
         return identity.is_member_of(doc) or doc.get("beamline") in identity.staff_of
