@@ -44,3 +44,32 @@ def make_notebook(datasets: list[dict], template: dict | None) -> dict:
                           input=json.dumps(body), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+RUN_EXPORT = r"""
+const fs = require('fs');
+const ts = require(process.argv[1]);
+const js = ts.transpileModule(fs.readFileSync(process.argv[2], 'utf8'), {
+  compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 }
+}).outputText;
+const module = { exports: {} };
+new Function('module', 'exports', 'require', js)(module, module.exports, require);
+const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+process.stdout.write(JSON.stringify(module.exports[input.function](...input.args)));
+"""
+
+BEAMLINE_NOTEBOOK = EXTENSION / "src" / "model" / "beamlineNotebook.ts"
+
+
+def overview_notebook(beamline: str) -> dict:
+    """The staff's hvplot overview notebook of ``beamline``, as the extension builds it
+    (``overviewNotebook`` in src/model/beamlineNotebook.ts), for the beamhub kernel."""
+    node = shutil.which("node")
+    if node is None:
+        missing("Node.js", "needed to run the extension's notebook builder")
+    body = {"function": "overviewNotebook",
+            "args": [beamline, {"name": "beamhub", "display_name": "Python 3 (beamhub)"}]}
+    done = subprocess.run([node, "-e", RUN_EXPORT, str(TYPESCRIPT), str(BEAMLINE_NOTEBOOK)],
+                          input=json.dumps(body), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)

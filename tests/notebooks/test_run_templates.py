@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import nbformat
 import pytest
@@ -26,7 +27,7 @@ from nbformat.v4 import new_code_cell
 from beamhub.client import Catalogue
 from tests.client.test_client import server_environment
 
-from .extension_codegen import make_notebook
+from .extension_codegen import make_notebook, overview_notebook
 from .steady_kernel import SteadyKernelManager
 from .templates import DATASETS_TAG, OWNERS, TEMPLATES, check_summary, kind, load, techniques, template_id
 
@@ -167,3 +168,38 @@ def test_template_opened_with_two_datasets(path, server_env, client_hub, process
     names = [d.datasetName for d in chosen] if kind(template) == "raw" else input_names(client_hub, user, chosen)
     summary = check_ran(nb, names)
     check_summary(folder, summary)
+
+
+def test_the_staff_overview_notebook_runs_and_plots(server_env, client_hub, tmp_path):
+    """The hvplot notebook the "Beamline" panel opens, built by the extension's own code and
+    run headless as grace (staff of i22) after alice and bob voted on i22's data."""
+    catalogue = {user: Catalogue(client_hub.url, client_hub.token(user)) for user in ("alice", "bob", "grace")}
+    i22 = catalogue["bob"].search(beamline="i22", type="raw", limit=2).items
+    catalogue["alice"].like(i22[0], comment="alice likes the growth")
+    catalogue["bob"].dislike(i22[0], comment="bob saw a bubble")
+    catalogue["bob"].like(i22[1])
+    template = load(TEMPLATES[0])
+    published = catalogue["grace"]._json("POST", "/templates", json={
+        "beamline": "i22", "name": "i22-check", "title": "i22 check", "techniques": ["SAXS"],
+        "change_note": "for the overview test", "notebook": template})
+    catalogue["grace"]._request("POST", f"/templates/i22/{published['name']}/opened", json={})
+
+    notebook = overview_notebook("i22")
+    for index, cell in enumerate(notebook["cells"]):
+        cell.setdefault("id", f"cell-{index}")
+    nb = nbformat.reads(json.dumps(notebook), as_version=4)
+    NotebookClient(nb, kernel_name="beamhub", timeout=300, allow_errors=False,
+                   kernel_manager_class=SteadyKernelManager,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute(env=server_env("grace"))
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    plots = [c for c in code if ".hvplot." in c.source]
+    assert len(plots) == 3 and all(interactive(c.outputs) for c in plots), [c.source[:60] for c in plots]
+    printed = "".join(o.get("text", "") for o in code[0].outputs)
+    assert " datasets of i22" in printed, printed
+    tables = "".join(str(o.get("data", {}).get("text/html", "")) for c in code for o in c.outputs
+                     if "<table" in str(o.get("data", {}).get("text/html", "")))
+    for user, value, comment in (("alice", "like", "alice likes the growth"), ("bob", "dislike", "bob saw a bubble")):
+        row = rf"<td>{user}</td>\s*<td>{value}</td>\s*<td>{comment}</td>"
+        assert re.search(row, tables), (row, tables[:3000])
+    assert re.search(rf"<td>{re.escape(i22[0].datasetName)}</td>\s*<td>p1002</td>\s*<td>\d+</td>\s*<td>\d+</td>"
+                     r"\s*<td>[^<]*alice[^<]*bob[^<]*</td>", tables), tables[:3000]

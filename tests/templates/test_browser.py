@@ -6,7 +6,9 @@ JupyterLab dialog sends the same request), alice (p1001, at i03) finds it in the
 Launcher's "Beamline templates" and opens it, and "Open in notebook" on an i03 dataset
 opens it with the dataset filled into its parameters cell; bob (not at i03) does not see
 it; version 2 and a rollback reach alice; alice cannot publish (the service's answer).
-Screenshots go to test-artifacts/test_templates_browser/.
+grace (staff of i22) opens the "Beamline" panel and sees the votes alice and bob cast on
+i22's datasets, with their comments; alice has no such panel and the service refuses her
+its data. Screenshots go to test-artifacts/test_templates_browser/.
 """
 
 from __future__ import annotations
@@ -67,6 +69,67 @@ def notebook_text(page) -> str:
     page.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell")
     page.wait_for_timeout(1500)
     return page.locator(".jp-NotebookPanel:visible").inner_text()
+
+
+def palette_items(page, text: str) -> list[str]:
+    """The command palette's items matching ``text`` (the palette is closed again)."""
+    page.keyboard.press("Control+Shift+C")
+    page.locator(".lm-CommandPalette-input:visible").fill(text)
+    page.wait_for_timeout(500)
+    items = page.locator(".lm-CommandPalette-item:visible .lm-CommandPalette-itemLabel").all_inner_texts()
+    page.keyboard.press("Escape")
+    return items
+
+
+def test_grace_sees_the_votes_alice_and_bob_cast_in_the_beamline_panel(hub):
+    # runs first: it leaves alice's JupyterLab on its Launcher, where the next test expects it
+    i22 = hub.get("bob", "/datasets", params={"beamline": "i22", "type": "raw", "limit": 2}).json()["items"]
+    cast = {("alice", i22[0]["pid"]): ("like", "nice growth series"),
+            ("bob", i22[0]["pid"]): ("dislike", "beam dumped mid-run"),
+            ("bob", i22[1]["pid"]): ("like", "")}
+    for (user, pid), (value, comment) in cast.items():
+        answer = hub.request(user, "PUT", f"/datasets/{pid.replace('/', '%2F')}/vote",
+                             json={"value": value, "comment": comment})
+        assert answer.status_code == 200, answer.text
+    refused = hub.get("alice", "/beamlines/i22/overview")
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+
+    with browser() as chromium:
+        _, grace = open_lab(chromium, hub, "grace")
+        grace.wait_for_function("() => document.body.innerText.includes('Beamline panel')", timeout=30_000)
+        assert "Beamline panel" in palette_items(grace, "Beamline")
+        open_launcher(grace)
+        card = grace.locator(".jp-LauncherCard:visible",
+                             has=grace.locator(".jp-LauncherCard-label", has_text="Beamline panel")).first
+        try:
+            card.wait_for(timeout=30_000)
+        except Exception:
+            screenshot(grace, SHOTS, "06-grace-launcher")
+            raise AssertionError(f"no Beamline panel card among {launcher_labels(grace)}") from None
+        card.click()
+        panel = grace.locator(".jp-Beamhub-beamline:visible")
+        for (user, pid), (value, comment) in cast.items():
+            voter = panel.locator(f'tr[data-pid="{pid}"] li[data-user="{user}"]')
+            voter.wait_for(timeout=30_000)
+            text = voter.inner_text()
+            assert value in text and comment in text, (user, pid, text)
+        row = panel.locator(f'tr[data-pid="{i22[0]["pid"]}"]').inner_text()
+        assert i22[0]["datasetName"] in row and "p1002" in row
+        assert "p1002" in panel.locator(".jp-Beamhub-beamlineRatios").first.inner_text()
+        screenshot(grace, SHOTS, "06-grace-beamline-panel")
+        panel.locator("button:has-text('Interactive plots')").click()  # the hvplot notebook
+        grace.wait_for_function("() => [...document.querySelectorAll('.jp-NotebookPanel')].some("
+                                "p => p.innerText.includes('BEAMLINE = \"i22\"'))", timeout=60_000)
+        screenshot(grace, SHOTS, "07-grace-hvplot-notebook")
+
+        _, alice = open_lab(chromium, hub, "alice")
+        open_launcher(alice)
+        alice.locator('.jp-Launcher-sectionTitle:text-is("Beamline templates")').wait_for()
+        alice.wait_for_timeout(2000)
+        assert "Beamline panel" not in launcher_labels(alice)
+        assert "Beamline panel" not in palette_items(alice, "Beamline")
+        assert alice.locator(".jp-Beamhub-beamline").count() == 0
+        screenshot(alice, SHOTS, "08-alice-no-beamline-panel")
 
 
 def test_carol_publishes_alice_opens_bob_does_not_see(hub):
@@ -135,3 +198,4 @@ def test_carol_publishes_alice_opens_bob_does_not_see(hub):
     assert "version one" in hub.get("alice", "/templates/i03/mx-screening").json()["notebook"]["cells"][0]["source"]
     opens = hub.get("carol", "/beamlines/i03/overview").json()["template_opens"]
     assert opens.get("mx-screening", 0) >= 2  # the Launcher and "Open in notebook"
+

@@ -40,7 +40,7 @@ describe('beamline templates', () => {
   });
 });
 
-import { overviewNotebook } from '../model/beamline';
+import { overviewNotebook } from '../model/beamlineNotebook';
 
 describe('the staff’s beamline overview notebook', () => {
   it('asks the service for that beamline and plots with hvplot', () => {

@@ -8,14 +8,17 @@
  *   comments, the like ratio per proposal and per day, selections and jobs on the
  *   beamline's data, and how often its templates were opened (no JupyterLab here, so it
  *   is tested with an in-memory {@link IBeamlineAPI});
- * - {@link overviewNotebook}: the same as a notebook of interactive hvplot (Bokeh) plots,
- *   which the panel opens, so staff can zoom, hover and take the numbers further.
+ * - the same as a notebook of interactive hvplot (Bokeh) plots, which the panel opens
+ *   so staff can zoom, hover and take the numbers further: `overviewNotebook` in
+ *   ./beamlineNotebook.ts (a pure builder, re-exported here).
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { components } from '../api.gen';
 import { CatalogueClient } from '../api';
 import { describeError } from './errors';
+
+export { overviewNotebook } from './beamlineNotebook';
 
 export type IBeamlineOverview = components['schemas']['BeamlineOverview'];
 export type IVotedDataset = components['schemas']['VotedDataset'];
@@ -144,97 +147,4 @@ export class BeamlineModel {
   private _error: string | null = null;
   private _request = 0;
   private _changed = new Signal<this, void>(this);
-}
-
-function code(source: string): any {
-  return { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source };
-}
-
-function markdown(source: string): any {
-  return { cell_type: 'markdown', metadata: {}, source };
-}
-
-export function overviewNotebook(
-  beamline: string,
-  kernel = { name: 'python3', display_name: 'Python 3 (ipykernel)' }
-): any {
-  const name = JSON.stringify(beamline);
-  return {
-    cells: [
-      markdown(
-        `# Beamline ${beamline}: votes, jobs and templates\n\n` +
-          'For the beamline\'s staff only (the catalogue refuses others). Re-run to refresh.'
-      ),
-      {
-        ...code(
-          [
-            'import hvplot.pandas  # noqa: F401  (interactive Bokeh plots)',
-            'import pandas as pd',
-            'from beamhub.client import Catalogue',
-            '',
-            `BEAMLINE = ${name}`,
-            'overview = Catalogue()._json("GET", f"/beamlines/{BEAMLINE}/overview")',
-            'votes = pd.DataFrame([',
-            '    {"pid": d["pid"], "dataset": d["datasetName"], "proposal": d["proposalId"], **v}',
-            '    for d in overview["datasets"] for v in d["votes"]',
-            '], columns=["pid", "dataset", "proposal", "user", "value", "comment", "updatedAt"])',
-            'votes["updatedAt"] = pd.to_datetime(votes["updatedAt"])',
-            'votes["like"] = (votes["value"] == "like").astype(int)',
-            'print(f"{len(votes)} votes on {votes.pid.nunique()} datasets of {BEAMLINE}")'
-          ].join('\n')
-        ),
-        metadata: { tags: ['parameters'] }
-      },
-      markdown('## Datasets, likes and dislikes, and who voted'),
-      code(
-        [
-          'per_dataset = pd.DataFrame([',
-          '    {"dataset": d["datasetName"], "proposal": d["proposalId"], "likes": d["likes"],',
-          '     "dislikes": d["dislikes"],',
-          '     "votes": "; ".join(f\'{v["user"]}: {v["value"]}\' + (f\' ("{v["comment"]}")\' if v["comment"] else "")',
-          '                        for v in d["votes"])}',
-          '    for d in overview["datasets"]',
-          '])',
-          'per_dataset'
-        ].join('\n')
-      ),
-      markdown('## Like ratio over time and per proposal'),
-      code(
-        [
-          'by_day = votes.set_index("updatedAt").resample("D")["like"].agg(["mean", "count"]).dropna().reset_index()',
-          'by_day.hvplot.line(x="updatedAt", y="mean", hover_cols=["count"], ylim=(0, 1), ylabel="like ratio",',
-          '                   xlabel="day", title="Like ratio of the votes cast each day", width=650, height=300)'
-        ].join('\n')
-      ),
-      code(
-        [
-          'by_proposal = votes.groupby("proposal")["like"].agg(["mean", "count"]).reset_index()',
-          'by_proposal.hvplot.bar(x="proposal", y="mean", hover_cols=["count"], ylim=(0, 1), ylabel="like ratio",',
-          '                       title="Like ratio per proposal", width=650, height=300)'
-        ].join('\n')
-      ),
-      markdown('## Selections and jobs on the beamline\'s data'),
-      code(
-        [
-          'selections = pd.DataFrame(overview["selections"], columns=["name", "owner", "status", "processing",',
-          '                                                           "on_beamline", "jobId", "createdAt"])',
-          'selections'
-        ].join('\n')
-      ),
-      markdown('## Templates opened'),
-      code(
-        [
-          'opens = pd.Series(overview["template_opens"], name="opens", dtype=int).rename_axis("template").reset_index()',
-          'opens.hvplot.barh(x="template", y="opens", title="How often each template was opened", width=650,',
-          '                  height=250) if len(opens) else "No template of this beamline opened yet."'
-        ].join('\n')
-      )
-    ],
-    metadata: {
-      kernelspec: { ...kernel, language: 'python' },
-      language_info: { name: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
 }

@@ -134,8 +134,8 @@ function Beamline(props: IBeamlinePanelOptions): JSX.Element {
                         <ul className="jp-Beamhub-beamlineVoters">
                           {d.votes.map(v => (
                             <li key={v.user} data-user={v.user} title={formatDateTime(v.updatedAt)}>
-                              <b>{v.user}</b>: {v.value === 'like' ? '👍 like' : '👎 dislike'}
-                              {v.comment ? <q>{v.comment}</q> : null}
+                              <b>{v.user}</b>: {v.value}
+                              {v.comment ? <> <q>{v.comment}</q></> : null}
                             </li>
                           ))}
                         </ul>
