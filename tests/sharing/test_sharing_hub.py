@@ -66,6 +66,13 @@ def test_policy_roles_revocation_and_links(hub):
         assert refused.status_code == 403, refused.text
         assert "p1002" in refused.json()["message"]
         assert outsider not in shared_with(alice)
+    # Support is asked for by staff of the server's beamlines, never granted as an invitation:
+    # carol is staff of i03, p1002 was measured at i22.
+    carol = Client(hub, hub.hub.user_token("carol", note="staff"), "alice")
+    asked = carol.hub_api("POST", "/beamhub/support/alice/")
+    assert asked.status_code == 403 and "i22" in asked.json()["message"], asked.text
+    assert carol.hub_api("GET", "/beamhub/support").json() == {"items": []}
+    assert share(alice, "carol", "custom:beamhub:support").status_code == 400
     # A share must name one role: JupyterHub's default (full access, no role) is refused.
     assert alice.hub_api("POST", "/shares/alice/", json={"user": "bob"}).status_code == 400
     assert alice.hub_api("POST", "/shares/alice/",
