@@ -96,11 +96,16 @@ def test_non_latin_words_and_empty_answers_say_why(hub):
         offer = alice.locator('.jp-Beamhub-proposalMatches [data-proposal="p1002"]')
         offer.wait_for()
         assert "nanoparticle" in offer.inner_text().lower()
+        # ... and its datasets are the answer, though none of them says "nanoparticle"
+        in_p1002 = hub.get("alice", "/datasets", params={"proposal": "p1002", "limit": 1}).json()["total"]
+        assert in_p1002 > 0 and status(alice).startswith(f"{in_p1002} dataset")
+        shown = alice.locator(".jp-Beamhub-result").evaluate_all("rs => rs.map(r => r.dataset.pid)")
+        p1002 = {d["pid"] for d in hub.get("alice", "/datasets", params={"proposal": "p1002", "limit": 100}).json()["items"]}
+        assert shown and set(shown) <= p1002
         offer.click()
         alice.wait_for_selector('.jp-Beamhub-chip:has-text("Proposal: p1002")')
         alice.wait_for_function("() => document.querySelector('.jp-Beamhub-panelBody')?.dataset.state === 'ready'")
-        in_p1002 = hub.get("alice", "/datasets", params={"proposal": "p1002", "limit": 1}).json()["total"]
-        assert in_p1002 > 0 and status(alice).startswith(f"{in_p1002} dataset")
+        assert status(alice).startswith(f"{in_p1002} dataset")
         screenshot(alice, SHOTS, "01b-alice-proposal-title")
         alice.locator(".jp-Beamhub-clearAll").click()
 
