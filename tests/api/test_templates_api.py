@@ -144,6 +144,14 @@ def test_grace_staff_of_i22_sees_the_votes_alice_and_bob_cast_there(catalogue_hu
     assert votes[(i22[0]["pid"], "bob")] == ("dislike", f"bob on {i22[0]['datasetName']}")
     assert votes[(i22[1]["pid"], "bob")] == ("like", f"bob on {i22[1]['datasetName']}")
     assert {d["proposalId"] for d in body["datasets"]} == {"p1002"}
+    # a selection of alice's holding one i22 and one i03 dataset: listed, with its status
+    i03 = catalogue_hub.get("alice", "/datasets", params={"beamline": "i03", "limit": 1}).json()["items"]
+    made = catalogue_hub.request("alice", "POST", "/selections", json={
+        "name": "grace should see this", "datasets": [i22[0]["pid"], i03[0]["pid"]]})
+    assert made.status_code == 201, made.text
+    listed = {s["id"]: s for s in catalogue_hub.get("grace", "/beamlines/i22/overview").json()["selections"]}
+    mine = listed[made.json()["id"]]
+    assert (mine["owner"], mine["status"], mine["datasets"], mine["on_beamline"]) == ("alice", "draft", 2, 1)
     for user, beamline in (("grace", "i03"), ("alice", "i22"), ("carol", "i22")):
         refused = catalogue_hub.get(user, f"/beamlines/{beamline}/overview")
         assert refused.status_code == 403 and refused.json()["code"] == "permission_denied", (user, beamline)

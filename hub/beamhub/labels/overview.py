@@ -60,33 +60,40 @@ class BeamlineOverview(_Model):
     template_opens: dict[str, int]
 
 
-def overview(store, identity: Identity, operator: Identity, beamline: str) -> BeamlineOverview:
-    if not (identity.operator or beamline in identity.staff_of):
-        raise PermissionDenied(f"only staff of {beamline} see its overview")
-    votes = store.export_votes(operator)
-    pids = list(dict.fromkeys(v.pid for v in votes))
-    datasets = {}
+def _on_beamline(store, operator: Identity, pids: list[str], beamline: str) -> dict:
+    """The datasets among ``pids`` recorded at ``beamline`` (read in batches, each once)."""
+    found = {}
     for start in range(0, len(pids), BATCH):
         for d in store.get_datasets(operator, pids[start:start + BATCH]):
             if d.creationLocation == beamline:
-                datasets[d.pid] = d
+                found[d.pid] = d
+    return found
+
+
+def overview(store, identity: Identity, operator: Identity, beamline: str) -> BeamlineOverview:
+    if not (identity.operator or beamline in identity.staff_of):
+        raise PermissionDenied(f"only staff of {beamline} see its overview")
+    by_pid: dict[str, list] = {}
+    for v in store.export_votes(operator):
+        by_pid.setdefault(v.pid, []).append(v)
+    datasets = _on_beamline(store, operator, list(by_pid), beamline)
     voted = []
     for pid, d in datasets.items():
-        own = sorted((v for v in votes if v.pid == pid), key=lambda v: v.updatedAt)
+        own = sorted(by_pid[pid], key=lambda v: v.updatedAt)
         voted.append(VotedDataset(pid=pid, datasetName=d.datasetName, proposalId=d.proposalId,
                                   technique=";".join(t.name for t in d.techniques), likes=d.likes,
                                   dislikes=d.dislikes,
                                   votes=[StaffVote(user=v.user, value=v.value, comment=v.comment,
                                                    updatedAt=v.updatedAt) for v in own]))
+    listed = [s for s in store.list_selections(operator) if s.datasets]
+    here = _on_beamline(store, operator, list(dict.fromkeys(p for s in listed for p in s.datasets)), beamline)
     selections = []
-    for s in store.list_selections(operator):
-        if not s.datasets:
-            continue
-        found = {d.pid for d in store.get_datasets(operator, s.datasets) if d.creationLocation == beamline}
-        if found:
+    for s in listed:
+        on_beamline = len(set(s.datasets) & here.keys())
+        if on_beamline:
             selections.append(BeamlineSelection(id=s.id, name=s.name, owner=s.owner, status=s.status,
                                                 processing=s.processing, datasets=len(s.datasets),
-                                                on_beamline=len(found), jobId=s.jobId, createdAt=s.createdAt,
+                                                on_beamline=on_beamline, jobId=s.jobId, createdAt=s.createdAt,
                                                 finishedAt=s.finishedAt))
     return BeamlineOverview(beamline=beamline, datasets=sorted(voted, key=lambda v: v.pid),
                             selections=selections, template_opens=store.template_opens(identity, beamline))
