@@ -1,8 +1,8 @@
 """The data, reachable, in the real demo (``beamhub demo``) and a real browser.
 
 alice signs in, ticks proposal p1001 on the spawn form, which says where it will be (a
-read-only link ``~/data/p1001``: the demo cannot mount; the spawn's steps are checked
-through the hub's API in tests/spawner/test_local.py). In JupyterLab the detail view of a sweep shows the folder as her server sees it; "Show
+read-only link ``~/data/p1001``: the demo cannot mount), and the spawn page shows its
+steps as the server starts. In JupyterLab the detail view of a sweep shows the folder as her server sees it; "Show
 in file browser" opens it there, a NeXus file opens from it (H5Web), and the frame slider draws the
 stack's frames one by one. Screenshots under test-artifacts/test_data_reachable/.
 """
@@ -10,6 +10,7 @@ stack's frames one by one. Screenshots under test-artifacts/test_data_reachable/
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -37,6 +38,38 @@ def demo(tmp_path_factory):
         yield running
     finally:
         running.interrupt()
+
+
+def spawn_steps(context, pending_url: str) -> list[tuple[int, str]]:
+    """The steps the spawn-pending page shows in its event log while the server starts:
+    a second tab on it (the first one waits for the spawn, which JupyterHub answers at
+    once when it is quick). The hub's real progress stream reaches the page whole, but
+    for its "ready" event, so that the page stays to be read instead of moving on."""
+    pending = context.new_page()
+    received = []
+
+    def hold_back_ready(route):
+        answer = route.fetch(timeout=180_000)
+        events = [json.loads(line[len("data:"):]) for line in answer.text().splitlines()
+                  if line.startswith("data:")]
+        received.extend(events)
+        shown = "".join(f"data: {json.dumps(e)}\n\n" for e in events if not e.get("ready"))
+        route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=shown)
+
+    pending.route("**/api/users/*/server/progress*", hold_back_ready)
+    try:
+        pending.goto(pending_url)
+        pending.wait_for_function(
+            "() => document.querySelectorAll('#progress-log .progress-log-event').length >= 5", timeout=180_000)
+        pending.locator("#progress-details summary").click()  # the event log, opened as a user would
+        screenshot(pending, SHOTS, "01b-spawn-steps")
+        shown = pending.locator("#progress-log .progress-log-event").all_inner_texts()
+        assert received and received[-1].get("ready"), received  # the hub's stream did end ready
+        progress = [(e["progress"], e["message"]) for e in received if not e.get("ready")]
+        assert [message for _, message in progress] == [text.strip() for text in shown]
+        return progress
+    finally:
+        pending.close()
 
 
 def test_the_server_paths_map_relative_to_the_servers_root(tmp_path):
@@ -93,7 +126,14 @@ def test_alice_reaches_her_proposal_from_the_detail_view_and_slides_through_fram
             assert "appears as a read-only link ~/data/<proposal> in your home" in form.inner_text()
             page.check('input[name="proposals"][value="p1001"]')
             screenshot(page, SHOTS, "01-spawn-form")
-            page.click("form#spawn_form [type=submit]")
+            page.click("form#spawn_form [type=submit]", no_wait_after=True)
+            steps = spawn_steps(context, demo.url + "/hub/spawn-pending/alice")
+            assert steps == [
+                (0, "Server requested"),  # JupyterHub's, then the demo spawner's own
+                (10, "Checking your resources and proposals with the catalogue"),
+                (30, "Your data, read-only: p1001 linked at ~/data/<proposal>"),
+                (50, "Starting JupyterLab (Default, 1 CPU)"),
+                (80, "JupyterLab is starting: waiting for it to answer")], steps
             page.wait_for_selector(LAB_READY, timeout=180_000)
             dismiss_news(page)
 
