@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..spec import JobInput, OutputFile
 from .base import Step
-from .io import entry_of, field_value, groups_of_class, open_signal, output_name, write_result
+from .io import entry_of, field_value, groups_of_class, open_signal, write_result
 
 UNITS = {"q_nm^-1": ("q", "1/nm"), "q_A^-1": ("q", "1/angstrom"), "2th_deg": ("two_theta", "deg")}
 
@@ -119,21 +119,18 @@ def process(item: JobInput, params: AzimuthalParameters, output_dir: Path, index
         radial, curves, errors = integrate_stack(node, params)
         stack = node.ndim == 3
     name, unit = UNITS[params.unit]
-    relative = output_name(index, item, "azimuthal.nxs")
     fields = {name: radial, "I": curves if stack else curves[0], "I_errors": errors if stack else errors[0]}
     axes = [name]
     if stack:
         fields["frame"] = np.arange(len(curves))
         axes = ["frame", name]
-    write_result(output_dir / relative, item=item, program="azimuthal-integration", params=params, signal="I",
-                 fields=fields, axes=axes, units={name: unit},
-                 long_names={"I": "azimuthally averaged intensity"})
     peak = int(np.nanargmax(curves[-1]))
     summary = {"frames": len(curves), "points": len(radial), f"{name}_min": float(radial[0]),
                f"{name}_max": float(radial[-1]), "mean_intensity": float(np.nanmean(curves)),
                f"{name}_of_maximum_last_frame": float(radial[peak])}
-    return OutputFile(path=relative, input_pid=item.pid, signal="/entry/data/I", shape=list(np.shape(fields["I"])),
-                      dtype="float64", axes=[f"/entry/data/{a}" for a in axes], summary=summary)
+    return write_result(output_dir, index, item, "azimuthal.nxs", program="azimuthal-integration", params=params,
+                        signal="I", fields=fields, axes=axes, units={name: unit}, summary=summary,
+                        long_names={"I": "azimuthally averaged intensity"})
 
 
 STEP = Step(

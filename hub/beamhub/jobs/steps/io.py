@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from ..spec import JobInput
+from ..spec import JobInput, OutputFile
 
 
 def safe_name(name: str) -> str:
@@ -109,14 +109,19 @@ def axis_of(node, dimension: int):
     return parent[names[dimension]]
 
 
-def write_result(path: Path, *, item: JobInput, program: str, params: BaseModel, signal: str,
-                 fields: Mapping[str, np.ndarray], axes: Sequence[str], units: Mapping[str, str] | None = None,
-                 long_names: Mapping[str, str] | None = None) -> None:
-    """One NeXus file: ``/entry`` (title, program, input pid, parameters) with an NXdata
-    ``/entry/data`` holding ``fields``, ``signal`` plotted over ``axes`` by default."""
+def write_result(output_dir: Path, index: int, item: JobInput, suffix: str, *, program: str, params: BaseModel,
+                 signal: str, fields: Mapping[str, np.ndarray], axes: Sequence[str], summary: dict,
+                 units: Mapping[str, str] | None = None,
+                 long_names: Mapping[str, str] | None = None) -> OutputFile:
+    """The step's result for input ``index``: one NeXus file in ``output_dir`` (named by
+    :func:`output_name` with ``suffix``), ``/entry`` (title, program, input pid,
+    parameters) with an NXdata ``/entry/data`` holding ``fields``, ``signal`` plotted
+    over ``axes`` by default; and its :class:`OutputFile` (signal, shape, dtype and axes as
+    written, with ``summary``), which the job registers."""
     import h5py
 
-    with h5py.File(path, "w") as out:
+    relative = output_name(index, item, suffix)
+    with h5py.File(output_dir / relative, "w") as out:
         out.attrs["default"] = "entry"
         entry = out.create_group("entry")
         entry.attrs["NX_class"] = "NXentry"
@@ -136,3 +141,7 @@ def write_result(path: Path, *, item: JobInput, program: str, params: BaseModel,
                 data[name].attrs["units"] = units[name]
             if long_names and name in long_names:
                 data[name].attrs["long_name"] = long_names[name]
+        written = data[signal]
+        shape, dtype = list(written.shape), written.dtype.name
+    return OutputFile(path=relative, input_pid=item.pid, signal=f"/entry/data/{signal}", shape=shape, dtype=dtype,
+                      axes=[f"/entry/data/{a}" for a in axes], summary=summary)

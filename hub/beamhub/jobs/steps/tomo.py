@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..spec import JobInput, OutputFile
 from .base import Step
-from .io import axis_of, groups_of_class, entry_of, open_signal, output_name, write_result
+from .io import axis_of, groups_of_class, entry_of, open_signal, write_result
 
 MAX_SLICE_VALUES = 64 * 4096 * 4096
 """Bound on rows x projections x columns kept in memory (float32: 4 bytes each)."""
@@ -133,18 +133,14 @@ def process(item: JobInput, params: TomoParameters, output_dir: Path, index: int
             raise ValueError("too many rows asked for this scan's size: ask for fewer slices")
         sino, angles = sinograms(node, rows, params.frames_per_read)
     volume = reconstruct(sino, angles, params)
-    relative = output_name(index, item, "tomo_recon.nxs")
-    write_result(output_dir / relative, item=item, program="tomo-reconstruction", params=params,
-                 signal="reconstruction", axes=["row", "y", "x"],
-                 fields={"reconstruction": volume, "row": np.asarray(rows), "y": np.arange(volume.shape[1]),
-                         "x": np.arange(volume.shape[2]), "rotation_angle": angles},
-                 units={"reconstruction": "1/pixel", "rotation_angle": "deg"},
-                 long_names={"reconstruction": "linear attenuation coefficient"})
     summary = {"slices": len(rows), "projections": len(angles), "size": int(volume.shape[1]),
                "mean_attenuation": float(volume.mean()), "max_attenuation": float(volume.max())}
-    return OutputFile(path=relative, input_pid=item.pid, signal="/entry/data/reconstruction",
-                      shape=list(volume.shape), dtype="float32",
-                      axes=["/entry/data/row", "/entry/data/y", "/entry/data/x"], summary=summary)
+    return write_result(output_dir, index, item, "tomo_recon.nxs", program="tomo-reconstruction", params=params,
+                        signal="reconstruction", axes=["row", "y", "x"], summary=summary,
+                        fields={"reconstruction": volume, "row": np.asarray(rows), "y": np.arange(volume.shape[1]),
+                                "x": np.arange(volume.shape[2]), "rotation_angle": angles},
+                        units={"reconstruction": "1/pixel", "rotation_angle": "deg"},
+                        long_names={"reconstruction": "linear attenuation coefficient"})
 
 
 STEP = Step(

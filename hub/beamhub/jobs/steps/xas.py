@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..spec import JobInput, OutputFile
 from .base import Step
-from .io import axis_of, open_signal, output_name, write_result
+from .io import axis_of, open_signal, write_result
 
 
 class XasParameters(BaseModel):
@@ -115,17 +115,14 @@ def process(item: JobInput, params: XasParameters, output_dir: Path, index: int)
         if axis is None or axis.shape != node.shape:
             raise ValueError(f"{item.path} has no energy axis (@axes of its NXdata) of its length")
         result = normalise(_energy_ev(axis), node[()], params)
-    relative = output_name(index, item, "xas_norm.nxs")
-    fields = {k: v for k, v in result.items() if isinstance(v, np.ndarray)}
-    write_result(output_dir / relative, item=item, program="xas-normalisation", params=params, signal="norm",
-                 fields=fields, axes=["energy"], units={"energy": "eV"},
-                 long_names={"norm": "normalised μ(E)", "flat": "flattened μ(E)"})
     energy = result["energy"]
     beyond = energy >= result["e0"] + params.norm1
     summary = {"e0": round(result["e0"], 3), "edge_step": round(result["edge_step"], 6), "points": len(energy),
                "mean_flat_post_edge": round(float(result["flat"][beyond].mean()), 6) if beyond.any() else 0.0}
-    return OutputFile(path=relative, input_pid=item.pid, signal="/entry/data/norm", shape=[len(energy)],
-                      dtype="float64", axes=["/entry/data/energy"], summary=summary)
+    return write_result(output_dir, index, item, "xas_norm.nxs", program="xas-normalisation", params=params,
+                        signal="norm", fields={k: v for k, v in result.items() if isinstance(v, np.ndarray)},
+                        axes=["energy"], units={"energy": "eV"}, summary=summary,
+                        long_names={"norm": "normalised μ(E)", "flat": "flattened μ(E)"})
 
 
 STEP = Step(
