@@ -6,7 +6,8 @@ JupyterLab dialog sends the same request), alice (p1001, at i03) finds it in the
 Launcher's "Beamline templates" and opens it, and "Open in notebook" on an i03 dataset
 opens it with the dataset filled into its parameters cell; bob (not at i03) does not see
 it; version 2 and a rollback reach alice; alice cannot publish (the service's answer).
-grace (staff of i22) opens the "Beamline" panel and sees the votes alice and bob cast on
+bob comments on his vote in the dataset view; grace (staff of i22) opens the "Beamline"
+panel and sees the votes alice and bob cast on
 i22's datasets, with their comments; alice has no such panel and the service refuses her
 its data. Screenshots go to test-artifacts/test_templates_browser/.
 """
@@ -86,15 +87,30 @@ def test_grace_sees_the_votes_alice_and_bob_cast_in_the_beamline_panel(hub):
     i22 = hub.get("bob", "/datasets", params={"beamline": "i22", "type": "raw", "limit": 2}).json()["items"]
     cast = {("alice", i22[0]["pid"]): ("like", "nice growth series"),
             ("bob", i22[0]["pid"]): ("dislike", "beam dumped mid-run"),
-            ("bob", i22[1]["pid"]): ("like", "")}
+            ("bob", i22[1]["pid"]): ("like", "commented in JupyterLab")}
     for (user, pid), (value, comment) in cast.items():
         answer = hub.request(user, "PUT", f"/datasets/{pid.replace('/', '%2F')}/vote",
-                             json={"value": value, "comment": comment})
+                             json={"value": value, "comment": "" if user == "bob" and pid == i22[1]["pid"] else comment})
         assert answer.status_code == 200, answer.text
     refused = hub.get("alice", "/beamlines/i22/overview")
     assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
 
     with browser() as chromium:
+        # bob comments on his like from the dataset's page (then closes it: the next test wants his Launcher)
+        _, bob = open_lab(chromium, hub, "bob")
+        open_catalogue(bob)
+        bob.locator(".jp-Beamhub-searchInput").fill(i22[1]["datasetName"])
+        bob.locator(f'.jp-Beamhub-result[data-pid="{i22[1]["pid"]}"] .jp-Beamhub-resultName').click()
+        form = bob.locator(".jp-Beamhub-detail:visible .jp-Beamhub-voteComment")
+        form.locator("input").fill("commented in JupyterLab")
+        form.locator("button:has-text('Save comment')").click()
+        form.locator(".jp-Beamhub-voteCommentSaved").wait_for()
+        screenshot(bob, SHOTS, "06a-bob-comments-his-vote")
+        bob.keyboard.press("Alt+W")
+        bob.wait_for_selector(".jp-Beamhub-detail", state="detached")
+        mine = {v["pid"]: v for v in hub.get("bob", "/me/votes").json()}
+        assert mine[i22[1]["pid"]]["comment"] == "commented in JupyterLab" and mine[i22[1]["pid"]]["value"] == "like"
+
         _, grace = open_lab(chromium, hub, "grace")
         grace.wait_for_function("() => document.body.innerText.includes('Beamline panel')", timeout=30_000)
         assert "Beamline panel" in palette_items(grace, "Beamline")

@@ -32,7 +32,8 @@ export interface ICatalogueAPI {
   search(query: ISearchQuery, signal?: AbortSignal): Promise<ISearchResult>;
   dataset(pid: string): Promise<IDataset>;
   derived(pid: string): Promise<IDataset[]>;
-  vote(pid: string, value: VoteValue | null): Promise<IVoteState>;
+  /** Set (or clear: `null`) the caller's vote; `comment` is kept with it (staff see it). */
+  vote(pid: string, value: VoteValue | null, comment?: string): Promise<IVoteState>;
   me(): Promise<IMe>;
   /** The caller's proposals (an empty list: the catalogue shows only published data). */
   myProposals?(): Promise<IProposal[]>;
@@ -188,10 +189,11 @@ export class CatalogueClient implements ICatalogueAPI {
     return this.request('datasets/' + encodePid(pid) + '/derived');
   }
 
-  vote(pid: string, value: VoteValue | null): Promise<IVoteState> {
+  vote(pid: string, value: VoteValue | null, comment?: string): Promise<IVoteState> {
     const path = 'datasets/' + encodePid(pid) + '/vote';
+    const body = comment === undefined ? { value } : { value, comment };
     return value
-      ? this.request(path, { method: 'PUT', body: JSON.stringify({ value }) })
+      ? this.request(path, { method: 'PUT', body: JSON.stringify(body) })
       : this.request(path, { method: 'DELETE' });
   }
 

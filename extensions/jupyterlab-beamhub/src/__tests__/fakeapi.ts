@@ -41,7 +41,7 @@ export class Gate {
 export class FakeCatalogue implements ICatalogueAPI {
   datasets: IDataset[] = Array.from({ length: 120 }, (_, i) => dataset(i));
   searches: ISearchQuery[] = [];
-  votes: { pid: string; value: VoteValue | null }[] = [];
+  votes: { pid: string; value: VoteValue | null; comment?: string }[] = [];
   /** Answers wait for these gates, in call order, when set. */
   searchGates: (Gate | null)[] = [];
   voteGates: (Gate | null)[] = [];
@@ -105,8 +105,8 @@ export class FakeCatalogue implements ICatalogueAPI {
     return [];
   }
 
-  async vote(pid: string, value: VoteValue | null): Promise<IVoteState> {
-    const call = this.votes.push({ pid, value }) - 1;
+  async vote(pid: string, value: VoteValue | null, comment?: string): Promise<IVoteState> {
+    const call = this.votes.push(comment === undefined ? { pid, value } : { pid, value, comment }) - 1;
     await this.voteGates[call]?.promise;
     const failure = this.failVotes[call];
     if (failure) {

@@ -102,3 +102,25 @@ describe('VoteModel', () => {
     await pending;
   });
 });
+
+describe('a comment on a vote', () => {
+  it('is sent with the current vote, which stays as it is', async () => {
+    const api = new FakeCatalogue();
+    const ds = dataset(2);
+    api.counts.set(ds.pid, { pid: ds.pid, likes: 1, dislikes: 0, myVote: 'like' });
+    const votes = new VoteModel(api);
+    votes.seed([{ ...ds, likes: 1, myVote: 'like' }]);
+    expect(await votes.comment(ds, '  sharp spots  ')).toBe(true);
+    expect(api.votes).toEqual([{ pid: ds.pid, value: 'like', comment: 'sharp spots' }]);
+    expect(votes.stateOf(ds)).toMatchObject({ likes: 1, myVote: 'like' });
+  });
+
+  it('needs a vote first, and says so', async () => {
+    const api = new FakeCatalogue();
+    const said: string[] = [];
+    const votes = new VoteModel(api, message => said.push(message));
+    expect(await votes.comment(dataset(3), 'why')).toBe(false);
+    expect(api.votes).toEqual([]);
+    expect(said[0]).toContain('first');
+  });
+});

@@ -84,8 +84,9 @@ export class VoteModel {
     }
   }
 
-  /** Like, dislike, or clear (`null`); resolves true when the service confirmed it. */
-  async vote(dataset: IDataset, value: VoteValue | null): Promise<boolean> {
+  /** Like, dislike, or clear (`null`), with an optional comment; resolves true when the
+   * service confirmed it. */
+  async vote(dataset: IDataset, value: VoteValue | null, comment?: string): Promise<boolean> {
     const pid = dataset.pid;
     const before = this.stateOf(dataset);
     let pending = this._pending.get(pid);
@@ -105,7 +106,7 @@ export class VoteModel {
     this._set(applyVote(before, value));
     let answer: IVoteState | null = null;
     try {
-      answer = await this.api.vote(pid, value);
+      answer = await this.api.vote(pid, value, comment);
       if (ticket > pending.confirmedTicket) {
         pending.confirmed = answer;
         pending.confirmedTicket = ticket;
@@ -137,6 +138,17 @@ export class VoteModel {
   toggle(dataset: IDataset, value: VoteValue): Promise<boolean> {
     const current = this.stateOf(dataset).myVote;
     return this.vote(dataset, current === value ? null : value);
+  }
+
+  /** A comment on the caller's current vote (the vote itself unchanged): why they like
+   * or dislike it, for the beamline's staff and the training labels. */
+  async comment(dataset: IDataset, text: string): Promise<boolean> {
+    const current = this.stateOf(dataset).myVote;
+    if (!current) {
+      this.notify(`Like or dislike “${dataset.datasetName}” first, then comment on your vote.`);
+      return false;
+    }
+    return this.vote(dataset, current, text.trim());
   }
 
   private _set(state: IVoteState): void {

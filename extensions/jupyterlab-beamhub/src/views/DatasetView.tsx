@@ -18,7 +18,7 @@ import { useSignals } from './hooks';
 import { FramePreview, SeenPathView } from './DataViews';
 import { catalogueIcon } from './icons';
 import { SimilarityGroupSection } from './SuggestViews';
-import { VoteButtons } from './VoteButtons';
+import { VoteButtons, VoteComment } from './VoteButtons';
 
 export interface IDatasetViewOptions {
   api: ICatalogueAPI;
@@ -175,6 +175,7 @@ function Detail(
             Copy code
           </button>
         </div>
+        <VoteComment dataset={dataset} votes={votes} />
       </header>
       {dataset.description && <p className="jp-Beamhub-description">{dataset.description}</p>}
       <div className="jp-Beamhub-detailGrid">

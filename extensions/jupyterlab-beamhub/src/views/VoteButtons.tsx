@@ -44,3 +44,40 @@ export function VoteButtons(props: {
     </span>
   );
 }
+
+/** A comment on the user's own vote (shown once they liked or disliked): why, for the
+ * beamline's staff and the training labels. Saving sends the vote again with it. */
+export function VoteComment(props: { dataset: IDataset; votes: VoteModel }): JSX.Element | null {
+  const { dataset, votes } = props;
+  const [text, setText] = React.useState('');
+  const [saved, setSaved] = React.useState(false);
+  const myVote = votes.stateOf(dataset).myVote;
+  if (!myVote) {
+    return null;
+  }
+  return (
+    <form
+      className="jp-Beamhub-voteComment"
+      onSubmit={event => {
+        event.preventDefault();
+        setSaved(false);
+        void votes.comment(dataset, text).then(ok => setSaved(ok));
+      }}
+    >
+      <input
+        aria-label="Comment on your vote"
+        placeholder={`Why you ${myVote} it (optional; beamline staff see it)`}
+        value={text}
+        maxLength={2000}
+        onChange={event => {
+          setText(event.target.value);
+          setSaved(false);
+        }}
+      />
+      <button type="submit" className="jp-mod-styled">
+        Save comment
+      </button>
+      {saved && <span className="jp-Beamhub-voteCommentSaved"> Saved.</span>}
+    </form>
+  );
+}
