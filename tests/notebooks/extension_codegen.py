@@ -61,15 +61,25 @@ process.stdout.write(JSON.stringify(module.exports[input.function](...input.args
 BEAMLINE_NOTEBOOK = EXTENSION / "src" / "model" / "beamlineNotebook.ts"
 
 
-def overview_notebook(beamline: str) -> dict:
-    """The staff's hvplot overview notebook of ``beamline``, as the extension builds it
-    (``overviewNotebook`` in src/model/beamlineNotebook.ts), for the beamhub kernel."""
+def run_export(source: Path, function: str, *args):
+    """``function(*args)`` exported by the extension's TypeScript module ``source``."""
     node = shutil.which("node")
     if node is None:
         missing("Node.js", "needed to run the extension's notebook builder")
-    body = {"function": "overviewNotebook",
-            "args": [beamline, {"name": "beamhub", "display_name": "Python 3 (beamhub)"}]}
-    done = subprocess.run([node, "-e", RUN_EXPORT, str(TYPESCRIPT), str(BEAMLINE_NOTEBOOK)],
-                          input=json.dumps(body), capture_output=True, text=True, timeout=120)
+    done = subprocess.run([node, "-e", RUN_EXPORT, str(TYPESCRIPT), str(source)],
+                          input=json.dumps({"function": function, "args": list(args)}),
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def pick_template(templates: list[dict], datasets: list[dict]) -> dict | None:
+    """The template "Open in notebook" picks for ``datasets`` (``pickTemplate`` in codegen.ts)."""
+    return run_export(CODEGEN, "pickTemplate", templates, datasets)
+
+
+def overview_notebook(beamline: str) -> dict:
+    """The staff's hvplot overview notebook of ``beamline``, as the extension builds it
+    (``overviewNotebook`` in src/model/beamlineNotebook.ts), for the beamhub kernel."""
+    return run_export(BEAMLINE_NOTEBOOK, "overviewNotebook", beamline,
+                      {"name": "beamhub", "display_name": "Python 3 (beamhub)"})

@@ -27,7 +27,7 @@ from nbformat.v4 import new_code_cell
 from beamhub.client import Catalogue
 from tests.client.test_client import server_environment
 
-from .extension_codegen import make_notebook, overview_notebook
+from .extension_codegen import make_notebook, overview_notebook, pick_template
 from .steady_kernel import SteadyKernelManager
 from .templates import DATASETS_TAG, OWNERS, TEMPLATES, check_summary, kind, load, techniques, template_id
 
@@ -161,6 +161,13 @@ def test_template_opened_with_two_datasets(path, server_env, client_hub, process
     user = OWNERS[folder]
     chosen = datasets_for(template, user, client_hub, processed)
     assert len(chosen) == 2
+    # "Open in notebook" picks a template for the datasets' kind (the extension's own choice
+    # among the templates the service offers this user): the frame-score outputs this one
+    offered = Catalogue(client_hub.url, client_hub.token(user))._json("GET", "/templates")
+    picked = pick_template(offered, [d.model_dump(mode="json") for d in chosen])
+    assert picked is not None and kind(template) in picked["accepts"], picked
+    if kind(template) != "raw":
+        assert (picked["beamline"], picked["name"]) == ("facility", f"{folder}-{path.stem}"), picked
     notebook = make_notebook([d.model_dump(mode="json") for d in chosen], template)
     loader = [c for c in notebook["cells"] if DATASETS_TAG in c["metadata"].get("tags", [])]
     assert len(loader) == 1 and all(d.pid in loader[0]["source"] for d in chosen)
