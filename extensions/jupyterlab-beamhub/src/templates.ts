@@ -1,8 +1,10 @@
 /**
  * The templates plugin: a "Beamline templates" section in the Launcher (the templates of
  * the user's proposals' beamlines and the facility-wide ones, newest versions) and, for
- * beamline staff, "Publish as beamline template" on an open notebook (palette too). The
- * catalogue service decides who may publish; this only hides the command from others.
+ * beamline staff, "Publish as beamline template" on an open notebook (palette too) and the
+ * "Beamline panel" (views/BeamlinePanel.tsx; the command is only registered once the
+ * service says the user is staff). The catalogue service decides who may publish and who
+ * sees a beamline's overview; this only keeps the commands from others.
  */
 import {
   JupyterFrontEnd,
