@@ -21,9 +21,9 @@ now, for writes committed out of order (``_id`` and stamps only), then the chang
 read whole. A changed document's row is dropped and a new one appended (postings are
 append-only arrays, dead rows masked), so an ingest that changes 1% of the datasets
 costs reading that 1%, not a reload. Documents whose derived fields the follower has
-not written yet (``mongo.follow``: it does not move ``updatedAt``) are read again at each
-sync until it has, and what beamhub writes stamps ``beamhub_changedAt`` (the follower's
-derivations, vote counts), which syncs follow beside ``updatedAt``. Deletions through
+not written yet (``mongo.follow``: it does not move ``updatedAt``) are read again once
+it has: what beamhub writes stamps ``beamhub_changedAt`` (the follower's derivations,
+vote counts), which syncs follow beside ``updatedAt``. Deletions through
 beamhub are recorded in ``beamhub_deleted``, which syncs read too. Deletions and writes by
 others that leave ``updatedAt`` alone are found by the reconciliation every
 :data:`RECONCILE_SECONDS` (stamps of every document compared with the rows).
@@ -139,6 +139,7 @@ class _Postings:
         self.parts = parts
         self._rows: dict[str, np.ndarray] = {}
         self._new: dict[str, list] = {}
+        self._keys: set[str] = set()
         self.codes: dict[str, dict] = {p: {None: 0} for p in parts if p not in METADATA_PARTS}
         """Text parts are held as codes (0: none), so a condition compares integers."""
 
@@ -148,6 +149,7 @@ class _Postings:
 
     def add(self, key: str, row: int, values: tuple = ()) -> None:
         self._new.setdefault(key, []).append((row, *values))
+        self._keys.add(key)
 
     def get(self, key: str) -> np.ndarray | None:
         """A structured array with ``row`` and each part (None: the key has no rows)."""
@@ -158,8 +160,8 @@ class _Postings:
             self._rows[key] = fresh if old is None else np.concatenate([old, fresh])
         return self._rows.get(key)
 
-    def keys(self):
-        return set(self._rows) | set(self._new)
+    def keys(self) -> set[str]:
+        return self._keys
 
     def _structured(self, items: list) -> np.ndarray:
         dtype = [("row", np.int32)] + [(p, np.float64 if p in METADATA_PARTS else np.int32) for p in self.parts]
@@ -281,6 +283,7 @@ class MongoColumns:
         self.row_of: dict[str, int] = {}
         self.held: dict[str, tuple] = {}  # pid -> stamps of the document its row (or its absence) reflects
         self.pending: set[str] = set()  # documents whose derived fields the follower has yet to write
+        # (not read again for that: its derivation stamps beamhub_changedAt, which syncs follow)
         self.odd: set[str] = set()  # documents the rows cannot represent exactly
         self.cells = _Cells()
         self.cell = _Grow(np.int32)
@@ -359,7 +362,6 @@ class MongoColumns:
                 if doc["_id"] in self.row_of or self.held.get(doc["_id"]) is not None:
                     changed.append(doc["_id"])  # read again: gone, or made anew since
             changed = list(dict.fromkeys(changed))
-            changed += [pid for pid in self.pending if pid not in changed]
             if limit is not None and len(changed) > limit:
                 return False
             self._read(changed)
