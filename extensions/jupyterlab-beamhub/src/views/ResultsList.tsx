@@ -6,13 +6,12 @@ import * as React from 'react';
 import { useEffect, useRef, useState } from 'react';
 
 import { ICatalogueAPI } from '../api';
-import { formatDate, formatSize, idsOf } from '../format';
+import { formatSize } from '../format';
 import { BasketModel } from '../model/basket';
 import { SearchModel } from '../model/search';
 import { VoteModel } from '../model/votes';
 import { IDataset } from '../types';
-import { basketIcon } from './icons';
-import { VoteButtons } from './VoteButtons';
+import { DatasetActions, DatasetMeta, DatasetName } from './DatasetRow';
 
 const OVERSCAN = 6;
 const THUMBNAIL_DELAY = 250;
@@ -140,7 +139,6 @@ function ResultRow(
 ): JSX.Element {
   const { dataset, search, basket, api, thumbnailSize, index } = props;
   const selected = search.current === index;
-  const inBasket = basket.has(dataset.pid);
   return (
     <div
       id={`jp-Beamhub-result-${index}`}
@@ -171,44 +169,19 @@ function ResultRow(
         />
       )}
       <div className="jp-Beamhub-resultText">
-        <a
-          className="jp-Beamhub-resultName"
-          href="#"
-          title={dataset.datasetName}
-          onClick={event => {
-            event.preventDefault();
+        <DatasetName
+          dataset={dataset}
+          onOpen={event => {
             event.stopPropagation();
             search.select(index);
             props.onOpen(dataset);
           }}
-        >
-          {dataset.datasetName}
-        </a>
-        <div className="jp-Beamhub-resultMeta">
-          {dataset.creationLocation && <span title="Beamline">{dataset.creationLocation}</span>}
-          {idsOf(dataset.proposalId, dataset.proposalIds).length > 0 && (
-            <span title="Proposal">{idsOf(dataset.proposalId, dataset.proposalIds).join(', ')}</span>
-          )}
-          <span title="Created">{formatDate(dataset.creationTime)}</span>
+        />
+        <DatasetMeta dataset={dataset}>
           <span title="Size">{formatSize(dataset.size)}</span>
           {dataset.type === 'derived' && <span className="jp-Beamhub-tag">derived</span>}
-        </div>
-        <div className="jp-Beamhub-resultActions">
-          <VoteButtons dataset={dataset} votes={props.votes} />
-          <button
-            type="button"
-            className={'jp-Beamhub-addToBasket' + (inBasket ? ' jp-mod-active' : '')}
-            aria-pressed={inBasket}
-            title={inBasket ? 'In the selection: click to remove' : 'Add to the selection'}
-            onClick={event => {
-              event.stopPropagation();
-              basket.toggle(dataset);
-            }}
-          >
-            <basketIcon.react tag="span" />
-            <span>{inBasket ? 'Selected' : 'Select'}</span>
-          </button>
-        </div>
+        </DatasetMeta>
+        <DatasetActions dataset={dataset} votes={props.votes} basket={basket} />
       </div>
     </div>
   );

@@ -7,7 +7,7 @@
 import * as React from 'react';
 import { useEffect, useState } from 'react';
 
-import { formatDate, idsOf, plural } from '../format';
+import { plural } from '../format';
 import { BasketModel } from '../model/basket';
 import { describeError } from '../model/errors';
 import {
@@ -19,7 +19,7 @@ import {
 import { VoteModel } from '../model/votes';
 import { IDataset } from '../types';
 import { useSignals } from './hooks';
-import { VoteButtons } from './VoteButtons';
+import { DatasetActions, DatasetMeta, DatasetName } from './DatasetRow';
 
 export function ScoreBadge(props: { item: ISuggestion }): JSX.Element {
   const { item } = props;
@@ -130,42 +130,16 @@ function SuggestedRow(props: ISuggestedListProps & { item: ISuggestion }): JSX.E
   if (!dataset) {
     return <li className="jp-Beamhub-suggestion" data-pid={item.pid} />;
   }
-  const inBasket = basket.has(dataset.pid);
   return (
     <li className="jp-Beamhub-suggestion" data-pid={dataset.pid} data-score={item.score ?? ''}>
       <div className="jp-Beamhub-suggestionHead">
-        <a
-          className="jp-Beamhub-resultName"
-          href="#"
-          title={dataset.datasetName}
-          onClick={event => {
-            event.preventDefault();
-            props.onOpen(dataset);
-          }}
-        >
-          {dataset.datasetName}
-        </a>
+        <DatasetName dataset={dataset} onOpen={() => props.onOpen(dataset)} />
         <ScoreBadge item={item} />
       </div>
-      <div className="jp-Beamhub-resultMeta">
-        {dataset.creationLocation && <span title="Beamline">{dataset.creationLocation}</span>}
-        {idsOf(dataset.proposalId, dataset.proposalIds).length > 0 && (
-          <span title="Proposal">{idsOf(dataset.proposalId, dataset.proposalIds).join(', ')}</span>
-        )}
-        <span title="Created">{formatDate(dataset.creationTime)}</span>
+      <DatasetMeta dataset={dataset}>
         <span title="Technique">{item.technique}</span>
-      </div>
-      <div className="jp-Beamhub-resultActions">
-        <VoteButtons dataset={dataset} votes={props.votes} />
-        <button
-          type="button"
-          className={'jp-Beamhub-addToBasket' + (inBasket ? ' jp-mod-active' : '')}
-          aria-pressed={inBasket}
-          onClick={() => basket.toggle(dataset)}
-        >
-          {inBasket ? 'Selected' : 'Select'}
-        </button>
-      </div>
+      </DatasetMeta>
+      <DatasetActions dataset={dataset} votes={props.votes} basket={basket} />
       <SuggestionWhy item={item} />
     </li>
   );
