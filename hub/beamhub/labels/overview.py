@@ -2,9 +2,12 @@
 datasets with every vote (who, value, comment, when), the selections that hold its
 datasets with their jobs' status, and how often its templates were opened.
 
-Staff of the beamline and operators only. Votes and selections are read with the
-service's operator identity and then cut down to the beamline's datasets: work grows
-with the votes and selections (bounded per user), not with the datasets.
+Staff of the beamline and operators only. The votes and the datasets are read as an
+identity that is staff of that one beamline and nothing else (the store then reads only
+its datasets' votes and builds only its datasets, whatever the caller's other access);
+selections are listed with the service's operator identity and cut down to those
+holding the beamline's datasets. Work grows with the beamline's votes and with the
+selections (bounded per user), not with the catalogue.
 """
 
 from __future__ import annotations
@@ -60,11 +63,11 @@ class BeamlineOverview(_Model):
     template_opens: dict[str, int]
 
 
-def _on_beamline(store, operator: Identity, pids: list[str], beamline: str) -> dict:
+def _on_beamline(store, reader: Identity, pids: list[str], beamline: str) -> dict:
     """The datasets among ``pids`` recorded at ``beamline`` (read in batches, each once)."""
     found = {}
     for start in range(0, len(pids), BATCH):
-        for d in store.get_datasets(operator, pids[start:start + BATCH]):
+        for d in store.get_datasets(reader, pids[start:start + BATCH]):
             if d.creationLocation == beamline:
                 found[d.pid] = d
     return found
@@ -73,10 +76,11 @@ def _on_beamline(store, operator: Identity, pids: list[str], beamline: str) -> d
 def overview(store, identity: Identity, operator: Identity, beamline: str) -> BeamlineOverview:
     if not (identity.operator or beamline in identity.staff_of):
         raise PermissionDenied(f"only staff of {beamline} see its overview")
+    scoped = Identity(identity.user, staff_of=frozenset({beamline}))
     by_pid: dict[str, list] = {}
-    for v in store.export_votes(operator):
+    for v in store.export_votes(scoped):
         by_pid.setdefault(v.pid, []).append(v)
-    datasets = _on_beamline(store, operator, list(by_pid), beamline)
+    datasets = _on_beamline(store, scoped, list(by_pid), beamline)
     voted = []
     for pid, d in datasets.items():
         own = sorted(by_pid[pid], key=lambda v: v.updatedAt)
@@ -86,7 +90,7 @@ def overview(store, identity: Identity, operator: Identity, beamline: str) -> Be
                                   votes=[StaffVote(user=v.user, value=v.value, comment=v.comment,
                                                    updatedAt=v.updatedAt) for v in own]))
     listed = [s for s in store.list_selections(operator) if s.datasets]
-    here = _on_beamline(store, operator, list(dict.fromkeys(p for s in listed for p in s.datasets)), beamline)
+    here = _on_beamline(store, scoped, list(dict.fromkeys(p for s in listed for p in s.datasets)), beamline)
     selections = []
     for s in listed:
         on_beamline = len(set(s.datasets) & here.keys())
