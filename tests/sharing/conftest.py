@@ -15,4 +15,11 @@ def hub(tmp_path_factory):
         spawn(hub, "alice", ["p1002"])
         yield hub
     finally:
+        # Stopped through the hub first: the server then shuts its kernels down (closing
+        # the hub alone left the members' kernels running after the tests).
+        try:
+            hub.hub.api("DELETE", "/users/alice/server")
+            hub.hub.wait_stopped("alice")
+        except Exception:  # noqa: BLE001 - the hub is closed below regardless
+            pass
         hub.close()
