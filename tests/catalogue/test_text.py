@@ -126,3 +126,20 @@ def test_parse_text_query(text, whole, prefix, unmatchable):
 def test_unspaced_query_words_count_towards_the_limit():
     with pytest.raises(LimitExceeded):
         parse_text_query("溶" * (MAX_QUERY_WORDS + 2))
+
+
+def test_titled_proposals_name_each_query_word_the_titles_hold():
+    from beamhub.catalogue.text import titled_proposals
+
+    titles = [("p1", "Silica nanoparticle growth in situ"), ("p2", "Nanoparticle catalysts"), ("p3", None),
+              ("p4", "Лизоцим при 100 K"), ("p5", "溶菌酶晶体")]
+
+    def found(text):
+        return titled_proposals(parse_text_query(text), titles)
+
+    assert found("nanoparticle ") == {"nanoparticle": ("p1", "p2")}     # a whole word, folded
+    assert found("silica nanopart") == {"silica": ("p1",), "nanopart": ("p1", "p2")}  # the last word: a prefix
+    assert found("nanopart ") == {}                                     # ...not once a space follows
+    assert found("лизоцим") == {"лизоцим": ("p4",)} and found("溶菌酶") == {"溶菌": ("p5",), "菌酶": ("p5",)}
+    assert found("silica \\") == {} and found("") == {}                 # a term with no word matches nothing
+    assert found("growth lysozyme") == {"growth": ("p1",)}              # words no title holds are left out
