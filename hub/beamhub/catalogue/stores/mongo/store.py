@@ -53,6 +53,7 @@ from ...identity import Identity, check_name
 from ...model import Dataset, Proposal, Vote, VoteState, check_pid, check_vote
 from ...query import FacetCount, SearchQuery, SearchResult, decode_cursor, encode_cursor
 from ...store import Store, UpsertSummary
+from ...text import titled_proposals
 from ..urls import redact_url
 from . import queries as q
 from .documents import (
@@ -335,10 +336,11 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
     def search(self, identity: Identity, query: SearchQuery) -> SearchResult:
         self._follower.before_search()  # SciCat's new content (access is read live anyway)
         voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
-        common = q.common_filters(identity, query, voted)
+        titled = self._titled(identity, query)
+        common = q.common_filters(identity, query, voted, titled)
         after = decode_cursor(query, time_key=datetime)
         if self.columns is not None and self.columns.answers(query):
-            found = self._search_columns(identity, query, common, after)
+            found = self._search_columns(identity, query, common, after, titled)
             if found is not None:
                 self.columns.paths["columns"] += 1
                 return found
@@ -446,7 +448,7 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         the count without facets). For benchmarks and operators checking that indexes
         serve every query shape (``mongo.server.plan_summary``)."""
         voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
-        common = q.common_filters(identity, query, voted)
+        common = q.common_filters(identity, query, voted, self._titled(identity, query))
         parts = common + list(q.facet_filters(query).values())
         if query.sort == "relevance":
             parts, (field, direction) = parts + [q.relevance_tier_filter(query.text_query, 1)], ("creationTime", -1)
@@ -488,6 +490,15 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         groups = sorted(identity.groups)
         return {"$or": [{"ownerGroup": {"$in": groups}}, {"accessGroups": {"$in": groups}},
                         {"beamline": {"$in": sorted(identity.staff_of)}}]}
+
+    def _titled(self, identity: Identity, query: SearchQuery) -> dict[str, tuple[str, ...]]:
+        """The caller's proposals titled with the query's words (``text.titled_proposals``),
+        read as the search runs: a title's change re-indexes no dataset."""
+        text = query.text_query
+        if text.empty or text.unmatchable:
+            return {}
+        docs = self.proposals.find(self._proposal_filter(identity), {"title": 1})
+        return titled_proposals(text, ((doc["_id"], doc.get("title") or "") for doc in docs))
 
     def _may_see_proposal(self, identity: Identity, doc: dict) -> bool:
         return identity.is_member_of(doc) or doc.get("beamline") in identity.staff_of
