@@ -222,3 +222,14 @@ def test_the_client_needs_a_url_and_token(monkeypatch):
         Catalogue()
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "t")
     assert Catalogue().url == "http://hub.example.org/services/catalogue/api/v1"
+
+
+def test_staff_read_their_beamlines_overview(client_hub, alice):
+    grace = Catalogue(client_hub.url, client_hub.token("grace"))
+    [dataset] = alice.search(beamline="i22", type="raw", limit=1).items
+    alice.like(dataset, comment="from the client")
+    overview = grace.beamline_overview("i22")
+    votes = {(d["pid"], v["user"]): v for d in overview["datasets"] for v in d["votes"]}
+    assert votes[(dataset.pid, "alice")]["comment"] == "from the client"
+    with pytest.raises(PermissionDenied):
+        alice.beamline_overview("i22")

@@ -222,6 +222,15 @@ class Catalogue:
         """Every vote on a dataset: for staff of its beamline (PermissionDenied otherwise)."""
         return [Vote.from_document(v) for v in self._json("GET", f"/datasets/{quote(_pid(pid), safe='')}/votes")]
 
+    def beamline_overview(self, beamline: str) -> dict:
+        """For staff of ``beamline`` (PermissionDenied otherwise): its voted datasets with
+        every vote (``user``, ``value``, ``comment``, ``updatedAt``), the selections holding
+        its datasets with their status, and how often its templates were opened.
+
+        >>> cat.beamline_overview("i22")["datasets"][0]["votes"]  # doctest: +SKIP
+        """
+        return self._json("GET", f"/beamlines/{quote(beamline, safe='')}/overview")
+
     # -- me -------------------------------------------------------------------------
     def me(self) -> dict:
         """``{"name", "groups", "staff_of"}`` as the catalogue sees you."""

@@ -47,7 +47,7 @@ describe('the staff’s beamline overview notebook', () => {
     const notebook = overviewNotebook('i03"x', { name: 'beamhub', display_name: 'B' });
     const sources = notebook.cells.map((c: any) => c.source).join('\n');
     expect(sources).toContain('BEAMLINE = "i03\\"x"');
-    expect(sources).toContain('/beamlines/{BEAMLINE}/overview');
+    expect(sources).toContain('Catalogue().beamline_overview(BEAMLINE)');
     expect(sources).toContain('.hvplot.line(');
     expect(notebook.cells[1].metadata.tags).toEqual(['parameters']);
     expect(notebook.metadata.kernelspec.name).toBe('beamhub');

@@ -33,7 +33,7 @@ export function overviewNotebook(
             'from beamhub.client import Catalogue',
             '',
             `BEAMLINE = ${name}`,
-            'overview = Catalogue()._json("GET", f"/beamlines/{BEAMLINE}/overview")',
+            'overview = Catalogue().beamline_overview(BEAMLINE)  # GET /beamlines/{BEAMLINE}/overview',
             'votes = pd.DataFrame([',
             '    {"pid": d["pid"], "dataset": d["datasetName"], "proposal": d["proposalId"], **v}',
             '    for d in overview["datasets"] for v in d["votes"]',
