@@ -27,7 +27,11 @@ tests' engine). Both take the same path: each search is a page query (keyset fil
 sort and limit served by an index) plus one aggregation computing the total and every
 facet count (``$facet`` over the branches of ``mongo.queries.facet_branches``); votes and
 selection edits are atomic single-document updates (findAndModify, ``$inc``, a
-compare-and-set filter); batches are read with ``$in``; stats are one ``$group``. What
+compare-and-set filter); batches are read with ``$in``; stats are one ``$group``. That is the
+direct path; the catalogue service first asks its search columns (``mongo.columns``,
+loaded by :meth:`MongoStore.keep_columns_warm`), which count and choose the page in
+memory and read just the page's documents, falling back to the direct path whenever they
+cannot answer exactly (``?columns=off``: always direct). What
 DocumentDB does differently is named in ``mongo.server.ServerKind`` and tested there.
 Not used, because their meaning differs from the contract's: text indexes and ``$text``
 (stemming, any word, no prefixes; the word lists serve both), collations
