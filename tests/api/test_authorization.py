@@ -2,11 +2,10 @@
 
 What each demo user may see is written here by hand from the demo's table (not
 computed by the code under test): alice p1001 and p1002, bob p1002, carol (staff of
-i03) p1001, dave nothing, erin p2001, frank p3001, grace (staff of i22) p1002. A dataset a
-user may not see must
-be indistinguishable from one that does not exist, in answers, counts, facets and
-previews, and nothing a user does to it may be written. The whole matrix runs on the
-SQLite catalogue and again on the MongoDB one (DocumentDB here).
+i03) p1001, dave nothing, erin p2001, frank p3001, grace (staff of i22) p1002. A dataset
+a user may not see must be indistinguishable from one that does not exist, in answers,
+counts, facets and previews, and nothing a user does to it may be written. The whole
+matrix runs on the SQLite catalogue and again on the MongoDB one (DocumentDB here).
 """
 
 from __future__ import annotations
