@@ -339,6 +339,10 @@ class MongoColumns:
             self._reset()
             for doc in self.store.datasets.find({}, FIELDS, batch_size=2000):
                 self._apply(doc)
+            for postings in (self.words, self.metadata):  # arrays now, not at a search's first use
+                for key in list(postings.keys()):
+                    postings.get(key)
+            self._vocabulary()
             self.mark = min(self.mark, loaded_at) if self.mark else loaded_at
             self.changed_mark = min(self.changed_mark, loaded_at) if self.changed_mark else loaded_at
             self.deleted_mark = loaded_at
