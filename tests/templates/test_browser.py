@@ -42,6 +42,15 @@ def hub(tmp_path_factory):
     try:
         yield hub
     finally:
+        # Servers stopped through the hub first, so they shut their kernels down (closing
+        # the hub alone left alice's and grace's servers and kernels running after the tests).
+        for user in hub.users:
+            try:
+                if hub.hub.server(user):
+                    hub.hub.api("DELETE", f"/users/{user}/server")
+                    hub.hub.wait_stopped(user)
+            except Exception:  # noqa: BLE001 - the hub is closed below regardless
+                pass
         hub.close()
 
 
