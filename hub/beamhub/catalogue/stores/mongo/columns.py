@@ -312,8 +312,11 @@ class MongoColumns:
             self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 5.0) -> None:
+        """Stop the background thread (waiting up to ``wait`` seconds for its current step)."""
         self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(wait)
 
     def _run(self) -> None:
         try:
@@ -327,6 +330,9 @@ class MongoColumns:
                 elif time.monotonic() - self._reconciled > RECONCILE_SECONDS:
                     self.reconcile()
                 else:
+                    # the follower's catch-up here rather than in a search (which would wait for
+                    # SciCat's bulk writes to be re-derived); searches skip it while it runs
+                    self.store._follower.before_search()
                     self.sync(limit=None)
             except Exception:  # noqa: BLE001
                 log.debug("search columns not synced", exc_info=True)

@@ -164,6 +164,7 @@ class Follower:
             if everything or stale(doc):
                 todo.append(doc["_id"])
         report = CatchUp()
+        todo.sort(key=str)  # rows locked in pid order, as other bulk writers' sorted ones: no deadlock
         for batch in batched(todo, 100):
             if budget is not None and time.monotonic() - started > budget:
                 report.remaining = len(todo) - report.rewritten - len(report.unreadable)
