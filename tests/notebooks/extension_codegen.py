@@ -18,34 +18,6 @@ EXTENSION = Path(__file__).resolve().parents[2] / "extensions" / "jupyterlab-bea
 CODEGEN = EXTENSION / "src" / "codegen.ts"
 TYPESCRIPT = EXTENSION / "node_modules" / "typescript"
 
-RUN_MAKE_NOTEBOOK = r"""
-const fs = require('fs');
-const ts = require(process.argv[1]);
-const js = ts.transpileModule(fs.readFileSync(process.argv[2], 'utf8'), {
-  compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 }
-}).outputText;
-const module = { exports: {} };
-new Function('module', 'exports', 'require', js)(module, module.exports, require);
-const input = JSON.parse(fs.readFileSync(0, 'utf8'));
-process.stdout.write(JSON.stringify(module.exports.makeNotebook(input.datasets, input.template, input.kernel)));
-"""
-
-
-def make_notebook(datasets: list[dict], template: dict | None) -> dict:
-    """What "Open in notebook" makes of ``template`` for ``datasets`` (catalogue JSON)."""
-    node = shutil.which("node")
-    if node is None:
-        missing("Node.js", "needed to run the extension's notebook builder")
-    if not TYPESCRIPT.is_dir():
-        missing("the extension's TypeScript", f"{TYPESCRIPT} is missing (jlpm install in {EXTENSION})")
-    body = {"datasets": datasets, "template": template,
-            "kernel": {"name": "beamhub", "display_name": "Python 3 (beamhub)"}}
-    done = subprocess.run([node, "-e", RUN_MAKE_NOTEBOOK, str(TYPESCRIPT), str(CODEGEN)],
-                          input=json.dumps(body), capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
 RUN_EXPORT = r"""
 const fs = require('fs');
 const ts = require(process.argv[1]);
@@ -61,16 +33,27 @@ process.stdout.write(JSON.stringify(module.exports[input.function](...input.args
 BEAMLINE_NOTEBOOK = EXTENSION / "src" / "model" / "beamlineNotebook.ts"
 
 
+KERNEL = {"name": "beamhub", "display_name": "Python 3 (beamhub)"}
+"""The kernel the extension's notebooks are made for."""
+
+
 def run_export(source: Path, function: str, *args):
     """``function(*args)`` exported by the extension's TypeScript module ``source``."""
     node = shutil.which("node")
     if node is None:
         missing("Node.js", "needed to run the extension's notebook builder")
+    if not TYPESCRIPT.is_dir():
+        missing("the extension's TypeScript", f"{TYPESCRIPT} is missing (jlpm install in {EXTENSION})")
     done = subprocess.run([node, "-e", RUN_EXPORT, str(TYPESCRIPT), str(source)],
                           input=json.dumps({"function": function, "args": list(args)}),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def make_notebook(datasets: list[dict], template: dict | None) -> dict:
+    """What "Open in notebook" makes of ``template`` for ``datasets`` (catalogue JSON)."""
+    return run_export(CODEGEN, "makeNotebook", datasets, template, KERNEL)
 
 
 def pick_template(templates: list[dict], datasets: list[dict]) -> dict | None:
@@ -81,5 +64,4 @@ def pick_template(templates: list[dict], datasets: list[dict]) -> dict | None:
 def overview_notebook(beamline: str) -> dict:
     """The staff's hvplot overview notebook of ``beamline``, as the extension builds it
     (``overviewNotebook`` in src/model/beamlineNotebook.ts), for the beamhub kernel."""
-    return run_export(BEAMLINE_NOTEBOOK, "overviewNotebook", beamline,
-                      {"name": "beamhub", "display_name": "Python 3 (beamhub)"})
+    return run_export(BEAMLINE_NOTEBOOK, "overviewNotebook", beamline, KERNEL)
