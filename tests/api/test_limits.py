@@ -27,20 +27,24 @@ def strict_hub(tmp_path_factory, service_store_url, demo_data):
     os.chmod(copy, 0o644)
     catalogue = {"limits": {"max_selections_per_user": 2, "max_in_flight_per_user": 1},
                  "preview_cache_dir": str(workdir / "no-cache-shared")}
-    with CatalogueHub(f"sqlite:///{copy}", demo_users(demo_data / "proposals.yaml"), workdir,
+    users = demo_users(demo_data / "proposals.yaml")
+    # two users of this hub alone: the copied catalogue holds what earlier tests made for
+    # the demo users (bob's selections, for one), and a limit counts what a user has
+    users.update({"lima": ["p1001"], "limo": ["p1002"]})
+    with CatalogueHub(f"sqlite:///{copy}", users, workdir,
                       catalogue=catalogue, state_dir=workdir / "state") as hub:
         yield hub
 
 
 def test_a_user_may_own_only_so_many_selections(strict_hub):
-    made = [strict_hub.request("alice", "POST", "/selections", json={"name": f"batch {i}"}) for i in range(3)]
+    made = [strict_hub.request("lima", "POST", "/selections", json={"name": f"batch {i}"}) for i in range(3)]
     assert [answer.status_code for answer in made] == [201, 201, 413]
     refusal = made[-1].json()
     assert refusal["code"] == "limit_exceeded" and "you have 2 selections" in refusal["message"]
-    assert len(strict_hub.get("alice", "/selections").json()) == 2  # the refused one was not written
-    assert strict_hub.request("bob", "POST", "/selections", json={"name": "his own"}).status_code == 201
-    strict_hub.request("alice", "DELETE", f"/selections/{made[0].json()['id']}")
-    assert strict_hub.request("alice", "POST", "/selections", json={"name": "again"}).status_code == 201
+    assert len(strict_hub.get("lima", "/selections").json()) == 2  # the refused one was not written
+    assert strict_hub.request("limo", "POST", "/selections", json={"name": "his own"}).status_code == 201
+    strict_hub.request("lima", "DELETE", f"/selections/{made[0].json()['id']}")
+    assert strict_hub.request("lima", "POST", "/selections", json={"name": "again"}).status_code == 201
 
 
 def test_requests_beyond_a_users_share_get_429_and_others_are_not_slowed(strict_hub):
