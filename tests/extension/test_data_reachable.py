@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 from urllib.parse import quote
@@ -40,11 +41,13 @@ def demo(tmp_path_factory):
         running.interrupt()
 
 
-def spawn_steps(context, pending_url: str) -> list[tuple[int, str]]:
+def spawn_steps(context, pending_url: str, start) -> list[tuple[int, str]] | None:
     """The steps the spawn-pending page shows in its event log while the server starts:
     a second tab on it (the first one waits for the spawn, which JupyterHub answers at
-    once when it is quick). The hub's real progress stream reaches the page whole, but
-    for its "ready" event, so that the page stays to be read instead of moving on."""
+    once when it is quick), made ready before ``start()`` asks for the server. The hub's
+    real progress stream reaches the page whole, but for its "ready" event, so that the
+    page stays to be read instead of moving on. None if the server was up before the page
+    asked (the hub then sends "ready" alone: there are no steps left to show)."""
     pending = context.new_page()
     received = []
 
@@ -58,9 +61,22 @@ def spawn_steps(context, pending_url: str) -> list[tuple[int, str]]:
 
     pending.route("**/api/users/*/server/progress*", hold_back_ready)
     try:
-        pending.goto(pending_url)
-        pending.wait_for_function(
-            "() => document.querySelectorAll('#progress-log .progress-log-event').length >= 5", timeout=180_000)
+        start()
+        deadline = time.monotonic() + 60
+        while True:  # the hub answers spawn-pending with "not running" until it has the request
+            pending.goto(pending_url)
+            if "/user/" in pending.url:
+                return None
+            if pending.locator("#progress-log").count():
+                break
+            assert time.monotonic() < deadline, ("the hub never showed the spawn as pending", pending.url)
+            pending.wait_for_timeout(100)
+        deadline = time.monotonic() + 180
+        while pending.locator("#progress-log .progress-log-event").count() < 5:
+            if received and all(e.get("ready") for e in received):
+                return None
+            assert time.monotonic() < deadline, ("the spawn-pending page showed no steps in 3 minutes", received)
+            pending.wait_for_timeout(200)
         pending.locator("#progress-details summary").click()  # the event log, opened as a user would
         screenshot(pending, SHOTS, "01b-spawn-steps")
         shown = pending.locator("#progress-log .progress-log-event").all_inner_texts()
@@ -124,10 +140,20 @@ def test_alice_reaches_her_proposal_from_the_detail_view_and_slides_through_fram
             page.wait_for_url("**/hub/spawn**")
             form = page.locator("#beamhub-proposals")
             assert "appears as a read-only link ~/data/<proposal> in your home" in form.inner_text()
-            page.check('input[name="proposals"][value="p1001"]')
-            screenshot(page, SHOTS, "01-spawn-form")
-            page.click("form#spawn_form [type=submit]", no_wait_after=True)
-            steps = spawn_steps(context, demo.url + "/hub/spawn-pending/alice")
+            for _ in range(3):
+                page.check('input[name="proposals"][value="p1001"]')
+                screenshot(page, SHOTS, "01-spawn-form")
+                steps = spawn_steps(context, demo.url + "/hub/spawn-pending/alice",
+                                    lambda: page.click("form#spawn_form [type=submit]", no_wait_after=True))
+                if steps is not None:
+                    break
+                # her server was up before the second tab asked: stop it (as from the hub's
+                # home page) and ask again, so that the steps are seen while they happen
+                page.wait_for_selector(LAB_READY, timeout=180_000)
+                page.goto(demo.url + "/hub/home")
+                page.click("#stop")
+                page.wait_for_selector("#start", timeout=120_000)
+                page.goto(demo.url + "/hub/spawn/alice")
             assert steps == [
                 (0, "Server requested"),  # JupyterHub's, then the demo spawner's own
                 (10, "Checking your resources and proposals with the catalogue"),
