@@ -55,8 +55,9 @@ def password(user: str) -> str:
     return PASSWORD.format(name=user)
 
 
-def open_lab(browser, hub, user: str, timeout: float = 120):
-    """A new browser context logged in as ``user``, on its JupyterLab (started if needed)."""
+def hub_login(browser, hub, user: str):
+    """A new browser context and page with ``user`` logging in on the hub (the login form
+    submitted; the page then goes where the hub sends it)."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.set_default_timeout(60_000)
@@ -64,6 +65,12 @@ def open_lab(browser, hub, user: str, timeout: float = 120):
     page.fill("input#username_input", user)
     page.fill("input#password_input", password(user))
     page.click("#login_submit")
+    return context, page
+
+
+def open_lab(browser, hub, user: str, timeout: float = 120):
+    """A new browser context logged in as ``user``, on its JupyterLab (started if needed)."""
+    context, page = hub_login(browser, hub, user)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -158,15 +158,9 @@ def test_coediting_viewer_and_revocation_in_browsers(hub):
 
 def hub_login(chromium, hub, user: str):
     """A new browser context with ``user`` logged in on the hub (its home page)."""
-    from tests.extension.e2e_hub import password
+    from tests.extension.e2e_hub import hub_login as log_in
 
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(hub.hub.url + "/hub/login")
-    page.fill("input#username_input", user)
-    page.fill("input#password_input", password(user))
-    page.click("#login_submit")
+    context, page = log_in(chromium, hub, user)
     page.wait_for_url(lambda url: "/hub/login" not in url)
     return context, page
 
