@@ -117,3 +117,80 @@ def test_a_process_killed_between_a_keyed_write_and_its_answer_makes_one_selecti
     assert [s.id for s in store.list_selections(KEYED_OWNER)] == [made.id]
     replay = keys.claim(key, 30)
     assert (replay.state, replay.status, json.loads(replay.body)["id"]) == ("done", 201, made.id)
+
+
+def _act_then_die(url: str, key: str, work: str, operation: str, selection_id: str) -> None:
+    """A service process deleting or submitting a selection with a key, killed after the
+    store has acted and before the key's answer is kept (the answer is encoded between
+    the two for a delete; a submit's answer is kept by the handler after it returns)."""
+    with open_store(url) as store:
+        logic = CatalogueLogic(store, _job_settings(work), work_root=Path(work))
+        IdempotencyKeys(request_keys_for(store), logic._run).pending(key, lambda result: os._exit(9))
+        asyncio.run(getattr(logic, operation)(ALICE, selection_id))
+        os._exit(9)  # a submit returned: die before the handler keeps its answer
+
+
+ALICE = Identity("alice", groups=frozenset({"p1001"}))
+
+
+def _job_settings(work: str) -> ServiceSettings:
+    return ServiceSettings.model_validate({"jobs": {"runner": "local", "work_root": str(Path(work) / "jobs")}})
+
+
+def _retry(store, key: str, operation: str, selection_id: str, work: Path):
+    """The client's retry after the lease ran out: what it acts and what it is answered."""
+    keys = request_keys_for(store)
+    claim = keys.claim(key, 30)
+    assert (claim.state, claim.resumed) == ("new", True)  # the first try was abandoned mid-way
+    logic = CatalogueLogic(store, _job_settings(str(work)), work_root=work)
+    try:
+        IdempotencyKeys(keys, logic._run).pending(key, lambda result: (204, b""), claim.resumed)
+        return asyncio.run(getattr(logic, operation)(ALICE, selection_id))
+    finally:
+        logic.pool.shutdown(wait=True)
+
+
+@pytest.mark.parametrize("operation", ["delete_selection", "submit_selection"])
+def test_a_retry_after_a_process_died_having_acted_answers_as_the_first_would(store, tmp_path, demo_data,
+                                                                            operation):
+    # The first try deletes (or submits) and its process dies before the key's answer is
+    # kept. SQLite undoes an unanswered delete with its transaction, MongoDB does not;
+    # a submit has started its job on both. The retry must not answer 404 (delete) or
+    # 409 "only a draft can be submitted" for what the first try did: it answers as the
+    # first would have, and the selection was deleted (or submitted) once.
+    from .conftest import load_demo
+    from beamhub.catalogue.query import SearchQuery
+
+    load_demo(store, demo_data)
+    sweeps = store.search(ALICE, SearchQuery(proposal=["p1001"], technique=["MX"], limit=5)).items
+    made = store.create_selection(ALICE, "made", [d.pid for d in sweeps], "frame-score", {"sigma": 4})
+    key = uuid.uuid4().hex
+    assert request_keys_for(store).claim(key, 0.5).state == "new"
+    child = multiprocessing.get_context("fork").Process(
+        target=_act_then_die, args=(store.url, key, str(tmp_path), operation, made.id))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 9
+    acted = operation == "submit_selection" or not store.url.startswith("sqlite")
+    if operation == "delete_selection":
+        assert [s.id for s in store.list_selections(ALICE)] == ([] if acted else [made.id])
+    else:
+        assert store.get_selection(ALICE, made.id).status == "submitted"
+    time.sleep(1.0)  # the lease runs out: the client's retry may act
+    answer = _retry(store, key, operation, made.id, tmp_path)
+    if operation == "delete_selection":
+        assert answer is None and store.list_selections(ALICE) == []  # 204, and gone
+    else:
+        first_job = store.get_selection(ALICE, made.id).jobId
+        assert answer.id == made.id and answer.status == "submitted" and answer.jobId == first_job
+    # a retry that was not abandoned mid-way still gets the truth: 404 / 409
+    from beamhub.catalogue.errors import IllegalTransition, NotFound
+    from beamhub.service.idempotency import PENDING
+
+    PENDING.set(None)  # a request without a key
+    logic = CatalogueLogic(store, _job_settings(str(tmp_path)), work_root=tmp_path)
+    try:
+        with pytest.raises(NotFound if operation == "delete_selection" else IllegalTransition):
+            asyncio.run(getattr(logic, operation)(ALICE, made.id))
+    finally:
+        logic.pool.shutdown(wait=True)

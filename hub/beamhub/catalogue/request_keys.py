@@ -19,11 +19,16 @@ T = TypeVar("T")
 class Claim:
     """``new``: the caller acts (and then completes or releases the key); ``done``: the
     request was answered before, with ``status`` and ``body``; ``busy``: a request with
-    this key is still in progress elsewhere."""
+    this key is still in progress elsewhere. ``resumed`` (with ``new``): an earlier
+    request with this key was abandoned mid-way (its process died after claiming it and
+    its lease ran out), so its write may have happened without its answer being kept
+    (MongoDB, or a job submission on either store): the caller finishes the operation
+    and answers as the first would have, instead of refusing a repeat it caused itself."""
 
     state: Literal["new", "done", "busy"]
     status: int = 0
     body: bytes = b""
+    resumed: bool = False
 
 
 class RequestKeys(Protocol):

@@ -328,7 +328,8 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
         try:
             # a keyed write keeps its answer with itself (one transaction); others, such as
             # a job submission (a state change that refuses repeating), just after it
-            pending = self.idempotency.pending(key, lambda result: encode_answer(route, result)) if key else None
+            pending = (self.idempotency.pending(key, lambda result: encode_answer(route, result), claim.resumed)
+                       if key else None)
             result = await getattr(self.logic, route.operation)(*args)
             status, body = self._answer(route, result)
             if key is not None and 200 <= status < 300 and not pending.answered:

@@ -9,7 +9,9 @@ outlive a restart; answers are kept for :data:`KEEP_SECONDS`. Keys are not share
 between users or routes (the stored key is a hash of the user, the route, the path and
 the client's key). While the first request is in progress, a retry gets 409
 ``conflict`` (retry shortly); if the process handling it died, the key may be claimed
-again after :data:`LEASE_SECONDS`. Only successful answers are kept: a request that
+again after :data:`LEASE_SECONDS`, and the retry answers as the first would have even
+when the first had acted (a DELETE 204, a submit 202 with the submitted selection; see
+:attr:`PendingKey.resumed`). Only successful answers are kept: a request that
 failed releases its key, and a retry acts again.
 """
 
@@ -56,6 +58,10 @@ class PendingKey:
     key: str
     keys: RequestKeys
     answer: Callable[[Any], tuple[int, bytes]]
+    resumed: bool = False
+    """An earlier request with this key died mid-way (:attr:`Claim.resumed`): the logic
+    treats "already done" (a deleted selection gone, a submitted one not a draft) as the
+    first request's success and answers as it would have."""
     answered: bool = field(default=False)
 
     def act(self, function: Callable[[], Any]) -> Any:
@@ -82,9 +88,9 @@ class IdempotencyKeys:
             raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
         return claim
 
-    def pending(self, key: str, answer: Callable[[Any], tuple[int, bytes]]) -> PendingKey:
+    def pending(self, key: str, answer: Callable[[Any], tuple[int, bytes]], resumed: bool = False) -> PendingKey:
         """Mark ``key`` as this request's (in :data:`PENDING`) for the logic's keyed writes."""
-        pending = PendingKey(key, self.keys, answer)
+        pending = PendingKey(key, self.keys, answer, resumed)
         PENDING.set(pending)
         return pending
 

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from beamhub import __version__
-from beamhub.catalogue.errors import InvalidInput, LimitExceeded, PermissionDenied, StoreUnavailable
+from beamhub.catalogue.errors import (IllegalTransition, InvalidInput, LimitExceeded, NotFound, PermissionDenied,
+                                     StoreUnavailable)
 from beamhub.catalogue.identity import Identity
 from beamhub.catalogue.model import Dataset, Proposal, Selection, Vote, VoteState
 from beamhub.catalogue.hints import explain, field_entries, matching_proposals, summarise_entries
@@ -262,10 +263,35 @@ class CatalogueLogic(TemplateOperations, LabelOperations):
         return self.store.update_selection(identity, selection_id, changes)
 
     async def delete_selection(self, identity: Identity, selection_id: str) -> None:
-        await self._write_once(self.store.delete_selection, identity, selection_id)
+        pending = PENDING.get()
+        await self._write_once(self._delete_selection, identity, selection_id, bool(pending and pending.resumed))
+
+    def _delete_selection(self, identity: Identity, selection_id: str, resumed: bool) -> None:
+        try:
+            self.store.delete_selection(identity, selection_id)
+        except NotFound:
+            if not resumed:
+                raise
+            # the retry of a keyed DELETE whose first try died after deleting (MongoDB
+            # keeps the write and the key's answer apart): it answers 204 as that one would
+            # have; get_selection still says 404 to anyone who asks, so nothing is hidden
 
     async def submit_selection(self, identity: Identity, selection_id: str) -> Selection:
-        return await self._run(self.jobs.submit, identity, selection_id)
+        pending = PENDING.get()
+        return await self._run(self._submit_selection, identity, selection_id, bool(pending and pending.resumed))
+
+    def _submit_selection(self, identity: Identity, selection_id: str, resumed: bool) -> Selection:
+        try:
+            return self.jobs.submit(identity, selection_id)
+        except IllegalTransition:
+            if not resumed:
+                raise
+            # the retry of a keyed submit whose first try died after the job started and
+            # before its answer was kept: that job is the answer, not a 409
+            selection = self.store.get_selection(identity, selection_id)
+            if selection.jobId is None:
+                raise
+            return selection
 
     async def follow_jobs(self) -> None:
         """One round of the job status follower (skipped if the last one still runs)."""

@@ -75,7 +75,7 @@ class MongoRequestKeys:
                     {"_id": key, "expires": found["expires"]},
                     {"status": None, "body": None, "expires": now + timedelta(seconds=lease_seconds)})
                 if replaced.matched_count:
-                    return Claim("new")
+                    return Claim("new", resumed=found.get("status") is None)
             return Claim("busy")
         except PyMongoError as exc:
             raise StoreUnavailable(f"the catalogue database failed: {exc}") from None
@@ -91,7 +91,10 @@ class MongoRequestKeys:
     def act_once(self, key, act, answer, keep_seconds: float):
         """The write, then its key's answer (no transaction: the store's writes take no
         session). Dying between the two leaves the key pending; once its lease has run
-        out a retry acts again, which the keyed writes make harmless (see the module)."""
+        out a retry acts again, which the keyed writes make harmless: a keyed create makes
+        the selection the key names (found, not made twice), and a retry whose claim is
+        ``resumed`` takes a selection already deleted or submitted as the first try's
+        doing and answers 204 / 202 as it would have (``service/logic.py``)."""
         result = act()
         status, body = answer(result)
         if 200 <= status < 300:

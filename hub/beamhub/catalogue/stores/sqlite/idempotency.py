@@ -52,7 +52,7 @@ class SQLiteRequestKeys:
                 return Claim("busy") if row[0] is None else Claim("done", row[0], bytes(row[1] or b""))
             conn.execute("INSERT OR REPLACE INTO request_keys (key, status, body, expires) VALUES (?, NULL, NULL, ?)",
                          (key, now + lease_seconds))
-        return Claim("new")
+        return Claim("new", resumed=row is not None and row[0] is None)
 
     def complete(self, key: str, status: int, body: bytes, keep_seconds: float) -> None:
         with self.store._transaction(write=True) as conn:
