@@ -168,3 +168,66 @@ def test_the_direct_store_has_no_columns_and_the_columns_option_is_not_passed_on
     finally:
         store.drop_database()
         store.close()
+
+
+def test_a_worker_starts_from_the_snapshot_and_is_exact_about_what_changed_since(mongodb_url, tmp_path, caplog):
+    # A worker writes its rows to the snapshot folder; while no worker runs, datasets are
+    # deleted through beamhub, re-worded, and one's access is changed as SciCat does it.
+    # The next worker starts from the snapshot (not the database) and its first
+    # searches give the database's own totals, facets and pages.
+    url = mongodb_url.rstrip("/") + f"/beamhub_columns_{uuid.uuid4().hex[:8]}"
+    direct = open_store(url + "?columns=off")
+    operator = Identity.for_operator()
+    direct.upsert_proposals(operator, synthetic.proposals(N))
+    direct.upsert_datasets(operator, synthetic.datasets(N))
+    snapshots = tmp_path / "columns"
+    stores = []
+    try:
+        first = open_store(url)
+        stores.append(first)
+        assert first.keep_columns_warm(snapshot_dir=str(snapshots)).warmed.wait(30)
+        assert not first.columns.restored and first.columns.snapshot_file().exists()
+        seen = same(first, direct, USER)
+        first.close()  # a service stopping writes its rows again
+
+        gone = seen[2][:3]
+        assert direct.delete_datasets(operator, gone) == 3
+        direct.upsert_datasets(operator, [d.model_copy(update={"description": "snapshot zzyzx"})
+                                          for d in synthetic.datasets(N)][10:13])
+        revoked = seen[2][5]
+        raw = pymongo.MongoClient(url, tz_aware=True)
+        raw.get_default_database()["Dataset"].update_one(
+            {"_id": revoked}, {"$set": {"ownerGroup": "p9999", "accessGroups": [], "isPublished": False,
+                                        "updatedAt": datetime.now(timezone.utc)}})
+        raw.close()
+
+        second = open_store(url)
+        stores.append(second)
+        assert second.keep_columns_warm(snapshot_dir=str(snapshots)).warmed.wait(30)
+        assert second.columns.restored  # from the snapshot, then what changed since
+        after = same(second, direct, USER)
+        assert not set(gone) & set(after[2]) and revoked not in after[2] and after[0] == seen[0] - 4
+        same(second, direct, STAFF)
+        assert same(second, direct, operator)[0] == N - 3
+        assert same(second, direct, operator, text="zzyzx")[0] == 3
+        second.close()
+
+        # A damaged snapshot, and one of another database, are ignored: the rows are read anew.
+        path = second.columns.snapshot_file()
+        other = open_store(mongodb_url.rstrip("/") + f"/beamhub_columns_{uuid.uuid4().hex[:8]}")
+        stores.append(other)
+        other.columns.snapshot_dir = snapshots
+        other.columns.snapshot_file().write_bytes(path.read_bytes())  # a foreign one under its name
+        path.write_bytes(path.read_bytes()[:1000])  # truncated
+        for store in (open_store(url), other):
+            stores.append(store)
+            with caplog.at_level("WARNING", logger="beamhub.catalogue.stores.mongo.columns"):
+                caplog.clear()
+                assert store.keep_columns_warm(snapshot_dir=str(snapshots)).warmed.wait(30)
+            assert not store.columns.restored and "loading anew" in caplog.text
+        assert same(stores[-2], direct, USER) == after
+    finally:
+        for store in stores:
+            store.close()
+        direct.drop_database()
+        direct.close()

@@ -89,6 +89,8 @@ def service_settings(site: SiteConfig) -> ServiceSettings:
     """The catalogue service's settings (``BEAMHUB_SERVICE_SETTINGS``) from the site."""
     cat = site.catalogue
     cache = cat.preview_cache_dir or (str(Path(site.hub.state_dir) / "preview-cache") if site.hub.state_dir else "")
+    snapshots = cat.columns_snapshot_dir or (str(Path(site.hub.state_dir) / "search-columns")
+                                             if site.hub.state_dir else "")
     jobs = site.jobs
     if not jobs.work_root and site.hub.state_dir:
         jobs = jobs.model_copy(update={"work_root": str(Path(site.hub.state_dir) / "jobs")})
@@ -98,6 +100,7 @@ def service_settings(site: SiteConfig) -> ServiceSettings:
     return ServiceSettings(
         staff_group_pattern=cat.staff_group_pattern, staff_groups=cat.staff_groups, limits=cat.limits,
         workers=cat.workers, store_threads=cat.store_threads, preview_max_age=cat.preview_max_age, preview_cache_dir=cache,
+        columns_snapshot_dir=snapshots,
         hub_auth_cache_seconds=cat.hub_auth_cache_seconds, spawner_scope=PROPOSALS_SCOPE, jobs=jobs,
         suggest=suggest)
 

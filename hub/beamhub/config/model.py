@@ -180,6 +180,10 @@ class CatalogueSection(_Section):
         16, description="Threads per worker running store calls (each may hold a database connection). 1, 2, 4 "
         "and 16 cost the same CPU per request (measured, issue 18); with few, searches wait behind previews.")
     preview_max_age: Annotated[int, Field(ge=0, le=86400)] = Field(300, description="Previews' Cache-Control max-age (s).")
+    columns_snapshot_dir: str | None = Field(
+        None, description="Directory keeping the MongoDB store's search columns between service starts (a "
+        "worker starts from it in seconds and applies what changed since); default hub.state_dir/search-columns "
+        "(none without a state_dir).")
     preview_cache_dir: str | None = Field(
         None, description="Directory caching rendered previews; default hub.state_dir/preview-cache "
         "(none without a state_dir).")

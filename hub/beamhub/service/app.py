@@ -141,7 +141,7 @@ class CatalogueService:
             follower.start()
         warm = getattr(self.store, "keep_columns_warm", None)  # SQLite: search columns loaded ahead
         if warm is not None:
-            warm()
+            warm(snapshot_dir=self.settings.columns_snapshot_dir or None)
         features = PeriodicCallback(self.logic.refresh_features,
                                     max(1, self.settings.suggest.refresh_seconds) * 1000)
         if follow_jobs and self.settings.suggest.refresh_seconds:  # one process computes missing features

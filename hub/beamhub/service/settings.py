@@ -74,6 +74,10 @@ class ServiceSettings(BaseModel):
         "and 16 cost the same CPU per request (measured, issue 18); with few, searches wait behind previews.")
     preview_max_age: Annotated[int, Field(ge=0, le=86400)] = Field(
         300, description="Cache-Control max-age of previews (seconds); previews also carry an ETag.")
+    columns_snapshot_dir: str = Field(
+        "", description="Directory where the MongoDB store's search columns are kept between starts, so a "
+        "starting worker reads them back in seconds and applies what changed since, instead of reading the "
+        "whole catalogue (minutes at 1M datasets); '' loads from the database at every start.")
     preview_cache_dir: str = Field(
         "", description="Directory caching rendered previews (keyed by file and modification time); "
         "'' renders every time.")

@@ -11,7 +11,14 @@ core). A search then counts every facet exactly and chooses its page in memory, 
 only the page's documents are read from the database, by ``_id``.
 
 **Loaded.** In the background at service start (:meth:`MongoColumns.start`, one read of
-the collection's search fields); searches take the direct path until it is done.
+the collection's search fields); searches take the direct path until it is done. With a
+snapshot folder (the service's ``columns_snapshot_dir``) the rows are written there
+after a full load and when the service stops, and a starting worker reads them back
+(seconds at 1M datasets, not minutes of reading the database) and then applies what
+changed since, by the same stamps a sync follows, before it answers from them
+(:meth:`MongoColumns.restore`). A snapshot of another database, of another format or
+derivation version, or older than :data:`SNAPSHOT_MAX_AGE` (deletions by beamhub are
+logged for a day) is ignored with a log line, and so is one that cannot be read.
 
 **Kept current.** SciCat stamps every write with ``updatedAt``; beamhub's own dataset
 writes do too. Before each search, and every second in the background, the rows are
@@ -49,11 +56,16 @@ not a date).
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
+import os
+import pickle
+import tempfile
 import threading
 import time
 from array import array
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -80,6 +92,11 @@ RECONCILE_SECONDS = 120.0
 writes by others that did not stamp ``updatedAt``)."""
 SYNC_SECONDS = 1.0
 """Seconds between background syncs."""
+SNAPSHOT_FORMAT = 1
+"""The snapshot file's layout (a change to the rows' attributes bumps it)."""
+SNAPSHOT_MAX_AGE = timedelta(hours=20)
+"""An older snapshot is not used: ``beamhub_deleted`` keeps deletions a day, so the
+deletions since it would not all be found."""
 
 FIELDS = {"_id": 1, "creationTime": 1, "updatedAt": 1, "ownerGroup": 1, "accessGroups": 1, "isPublished": 1,
           "creationLocation": 1, "type": 1, "size": 1, YEAR: 1, TECHNIQUES: 1, PROPOSAL_IDS: 1, WORDS: 1,
@@ -187,6 +204,9 @@ class _Cells:
         self._visible: dict[frozenset, np.ndarray] = {}
         self._facet_index: dict[str, tuple[int, np.ndarray, np.ndarray, list]] = {}
 
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_visible": {}, "_facet_index": {}}  # caches are not kept
+
     def of(self, doc: dict) -> int:
         techniques = doc.get(TECHNIQUES) or []
         proposals = doc.get(PROPOSAL_IDS) or []
@@ -276,7 +296,15 @@ class MongoColumns:
         self._thread: threading.Thread | None = None
         self.paths = {"columns": 0, "direct": 0}
         """Searches answered by each path (for tests and benchmarks)."""
+        self.snapshot_dir: Path | None = None
+        """Where the rows are kept between starts (None: they are not)."""
+        self.restored = False
+        """Whether the last load came from a snapshot (for tests and benchmarks)."""
         self._reset()
+
+    _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_stop", "_thread", "paths", "snapshot_dir",
+                           "restored", "_reconciled", "_vocab", "_vocab_size"})
+    """Attributes that are not the rows (everything :meth:`_reset` sets is, but the clock)."""
 
     def _reset(self) -> None:
         self.pids: list[str] = []
@@ -313,10 +341,13 @@ class MongoColumns:
         return self
 
     def stop(self, wait: float = 5.0) -> None:
-        """Stop the background thread (waiting up to ``wait`` seconds for its current step)."""
+        """Stop the background thread (waiting up to ``wait`` seconds for its current step),
+        and write the rows to the snapshot for the next start."""
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(wait)
+            if self.ready.is_set():
+                self.save()
 
     def _run(self) -> None:
         try:
@@ -338,7 +369,15 @@ class MongoColumns:
                 log.debug("search columns not synced", exc_info=True)
 
     def load(self) -> None:
-        """Read every document's search fields into new rows."""
+        """The rows from the snapshot brought current, or else every document's search
+        fields read into new rows (then written to the snapshot)."""
+        if self.restore():
+            return
+        self._load()
+        self.save()
+        self.ready.set()
+
+    def _load(self) -> None:
         started = time.monotonic()
         loaded_at = datetime.now(timezone.utc)
         with self._lock:
@@ -353,8 +392,82 @@ class MongoColumns:
             self.changed_mark = min(self.changed_mark, loaded_at) if self.changed_mark else loaded_at
             self.deleted_mark = loaded_at
             self._reconciled = time.monotonic()
-        self.ready.set()
         log.info("search columns: %d datasets loaded in %.1f s", len(self.row_of), time.monotonic() - started)
+
+    # -- the snapshot ---------------------------------------------------------------
+
+    def snapshot_file(self) -> Path | None:
+        """This database's snapshot (named by server and database), None without a folder."""
+        if self.snapshot_dir is None:
+            return None
+        address = ",".join(f"{host}:{port}" for host, port in sorted(self.store._client.topology_description
+                                                                      .server_descriptions()))
+        name = hashlib.sha256(f"{address}/{self.store.db.name}".encode()).hexdigest()[:16]
+        return Path(self.snapshot_dir) / f"columns-{name}.pickle"
+
+    def _identity(self) -> dict:
+        return {"format": SNAPSHOT_FORMAT, "index_version": INDEX_VERSION, "database": self.store.db.name}
+
+    def save(self) -> bool:
+        """Write the rows to the snapshot file (atomically; mode 0600: only the service
+        reads it back). False without a folder or when it cannot be written (logged)."""
+        path = self.snapshot_file()
+        if path is None:
+            return False
+        started = time.monotonic()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with self._lock:
+                rows = {k: v for k, v in vars(self).items() if k not in self._NOT_ROWS}
+                handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".columns-")
+                try:
+                    with os.fdopen(handle, "wb") as out:
+                        pickle.dump({**self._identity(), "saved": datetime.now(timezone.utc)}, out, protocol=5)
+                        pickle.dump(rows, out, protocol=5)
+                    os.replace(temporary, path)
+                except BaseException:
+                    os.unlink(temporary)
+                    raise
+        except (OSError, pickle.PicklingError) as exc:
+            log.warning("search columns: snapshot not written to %s: %s", path, exc)
+            return False
+        log.info("search columns: %d datasets written to %s in %.1f s", len(self.row_of), path,
+                 time.monotonic() - started)
+        return True
+
+    def restore(self) -> bool:
+        """Take the rows from the snapshot and apply what changed since (then searches
+        use them); False (logged) when there is none fit to use."""
+        path = self.snapshot_file()
+        if path is None or not path.exists():
+            return False
+        started = time.monotonic()
+        try:
+            with open(path, "rb") as source:
+                header = pickle.load(source)  # the service's own file (0600 in its state folder)
+                if not isinstance(header, dict) or {k: header.get(k) for k in self._identity()} != self._identity():
+                    log.warning("search columns: %s is not a snapshot of this database's rows; loading anew", path)
+                    return False
+                age = datetime.now(timezone.utc) - header["saved"]
+                if age > SNAPSHOT_MAX_AGE:
+                    log.warning("search columns: %s is %s old; loading anew", path, age)
+                    return False
+                rows = pickle.load(source)
+        except Exception as exc:  # noqa: BLE001 - a truncated or corrupt file: load from the database
+            log.warning("search columns: snapshot %s unreadable (%s); loading anew", path, exc)
+            return False
+        with self._lock:
+            self._reset()
+            for name, value in rows.items():
+                if name not in self._NOT_ROWS and name in vars(self):
+                    setattr(self, name, value)
+            self.sync(limit=None)  # what changed since it was written (deletions: beamhub's log)
+            self._reconciled = 0.0  # and soon, SciCat's unstamped deletions
+        self.restored = True
+        self.ready.set()
+        log.info("search columns: %d datasets from %s (%s old) in %.1f s", len(self.row_of), path, age,
+                 time.monotonic() - started)
+        return True
 
     # -- keeping current ------------------------------------------------------------
 
@@ -379,15 +492,13 @@ class MongoColumns:
 
     def reconcile(self) -> None:
         """Compare every document's stamps with the rows: deletions and unstamped
-        writes by others."""
+        writes by others. The collection is read without holding the rows (searches go
+        on meanwhile); what differs, or is missing, is then read again by ``_id``."""
+        stamps = {doc["_id"]: _stamps(doc) for doc in self.store.datasets.find({}, STAMPS, batch_size=5000)}
         with self._lock:
-            seen, changed = set(), []
-            for doc in self.store.datasets.find({}, STAMPS, batch_size=5000):
-                seen.add(doc["_id"])
-                if self.held.get(doc["_id"]) != _stamps(doc):
-                    changed.append(doc["_id"])
-            self.forget([pid for pid in self.held if pid not in seen])
-            self._read(changed)
+            differ = [pid for pid, held in self.held.items() if stamps.get(pid, ()) != held]
+            differ += [pid for pid in stamps if pid not in self.held]
+            self._read(differ)  # gone ones are forgotten there; a sync meanwhile is read again
             self._reconciled = time.monotonic()
         self.store.db[DELETED].delete_many({"at": {"$lt": datetime.now(timezone.utc) - timedelta(days=1)}})
 

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -161,11 +162,14 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
 
     # -- lifecycle ------------------------------------------------------------------
 
-    def keep_columns_warm(self, interval: float = 1.0):
+    def keep_columns_warm(self, interval: float = 1.0, snapshot_dir: str | None = None):
         """Load the search columns in a background thread and keep them current
         (``mongo.columns``): for a long-running process, the catalogue service. Returns
-        them (their ``warmed`` event is set once loaded); None with ``columns=off``."""
+        them (their ``warmed`` event is set once loaded); None with ``columns=off``.
+        ``snapshot_dir``: where the rows are kept between starts (read back at start)."""
         if self.columns is not None:
+            if snapshot_dir:
+                self.columns.snapshot_dir = Path(snapshot_dir)
             self.columns.start()
         return self.columns
 

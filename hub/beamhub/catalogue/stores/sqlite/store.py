@@ -263,12 +263,13 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
                                    f"(schema {version}, now {SCHEMA_VERSION}): ingest the data into a new file")
 
     # -- lifecycle --------------------------------------------------------------------
-    def keep_columns_warm(self, interval: float = 1.0):
+    def keep_columns_warm(self, interval: float = 1.0, snapshot_dir: str | None = None):
         """Load the search columns ahead of searches in a background thread, and reload
         those that changed every ``interval`` seconds (``sqlite.columns.ColumnWarmer``):
         for a long-running process (the catalogue service), so no user's first search
         waits for a column to load. Returns the warmer (its ``warmed`` event is set once
-        the start-up loading is done); None without columns."""
+        the start-up loading is done); None without columns. ``snapshot_dir`` is not
+        used: the columns are read from the catalogue file itself."""
         if self.columns is None:
             return None
         if self._warmer is None:
