@@ -94,6 +94,9 @@ SYNC_SECONDS = 1.0
 """Seconds between background syncs."""
 SNAPSHOT_FORMAT = 1
 """The snapshot file's layout (a change to the rows' attributes bumps it)."""
+RESTORE_WAIT = 15.0
+"""Seconds a search waits for the rows while they are read back from a snapshot (a few
+seconds at 1M datasets) rather than going to the database, which takes as long per search."""
 SNAPSHOT_MAX_AGE = timedelta(hours=20)
 """An older snapshot is not used: ``beamhub_deleted`` keeps deletions a day, so the
 deletions since it would not all be found."""
@@ -300,10 +303,12 @@ class MongoColumns:
         """Where the rows are kept between starts (None: they are not)."""
         self.restored = False
         """Whether the last load came from a snapshot (for tests and benchmarks)."""
+        self.restoring = threading.Event()
+        """Set while the rows are read back from a snapshot (searches wait for them)."""
         self._reset()
 
     _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_stop", "_thread", "paths", "snapshot_dir",
-                           "restored", "_reconciled", "_vocab", "_vocab_size"})
+                           "restored", "restoring", "_reconciled", "_vocab", "_vocab_size"})
     """Attributes that are not the rows (everything :meth:`_reset` sets is, but the clock)."""
 
     def _reset(self) -> None:
@@ -336,6 +341,9 @@ class MongoColumns:
     def start(self) -> "MongoColumns":
         """Load the rows in a background thread, then keep them current."""
         if self._thread is None:
+            snapshot = self.snapshot_file()
+            if snapshot is not None and snapshot.exists():
+                self.restoring.set()  # from now: searches wait for the rows instead of going direct
             self._thread = threading.Thread(target=self._run, name="mongo-columns", daemon=True)
             self._thread.start()
         return self
@@ -441,6 +449,13 @@ class MongoColumns:
         path = self.snapshot_file()
         if path is None or not path.exists():
             return False
+        self.restoring.set()
+        try:
+            return self._restore(path)
+        finally:
+            self.restoring.clear()
+
+    def _restore(self, path: Path) -> bool:
         started = time.monotonic()
         try:
             with open(path, "rb") as source:
@@ -605,6 +620,8 @@ class MongoColumns:
 
     def answers(self, query: SearchQuery) -> bool:
         """Whether the rows can answer this search at all (before syncing)."""
+        if self.restoring.is_set():
+            self.ready.wait(RESTORE_WAIT)
         return (self.ready.is_set() and query.sort in SORTS and not query.keyword and query.my_vote is None
                 and not query.text_query.unmatchable)
 
