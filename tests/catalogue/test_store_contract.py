@@ -384,6 +384,23 @@ def test_votes_show_in_search_results(sample_store):
     assert items[pid(7)].myVote is None
 
 
+def test_a_voters_own_comment_comes_back_to_them_alone(sample_store):
+    state = sample_store.set_vote(BOB, pid(6), "dislike", comment="ice rings from frame 40")
+    assert (state.myVote, state.myComment) == ("dislike", "ice rings from frame 40")
+    sample_store.set_vote(ALICE, pid(6), "like")
+    assert sample_store.get_dataset(BOB, pid(6)).myComment == "ice rings from frame 40"
+    items = {d.pid: d for d in search(sample_store, BOB, limit=200).items}
+    assert items[pid(6)].myComment == "ice rings from frame 40" and items[pid(7)].myComment == ""
+    theirs = {d.pid: d for d in search(sample_store, ALICE, limit=200).items}
+    assert (theirs[pid(6)].myVote, theirs[pid(6)].myComment) == ("like", "")  # not bob's
+    assert "ice rings" not in sample_store.get_dataset(OPERATOR, pid(6)).model_dump_json()
+    assert sample_store.set_vote(BOB, pid(6), "dislike", comment="").myComment == ""  # replaced
+    assert sample_store.get_dataset(BOB, pid(6)).myComment == ""
+    sample_store.set_vote(BOB, pid(6), "like", comment="sharp after all")
+    assert sample_store.set_vote(BOB, pid(6), None).myComment == ""  # cleared with the vote
+    assert (sample_store.get_dataset(BOB, pid(6)).myVote, sample_store.get_dataset(BOB, pid(6)).myComment) == (None, "")
+
+
 def test_cannot_vote_on_invisible_or_missing_datasets(sample_store):
     with pytest.raises(NotFound):
         sample_store.set_vote(BOB, pid(1), "like")

@@ -117,6 +117,16 @@ def test_grace_sees_the_votes_alice_and_bob_cast_in_the_beamline_panel(hub):
         screenshot(bob, SHOTS, "06a-bob-comments-his-vote")
         bob.keyboard.press("Alt+W")
         bob.wait_for_selector(".jp-Beamhub-detail", state="detached")
+        for dataset, comment in ((i22[0], "beam dumped mid-run"), (i22[1], "commented in JupyterLab")):
+            # the box starts with what he saved before (from the API, or just now), not empty
+            bob.locator(".jp-Beamhub-searchInput").fill(dataset["datasetName"])
+            bob.locator(f'.jp-Beamhub-result[data-pid="{dataset["pid"]}"] .jp-Beamhub-resultName').click()
+            box = bob.locator(".jp-Beamhub-detail:visible .jp-Beamhub-voteComment input")
+            box.wait_for()
+            bob.wait_for_function("([el, text]) => el.value === text", arg=[box.element_handle(), comment],
+                                  timeout=10_000)
+            bob.keyboard.press("Alt+W")
+            bob.wait_for_selector(".jp-Beamhub-detail", state="detached")
         mine = {v["pid"]: v for v in hub.get("bob", "/me/votes").json()}
         assert mine[i22[1]["pid"]]["comment"] == "commented in JupyterLab" and mine[i22[1]["pid"]]["value"] == "like"
 

@@ -717,6 +717,11 @@ export interface components {
              */
             likes: number;
             /**
+             * Mycomment
+             * @default
+             */
+            myComment: string;
+            /**
              * Myvote
              * @default null
              */
@@ -1894,6 +1899,11 @@ export interface components {
             dislikes: number;
             /** Likes */
             likes: number;
+            /**
+             * Mycomment
+             * @default
+             */
+            myComment: string;
             /**
              * Myvote
              * @default null

@@ -338,6 +338,9 @@ class Dataset(_Model):
     dislikes: Annotated[int, Field(ge=0)] = 0
     myVote: VoteValue | None = None
     """The calling identity's vote; filled in on reads, never stored."""
+    myComment: Annotated[str, Field(max_length=2000)] = ""
+    """The calling identity's comment on its vote ('' without one); filled in on reads,
+    never stored here (it is the vote's)."""
     createdAt: UtcDatetime | None = None
     updatedAt: UtcDatetime | None = None
 
@@ -418,6 +421,7 @@ class Dataset(_Model):
         """The document as stored: without the per-caller ``myVote``."""
         doc = self.to_document()
         doc.pop("myVote", None)
+        doc.pop("myComment", None)
         for field in SCICAT_READ_ONLY:  # SciCat's, only read: never written when empty
             if not doc.get(field):
                 doc.pop(field, None)
@@ -462,6 +466,7 @@ class VoteState(_Model):
     likes: int
     dislikes: int
     myVote: VoteValue | None = None
+    myComment: Annotated[str, Field(max_length=2000)] = ""
 
 
 SELECTION_TRANSITIONS: dict[str, frozenset[str]] = {

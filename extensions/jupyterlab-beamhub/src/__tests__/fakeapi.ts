@@ -26,6 +26,7 @@ export function dataset(n: number, extra: Partial<IDataset> = {}): IDataset {
     likes: 0,
     dislikes: 0,
     myVote: null,
+    myComment: '',
     ...extra
   };
 }
@@ -112,8 +113,8 @@ export class FakeCatalogue implements ICatalogueAPI {
     if (failure) {
       throw new CatalogueError(failure, 503, 'store_unavailable');
     }
-    const state = this.counts.get(pid) ?? { pid, likes: 0, dislikes: 0, myVote: null };
-    const next = { ...state, myVote: value };
+    const state = this.counts.get(pid) ?? { pid, likes: 0, dislikes: 0, myVote: null, myComment: '' };
+    const next = { ...state, myVote: value, myComment: value === null ? '' : (comment ?? '') };
     if (state.myVote === 'like') next.likes--;
     if (state.myVote === 'dislike') next.dislikes--;
     if (value === 'like') next.likes++;

@@ -5,10 +5,17 @@ import { dataset, FakeCatalogue, Gate } from './fakeapi';
 
 describe('applyVote', () => {
   it('moves one count from the old vote to the new one', () => {
-    const state = { pid: 'x', likes: 3, dislikes: 1, myVote: 'like' as const };
-    expect(applyVote(state, 'dislike')).toEqual({ pid: 'x', likes: 2, dislikes: 2, myVote: 'dislike' });
-    expect(applyVote(state, null)).toEqual({ pid: 'x', likes: 2, dislikes: 1, myVote: null });
+    const state = { pid: 'x', likes: 3, dislikes: 1, myVote: 'like' as const, myComment: '' };
+    expect(applyVote(state, 'dislike')).toEqual({ pid: 'x', likes: 2, dislikes: 2, myVote: 'dislike', myComment: '' });
+    expect(applyVote(state, null)).toEqual({ pid: 'x', likes: 2, dislikes: 1, myVote: null, myComment: '' });
     expect(applyVote(state, 'like')).toEqual(state);
+  });
+
+  it('keeps the comment sent with the vote, and none otherwise (as the service does)', () => {
+    const state = { pid: 'x', likes: 1, dislikes: 0, myVote: 'like' as const, myComment: 'sharp' };
+    expect(applyVote(state, 'like', 'sharper')).toMatchObject({ likes: 1, myComment: 'sharper' });
+    expect(applyVote(state, 'dislike')).toMatchObject({ myVote: 'dislike', myComment: '' });
+    expect(applyVote(state, null, 'ignored')).toMatchObject({ myVote: null, myComment: '' });
   });
 });
 
@@ -38,11 +45,24 @@ describe('VoteModel', () => {
     const changed: string[] = [];
     votes.changed.connect((_, pid) => changed.push(pid));
     expect(await votes.vote(ds, 'like')).toBe(false);
-    expect(votes.stateOf(ds)).toEqual({ pid: ds.pid, likes: 2, dislikes: 1, myVote: 'dislike' });
+    expect(votes.stateOf(ds)).toEqual({ pid: ds.pid, likes: 2, dislikes: 1, myVote: 'dislike', myComment: '' });
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain('Your like on “scan 2” was not saved');
     expect(messages[0]).toContain('cannot be reached. Try again in a moment.');
     expect(changed.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('shows the comment the user saved before, and the one they save now', async () => {
+    const api = new FakeCatalogue();
+    api.counts.set(dataset(4).pid, { pid: dataset(4).pid, likes: 1, dislikes: 0, myVote: 'like', myComment: 'sharp' });
+    const votes = new VoteModel(api);
+    const ds = dataset(4, { likes: 1, myVote: 'like', myComment: 'sharp' });
+    expect(votes.stateOf(ds).myComment).toBe('sharp');
+    expect(await votes.comment(ds, '  sharp, no ice rings ')).toBe(true);
+    expect(votes.stateOf(ds)).toMatchObject({ myVote: 'like', myComment: 'sharp, no ice rings' });
+    expect(api.votes).toEqual([{ pid: ds.pid, value: 'like', comment: 'sharp, no ice rings' }]);
+    votes.seed([{ ...ds, myComment: 'from another tab' }]);
+    expect(votes.stateOf(ds).myComment).toBe('from another tab');
   });
 
   it('a second click on the same vote clears it', async () => {

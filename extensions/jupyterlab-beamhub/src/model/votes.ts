@@ -12,10 +12,12 @@ import { ICatalogueAPI } from '../api';
 import { IDataset, IVoteState, VoteValue } from '../types';
 import { describeError } from './errors';
 
-/** The counts after the caller's vote changes from `state.myVote` to `value`. */
+/** The counts after the caller's vote changes from `state.myVote` to `value`
+ * (the service keeps the comment sent with a vote, and none when none was sent). */
 export function applyVote(
   state: IVoteState,
-  value: VoteValue | null
+  value: VoteValue | null,
+  comment?: string
 ): IVoteState {
   let { likes, dislikes } = state;
   if (state.myVote === 'like') {
@@ -28,7 +30,13 @@ export function applyVote(
   } else if (value === 'dislike') {
     dislikes += 1;
   }
-  return { pid: state.pid, likes, dislikes, myVote: value };
+  return {
+    pid: state.pid,
+    likes,
+    dislikes,
+    myVote: value,
+    myComment: value === null ? '' : (comment ?? '')
+  };
 }
 
 export function voteStateOf(dataset: IDataset): IVoteState {
@@ -36,7 +44,8 @@ export function voteStateOf(dataset: IDataset): IVoteState {
     pid: dataset.pid,
     likes: dataset.likes ?? 0,
     dislikes: dataset.dislikes ?? 0,
-    myVote: dataset.myVote ?? null
+    myVote: dataset.myVote ?? null,
+    myComment: dataset.myComment ?? ''
   };
 }
 
@@ -103,7 +112,7 @@ export class VoteModel {
     const ticket = ++pending.latest;
     pending.inflight++;
     pending.latestFailed = false;
-    this._set(applyVote(before, value));
+    this._set(applyVote(before, value, comment));
     let answer: IVoteState | null = null;
     try {
       answer = await this.api.vote(pid, value, comment);
@@ -163,6 +172,9 @@ export class VoteModel {
 
 function sameState(a: IVoteState, b: IVoteState): boolean {
   return (
-    a.likes === b.likes && a.dislikes === b.dislikes && a.myVote === b.myVote
+    a.likes === b.likes &&
+    a.dislikes === b.dislikes &&
+    a.myVote === b.myVote &&
+    (a.myComment ?? '') === (b.myComment ?? '')
   );
 }

@@ -46,12 +46,16 @@ export function VoteButtons(props: {
 }
 
 /** A comment on the user's own vote (shown once they liked or disliked): why, for the
- * beamline's staff and the training labels. Saving sends the vote again with it. */
+ * beamline's staff and the training labels. It starts with the comment they saved
+ * before; saving sends the vote again with it (an emptied box removes it). */
 export function VoteComment(props: { dataset: IDataset; votes: VoteModel }): JSX.Element | null {
   const { dataset, votes } = props;
-  const [text, setText] = React.useState('');
+  const { myVote, myComment } = votes.stateOf(dataset);
+  const [text, setText] = React.useState(myComment ?? '');
   const [saved, setSaved] = React.useState(false);
-  const myVote = votes.stateOf(dataset).myVote;
+  React.useEffect(() => {
+    setText(myComment ?? ''); // the saved comment, when it changes (another dataset, a new vote)
+  }, [dataset.pid, myComment]);
   if (!myVote) {
     return null;
   }

@@ -192,8 +192,9 @@ def unchanged(stored: dict, fields: dict) -> bool:
     return all(k in stored and stored[k] == v for k, v in fields.items())
 
 
-def dataset_from_document(doc: dict, my_vote: str | None = None) -> Dataset:
-    """A :class:`Dataset` from a stored document (SciCat's own included)."""
+def dataset_from_document(doc: dict, my_vote: tuple[str, str] | None = None) -> Dataset:
+    """A :class:`Dataset` from a stored document (SciCat's own included), with the
+    caller's ``(vote, comment)`` when it voted."""
     if "pid" not in doc:
         doc = {**doc, "pid": doc["_id"]}
     doc = {**doc, "likes": doc.get(LIKES) or 0, "dislikes": doc.get(DISLIKES) or 0}
@@ -201,7 +202,7 @@ def dataset_from_document(doc: dict, my_vote: str | None = None) -> Dataset:
         doc.update(files=doc.get("beamhub_files") or [], signal=doc.get("beamhub_signal"))
     dataset = Dataset.from_document(doc)
     if my_vote is not None:
-        dataset.myVote = my_vote
+        dataset.myVote, dataset.myComment = my_vote
     return dataset
 
 
@@ -220,8 +221,8 @@ def report_unreadable(collection: str, key: Any, reason: str) -> None:
     log.warning("%s document %s cannot be read and is left out: %s", collection, key, reason)
 
 
-def readable_datasets(docs: list[dict], my_votes: dict[str, str]) -> list[Dataset]:
-    """The :class:`Dataset` of each document beamhub can read, with the caller's vote;
+def readable_datasets(docs: list[dict], my_votes: dict[str, tuple[str, str]]) -> list[Dataset]:
+    """The :class:`Dataset` of each document beamhub can read, with the caller's vote and comment;
     unreadable ones are left out and logged (:func:`report_unreadable`)."""
     out = []
     for doc in docs:

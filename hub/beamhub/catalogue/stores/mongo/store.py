@@ -206,9 +206,10 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
             raise NotFound(f"no dataset {pid}")
         return doc
 
-    def _my_votes_on(self, identity: Identity, pids: Sequence[str]) -> dict[str, str]:
+    def _my_votes_on(self, identity: Identity, pids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """The caller's (vote, comment) on each of ``pids`` it voted on."""
         docs = self._by_ids(self.votes, [vote_id(pid, identity.user) for pid in pids])
-        return {doc["pid"]: doc["value"] for doc in docs.values()}
+        return {doc["pid"]: (doc["value"], doc.get("comment") or "") for doc in docs.values()}
 
     def _with_votes(self, identity: Identity, docs: list[dict]) -> list[Dataset]:
         mine = self._my_votes_on(identity, [doc["_id"] for doc in docs])
@@ -565,7 +566,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         if doc is None:  # deleted meanwhile: take the vote back
             self.votes.delete_one({"_id": key})
             raise NotFound(f"no dataset {pid}")
-        return VoteState(pid=pid, likes=doc.get(LIKES) or 0, dislikes=doc.get(DISLIKES) or 0, myVote=value)
+        return VoteState(pid=pid, likes=doc.get(LIKES) or 0, dislikes=doc.get(DISLIKES) or 0, myVote=value,
+                         myComment=comment if value is not None else "")
 
     def _count_vote(self, pid: str, user: str) -> dict | None:
         """Bring the dataset's counters to the user's stored vote, exactly once.

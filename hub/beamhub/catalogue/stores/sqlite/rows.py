@@ -20,8 +20,8 @@ from ...text import dataset_words, words
 from ...units import normalize
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-DOC_EXCLUDE = {"myVote", "likes", "dislikes", "createdAt", "updatedAt"}
-"""Fields kept in columns (counts, times) or never stored (``myVote``)."""
+DOC_EXCLUDE = {"myVote", "myComment", "likes", "dislikes", "createdAt", "updatedAt"}
+"""Fields kept in columns (counts, times) or never stored (``myVote``, ``myComment``)."""
 
 # Kinds of scientific-metadata rows (column ``k``): one question each can answer.
 BY_DIMENSION = 0

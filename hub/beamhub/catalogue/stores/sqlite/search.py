@@ -409,15 +409,16 @@ def relevance_key(key: str) -> tuple[int, int]:
 
 
 def fetch_datasets(conn, ids: list[int], user: str) -> dict[int, Dataset]:
-    """Datasets by id, with counts, times and the user's own vote filled in."""
+    """Datasets by id, with counts, times and the user's own vote and comment filled in."""
     if not ids:
         return {}
     rows = conn.execute(
         "SELECT d.id, json_set(d.doc, '$.likes', d.likes, '$.dislikes', d.dislikes, "
         "'$.createdAt', d.created_at, '$.updatedAt', d.updated_at, "
-        "'$.myVote', (SELECT value FROM votes WHERE dataset = d.id AND user = ?)) "
+        "'$.myVote', (SELECT value FROM votes WHERE dataset = d.id AND user = ?), "
+        "'$.myComment', COALESCE((SELECT comment FROM votes WHERE dataset = d.id AND user = ?), '')) "
         "FROM datasets AS d WHERE d.id IN (SELECT value FROM json_each(?))",
-        (user, json.dumps(ids)),
+        (user, user, json.dumps(ids)),
     ).fetchall()
     return {i: Dataset.model_validate_json(doc) for i, doc in rows}
 

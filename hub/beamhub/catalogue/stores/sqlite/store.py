@@ -450,7 +450,8 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
                 conn.execute("UPDATE cells SET votes = votes + ? WHERE id = (SELECT cell FROM datasets WHERE id = ?)",
                              (likes + dislikes, dataset_id))
             counts = conn.execute("SELECT likes, dislikes FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
-        return VoteState(pid=pid, likes=counts[0], dislikes=counts[1], myVote=value)
+        return VoteState(pid=pid, likes=counts[0], dislikes=counts[1], myVote=value,
+                         myComment=comment if value is not None else "")
 
     def my_votes(self, identity: Identity, limit: int = 1000) -> list[Vote]:
         where, params = sqlite_search.visibility_clause(identity)
