@@ -4,7 +4,7 @@ Run (from the repository root)::
 
     PYTHONPATH=hub:. /opt/beamhub/venv/bin/python tests/benchmarks/bench_service.py \
         [--users 200[,1000]] [--workers 1,2] [--store-threads N,...] [--seconds 60] [--warmup 10] \
-        [--think 1.0] [--datasets 10000] [--store sqlite|documentdb]
+        [--think 1.0] [--datasets 10000] [--store sqlite|documentdb] [--hub-auth-cache S]
 
 Issue 18's table (200 and 1,000 users, 1 and 2 workers, SQLite; about 6 min on a quiet
 2-core machine): ``--users 200,1000 --workers 1,2 --seconds 30``. One hub per worker
@@ -303,6 +303,8 @@ def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, wo
     catalogue = {"log_level": "WARNING", "workers": workers, "environment": environment}
     if store_threads:
         catalogue["store_threads"] = store_threads
+    if args.hub_auth_cache:
+        catalogue["hub_auth_cache_seconds"] = args.hub_auth_cache
     hub = CatalogueHub(store_url, users, workdir, catalogue=catalogue)
     hub.hub.startup_timeout = 900  # the hub adds every user at start: minutes for a thousand on a busy machine
     results = []
@@ -455,6 +457,9 @@ def main() -> int:
     parser.add_argument("--store", choices=("sqlite", "documentdb"), default="sqlite",
                         help="the catalogue's engine: an SQLite file, or DocumentDB (the production engine, "
                         "started here: tests/services/documentdb.py)")
+    parser.add_argument("--hub-auth-cache", type=int, default=0, metavar="SECONDS",
+                        help="catalogue.hub_auth_cache_seconds for the run (default: the service's, 5 s): how "
+                        "often each worker asks the hub about each token, the hub's share of the CPU")
     parser.add_argument("--profile", metavar="PREFIX",
                         help="run the service under cProfile, statistics to PREFIX-wN.<pid>")
     args = parser.parse_args()
