@@ -10,17 +10,22 @@ the demo catalogue (SQLite). Both run for the module and are stopped after it.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
 import yaml
 
 from tests.api.conftest import demo_data, service_store_url  # noqa: F401 (session fixtures)
-from tests.services.dex import Dex, DexClient, DexUser, build
+from tests.services.browser import browser
+from tests.services.dex import PASSWORD, Dex, DexClient, DexUser, build
 from tests.services.jupyterhub import Hub
 from tests.services.require import missing
 
@@ -31,6 +36,7 @@ USERS = [
     DexUser("carol", ["staff-i03"]),
     DexUser("dave", ["facility-users"]),  # a facility account in no proposal
 ]
+DEX_LOGIN_FORM = re.compile(r"/dex/auth/local")
 
 
 @dataclass
@@ -93,3 +99,61 @@ def wait_for_catalogue(hub: Hub, timeout: float = 60) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"the catalogue service did not answer\n{hub.log_tail()}")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as instance:
+        yield instance
+
+
+def user(name: str) -> DexUser:
+    return next(u for u in USERS if u.name == name)
+
+
+def login(page, hub, who: DexUser) -> None:
+    """Click the hub's login button, then log in on Dex's own page."""
+    page.goto(f"{hub.url}/hub/login?next={quote('/hub/home')}")
+    page.click("text=Sign in with facility account")
+    page.wait_for_url(DEX_LOGIN_FORM)
+    page.fill("#login", who.email)
+    page.fill("#password", PASSWORD)
+    page.click("#submit-login")
+    page.wait_for_load_state()
+
+
+@contextmanager
+def logged_in(chromium, hub: Hub, name: str) -> Iterator[tuple]:
+    """``(context, page)`` of a fresh browser context in which ``name`` has just logged in
+    through Dex (:func:`login`); the context is closed afterwards."""
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        login(page, hub, user(name))
+        yield context, page
+    finally:
+        context.close()
+
+
+@contextmanager
+def groups_at_dex(dex: Dex, name: str, groups: list[str]) -> Iterator[None]:
+    """Dex restarted with ``name`` in ``groups`` instead (the others as in USERS); back to
+    USERS afterwards."""
+    try:
+        dex.set_users([DexUser(name, groups) if u.name == name else u for u in USERS])
+        yield
+    finally:
+        dex.set_users(USERS)
+
+
+def hub_groups(hub: Hub, name: str) -> list[str]:
+    return sorted(hub.api("GET", f"/users/{name}").json()["groups"])
+
+
+def catalogue_proposals(context, page, hub: Hub) -> set[str]:
+    """The proposals the catalogue lists to the browser's user (logged in to the service
+    through the hub, as the JupyterLab extension's user would be)."""
+    page.goto(hub.url + "/services/catalogue/")
+    response = context.request.get(hub.url + CATALOGUE + "/me/proposals")
+    assert response.status == 200, response.text()
+    return {p["proposalId"] for p in response.json()}

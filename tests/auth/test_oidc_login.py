@@ -15,91 +15,34 @@ import re
 import time
 from urllib.parse import quote
 
-import pytest
+from tests.services.browser import screenshot
 
-from tests.services.browser import browser, screenshot
-from tests.services.dex import PASSWORD, DexUser
-
-from .conftest import CATALOGUE, USERS
-
-DEX_LOGIN_FORM = re.compile(r"/dex/auth/local")
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as instance:
-        yield instance
-
-
-def user(name: str) -> DexUser:
-    return next(u for u in USERS if u.name == name)
-
-
-def login(page, hub, who: DexUser) -> None:
-    """Click the hub's login button, then log in on Dex's own page."""
-    page.goto(f"{hub.url}/hub/login?next={quote('/hub/home')}")
-    page.click("text=Sign in with facility account")
-    page.wait_for_url(DEX_LOGIN_FORM)
-    page.fill("#login", who.email)
-    page.fill("#password", PASSWORD)
-    page.click("#submit-login")
-    page.wait_for_load_state()
-
-
-def hub_groups(hub, name: str) -> list[str]:
-    return sorted(hub.api("GET", f"/users/{name}").json()["groups"])
-
-
-def catalogue_proposals(context, page, hub) -> set[str]:
-    """The proposals the catalogue lists to the browser's user (logged in to the service
-    through the hub, as the JupyterLab extension's user would be)."""
-    page.goto(hub.url + "/services/catalogue/")
-    response = context.request.get(hub.url + CATALOGUE + "/me/proposals")
-    assert response.status == 200, response.text()
-    return {p["proposalId"] for p in response.json()}
+from .conftest import DEX_LOGIN_FORM, catalogue_proposals, groups_at_dex, hub_groups, logged_in, login, user
 
 
 def test_login_through_the_provider_gives_the_claims_groups_and_exactly_their_proposals(oidc_site, chromium):
     hub = oidc_site.hub
     for name, groups, proposals in (("alice", ["p1001", "p1002"], {"p1001", "p1002"}),
                                     ("carol", ["staff-i03"], {"p1001"})):  # carol: staff of i03, where p1001 is
-        context = chromium.new_context()
-        try:
-            page = context.new_page()
-            login(page, hub, user(name))
+        with logged_in(chromium, hub, name) as (context, page):
             assert page.url == f"{hub.url}/hub/home", screenshot(page, "oidc-login", name)
             assert hub_groups(hub, name) == groups
             assert catalogue_proposals(context, page, hub) == proposals
-        finally:
-            context.close()
 
 
 def test_a_group_removed_at_the_provider_is_gone_at_the_next_login(oidc_site, chromium):
     hub, dex = oidc_site.hub, oidc_site.dex
-    context = chromium.new_context()
-    try:
-        page = context.new_page()
-        login(page, hub, user("alice"))
+    with logged_in(chromium, hub, "alice"):
         assert hub_groups(hub, "alice") == ["p1001", "p1002"]
-        dex.set_users([DexUser("alice", ["p1002"]) if u.name == "alice" else u for u in USERS])
-        context.close()
-        context = chromium.new_context()
-        page = context.new_page()
-        login(page, hub, user("alice"))
+    with groups_at_dex(dex, "alice", ["p1002"]), logged_in(chromium, hub, "alice") as (context, page):
         assert page.url == f"{hub.url}/hub/home", screenshot(page, "oidc-group-removed", "after")
         assert hub_groups(hub, "alice") == ["p1002"]
         assert catalogue_proposals(context, page, hub) == {"p1002"}
-    finally:
-        context.close()
-        dex.set_users(USERS)
 
 
 def test_a_user_in_no_proposal_gets_a_page_saying_what_to_do(oidc_site, chromium):
     hub = oidc_site.hub
-    context = chromium.new_context()
-    try:
-        page = context.new_page()
-        login(page, hub, user("dave"))
+    with logged_in(chromium, hub, "dave") as (_, page):
         screenshot(page, "oidc-no-proposal", "page")
         text = page.inner_text("body")
         assert "not a member of any proposal" in text and "principal investigator" in text, text
@@ -109,8 +52,6 @@ def test_a_user_in_no_proposal_gets_a_page_saying_what_to_do(oidc_site, chromium
         # not in: the hub never let him reach his home page
         page.goto(f"{hub.url}/hub/home")
         assert page.url.startswith(f"{hub.url}/hub/login"), page.url
-    finally:
-        context.close()
 
 
 def test_logout_ends_the_hub_session_and_the_providers(oidc_site, chromium):
@@ -156,19 +97,13 @@ def test_a_refused_token_refresh_sends_the_user_to_log_in_again(oidc_site, chrom
     no longer knows the user's tokens: the refresh is refused, and the user must log in
     again (a login page, not an error), which gives the new groups."""
     hub, dex = oidc_site.hub, oidc_site.dex
-    context = chromium.new_context()
-    try:
-        page = context.new_page()
-        login(page, hub, user("alice"))
+    with logged_in(chromium, hub, "alice") as (_, page):
         assert hub_groups(hub, "alice") == ["p1001", "p1002"]
-        dex.set_users([DexUser("alice", ["p1002"]) if u.name == "alice" else u for u in USERS])
-        time.sleep(1.5)  # older than refresh_seconds (not a timed assertion)
-        response = page.goto(f"{hub.url}/hub/home")
-        assert response.status == 200 and page.url.startswith(f"{hub.url}/hub/login"), (
-            response.status, page.url, screenshot(page, "oidc-refresh-refused", "page"))
-        login(page, hub, user("alice"))
-        assert page.url == f"{hub.url}/hub/home"
-        assert hub_groups(hub, "alice") == ["p1002"]
-    finally:
-        context.close()
-        dex.set_users(USERS)
+        with groups_at_dex(dex, "alice", ["p1002"]):
+            time.sleep(1.5)  # older than refresh_seconds (not a timed assertion)
+            response = page.goto(f"{hub.url}/hub/home")
+            assert response.status == 200 and page.url.startswith(f"{hub.url}/hub/login"), (
+                response.status, page.url, screenshot(page, "oidc-refresh-refused", "page"))
+            login(page, hub, user("alice"))
+            assert page.url == f"{hub.url}/hub/home"
+            assert hub_groups(hub, "alice") == ["p1002"]

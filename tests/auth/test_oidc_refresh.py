@@ -17,12 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.services.dex import DexUser
 from tests.services.ports import free_port
 from tests.services.require import missing
 
-from .conftest import USERS
-from .test_oidc_login import catalogue_proposals, chromium, hub_groups, login, user  # noqa: F401
+from .conftest import catalogue_proposals, groups_at_dex, hub_groups, logged_in
 
 PG = Path("/usr/lib/postgresql/15/bin")
 TOKEN_SECONDS = 5
@@ -60,20 +58,14 @@ def dex_options():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_a_group_changed_at_the_provider_reaches_the_logged_in_user_at_the_next_refresh(oidc_site, chromium):  # noqa: F811
+def test_a_group_changed_at_the_provider_reaches_the_logged_in_user_at_the_next_refresh(oidc_site, chromium):
     hub, dex = oidc_site.hub, oidc_site.dex
-    context = chromium.new_context()
-    try:
-        page = context.new_page()
-        login(page, hub, user("alice"))
+    with logged_in(chromium, hub, "alice") as (context, page):
         assert hub_groups(hub, "alice") == ["p1001", "p1002"]
         assert catalogue_proposals(context, page, hub) == {"p1001", "p1002"}
-        dex.set_users([DexUser("alice", ["p1002"]) if u.name == "alice" else u for u in USERS])
-        time.sleep(TOKEN_SECONDS + 1)  # the access token has expired (not a timed assertion)
-        response = page.goto(f"{hub.url}/hub/home")
-        assert response.status == 200 and page.url == f"{hub.url}/hub/home", (page.url, dex.log_tail(20))
-        assert hub_groups(hub, "alice") == ["p1002"]
-        assert catalogue_proposals(context, page, hub) == {"p1002"}
-    finally:
-        context.close()
-        dex.set_users(USERS)
+        with groups_at_dex(dex, "alice", ["p1002"]):
+            time.sleep(TOKEN_SECONDS + 1)  # the access token has expired (not a timed assertion)
+            response = page.goto(f"{hub.url}/hub/home")
+            assert response.status == 200 and page.url == f"{hub.url}/hub/home", (page.url, dex.log_tail(20))
+            assert hub_groups(hub, "alice") == ["p1002"]
+            assert catalogue_proposals(context, page, hub) == {"p1002"}
