@@ -3,6 +3,10 @@ answers SQL gives, also after other processes' writes make the columns stale."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from contextlib import contextmanager
+
 import numpy as np
 
 from beamhub.catalogue import Dataset, MetadataCondition, SearchQuery
@@ -70,7 +74,7 @@ def _changes(datasets: list[Dataset]) -> list[Dataset]:
     return out
 
 
-def test_columns_answer_as_sql_does_before_and_after_writes(tmp_path):
+def test_columns_answer_as_sql_does_before_and_after_writes(tmp_path, monkeypatch):
     path = tmp_path / "columns.sqlite"
     datasets = list(synthetic.datasets(N, seed=3))
     with SQLiteStore(f"sqlite:///{path}") as writer:
@@ -86,7 +90,96 @@ def test_columns_answer_as_sql_does_before_and_after_writes(tmp_path):
             writer.delete_datasets(OPERATOR, [d.pid for d in datasets[5::97]])
             writer.upsert_datasets(OPERATOR, [Dataset.parse({**datasets[0].to_stored(), "pid": f"20.500.1/new-{i}",
                                                              "description": "ann new"}) for i in range(30)])
+            held_before = {(kind, ident) for kind, ident, _ in columns.columns.held()}
+            with _whole_loads(monkeypatch) as whole:
+                _assert_same(_answers(columns), _answers(sql))
+            # the stale columns had the changed rows replaced (from column_log), none was read again
+            # whole; only words new to the reader (a prefix now also finding "annealed") were
+            assert columns.columns.loads["applied"] >= 5
+            assert not whole & held_before, whole & held_before
+
+
+@contextmanager
+def _whole_loads(monkeypatch):
+    """The (kind, id) of the columns read whole from the database meanwhile."""
+    seen: set[tuple[str, int]] = set()
+    load_term, load_field = sqlite_columns._load_term, sqlite_columns._load_field
+
+    def term(conn, ident):
+        seen.add(("term", ident))
+        return load_term(conn, ident)
+
+    def field(conn, ident):
+        seen.add(("field", ident))
+        return load_field(conn, ident)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sqlite_columns, "_load_term", term)
+        patch.setattr(sqlite_columns, "_load_field", field)
+        yield seen
+
+
+def _ingest_one_percent(path: str, datasets: list[Dataset]) -> None:
+    """Another worker process's ingest: 1% of the datasets changed (values, words, cells)
+    and a few new ones."""
+    with SQLiteStore(f"sqlite:///{path}") as writer:
+        writer.upsert_datasets(OPERATOR, _changes(datasets[::11])[:N // 100])
+        writer.upsert_datasets(OPERATOR, [Dataset.parse({**datasets[1].to_stored(), "pid": f"20.500.1/one-{i}"})
+                                          for i in range(5)])
+    os._exit(0)
+
+
+def test_another_processs_one_percent_ingest_is_applied_to_the_columns_not_reloaded(tmp_path, monkeypatch):
+    path = tmp_path / "ingest.sqlite"
+    datasets = list(synthetic.datasets(N, seed=5))
+    with SQLiteStore(f"sqlite:///{path}") as writer:
+        writer.upsert_proposals(OPERATOR, synthetic.proposals(N, seed=5))
+        writer.upsert_datasets(OPERATOR, datasets)
+    with SQLiteStore(f"sqlite:///{path}") as columns, SQLiteStore(f"sqlite:///{path}", column_cache_mb=0) as sql:
+        _answers(columns)
+        held_before = {(kind, ident) for kind, ident, _ in columns.columns.held()}
+        child = multiprocessing.get_context("fork").Process(target=_ingest_one_percent, args=(str(path), datasets))
+        child.start()
+        child.join(120)
+        assert child.exitcode == 0
+        with _whole_loads(monkeypatch) as whole:
             _assert_same(_answers(columns), _answers(sql))
+        assert columns.columns.loads["applied"] >= 3  # the fields and words the ingest touched
+        assert not whole & held_before, whole & held_before
+
+
+def test_a_catalogue_of_schema_4_is_upgraded_and_its_columns_follow_writes(tmp_path, monkeypatch):
+    """A file written before the change log (schema 4) opens, gains the log, and from
+    then on stale columns are brought up to date; a read-only one says how to upgrade."""
+    import sqlite3
+
+    from beamhub.catalogue import StoreUnavailable
+
+    path = tmp_path / "old.sqlite"
+    datasets = list(synthetic.datasets(300, seed=6))
+    with SQLiteStore(f"sqlite:///{path}") as writer:
+        writer.upsert_datasets(OPERATOR, datasets)
+    with sqlite3.connect(path) as conn:  # what beamhub wrote at schema 4: no column_log
+        conn.execute("DROP TABLE column_log")
+        conn.execute("DELETE FROM counters WHERE name = 'column_log_from'")
+        conn.execute("PRAGMA user_version = 4")
+    try:
+        SQLiteStore(f"sqlite:///{path}?mode=ro")
+    except StoreUnavailable as exc:
+        assert "open it once where it can be written" in str(exc)
+    else:
+        raise AssertionError("a read-only schema 4 file was opened without its log")
+    query = SearchQuery(conditions=[MetadataCondition.from_text("temperature <= 100 K")], limit=5)
+    with SQLiteStore(f"sqlite:///{path}") as columns, SQLiteStore(f"sqlite:///{path}", column_cache_mb=0) as sql:
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert columns.search(OPERATOR, query).total == sql.search(OPERATOR, query).total
+        columns.upsert_datasets(OPERATOR, _changes(datasets))
+        with _whole_loads(monkeypatch) as whole:
+            got, expected = columns.search(OPERATOR, query), sql.search(OPERATOR, query)
+        assert (got.total, got.facets, [d.pid for d in got.items]) == \
+            (expected.total, expected.facets, [d.pid for d in expected.items])
+        assert not whole and columns.columns.loads["applied"] == 1
 
 
 def test_a_small_budget_evicts_columns_and_answers_stay_right(tmp_path):

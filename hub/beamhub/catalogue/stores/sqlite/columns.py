@@ -25,10 +25,15 @@ first out. A column is keyed by its row's ``version`` (``vocabulary.version``,
 ``metadata_fields.version``: the write transaction that last changed its rows), read in
 the searching transaction, so a search never uses a copy older or newer than what its
 own transaction sees. SQL orders every page exactly (ties by pid) and applies cursors.
+A stale copy held is brought to the new version by the datasets ``column_log`` names
+since its version (their rows replaced, :func:`_apply_changes`), whichever process
+wrote them; only a copy older than the log, or one whose changes exceed
+:data:`APPLY_AT_MOST` of its rows, is read again whole.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -69,6 +74,8 @@ class ColumnCache:
         self._used: dict[tuple, float] = {}  # (kind, id) -> when a search last asked for it
         self.last_search = 0.0
         self._bytes = 0
+        self.loads = {"whole": 0, "applied": 0}
+        """Columns read whole, and stale copies brought up to date from ``column_log``."""
 
     def stats(self) -> dict[str, int]:
         """Columns held and their bytes."""
@@ -76,11 +83,26 @@ class ColumnCache:
             return {"columns": sum(1 for c in self._columns.values() if c is not None), "bytes": self._bytes}
 
     def term(self, conn, term: int, version: int, touch: bool = True) -> Column:
-        return self._get(("term", term, version), lambda: _load_term(conn, term), touch)
+        return self._get(("term", term, version), lambda: self._load(conn, "term", term, version), touch)
 
     def field(self, conn, field_id: int, version: int, touch: bool = True) -> Column | None:
         """None when the field holds a number float64 cannot represent exactly."""
-        return self._get(("field", field_id, version), lambda: _load_field(conn, field_id), touch)
+        return self._get(("field", field_id, version), lambda: self._load(conn, "field", field_id, version), touch)
+
+    def _load(self, conn, kind: str, ident: int, version: int) -> Column | None:
+        """The column at ``version``: an older copy held with the changes since applied,
+        else read whole."""
+        with self._lock:
+            older = [(v, c) for (k, i, v), c in self._columns.items()
+                     if k == kind and i == ident and v < version and c is not None]
+        if older:
+            since, stale = max(older, key=lambda item: item[0])
+            column = _apply_changes(conn, kind, ident, stale, since)
+            if column is not None:
+                self.loads["applied"] += 1
+                return column
+        self.loads["whole"] += 1
+        return _load_term(conn, ident) if kind == "term" else _load_field(conn, ident)
 
     def _get(self, key: tuple, load, touch: bool = True) -> Column | None:
         """The column of ``key``, loaded if need be; ``touch``: a search asks for it
@@ -173,21 +195,75 @@ def _load_field(conn, field_id: int) -> Column | None:
     rows = conn.execute("SELECT m.cell, m.id, d.ctime, m.v FROM metadata AS m INDEXED BY metadata_by_value "
                         "CROSS JOIN datasets AS d ON d.id = m.id WHERE m.field = ? ORDER BY m.cell, m.v",
                         (field_id,)).fetchall()
+    return _field_column(rows)
+
+
+def _field_column(rows: list[tuple], kind: str | None = None) -> Column | None:
+    """``(cell, id, ctime, value)`` rows as a column; ``kind``: the array kind the values
+    must have (``f`` or ``U``, to join an existing column), None to decide."""
     if not rows:
         empty = np.zeros(0, np.int32)
         return Column(cells=empty, ids=empty, ctimes=np.zeros(0, np.int64), values=np.zeros(0))
     cells, ids, ctimes, values = zip(*rows)
     texts = sum(1 for v in values if isinstance(v, str))
-    if texts == 0:
+    if texts == 0 and kind in (None, "f"):
         if any(isinstance(v, int) and abs(v) > EXACT_FLOAT for v in values):
             return None
         array = np.asarray(values, dtype=np.float64)
-    elif texts == len(values) and not any(v.endswith("\0") for v in values):  # numpy drops trailing NULs
-        array = np.asarray(values, dtype=str)
+    elif texts == len(values) and kind in (None, "U") and not any(v.endswith("\0") for v in values):
+        array = np.asarray(values, dtype=str)  # (numpy drops trailing NULs)
     else:
         return None
     return Column(cells=np.asarray(cells, dtype=np.int32), ids=np.asarray(ids, dtype=np.int32),
                   ctimes=np.asarray(ctimes, dtype=np.int64), values=array)
+
+
+APPLY_AT_MOST = 0.25
+"""A stale column whose changed datasets exceed this share of its rows (and 1,000) is
+read again whole: replacing that many rows costs about as much."""
+
+
+def _apply_changes(conn, kind: str, ident: int, stale: Column, since: int) -> Column | None:
+    """The column of ``stale`` (held at version ``since``) as the connection's
+    transaction sees it: the rows of the datasets ``column_log`` lists after ``since``
+    dropped and read again, the result sorted as a whole load is. None when the log does
+    not reach back to ``since``, the changes are too many, or a new value does not fit
+    the column's kind (the caller reads it whole)."""
+    start = conn.execute("SELECT value FROM counters WHERE name = 'column_log_from'").fetchone()
+    if start is None or since < start[0]:
+        return None
+    changed = np.fromiter((row[0] for row in conn.execute(
+        "SELECT DISTINCT id FROM column_log WHERE version > ?", (since,))), dtype=np.int64)
+    if len(changed) > max(1000, APPLY_AT_MOST * len(stale.ids)):
+        return None
+    listed = json.dumps(changed.tolist())
+    if kind == "term":
+        rows = conn.execute(
+            "SELECT d.cell, d.id, d.ctime FROM json_each(?) AS j CROSS JOIN datasets AS d ON d.id = j.value "
+            "CROSS JOIN postings AS p ON p.term = ? AND p.cell = d.cell AND p.id = d.id", (listed, ident)).fetchall()
+        fresh = Column(cells=np.asarray([r[0] for r in rows], dtype=np.int32),
+                       ids=np.asarray([r[1] for r in rows], dtype=np.int32),
+                       ctimes=np.asarray([r[2] for r in rows], dtype=np.int64))
+    else:
+        rows = conn.execute(
+            "SELECT m.cell, m.id, d.ctime, m.v FROM json_each(?) AS j CROSS JOIN metadata AS m "
+            "ON m.id = j.value AND m.field = ? CROSS JOIN datasets AS d ON d.id = m.id", (listed, ident)).fetchall()
+        fresh = _field_column(rows, stale.values.dtype.kind) if rows else None
+        if fresh is None and rows:
+            return None
+    keep = ~np.isin(stale.ids, changed)
+    parts = [(stale.cells[keep], stale.ids[keep], stale.ctimes[keep],
+              stale.values[keep] if stale.values is not None else None)]
+    if rows:
+        parts.append((fresh.cells, fresh.ids, fresh.ctimes, fresh.values))
+    cells = np.concatenate([p[0] for p in parts])
+    ids = np.concatenate([p[1] for p in parts])
+    ctimes = np.concatenate([p[2] for p in parts])
+    values = np.concatenate([p[3] for p in parts]) if stale.values is not None else None
+    # the order of a whole load: by cell, then id (a word) or value (a field)
+    order = np.lexsort((ids, cells) if values is None else (values, cells))
+    return Column(cells=cells[order], ids=ids[order], ctimes=ctimes[order],
+                  values=values[order] if values is not None else None)
 
 
 # --- keeping columns loaded ahead of searches --------------------------------------

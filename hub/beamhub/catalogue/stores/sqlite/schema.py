@@ -16,7 +16,12 @@ must look at datasets seeks only into the cells that can hold matches.
 
 ``vocabulary.version`` and ``metadata_fields.version`` say when a word's postings or a
 field's metadata rows last changed, so readers can keep them in memory as columns
-(``sqlite.columns``) and know when their copy is stale.
+(``sqlite.columns``) and know when their copy is stale. ``column_log`` says which datasets
+each write transaction changed (any row of theirs: words, values, cell, time, or the
+dataset removed), so a reader brings a stale column up to date by reading those
+datasets' rows again instead of the whole word or field; it is complete for versions
+after ``counters.column_log_from`` (a bulk load into an empty file is not logged) and
+keeps the last :data:`LOG_KEEP_VERSIONS` write transactions.
 
 Several processes may open the same file: WAL mode, a busy timeout, and every write
 in one ``BEGIN IMMEDIATE`` transaction.
@@ -24,7 +29,11 @@ in one ``BEGIN IMMEDIATE`` transaction.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+LOG_KEEP_VERSIONS = 100_000
+"""Write transactions whose changed datasets ``column_log`` keeps (pruned every
+:data:`LOG_PRUNE_EVERY`); a column older than that is read again whole."""
+LOG_PRUNE_EVERY = 1000
 APPLICATION_ID = 0x62686362  # "bhcb": marks a file as a beamhub catalogue
 
 TABLES = """
@@ -33,6 +42,12 @@ CREATE TABLE IF NOT EXISTS counters (
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO counters (name, value) VALUES ('cells', 0);
+CREATE TABLE IF NOT EXISTS column_log (
+    version INTEGER NOT NULL,                 -- counters.cells of the write transaction
+    id INTEGER NOT NULL,                      -- a dataset whose postings or metadata rows it changed
+    PRIMARY KEY (version, id)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO counters (name, value) VALUES ('column_log_from', 0);
 CREATE TABLE IF NOT EXISTS access_keys (
     id INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE                  -- a group, '@public' or '@beamline:B'
@@ -200,6 +215,28 @@ BULK_INDEXES = {
 }
 """Secondary indexes dropped while a large batch loads into an empty store and built
 once at the end (much faster than maintaining them row by row)."""
+
+
+MIGRATIONS = {
+    4: ["CREATE TABLE IF NOT EXISTS column_log (version INTEGER NOT NULL, id INTEGER NOT NULL, "
+        "PRIMARY KEY (version, id)) WITHOUT ROWID",
+        # the log starts now: columns held at older versions are read again whole
+        "INSERT OR IGNORE INTO counters (name, value) SELECT 'column_log_from', value FROM counters "
+        "WHERE name = 'cells'"],
+}
+"""Statements bringing a file of schema version N to N + 1 (in the opening write
+transaction); a file older than the first key was a development version: ingest again."""
+
+
+def migrate(conn, version: int) -> int:
+    """Upgrade a file of schema ``version`` to :data:`SCHEMA_VERSION` (the caller holds a
+    write transaction); returns the version reached (older than any migration: unchanged)."""
+    while version in MIGRATIONS:
+        for statement in MIGRATIONS[version]:
+            conn.execute(statement)
+        version += 1
+        conn.execute(f"PRAGMA user_version = {version}")
+    return version
 
 
 def create_schema(conn) -> None:

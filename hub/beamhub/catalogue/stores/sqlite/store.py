@@ -38,7 +38,7 @@ from . import selections as sqlite_selections
 from .cells import CellIndex
 from .columns import DEFAULT_BUDGET_BYTES, ColumnCache, ColumnWarmer
 from .predicates import KEYS_IN
-from .schema import APPLICATION_ID, SCHEMA_VERSION, create_schema
+from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, create_schema, migrate
 from .labels import SQLiteLabelMethods
 from .templates import SQLiteTemplateMethods
 from .writes import DatasetWriter
@@ -258,6 +258,11 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
         elif version > SCHEMA_VERSION:
             raise StoreUnavailable(f"the catalogue {self.path} was written by a newer beamhub "
                                    f"(schema {version}; this one knows {SCHEMA_VERSION}): upgrade beamhub")
+        elif version in MIGRATIONS and not create:
+            raise StoreUnavailable(f"the catalogue {self.path} has schema {version} (now {SCHEMA_VERSION}): "
+                                   "open it once where it can be written to upgrade it")
+        elif version in MIGRATIONS:
+            migrate(conn, version)
         elif version < SCHEMA_VERSION:
             raise StoreUnavailable(f"the catalogue {self.path} was written by a development version of beamhub "
                                    f"(schema {version}, now {SCHEMA_VERSION}): ingest the data into a new file")

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from ...model import Dataset
 from .rows import DOC_EXCLUDE, CellKey, Derived, derive, iso
-from .schema import BULK_INDEXES
+from .schema import BULK_INDEXES, LOG_KEEP_VERSIONS, LOG_PRUNE_EVERY
 
 BULK_THRESHOLD = 10_000
 """A first batch at least this large, into an empty store, is loaded in bulk."""
@@ -44,6 +44,8 @@ class DatasetWriter:
         self._vocabulary_delta: Counter = Counter()  # term
         self._touched_terms: set[int] = set()  # postings added or removed: stamped with the version
         self._touched_fields: set[int] = set()
+        self._changed_ids: set[int] = set()  # datasets whose side rows changed: into column_log
+        self._unlogged = False  # rows staged by a bulk load: the log starts after this version
 
     @property
     def version(self) -> int:
@@ -181,6 +183,10 @@ class DatasetWriter:
             self._count(item, cell, +1, cells_only=self.bulk)
         self._touched_terms.update(row[0] for row in postings)
         self._touched_fields.update(row[1] for row in metadata)
+        if self.bulk:
+            self._unlogged = True
+        else:
+            self._changed_ids.update(dataset_id for _, dataset_id in items)
         prefix = "temp.stage_" if self.bulk else ""
         self.conn.executemany(f"INSERT INTO {prefix}postings (term, cell, id, w) VALUES (?, ?, ?, ?)", postings)
         self.conn.executemany(f"INSERT INTO {prefix}metadata (id, field, cell, v) VALUES (?, ?, ?, ?)", metadata)
@@ -193,6 +199,7 @@ class DatasetWriter:
                               [(term, cell, dataset_id) for term in terms])
         self._touched_terms.update(terms)
         self._touched_fields.update(self._field(name, kind, dim) for name, kind, dim, _ in item.metadata)
+        self._changed_ids.add(dataset_id)
         self.conn.execute("DELETE FROM metadata WHERE id = ?", (dataset_id,))
         self.conn.executemany("DELETE FROM keywords WHERE keyword = ? AND cell = ? AND id = ?",
                               [(k, cell, dataset_id) for k in item.keywords])
@@ -250,7 +257,21 @@ class DatasetWriter:
             if touched:
                 conn.execute(f"UPDATE {table} SET version = ? WHERE id IN (SELECT value FROM json_each(?))",
                              (self.version, json.dumps(sorted(touched))))
+        self._log_changes()
         self._reset_deltas()
+
+    def _log_changes(self) -> None:
+        """Which datasets this transaction changed, for readers' columns (``column_log``)."""
+        conn = self.conn
+        if self._changed_ids:
+            conn.executemany("INSERT OR IGNORE INTO column_log (version, id) VALUES (?, ?)",
+                             [(self.version, i) for i in sorted(self._changed_ids)])
+        if self._unlogged:
+            conn.execute("UPDATE counters SET value = ? WHERE name = 'column_log_from'", (self.version,))
+        if (self._changed_ids or self._unlogged) and self.version % LOG_PRUNE_EVERY == 0:
+            oldest = self.version - LOG_KEEP_VERSIONS
+            conn.execute("DELETE FROM column_log WHERE version <= ?", (oldest,))
+            conn.execute("UPDATE counters SET value = max(value, ?) WHERE name = 'column_log_from'", (oldest,))
 
     # -- delete ---------------------------------------------------------------------
     def delete(self, pids: list[str]) -> int:
