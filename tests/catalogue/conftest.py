@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import pymongo
 import pytest
 
 from beamhub.catalogue import open_store
 
+from . import scicat_documents as scicat
 from .sample import OPERATOR, load_sample
 
 
@@ -67,3 +69,16 @@ def sample_store(store):
 @pytest.fixture
 def operator():
     return OPERATOR
+
+
+@pytest.fixture
+def scicat_db(mongodb_url):
+    """``(url, db)``: SciCat's database as SciCat's backend leaves it, the fixture set with
+    the broken documents (plain pymongo), in a fresh database dropped after the test."""
+    url = mongodb_url.rstrip("/") + f"/scicat_{uuid.uuid4().hex[:12]}"
+    client = pymongo.MongoClient(url, tz_aware=True)
+    db = client.get_default_database()
+    scicat.load(db, broken=True)
+    yield url, db
+    client.drop_database(db.name)
+    client.close()

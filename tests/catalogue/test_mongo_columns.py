@@ -22,7 +22,7 @@ from beamhub.catalogue.stores.mongo.follow import FOLLOW_BOUND
 from tests.benchmarks import synthetic
 
 from . import scicat_documents as scicat
-from .test_scicat_follow import MEMBER, OPERATOR, OWNER, STRANGER, scicat_db, scicat_update  # noqa: F401
+from .test_scicat_follow import MEMBER, OPERATOR, OWNER, STRANGER, scicat_update
 
 pytestmark = pytest.mark.mongodb
 

@@ -9,10 +9,8 @@ checked by the very next request; new content within ``FOLLOW_BOUND`` seconds.
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import datetime, timezone
 
-import pymongo
 import pytest
 
 from beamhub.catalogue import Identity, NotFound, SearchQuery
@@ -28,18 +26,6 @@ MEMBER = Identity(user="frank", groups=frozenset({"p2002"}))
 """In ``p2002``: sees dataset 4 only through its ``accessGroups``."""
 OWNER = Identity(user="erin", groups=frozenset({"p2001"}))
 STRANGER = Identity(user="mallory", groups=frozenset({"p7777"}))
-
-
-@pytest.fixture
-def scicat_db(mongodb_url):
-    """SciCat's database with the fixture set (and the broken documents), through pymongo."""
-    url = mongodb_url.rstrip("/") + f"/scicat_{uuid.uuid4().hex[:12]}"
-    client = pymongo.MongoClient(url, tz_aware=True)
-    db = client.get_default_database()
-    scicat.load(db, broken=True)
-    yield url, db
-    client.drop_database(db.name)
-    client.close()
 
 
 @pytest.fixture

@@ -16,13 +16,11 @@ import os
 import struct
 import subprocess
 import sys
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
 import h5py
 import numpy as np
-import pymongo
 import pytest
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
@@ -109,17 +107,6 @@ def snapshot(db) -> dict:
         "Proposal": {doc["_id"]: bytes(doc.raw) for doc in raw_collection(db, "Proposal").find()},
         "Sample": {doc["_id"]: bytes(doc.raw) for doc in raw_collection(db, "Sample").find()},
     }
-
-
-@pytest.fixture
-def scicat_db(mongodb_url):
-    url = mongodb_url.rstrip("/") + f"/scicat_{uuid.uuid4().hex[:12]}"
-    client = pymongo.MongoClient(url, tz_aware=True)
-    db = client.get_default_database()
-    scicat.load(db, broken=True)
-    yield url, db
-    client.drop_database(db.name)
-    client.close()
 
 
 def _job_outputs(tmp_path: Path, selection_id: str, pids: list[str]) -> tuple[Path, Manifest]:
