@@ -13,15 +13,21 @@ proxy, exactly as a browser's or a notebook's would.
 from __future__ import annotations
 
 import os
-import time
+import shutil
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import requests
 import yaml
 
+from beamhub.catalogue import open_store
 from beamhub.catalogue.ingest import load_proposals
+from beamhub.demo.data import write_demo_data
 from tests.services.jupyterhub import Hub
 
 REPO = Path(__file__).resolve().parents[2]
@@ -137,6 +143,39 @@ def slurm_jobs(slurm, work_root: Path, *, time_limit: str, memory: str) -> dict:
             "environment": {"PYTHONPATH": str(REPO / "hub")},
             "slurm": {"command_environment": {"SLURM_CONF": str(slurm.conf)}, "time_limit": time_limit,
                       "memory": memory, "partition": "main"}}
+
+
+@contextmanager
+def slurm_demo_hub(users: list[str], prefix: str, *, time_limit: str, memory: str) -> Iterator[tuple]:
+    """``(hub, slurm, shared)``: a :class:`CatalogueHub` over the demo catalogue (SQLite)
+    whose fog-filter jobs run on the shared Slurm cluster as ``users`` (Unix users made
+    here). The demo data, the job folders and the hub's state are in ``shared``, a folder
+    under /tmp (outside pytest's private temporary directory, so the users' jobs can
+    reach it; the data readable to all), removed afterwards."""
+    from tests.services.slurm import shared_cluster
+    from tests.services.unix_users import ensure_users
+
+    from .conftest import load_demo  # the conftest imports this module
+
+    slurm = shared_cluster()
+    ensure_users(users)
+    shared = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    try:
+        os.chmod(shared, 0o755)
+        data, work_root, state = shared / "data", shared / "jobs", shared / "hub"
+        write_demo_data(data)
+        for path in (data, *data.rglob("*")):
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        work_root.mkdir(mode=0o755)
+        store_url = f"sqlite:///{state / 'catalogue.sqlite'}"
+        state.mkdir(mode=0o700)
+        with open_store(store_url) as store:
+            load_demo(store, data)
+        jobs = slurm_jobs(slurm, work_root, time_limit=time_limit, memory=memory)
+        with CatalogueHub(store_url, demo_users(data / "proposals.yaml"), state / "run", jobs=jobs) as hub:
+            yield hub, slurm, shared
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
 
 
 def frame_stack(hub, user: str, proposal: str) -> dict:

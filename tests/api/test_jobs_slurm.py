@@ -12,18 +12,12 @@ from __future__ import annotations
 
 import os
 import pwd
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from beamhub.catalogue import open_store
-from beamhub.demo.data import write_demo_data
-
-from .conftest import load_demo
-from .hubsetup import CatalogueHub, demo_users, frame_stack, quote_pid, slurm_jobs
+from .hubsetup import frame_stack, quote_pid, slurm_demo_hub
 from .test_jobs_local import wait_finished
 
 pytestmark = [pytest.mark.hub, pytest.mark.slurm]
@@ -31,28 +25,8 @@ pytestmark = [pytest.mark.hub, pytest.mark.slurm]
 
 @pytest.fixture(scope="module")
 def slurm_hub():
-    from tests.services.slurm import shared_cluster
-    from tests.services.unix_users import ensure_users
-
-    slurm = shared_cluster()
-    ensure_users(["alice"])
-    shared = Path(tempfile.mkdtemp(prefix="beamhub-slurm-jobs-", dir="/tmp"))
-    try:
-        os.chmod(shared, 0o755)
-        data, work_root, state = shared / "data", shared / "jobs", shared / "hub"
-        write_demo_data(data)
-        for path in (data, *data.rglob("*")):
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        work_root.mkdir(mode=0o755)
-        store_url = f"sqlite:///{state / 'catalogue.sqlite'}"
-        state.mkdir(mode=0o700)
-        with open_store(store_url) as store:
-            load_demo(store, data)
-        jobs = slurm_jobs(slurm, work_root, time_limit="00:05:00", memory="500M")
-        with CatalogueHub(store_url, demo_users(data / "proposals.yaml"), state / "run", jobs=jobs) as hub:
-            yield hub, slurm
-    finally:
-        shutil.rmtree(shared, ignore_errors=True)
+    with slurm_demo_hub(["alice"], "beamhub-slurm-jobs-", time_limit="00:05:00", memory="500M") as (hub, slurm, _):
+        yield hub, slurm
 
 
 def test_a_selection_runs_through_slurm_as_the_user(slurm_hub):

@@ -3,7 +3,7 @@ of the step's technique, submits, the job runs as alice under Slurm, and the der
 dataset (NeXus, with its lineage) is registered and readable; a selection a step cannot
 process is refused before any job starts.
 
-The cluster, the users and the hub are those of ``tests/api/test_jobs_slurm.py``; the
+The cluster, the users and the hub are ``tests/api/hubsetup.slurm_demo_hub``'s; the
 data, the job folders and the notebook live outside pytest's private temporary folder
 so that alice can reach them.
 """
@@ -12,17 +12,12 @@ from __future__ import annotations
 
 import os
 import pwd
-import shutil
-import tempfile
 from pathlib import Path
 
 import h5py
 import pytest
 
-from beamhub.catalogue import open_store
-from beamhub.demo.data import write_demo_data
-from tests.api.conftest import load_demo
-from tests.api.hubsetup import CatalogueHub, demo_users, quote_pid, slurm_jobs
+from tests.api.hubsetup import quote_pid, slurm_demo_hub
 from tests.api.test_jobs_local import wait_finished
 
 from .test_steps import write_notebook
@@ -32,33 +27,17 @@ pytestmark = [pytest.mark.hub, pytest.mark.slurm]
 
 @pytest.fixture(scope="module")
 def slurm_hub():
-    from tests.services.slurm import shared_cluster
-    from tests.services.unix_users import ensure_users
-
-    slurm = shared_cluster()
-    ensure_users(["alice", "erin", "frank"])  # jobs run as the selection's owner
-    shared = Path(tempfile.mkdtemp(prefix="beamhub-slurm-steps-", dir="/tmp"))
-    try:
-        os.chmod(shared, 0o755)
-        data, work_root, state = shared / "data", shared / "jobs", shared / "hub"
-        write_demo_data(data)
-        write_notebook(shared / "sums.ipynb", "import h5py\n"
+    # jobs run as the selection's owner
+    with slurm_demo_hub(["alice", "erin", "frank"], "beamhub-slurm-steps-", time_limit="00:10:00",
+                        memory="1G") as (hub, _, shared):
+        notebook = shared / "sums.ipynb"
+        write_notebook(notebook, "import h5py\n"
                        "with h5py.File(input_file) as f, h5py.File(output_file, 'w') as out:\n"
                        "    out.attrs['default'] = 'entry'; e = out.create_group('entry'); e.attrs['default'] = 'd'\n"
                        "    d = e.create_group('d'); d.attrs['NX_class'] = 'NXdata'; d.attrs['signal'] = 'total'\n"
                        "    d['total'] = f[input_path][()].reshape(f[input_path].shape[0], -1).sum(axis=1) * scale\n")
-        for path in (data, *data.rglob("*"), shared / "sums.ipynb"):
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        work_root.mkdir(mode=0o755)
-        store_url = f"sqlite:///{state / 'catalogue.sqlite'}"
-        state.mkdir(mode=0o700)
-        with open_store(store_url) as store:
-            load_demo(store, data)
-        jobs = slurm_jobs(slurm, work_root, time_limit="00:10:00", memory="1G")
-        with CatalogueHub(store_url, demo_users(data / "proposals.yaml"), state / "run", jobs=jobs) as hub:
-            yield hub, shared
-    finally:
-        shutil.rmtree(shared, ignore_errors=True)
+        os.chmod(notebook, 0o644)
+        yield hub, shared
 
 
 def raw(hub, user: str, proposal: str, technique: str) -> list[dict]:
