@@ -103,6 +103,27 @@ def test_the_workers_share_the_port_and_see_each_others_writes(hub, store_url):
                             headers={"Authorization": f"token {tokens[voter]}"}, timeout=60)
 
 
+def test_the_hub_is_asked_about_a_token_once_for_all_workers(hub):
+    """Each check costs the hub 1-2 ms of CPU: an answer one worker got serves the
+    other until it expires (hub_auth_cache_seconds), instead of each worker asking."""
+    user = VOTERS[59]
+
+    def hub_checks() -> int:  # the hub's access log: one line per question about this user's tokens
+        return hub.hub.log_path.read_text(errors="replace").count(f"GET /hub/api/user ({user}@")
+
+    def search(token: str) -> int:  # each its own connection to the proxy, so both workers serve
+        return requests.get(f"{hub.url}/datasets", params={"limit": 1},
+                            headers={"Authorization": f"token {token}"}, timeout=60).status_code
+
+    for round_ in range(3):  # a fresh token each round: asked once, then 12 requests at once
+        token = hub.hub.user_token(user, note=f"shared answers {round_}")
+        before = hub_checks()
+        assert search(token) == 200
+        with ThreadPoolExecutor(12) as pool:
+            assert set(pool.map(search, [token] * 12)) == {200}
+        assert wait_for(lambda: hub_checks() > before, what="the hub's log line") and hub_checks() == before + 1
+
+
 def test_a_worker_killed_mid_load_loses_nothing_acknowledged(hub, store_url):
     targets = [d["pid"] for d in hub.get("bob", "/datasets", params={"proposal": "p1002", "limit": 3})
                .json()["items"]]

@@ -17,7 +17,9 @@ import asyncio
 import logging
 import os
 import secrets
+import shutil
 import signal
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -48,6 +50,10 @@ PROFILE_ENV = "BEAMHUB_SERVICE_PROFILE"
 """If set, each service process runs under cProfile and writes its statistics to
 ``$BEAMHUB_SERVICE_PROFILE.<pid>`` when stopped (for measuring, not for production)."""
 
+SHARED_TOKENS_ENV = "BEAMHUB_SERVICE_SHARED_TOKENS"
+"""Set by the supervisor for its workers: the SQLite file (in a private directory,
+removed when the supervisor stops) where they share the hub's answers about tokens."""
+
 MAX_STREAMED_BODY = 256 * 2**20
 """Tornado drops connections sending more than this; below it, bodies over the
 configured limit are read, discarded and answered with 413 limit_exceeded."""
@@ -60,10 +66,10 @@ def default_work_root(store_url: str) -> Path:
 
 
 def make_app(logic: CatalogueLogic, settings: ServiceSettings, *, prefix: str, hub_auth: HubOAuth,
-             hub_users: HubUsers) -> web.Application:
+             hub_users: HubUsers, shared_tokens: str | None = None) -> web.Application:
     api_base = url_path_join(prefix, API_PREFIX)
     shared = {"logic": logic, "settings": settings, "hub_auth": hub_auth, "hub_users": hub_users,
-              "tokens": TokenAnswers(settings.hub_auth_cache_seconds),
+              "tokens": TokenAnswers(settings.hub_auth_cache_seconds, shared=shared_tokens),
               "in_flight": defaultdict(int), "worker_flight": [0],
               "idempotency": IdempotencyKeys(request_keys_for(logic.store), logic._run)}
     by_path: dict[str, list] = {}
@@ -121,7 +127,7 @@ class CatalogueService:
         self.hub_users = HubUsers(self.hub_auth.api_url, self.hub_auth.api_token,
                                   cache_seconds=self.settings.hub_auth_cache_seconds)
         self.app = make_app(self.logic, self.settings, prefix=self.prefix, hub_auth=self.hub_auth,
-                            hub_users=self.hub_users)
+                            hub_users=self.hub_users, shared_tokens=environ.get(SHARED_TOKENS_ENV) or None)
         log.info("catalogue service: store %s, jobs %s in %s", redact_url(store_url),
                  self.settings.jobs.runner, work_root)
 
@@ -187,4 +193,10 @@ def main() -> int:
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
     sockets = bind(url.hostname or "127.0.0.1", url.port or 80)
     log.info("catalogue service: %d worker processes on %s", workers, url.netloc)
-    return Supervisor(workers, lambda index: run_worker(sockets, index)).run()
+    shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    shared = tempfile.mkdtemp(prefix="beamhub-catalogue-", dir=shm)  # 0700: hub answers, keyed by token hashes
+    os.environ[SHARED_TOKENS_ENV] = os.path.join(shared, "token-answers.sqlite")
+    try:
+        return Supervisor(workers, lambda index: run_worker(sockets, index)).run()
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)

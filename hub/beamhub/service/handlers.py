@@ -207,6 +207,9 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
         known = self.tokens.get(token) if token else None
         if known is not None:  # the hub's answer about this token, checked within hub_auth_cache_seconds
             self.hub_model, self.identity = known
+            if self.identity is None and self.hub_model.get("kind", "user") == "user":  # another worker's
+                self.identity = identity_from_hub_model(self.hub_model, self.logic.staff_rule)
+                self.tokens.put(token, self.hub_model, self.identity, from_hub=False)
         else:
             self.hub_model = await self._hub_user(token)
             if self.hub_model.get("kind", "user") == "user":

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import random
+import sqlite3
 import time
 from urllib.parse import quote
 
@@ -18,6 +21,8 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from beamhub.catalogue.errors import NotFound
 
 from .errors import HubUnavailable
+
+log = logging.getLogger("beamhub.service")
 
 
 class HubUsers:
@@ -54,27 +59,85 @@ class TokenAnswers:
     costs no hub round trip, no scope check and no identity building; after it, the
     hub is asked again (so a revoked token or a group change takes effect within
     ``hub_auth_cache_seconds``, as before). Keys are hashes of the tokens; per process,
-    bounded in entries."""
+    bounded in entries.
 
-    def __init__(self, cache_seconds: float, max_entries: int = 100_000):
+    With ``shared`` (an SQLite file the workers of one service share), an answer one
+    worker got from the hub serves the others until the same moment it expires for the
+    worker that asked: the hub is asked about each token once per period, not once per
+    worker (each check costs the hub 1-2 ms of CPU). A failing shared file only means
+    the hub is asked."""
+
+    def __init__(self, cache_seconds: float, max_entries: int = 100_000, shared: str | None = None):
         self.cache_seconds = cache_seconds
         self.max_entries = max_entries
         self._answers: dict[str, tuple[float, dict, object]] = {}
+        self.shared = shared
+        self._db = None
 
     @staticmethod
     def _key(token: str) -> str:
         return hashlib.sha256(token.encode(errors="surrogateescape")).hexdigest()
 
     def get(self, token: str) -> tuple[dict, object] | None:
-        found = self._answers.get(self._key(token))
-        if found is None or time.monotonic() >= found[0]:
-            return None
-        return found[1], found[2]
+        """``(model, identity)`` as kept, ``(model, None)`` from another worker (the
+        caller builds the identity), or None: ask the hub."""
+        key = self._key(token)
+        found = self._answers.get(key)
+        if found is not None and time.monotonic() < found[0]:
+            return found[1], found[2]
+        shared = self._shared_get(key)
+        if shared is not None:
+            expires, model = shared
+            self._keep(key, expires, model, None)
+            return model, None
+        return None
 
-    def put(self, token: str, model: dict, identity) -> None:
+    def put(self, token: str, model: dict, identity, *, from_hub: bool = True) -> None:
+        key = self._key(token)
+        found = self._answers.get(key)
+        if not from_hub and found is not None and found[1] is model:  # an identity built for another worker's answer
+            self._answers[key] = (found[0], model, identity)
+            return
+        expires = time.monotonic() + self.cache_seconds
+        self._keep(key, expires, model, identity)
+        self._shared_put(key, expires, model)
+
+    def _keep(self, key: str, expires: float, model: dict, identity) -> None:
         if len(self._answers) >= self.max_entries:
             now = time.monotonic()
             self._answers = {k: v for k, v in self._answers.items() if v[0] > now}
             if len(self._answers) >= self.max_entries:
                 self._answers.clear()
-        self._answers[self._key(token)] = (time.monotonic() + self.cache_seconds, model, identity)
+        self._answers[key] = (expires, model, identity)
+
+    # -- the file the workers share (CLOCK_MONOTONIC is one clock for the whole host) --
+    def _connection(self):
+        if self._db is None and self.shared:
+            db = sqlite3.connect(self.shared, timeout=0.5, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=OFF")
+            db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, expires REAL NOT NULL, "
+                       "model TEXT NOT NULL) WITHOUT ROWID")
+            self._db = db
+        return self._db
+
+    def _shared_get(self, key: str) -> tuple[float, dict] | None:
+        try:
+            db = self._connection()
+            row = db.execute("SELECT expires, model FROM answers WHERE key = ? AND expires > ?",
+                             (key, time.monotonic())).fetchone() if db is not None else None
+        except sqlite3.Error as exc:
+            log.debug("shared token answers unreadable (%s): asking the hub", exc)
+            return None
+        return (row[0], json.loads(row[1])) if row else None
+
+    def _shared_put(self, key: str, expires: float, model: dict) -> None:
+        try:
+            db = self._connection()
+            if db is None:
+                return
+            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", (key, expires, json.dumps(model)))
+            if random.random() < 0.001:  # now and then: expired answers go
+                db.execute("DELETE FROM answers WHERE expires < ?", (time.monotonic(),))
+        except sqlite3.Error as exc:
+            log.debug("shared token answers not written (%s)", exc)

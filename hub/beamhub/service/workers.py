@@ -10,8 +10,10 @@ clients retry them (writes carry idempotency keys kept in the store, so a retrie
 ``POST`` acts once). Everything that must be shared is in the store: votes,
 selections, jobs, idempotency keys. Per-process state stays correct under the others'
 writes: search columns are keyed by the version the store's tables carry (a write in
-any process moves it), and the hub's answers about tokens are cached per process for
-``hub_auth_cache_seconds`` as before. Jobs are followed by worker 0 alone (the
+any process moves it), and the hub's answers about tokens are kept for
+``hub_auth_cache_seconds`` in each process and in a small SQLite file the workers share
+(the supervisor's, in a private directory): the hub is asked once per token and period,
+not once per worker. Jobs are followed by worker 0 alone (the
 supervisor restarts a dead worker 0 as worker 0), so each job's status is polled and
 its results registered once.
 
