@@ -264,6 +264,27 @@ def test_text_and_boolean_values_count_as_in_sql(tmp_path):
         assert store.columns.stats()["columns"] >= 1
 
 
+def test_a_longer_text_value_written_later_is_found_whole_in_the_updated_column(tmp_path):
+    base = next(synthetic.datasets(1)).to_stored()
+    datasets = [Dataset.parse({**base, "pid": f"20.500.1/state-{i}", "description": "states",
+                               "scientificMetadata": {"state": {"value": ["film", "gel"][i % 2], "unit": ""}}})
+                for i in range(40)]
+    with SQLiteStore(f"sqlite:///{tmp_path / 'texts.sqlite'}") as store, \
+            SQLiteStore(f"sqlite:///{tmp_path / 'texts.sqlite'}", column_cache_mb=0) as sql:
+        store.upsert_datasets(OPERATOR, datasets)
+        assert store.search(OPERATOR, SearchQuery(conditions=[MetadataCondition.from_text("state = gel")])).total == 20
+        longer = datasets[3].to_stored()
+        longer["scientificMetadata"]["state"]["value"] = "gel-in-a-capillary"
+        store.upsert_datasets(OPERATOR, [Dataset.parse(longer)])
+        for text in ("state = gel-in-a-capillary", "state = gel", "state != gel", "state != film"):
+            query = SearchQuery(conditions=[MetadataCondition.from_text(text)])
+            got, expected = store.search(OPERATOR, query), sql.search(OPERATOR, query)
+            assert (got.total, got.facets) == (expected.total, expected.facets), text
+        assert store.columns.loads == {"whole": 1, "applied": 1}
+        assert store.search(OPERATOR, SearchQuery(
+            conditions=[MetadataCondition.from_text("state = gel-in-a-capillary")])).total == 1
+
+
 def test_the_store_url_sets_the_column_memory(tmp_path):
     from beamhub.catalogue import InvalidInput, open_store
 

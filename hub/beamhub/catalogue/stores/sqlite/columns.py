@@ -252,18 +252,40 @@ def _apply_changes(conn, kind: str, ident: int, stale: Column, since: int) -> Co
         if fresh is None and rows:
             return None
     keep = ~np.isin(stale.ids, changed)
-    parts = [(stale.cells[keep], stale.ids[keep], stale.ctimes[keep],
-              stale.values[keep] if stale.values is not None else None)]
+    cells, ids, ctimes = stale.cells[keep], stale.ids[keep], stale.ctimes[keep]
+    values = stale.values[keep] if stale.values is not None else None
     if rows:
-        parts.append((fresh.cells, fresh.ids, fresh.ctimes, fresh.values))
-    cells = np.concatenate([p[0] for p in parts])
-    ids = np.concatenate([p[1] for p in parts])
-    ctimes = np.concatenate([p[2] for p in parts])
-    values = np.concatenate([p[3] for p in parts]) if stale.values is not None else None
-    # the order of a whole load: by cell, then id (a word) or value (a field)
-    order = np.lexsort((ids, cells) if values is None else (values, cells))
-    return Column(cells=cells[order], ids=ids[order], ctimes=ctimes[order],
-                  values=values[order] if values is not None else None)
+        cells, ids, ctimes, values = _merged(cells, ids, ctimes, values, fresh)
+    return Column(cells=cells, ids=ids, ctimes=ctimes, values=values)
+
+
+MERGE_AT_MOST = 20_000
+"""New rows placed one by one into the sorted rows kept (a binary search each); more
+are sorted in with them (at 1M rows a sort takes 0.2-0.3 s, placing 10,000 rows 30 ms)."""
+
+
+def _merged(cells, ids, ctimes, values, fresh: Column):
+    """The kept rows (sorted as a whole load is: by cell, then id for a word or value for
+    a field) with ``fresh``'s rows put in their places."""
+    keys = ids if values is None else values
+    fresh_keys = fresh.ids if values is None else fresh.values
+    if len(fresh.ids) > MERGE_AT_MOST:
+        cells, ids, ctimes = (np.concatenate([a, b]) for a, b in ((cells, fresh.cells), (ids, fresh.ids),
+                                                                  (ctimes, fresh.ctimes)))
+        values = np.concatenate([values, fresh.values]) if values is not None else None
+        order = np.lexsort((ids if values is None else values, cells))
+        return cells[order], ids[order], ctimes[order], values[order] if values is not None else None
+    order = np.lexsort((fresh_keys, fresh.cells))
+    new_cells, new_keys = fresh.cells[order], fresh_keys[order]
+    if values is not None:  # a longer text than the column's width: widen it (insert would cut it)
+        keys = values = values.astype(np.result_type(values, new_keys), copy=False)
+    low, high = bounds(cells, new_cells)
+    places = np.empty(len(order), dtype=np.int64)
+    for j, (start, end) in enumerate(zip(low.tolist(), high.tolist())):
+        places[j] = start + np.searchsorted(keys[start:end], new_keys[j])
+    return (np.insert(cells, places, new_cells), np.insert(ids, places, fresh.ids[order]),
+            np.insert(ctimes, places, fresh.ctimes[order]),
+            np.insert(values, places, new_keys) if values is not None else None)
 
 
 # --- keeping columns loaded ahead of searches --------------------------------------
