@@ -140,9 +140,10 @@ def mongo_cold_start(args) -> None:
         url = built.url
         print(f"cold-start benchmark, MongoDB store on DocumentDB: {args.size:,} datasets, {args.queries} queries "
               f"as {staff.user}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        with open_store(url) as store:
+        snapshots = Path(tempfile.mkdtemp(prefix="beamhub-columns-"))
+        with open_store(url) as store:  # writes its rows to a snapshot when loaded and when it stops
             started = time.perf_counter()
-            columns = store.keep_columns_warm()
+            columns = store.keep_columns_warm(snapshot_dir=str(snapshots))
             print(line("start, columns loading (direct)", timed(store, staff, queries)))
             columns.warmed.wait()
             print(f"  (columns loaded {time.perf_counter() - started:.1f} s after the start, "
@@ -162,10 +163,7 @@ def mongo_cold_start(args) -> None:
                 ingest_mongo(url, args.size, args.changed, round_, restore=True)
             timed(store, staff, queries[:1])  # the follower re-derives them
             print(f"  (this process's resident memory with the columns: {resident_mb():,.0f} MB)")
-        snapshots = Path(tempfile.mkdtemp(prefix="beamhub-columns-"))
         try:
-            with open_store(url) as store:  # a worker that ran and stopped: its rows written
-                store.keep_columns_warm(snapshot_dir=str(snapshots)).warmed.wait()
             written = sum(f.stat().st_size for f in snapshots.iterdir())
             count, _ = ingest_mongo(url, args.size, args.changed, 1)  # SciCat writes while none runs
             with open_store(url) as store:

@@ -92,7 +92,7 @@ RECONCILE_SECONDS = 120.0
 writes by others that did not stamp ``updatedAt``)."""
 SYNC_SECONDS = 1.0
 """Seconds between background syncs."""
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 """The snapshot file's layout (a change to the rows' attributes bumps it)."""
 RESTORE_WAIT = 15.0
 """Seconds a search waits for the rows while they are read back from a snapshot (a few
@@ -153,12 +153,14 @@ class _Grow:
 
 
 class _Postings:
-    """Rows per key (a word, or a metadata entry's values), append-only: rows ascending."""
+    """Rows per key (a word, or a metadata entry's values), append-only: rows ascending.
+    Rows not yet asked for are kept in typed arrays (4 or 8 bytes an entry, not a tuple
+    of Python objects each: 1M datasets' words fit in a worker), made numpy at first use."""
 
     def __init__(self, parts: tuple[str, ...] = ()):
         self.parts = parts
         self._rows: dict[str, np.ndarray] = {}
-        self._new: dict[str, list] = {}
+        self._new: dict[str, list[array]] = {}
         self._keys: set[str] = set()
         self.codes: dict[str, dict] = {p: {None: 0} for p in parts if p not in METADATA_PARTS}
         """Text parts are held as codes (0: none), so a condition compares integers."""
@@ -168,8 +170,17 @@ class _Postings:
         return self.codes[part].get((type(value), value))
 
     def add(self, key: str, row: int, values: tuple = ()) -> None:
-        self._new.setdefault(key, []).append((row, *values))
-        self._keys.add(key)
+        new = self._new.get(key)
+        if new is None:
+            new = self._new[key] = [array("i")] + [array("d" if p in METADATA_PARTS else "i") for p in self.parts]
+            self._keys.add(key)
+        new[0].append(row)
+        for held, part, value in zip(new[1:], self.parts, values):
+            if part in METADATA_PARTS:
+                held.append(value)
+            else:
+                codes = self.codes[part]
+                held.append(0 if value is None else codes.setdefault((type(value), value), len(codes)))
 
     def get(self, key: str) -> np.ndarray | None:
         """A structured array with ``row`` and each part (None: the key has no rows)."""
@@ -183,17 +194,12 @@ class _Postings:
     def keys(self) -> set[str]:
         return self._keys
 
-    def _structured(self, items: list) -> np.ndarray:
+    def _structured(self, new: list[array]) -> np.ndarray:
         dtype = [("row", np.int32)] + [(p, np.float64 if p in METADATA_PARTS else np.int32) for p in self.parts]
-        out = np.empty(len(items), dtype=dtype)
-        out["row"] = [item[0] for item in items]
-        for i, part in enumerate(self.parts, start=1):
-            if part in METADATA_PARTS:
-                out[part] = [item[i] for item in items]
-            else:
-                codes = self.codes[part]
-                out[part] = [0 if item[i] is None else codes.setdefault((type(item[i]), item[i]), len(codes))
-                             for item in items]
+        out = np.empty(len(new[0]), dtype=dtype)
+        out["row"] = np.frombuffer(new[0], dtype=np.intc)
+        for held, part in zip(new[1:], self.parts):
+            out[part] = np.frombuffer(held, dtype=np.float64 if part in METADATA_PARTS else np.intc)
         return out
 
 
