@@ -162,8 +162,16 @@ def open_variant(label: str, url: str):
         store.keep_columns_warm().warmed.wait()
         stats = store.columns.stats()
         print(f"  columns loaded in {time.perf_counter() - started:.1f} s: {stats['datasets']:,} datasets, "
-              f"{stats['cells']:,} cells, {stats['words']:,} words")
+              f"{stats['cells']:,} cells, {stats['words']:,} words; this process's resident memory "
+              f"{resident_mb():,.0f} MB")
     return store
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def measure(args, sizes: list[int]) -> None:
