@@ -194,3 +194,23 @@ def test_a_retry_after_a_process_died_having_acted_answers_as_the_first_would(st
             asyncio.run(getattr(logic, operation)(ALICE, made.id))
     finally:
         logic.pool.shutdown(wait=True)
+
+
+def test_the_site_sets_how_long_answers_are_kept(store):
+    """``catalogue.idempotency_keep_seconds`` reaches the service and bounds the replay."""
+    from beamhub.config.jupyterhub import service_settings
+    from beamhub.config.model import SiteConfig
+
+    site = SiteConfig.model_validate({"auth": {"kind": "demo", "users": {}}, "catalogue": {"idempotency_keep_seconds": 60}})
+    assert service_settings(site).idempotency_keep_seconds == 60
+
+    async def run(function, *args):
+        return function(*args)
+
+    keys = IdempotencyKeys(request_keys_for(store), run, keep_seconds=1)
+    key = uuid.uuid4().hex
+    assert asyncio.run(keys.claim(key)).state == "new"
+    asyncio.run(keys.complete(key, 204, b""))
+    assert asyncio.run(keys.claim(key)).state == "done"
+    time.sleep(1.2)  # past the kept second: a retry acts again
+    assert asyncio.run(keys.claim(key)).state == "new"

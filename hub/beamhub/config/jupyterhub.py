@@ -100,7 +100,7 @@ def service_settings(site: SiteConfig) -> ServiceSettings:
     return ServiceSettings(
         staff_group_pattern=cat.staff_group_pattern, staff_groups=cat.staff_groups, limits=cat.limits,
         workers=cat.workers, store_threads=cat.store_threads, preview_max_age=cat.preview_max_age, preview_cache_dir=cache,
-        columns_snapshot_dir=snapshots,
+        columns_snapshot_dir=snapshots, idempotency_keep_seconds=cat.idempotency_keep_seconds,
         hub_auth_cache_seconds=cat.hub_auth_cache_seconds, spawner_scope=PROPOSALS_SCOPE, jobs=jobs,
         suggest=suggest)
 

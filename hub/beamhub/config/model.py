@@ -180,6 +180,8 @@ class CatalogueSection(_Section):
         16, description="Threads per worker running store calls (each may hold a database connection). 1, 2, 4 "
         "and 16 cost the same CPU per request (measured, issue 18); with few, searches wait behind previews.")
     preview_max_age: Annotated[int, Field(ge=0, le=86400)] = Field(300, description="Previews' Cache-Control max-age (s).")
+    idempotency_keep_seconds: Annotated[int, Field(ge=60, le=30 * 86400)] = Field(
+        86400, description="How long the answer of a write sent with an Idempotency-Key is kept in the store (seconds), so the client's retry within it gets the first answer instead of acting again (after a restart too, on any worker); expired keys are removed by a TTL index on MongoDB/DocumentDB and a periodic purge on both stores.")
     columns_snapshot_dir: str | None = Field(
         None, description="Directory keeping the MongoDB store's search columns between service starts (a "
         "worker starts from it in seconds and applies what changed since); default hub.state_dir/search-columns "

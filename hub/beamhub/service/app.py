@@ -71,7 +71,8 @@ def make_app(logic: CatalogueLogic, settings: ServiceSettings, *, prefix: str, h
     shared = {"logic": logic, "settings": settings, "hub_auth": hub_auth, "hub_users": hub_users,
               "tokens": TokenAnswers(settings.hub_auth_cache_seconds, shared=shared_tokens),
               "in_flight": defaultdict(int), "worker_flight": [0],
-              "idempotency": IdempotencyKeys(request_keys_for(logic.store), logic._run)}
+              "idempotency": IdempotencyKeys(request_keys_for(logic.store), logic._run,
+                                             settings.idempotency_keep_seconds)}
     by_path: dict[str, list] = {}
     for route in ROUTES:
         by_path.setdefault(route.path, []).append(route)

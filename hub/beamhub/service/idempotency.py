@@ -31,7 +31,8 @@ log = logging.getLogger("beamhub.service")
 
 MAX_KEY_LENGTH = 200
 KEEP_SECONDS = 86_400.0
-"""How long a completed request's answer is replayed to retries."""
+"""How long a completed request's answer is replayed to retries, by default (the setting
+``idempotency_keep_seconds``)."""
 LEASE_SECONDS = 30.0
 """How long a claimed key counts as in progress if its request never completes (the
 process handling it died): writes take milliseconds, a job submission a few seconds."""
@@ -63,10 +64,11 @@ class PendingKey:
     treats "already done" (a deleted selection gone, a submitted one not a draft) as the
     first request's success and answers as it would have."""
     answered: bool = field(default=False)
+    keep_seconds: float = KEEP_SECONDS
 
     def act(self, function: Callable[[], Any]) -> Any:
         """In a store thread: the write and the key's answer, together."""
-        result = self.keys.act_once(self.key, function, self.answer, KEEP_SECONDS)
+        result = self.keys.act_once(self.key, function, self.answer, self.keep_seconds)
         self.answered = True
         return result
 
@@ -78,9 +80,10 @@ PENDING: ContextVar[PendingKey | None] = ContextVar("beamhub_pending_key", defau
 class IdempotencyKeys:
     """The handlers' side: claim before acting, complete with the answer, or release."""
 
-    def __init__(self, keys: RequestKeys, run):
+    def __init__(self, keys: RequestKeys, run, keep_seconds: float = KEEP_SECONDS):
         self.keys = keys
         self.run = run  # runs a blocking store call off the event loop
+        self.keep_seconds = keep_seconds  # the setting idempotency_keep_seconds
 
     async def claim(self, key: str) -> Claim:
         claim = await self.run(self.keys.claim, key, LEASE_SECONDS)
@@ -90,12 +93,12 @@ class IdempotencyKeys:
 
     def pending(self, key: str, answer: Callable[[Any], tuple[int, bytes]], resumed: bool = False) -> PendingKey:
         """Mark ``key`` as this request's (in :data:`PENDING`) for the logic's keyed writes."""
-        pending = PendingKey(key, self.keys, answer, resumed)
+        pending = PendingKey(key, self.keys, answer, resumed, keep_seconds=self.keep_seconds)
         PENDING.set(pending)
         return pending
 
     async def complete(self, key: str, status: int, body: bytes) -> None:
-        await self.run(self.keys.complete, key, status, body, KEEP_SECONDS)
+        await self.run(self.keys.complete, key, status, body, self.keep_seconds)
 
     async def release_quietly(self, key: str) -> None:
         """Release the key of a request that failed (its own error is what the caller

@@ -74,6 +74,8 @@ class ServiceSettings(BaseModel):
         "and 16 cost the same CPU per request (measured, issue 18); with few, searches wait behind previews.")
     preview_max_age: Annotated[int, Field(ge=0, le=86400)] = Field(
         300, description="Cache-Control max-age of previews (seconds); previews also carry an ETag.")
+    idempotency_keep_seconds: Annotated[int, Field(ge=60, le=30 * 86400)] = Field(
+        86400, description="How long the answer of a write sent with an Idempotency-Key is kept in the store (seconds), so the client's retry within it gets the first answer instead of acting again (after a restart too, on any worker); expired keys are removed by a TTL index on MongoDB/DocumentDB and a periodic purge on both stores.")
     columns_snapshot_dir: str = Field(
         "", description="Directory where the MongoDB store's search columns are kept between starts, so a "
         "starting worker reads them back in seconds and applies what changed since, instead of reading the "
