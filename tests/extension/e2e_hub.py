@@ -8,8 +8,11 @@ browser user who logs in through the hub's login form.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -47,6 +50,33 @@ def start_hub(store_url: str, users: dict[str, list[str]], workdir: Path, **opti
         f"c.SimpleLocalProcessSpawner.home_dir_template = {str(workdir / 'homes' / '{username}')!r}\n"
     )
     return hub.start()
+
+
+@contextmanager
+def demo_hub(tmp_path_factory, name: str, demo: tuple[str, Path] | None = None) -> Iterator:
+    """A started hub (:func:`start_hub`) with the demo's users over the demo catalogue
+    ``demo`` (``(store url, data folder)``; a fresh copy when None), in pytest's folder
+    ``name``. Afterwards the users' servers are stopped through the hub first, so they shut
+    their kernels down (closing the hub alone left servers and kernels running), then the
+    hub is closed."""
+    from tests.api.hubsetup import demo_users
+    from tests.demo.catalogue import demo_catalogue
+
+    url, data = demo or demo_catalogue(tmp_path_factory.mktemp("demo"))
+    workdir = tmp_path_factory.mktemp(name)
+    os.chmod(workdir, 0o755)
+    hub = start_hub(url, demo_users(data / "proposals.yaml"), workdir)
+    try:
+        yield hub
+    finally:
+        for user in hub.users:
+            try:
+                if hub.hub.server(user):
+                    hub.hub.api("DELETE", f"/users/{user}/server")
+                    hub.hub.wait_stopped(user)
+            except Exception:  # noqa: BLE001 - the hub is closed below regardless
+                pass
+        hub.close()
 
 
 def password(user: str) -> str:
@@ -101,6 +131,15 @@ def dismiss_news(page) -> None:
         page.click(".jp-Notification-Toast-Close, .jp-toast-button:has-text('No')", timeout=3000)
     except Exception:
         pass
+
+
+def lab_with_results(browser, hub, user: str):
+    """:func:`open_lab` for ``user`` with the Catalogue panel open (:func:`open_catalogue`)
+    and its first results shown."""
+    context, page = open_lab(browser, hub, user)
+    open_catalogue(page)
+    page.wait_for_selector(".jp-Beamhub-result")
+    return context, page
 
 
 def open_catalogue(page) -> None:

@@ -6,7 +6,6 @@ Each step saves a screenshot under test-artifacts/test_extension_e2e/.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -16,7 +15,7 @@ from beamhub.catalogue import Identity, SearchQuery, open_store
 from tests.demo.catalogue import demo_catalogue
 from tests.services.browser import browser, screenshot
 
-from .e2e_hub import open_catalogue, open_lab, start_hub
+from .e2e_hub import demo_hub, lab_with_results, open_catalogue, open_lab
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.timeout(900)]
 
@@ -32,16 +31,8 @@ def demo_store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hub(demo_store, tmp_path_factory):
-    from tests.api.hubsetup import demo_users
-
-    url, data = demo_store
-    workdir = tmp_path_factory.mktemp("extension-hub")
-    os.chmod(workdir, 0o755)
-    hub = start_hub(url, demo_users(data / "proposals.yaml"), workdir)
-    try:
+    with demo_hub(tmp_path_factory, "extension-hub", demo_store) as hub:
         yield hub
-    finally:
-        hub.close()
 
 
 def datasets_of(store_url: str, proposal: str) -> list:
@@ -150,9 +141,7 @@ def test_alice_and_bob_search_vote_select_and_process(hub, demo_store):
         assert hub.get("alice", "/datasets/" + requests.utils.quote(target.pid, safe="")).json()["myVote"] == "like"
 
         # bob, in his own browser, sees the same count and not alice's private proposal
-        bob_context, bob = open_lab(chromium, hub, "bob")
-        open_catalogue(bob)
-        bob.wait_for_selector(".jp-Beamhub-result")
+        bob_context, bob = lab_with_results(chromium, hub, "bob")
         search(bob, target.datasetName)
         bob_row = row(bob, target.pid)
         assert bob_row.locator(".jp-Beamhub-like .jp-Beamhub-voteCount").inner_text() == str(before + 1)
@@ -273,9 +262,7 @@ def colours(locator) -> dict:
 
 def test_bob_votes_from_the_keyboard_in_the_dark_theme_in_a_narrow_sidebar(hub):
     with browser() as chromium:
-        context, bob = open_lab(chromium, hub, "bob")
-        open_catalogue(bob)
-        bob.wait_for_selector(".jp-Beamhub-result")
+        context, bob = lab_with_results(chromium, hub, "bob")
         search(bob, "")
         bob.locator('.jp-Beamhub-facet[data-facet="proposal"] summary').click()
         bob.locator(f'.jp-Beamhub-facet[data-facet="proposal"] label:has-text("{SHARED}") input').check()

@@ -10,7 +10,6 @@ test-artifacts/test_everyday_search/.
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
@@ -20,7 +19,7 @@ from beamhub.catalogue.units import normalize
 from tests.demo.catalogue import demo_catalogue
 from tests.services.browser import browser, screenshot
 
-from .e2e_hub import open_catalogue, open_lab, start_hub
+from .e2e_hub import demo_hub, lab_with_results, open_catalogue, open_lab
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.timeout(900)]
 
@@ -34,18 +33,9 @@ def demo_store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hub(demo_store, tmp_path_factory):
-    from tests.api.hubsetup import demo_users
-
-    url, data = demo_store
-    workdir = tmp_path_factory.mktemp("everyday-hub")
-    os.chmod(workdir, 0o755)
-    users = demo_users(data / "proposals.yaml")
-    assert users.get("dave") == [], "the demo's dave is in no proposal"
-    hub = start_hub(url, users, workdir)
-    try:
+    with demo_hub(tmp_path_factory, "everyday-hub", demo_store) as hub:
+        assert hub.users.get("dave") == [], "the demo's dave is in no proposal"
         yield hub
-    finally:
-        hub.close()
 
 
 def status(page) -> str:
@@ -74,9 +64,7 @@ def open_conditions(page):
 
 def test_non_latin_words_and_empty_answers_say_why(hub):
     with browser() as chromium:
-        context, alice = open_lab(chromium, hub, "alice")
-        open_catalogue(alice)
-        alice.wait_for_selector(".jp-Beamhub-result")
+        context, alice = lab_with_results(chromium, hub, "alice")
         visible = hub.get("alice", "/datasets", params={"limit": 1}).json()["total"]
         assert visible > 0
         for text, terms in [("лизоцим", ["лизоцим"]), ("溶菌酶", ["溶菌酶"]), ("🧪", ["🧪"]),
@@ -158,9 +146,7 @@ def test_non_latin_words_and_empty_answers_say_why(hub):
 
 def test_counts_stay_fresh_and_refresh_on_demand(hub):
     with browser() as chromium:
-        context, alice = open_lab(chromium, hub, "alice")
-        open_catalogue(alice)
-        alice.wait_for_selector(".jp-Beamhub-result")
+        context, alice = lab_with_results(chromium, hub, "alice")
         # a dataset bob can vote on too (a shared proposal)
         bobs = hub.get("bob", "/datasets", params={"limit": 200}).json()["items"]
         alices = {d["pid"] for d in hub.get("alice", "/datasets", params={"limit": 200}).json()["items"]}

@@ -15,13 +15,11 @@ its data. Screenshots go to test-artifacts/test_templates_browser/.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.demo.catalogue import demo_catalogue
-from tests.extension.e2e_hub import open_catalogue, open_lab, start_hub
+from tests.extension.e2e_hub import demo_hub, open_catalogue, open_lab
 from tests.services.browser import browser, screenshot
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.timeout(900)]
@@ -33,25 +31,8 @@ TITLE = "i03 MX screening"
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    from tests.api.hubsetup import demo_users
-
-    url, data = demo_catalogue(tmp_path_factory.mktemp("demo"))
-    workdir = tmp_path_factory.mktemp("templates-hub")
-    os.chmod(workdir, 0o755)
-    hub = start_hub(url, demo_users(data / "proposals.yaml"), workdir)
-    try:
+    with demo_hub(tmp_path_factory, "templates-hub") as hub:
         yield hub
-    finally:
-        # Servers stopped through the hub first, so they shut their kernels down (closing
-        # the hub alone left alice's and grace's servers and kernels running after the tests).
-        for user in hub.users:
-            try:
-                if hub.hub.server(user):
-                    hub.hub.api("DELETE", f"/users/{user}/server")
-                    hub.hub.wait_stopped(user)
-            except Exception:  # noqa: BLE001 - the hub is closed below regardless
-                pass
-        hub.close()
 
 
 def publish(hub, user: str, marker: str):
