@@ -264,6 +264,33 @@ def test_text_and_boolean_values_count_as_in_sql(tmp_path):
         assert store.columns.stats()["columns"] >= 1
 
 
+def test_a_column_older_than_the_kept_log_is_read_whole(tmp_path, monkeypatch):
+    """Once the log no longer reaches back to a column's version (pruned), the column is
+    read again whole, not patched with part of the changes."""
+    from beamhub.catalogue.stores.sqlite import writes
+
+    monkeypatch.setattr(writes, "LOG_PRUNE_EVERY", 1)
+    monkeypatch.setattr(writes, "LOG_KEEP_VERSIONS", 1)
+    path = tmp_path / "pruned.sqlite"
+    datasets = list(synthetic.datasets(300, seed=7))
+    query = SearchQuery(conditions=[MetadataCondition.from_text("temperature <= 100 K")], limit=5)
+    with SQLiteStore(f"sqlite:///{path}") as writer, SQLiteStore(f"sqlite:///{path}") as columns, \
+            SQLiteStore(f"sqlite:///{path}", column_cache_mb=0) as sql:
+        writer.upsert_datasets(OPERATOR, datasets)
+        columns.search(OPERATOR, query)
+        changes = _changes(datasets)
+        writer.upsert_datasets(OPERATOR, changes[:10])  # two write transactions: the first is pruned
+        writer.upsert_datasets(OPERATOR, changes[10:])
+        with writer._transaction() as conn:
+            assert {v for (v,) in conn.execute("SELECT DISTINCT version FROM column_log")} == \
+                {conn.execute("SELECT value FROM counters WHERE name = 'cells'").fetchone()[0]}
+        loads = dict(columns.columns.loads)
+        got, expected = columns.search(OPERATOR, query), sql.search(OPERATOR, query)
+        assert (got.total, got.facets, [d.pid for d in got.items]) == \
+            (expected.total, expected.facets, [d.pid for d in expected.items])
+        assert columns.columns.loads == {"whole": loads["whole"] + 1, "applied": 0}
+
+
 def test_a_longer_text_value_written_later_is_found_whole_in_the_updated_column(tmp_path):
     base = next(synthetic.datasets(1)).to_stored()
     datasets = [Dataset.parse({**base, "pid": f"20.500.1/state-{i}", "description": "states",
