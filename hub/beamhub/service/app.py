@@ -42,7 +42,7 @@ from .idempotency import IdempotencyKeys
 from .logic import CatalogueLogic
 from .routes import API_PREFIX, ROUTES, tornado_pattern
 from .settings import ServiceSettings, store_url_from_env
-from .workers import Supervisor, bind, default_workers
+from .workers import Supervisor, default_workers, listen, reserve
 
 log = logging.getLogger("beamhub.service")
 
@@ -192,12 +192,13 @@ def main() -> int:
     if workers == 1:
         return run_worker(None)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
-    sockets = bind(url.hostname or "127.0.0.1", url.port or 80)
+    host, port = url.hostname or "127.0.0.1", url.port or 80
+    reserved = reserve(host, port)  # noqa: F841 (held while the supervisor runs)
     log.info("catalogue service: %d worker processes on %s", workers, url.netloc)
     shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
     shared = tempfile.mkdtemp(prefix="beamhub-catalogue-", dir=shm)  # 0700: hub answers, keyed by token hashes
     os.environ[SHARED_TOKENS_ENV] = os.path.join(shared, "token-answers.sqlite")
     try:
-        return Supervisor(workers, lambda index: run_worker(sockets, index)).run()
+        return Supervisor(workers, lambda index: run_worker(listen(host, port), index)).run()
     finally:
         shutil.rmtree(shared, ignore_errors=True)
