@@ -12,7 +12,10 @@ import tornado.web
 from tornado.httpserver import HTTPServer
 
 from pytest_jupyter.jupyter_server import *  # noqa: F401,F403  (jp_fetch, jp_serverapp, ...)
+from tests.demo.catalogue import demo_catalogue
 from tests.services.ports import free_port
+
+from .e2e_hub import demo_hub
 
 TOKEN = "server-token-of-alice"
 
@@ -119,3 +122,17 @@ def fetch(jp_serverapp, http_server_client, jp_base_url, jp_auth_header):
         return response.code, response
 
     return _fetch
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    """``(store url, data folder)``: a fresh copy of the demo catalogue for a module's
+    end-to-end browser tests."""
+    return demo_catalogue(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def hub(demo_store, tmp_path_factory):
+    """The demo hub over ``demo_store`` (``e2e_hub.demo_hub``), for the module."""
+    with demo_hub(tmp_path_factory, "extension-hub", demo_store) as hub:
+        yield hub

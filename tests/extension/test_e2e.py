@@ -12,27 +12,15 @@ import pytest
 import requests
 
 from beamhub.catalogue import Identity, SearchQuery, open_store
-from tests.demo.catalogue import demo_catalogue
 from tests.services.browser import browser, screenshot
 
-from .e2e_hub import demo_hub, lab_with_results, open_catalogue, open_lab
+from .e2e_hub import lab_with_results, open_catalogue, open_lab
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.timeout(900)]
 
 SHOTS = "test_extension_e2e"
 SHARED = "p1002"   # alice and bob
 PRIVATE = "p1001"  # alice only
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    return demo_catalogue(tmp_path_factory.mktemp("demo"))
-
-
-@pytest.fixture(scope="module")
-def hub(demo_store, tmp_path_factory):
-    with demo_hub(tmp_path_factory, "extension-hub", demo_store) as hub:
-        yield hub
 
 
 def datasets_of(store_url: str, proposal: str) -> list:

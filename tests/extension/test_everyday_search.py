@@ -16,26 +16,13 @@ import pytest
 
 from beamhub.catalogue import Identity, SearchQuery, open_store
 from beamhub.catalogue.units import normalize
-from tests.demo.catalogue import demo_catalogue
 from tests.services.browser import browser, screenshot
 
-from .e2e_hub import demo_hub, lab_with_results, open_catalogue, open_lab
+from .e2e_hub import lab_with_results, open_catalogue, open_lab
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.timeout(900)]
 
 SHOTS = "test_everyday_search"
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    return demo_catalogue(tmp_path_factory.mktemp("demo"))
-
-
-@pytest.fixture(scope="module")
-def hub(demo_store, tmp_path_factory):
-    with demo_hub(tmp_path_factory, "everyday-hub", demo_store) as hub:
-        assert hub.users.get("dave") == [], "the demo's dave is in no proposal"
-        yield hub
 
 
 def status(page) -> str:
@@ -226,6 +213,7 @@ def test_search_shortcut_from_a_notebook_and_the_facet_setting(hub):
 
 
 def test_dave_is_told_he_has_no_proposal(hub):
+    assert hub.users.get("dave") == [], "the demo's dave is in no proposal"
     with browser() as chromium:
         context, dave = open_lab(chromium, hub, "dave")
         open_catalogue(dave)
