@@ -54,6 +54,32 @@ SHARED_TOKENS_ENV = "BEAMHUB_SERVICE_SHARED_TOKENS"
 """Set by the supervisor for its workers: the SQLite file (in a private directory,
 removed when the supervisor stops) where they share the hub's answers about tokens."""
 
+SHARED_PREFIX = "beamhub-catalogue-"
+
+
+def remove_stale_shared(parent: Path) -> list[Path]:
+    """Remove what supervisors killed without a chance to clean up (SIGKILL) left in
+    ``parent``: this user's own directories whose supervisor is no longer running."""
+    removed = []
+    for path in parent.glob(SHARED_PREFIX + "*"):
+        try:
+            if path.is_symlink() or not path.is_dir() or path.stat().st_uid != os.getuid():
+                continue
+            pid = int((path / "supervisor.pid").read_text())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # still running (or the number was reused): left alone
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 MAX_STREAMED_BODY = 256 * 2**20
 """Tornado drops connections sending more than this; below it, bodies over the
 configured limit are read, discarded and answered with 413 limit_exceeded."""
@@ -196,7 +222,9 @@ def main() -> int:
     reserved = reserve(host, port)  # noqa: F841 (held while the supervisor runs)
     log.info("catalogue service: %d worker processes on %s", workers, url.netloc)
     shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
-    shared = tempfile.mkdtemp(prefix="beamhub-catalogue-", dir=shm)  # 0700: hub answers, keyed by token hashes
+    remove_stale_shared(Path(shm or tempfile.gettempdir()))
+    shared = tempfile.mkdtemp(prefix=SHARED_PREFIX, dir=shm)  # 0700: hub answers, keyed by token hashes
+    Path(shared, "supervisor.pid").write_text(str(os.getpid()))
     os.environ[SHARED_TOKENS_ENV] = os.path.join(shared, "token-answers.sqlite")
     try:
         return Supervisor(workers, lambda index: run_worker(listen(host, port), index)).run()
