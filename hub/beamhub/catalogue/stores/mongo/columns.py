@@ -56,27 +56,30 @@ not a date).
 from __future__ import annotations
 
 import bisect
-import hashlib
 import logging
 import os
 import pickle
 import tempfile
 import threading
 import time
+import uuid
 from array import array
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pymongo import ReturnDocument
+from pymongo.errors import PyMongoError
 
 from ...columns import EXACT_FLOAT, compare
 from ...identity import Identity, dataset_access_keys
 from ...query import MAX_FACET_VALUES, FacetCount, SearchQuery
 from ...scientific_metadata import index_key
 from ...units import normalize
-from .documents import (CHANGED, DELETED, INDEX_VERSION, INDEX_VERSION_FIELD, LIKES, METADATA, PROPOSAL_IDS, SORT_NAME,
-                        SOURCE_UPDATED, TECHNIQUES, UNREADABLE, WORDS, YEAR)
+from .documents import (CHANGED, DELETED, INDEX_VERSION, INDEX_VERSION_FIELD, LIKES, METADATA, PROPOSAL_IDS,
+                        SORT_NAME, SOURCE_UPDATED, TECHNIQUES, UNREADABLE, WORDS, YEAR)
+from .scicat import META
 from .support import batched
 
 log = logging.getLogger(__name__)
@@ -252,23 +255,34 @@ class _Cells:
         return mask[:n]
 
     def passing(self, facet: str, wanted: list) -> np.ndarray:
-        """A mask by cell id of the cells with one of ``wanted`` as their ``facet`` value."""
-        wanted_set = set(wanted)
-        values = self.values[facet]
-        if facet in LIST_FACETS:
-            return np.fromiter((not wanted_set.isdisjoint(v) for v in values), dtype=bool, count=len(values))
-        return np.fromiter((v in wanted_set for v in values), dtype=bool, count=len(values))
+        """A mask by cell id of the cells with one of ``wanted`` as their ``facet`` value
+        (a list facet: one of its values), from the facet's index, not a loop over cells."""
+        n, cells, codes, distinct, code_of = self._index(facet)
+        wanted_codes = [code_of[v] for v in wanted if v in code_of]
+        mask = np.zeros(n, dtype=bool)
+        if wanted_codes:
+            mask[cells[np.isin(codes, wanted_codes)]] = True
+        return mask
 
     def facet_counts(self, facet: str, counts: np.ndarray) -> list[FacetCount]:
         """A facet's values over the cells' match ``counts`` (most first, ties by value;
-        a list facet counts a dataset once per value, as ``$unwind``; no value: not listed)."""
-        n, cells, codes, distinct = self._index(facet)
+        a list facet counts a dataset once per value, as ``$unwind``; no value: not listed).
+        Only the values that can be among the first ``MAX_FACET_VALUES`` are sorted."""
+        n, cells, codes, distinct, code_of = self._index(facet)
         per_value = np.bincount(codes, weights=counts[cells], minlength=len(distinct))
-        found = [(int(c), distinct[i]) for i, c in enumerate(per_value) if c > 0 and distinct[i] is not None]
+        if None in code_of:
+            per_value[code_of[None]] = 0
+        listed = np.flatnonzero(per_value > 0)
+        if len(listed) > MAX_FACET_VALUES:  # those counting at least the 100th most: ties kept
+            last = np.partition(per_value[listed], len(listed) - MAX_FACET_VALUES)[len(listed) - MAX_FACET_VALUES]
+            listed = listed[per_value[listed] >= last]
+        found = [(int(per_value[i]), distinct[i]) for i in listed]
         found.sort(key=lambda item: (-item[0], _order(item[1])))
         return [FacetCount(value=value, count=count) for count, value in found[:MAX_FACET_VALUES]]
 
     def _index(self, facet: str):
+        """(cells, their count, each (cell, value code) pair, the values by code, the code
+        of each value) of a facet, rebuilt when cells were added."""
         n = len(self.keys)
         index = self._facet_index.get(facet)
         if index is None or index[0] != n:
@@ -278,7 +292,8 @@ class _Cells:
                 for v in (value if facet in LIST_FACETS else (value,)):
                     cells.append(cell)
                     codes.append(distinct.setdefault(v, len(distinct)))
-            index = (n, np.frombuffer(cells, dtype=np.int32), np.frombuffer(codes, dtype=np.int32), list(distinct))
+            index = (n, np.frombuffer(cells, dtype=np.int32), np.frombuffer(codes, dtype=np.int32), list(distinct),
+                     distinct)
             self._facet_index[facet] = index
         return index
 
@@ -309,12 +324,13 @@ class MongoColumns:
         """Where the rows are kept between starts (None: they are not)."""
         self.restored = False
         """Whether the last load came from a snapshot (for tests and benchmarks)."""
+        self._catalogue: str | None = None  # the database's own id (``META``), read once
         self.restoring = threading.Event()
         """Set while the rows are read back from a snapshot (searches wait for them)."""
         self._reset()
 
     _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_stop", "_thread", "paths", "snapshot_dir",
-                           "restored", "restoring", "_reconciled", "_vocab", "_vocab_size"})
+                           "restored", "restoring", "_catalogue", "_reconciled", "_vocab", "_vocab_size"})
     """Attributes that are not the rows (everything :meth:`_reset` sets is, but the clock)."""
 
     def _reset(self) -> None:
@@ -411,16 +427,26 @@ class MongoColumns:
     # -- the snapshot ---------------------------------------------------------------
 
     def snapshot_file(self) -> Path | None:
-        """This database's snapshot (named by server and database), None without a folder."""
+        """This catalogue's snapshot, named by a random id the database holds (made once,
+        in ``beamhub_meta`` as ``{_id: "catalogue-id", id}``), not by its address, which may
+        change: the same database reached at another address is the same catalogue,
+        another one is not. None without a folder or a database."""
         if self.snapshot_dir is None:
             return None
-        address = ",".join(f"{host}:{port}" for host, port in sorted(self.store._client.topology_description
-                                                                      .server_descriptions()))
-        name = hashlib.sha256(f"{address}/{self.store.db.name}".encode()).hexdigest()[:16]
-        return Path(self.snapshot_dir) / f"columns-{name}.pickle"
+        if self._catalogue is None:
+            try:
+                found = self.store.db[META].find_one_and_update(
+                    {"_id": "catalogue-id"}, {"$setOnInsert": {"id": uuid.uuid4().hex}}, upsert=True,
+                    return_document=ReturnDocument.AFTER)
+            except PyMongoError as exc:
+                log.warning("search columns: no snapshot (the catalogue's id is unreadable: %s)", exc)
+                return None
+            self._catalogue = str(found["id"])
+        return Path(self.snapshot_dir) / f"columns-{self._catalogue}.pickle"
 
     def _identity(self) -> dict:
-        return {"format": SNAPSHOT_FORMAT, "index_version": INDEX_VERSION, "database": self.store.db.name}
+        return {"format": SNAPSHOT_FORMAT, "index_version": INDEX_VERSION, "database": self.store.db.name,
+                "catalogue": self._catalogue}
 
     def save(self) -> bool:
         """Write the rows to the snapshot file (atomically; mode 0600: only the service
