@@ -95,7 +95,7 @@ RECONCILE_SECONDS = 120.0
 writes by others that did not stamp ``updatedAt``)."""
 SYNC_SECONDS = 1.0
 """Seconds between background syncs."""
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 """The snapshot file's layout (a change to the rows' attributes bumps it)."""
 RESTORE_WAIT = 15.0
 """Seconds a search waits for the rows while they are read back from a snapshot (a few
@@ -162,7 +162,7 @@ class _Postings:
 
     def __init__(self, parts: tuple[str, ...] = ()):
         self.parts = parts
-        self._rows: dict[str, np.ndarray] = {}
+        self._rows: dict[str, dict[str, np.ndarray]] = {}
         self._new: dict[str, list[array]] = {}
         self._keys: set[str] = set()
         self.codes: dict[str, dict] = {p: {None: 0} for p in parts if p not in METADATA_PARTS}
@@ -185,24 +185,24 @@ class _Postings:
                 codes = self.codes[part]
                 held.append(0 if value is None else codes.setdefault((type(value), value), len(codes)))
 
-    def get(self, key: str) -> np.ndarray | None:
-        """A structured array with ``row`` and each part (None: the key has no rows)."""
+    def get(self, key: str) -> dict[str, np.ndarray] | None:
+        """``{"row": rows, part: values, ...}``, one contiguous array each (a condition
+        reads one part of every entry: contiguous, not strided through records); None
+        when the key has no rows."""
         new = self._new.pop(key, None)
         if new is not None:
-            fresh = self._structured(new)
+            fresh = self._columns(new)
             old = self._rows.get(key)
-            self._rows[key] = fresh if old is None else np.concatenate([old, fresh])
+            self._rows[key] = fresh if old is None else {k: np.concatenate([old[k], fresh[k]]) for k in fresh}
         return self._rows.get(key)
 
     def keys(self) -> set[str]:
         return self._keys
 
-    def _structured(self, new: list[array]) -> np.ndarray:
-        dtype = [("row", np.int32)] + [(p, np.float64 if p in METADATA_PARTS else np.int32) for p in self.parts]
-        out = np.empty(len(new[0]), dtype=dtype)
-        out["row"] = np.frombuffer(new[0], dtype=np.intc)
+    def _columns(self, new: list[array]) -> dict[str, np.ndarray]:
+        out = {"row": np.frombuffer(new[0], dtype=np.intc).astype(np.int32)}
         for held, part in zip(new[1:], self.parts):
-            out[part] = np.frombuffer(held, dtype=np.float64 if part in METADATA_PARTS else np.intc)
+            out[part] = np.frombuffer(held, dtype=np.float64 if part in METADATA_PARTS else np.intc).copy()
         return out
 
 
@@ -761,9 +761,9 @@ class MongoColumns:
                 wanted, dimension = normalize(value, condition.unit)
                 low, high = entries["v"], entries["w"]
                 code = self.metadata.code("d", dimension)
-                kind = entries["d"] == code if code is not None else np.zeros(len(entries), dtype=bool)
+                kind = entries["d"] == code if code is not None else np.zeros(len(entries["row"]), dtype=bool)
             else:
-                wanted, low, high, kind = value, entries["r"], entries["x"], np.ones(len(entries), dtype=bool)
+                wanted, low, high, kind = value, entries["r"], entries["x"], np.ones(len(entries["row"]), dtype=bool)
             wanted = float(wanted)
             if op in ("<", "<="):
                 ok = compare(low, op, wanted)
