@@ -74,29 +74,37 @@ def _changes(datasets: list[Dataset]) -> list[Dataset]:
     return out
 
 
-def test_columns_answer_as_sql_does_before_and_after_writes(tmp_path, monkeypatch):
-    path = tmp_path / "columns.sqlite"
-    datasets = list(synthetic.datasets(N, seed=3))
+@contextmanager
+def _catalogue_and_readers(path, seed: int):
+    """A synthetic catalogue written at ``path``, its datasets, a writer on it, and two
+    readers: one with columns, one answering from SQL alone."""
+    datasets = list(synthetic.datasets(N, seed=seed))
     with SQLiteStore(f"sqlite:///{path}") as writer:
-        writer.upsert_proposals(OPERATOR, synthetic.proposals(N, seed=3))
+        writer.upsert_proposals(OPERATOR, synthetic.proposals(N, seed=seed))
         writer.upsert_datasets(OPERATOR, datasets)
         with SQLiteStore(f"sqlite:///{path}") as columns, SQLiteStore(f"sqlite:///{path}", column_cache_mb=0) as sql:
+            yield datasets, writer, columns, sql
+
+
+def test_columns_answer_as_sql_does_before_and_after_writes(tmp_path, monkeypatch):
+    path = tmp_path / "columns.sqlite"
+    with _catalogue_and_readers(path, 3) as (datasets, writer, columns, sql):
+        _assert_same(_answers(columns), _answers(sql))
+        held = columns.columns.stats()
+        assert held["columns"] > 10 and held["bytes"] > 0
+        assert sql.columns is None
+        # another process's writes: the reader's columns are now stale
+        writer.upsert_datasets(OPERATOR, _changes(datasets))
+        writer.delete_datasets(OPERATOR, [d.pid for d in datasets[5::97]])
+        writer.upsert_datasets(OPERATOR, [Dataset.parse({**datasets[0].to_stored(), "pid": f"20.500.1/new-{i}",
+                                                         "description": "ann new"}) for i in range(30)])
+        held_before = {(kind, ident) for kind, ident, _ in columns.columns.held()}
+        with _whole_loads(monkeypatch) as whole:
             _assert_same(_answers(columns), _answers(sql))
-            held = columns.columns.stats()
-            assert held["columns"] > 10 and held["bytes"] > 0
-            assert sql.columns is None
-            # another process's writes: the reader's columns are now stale
-            writer.upsert_datasets(OPERATOR, _changes(datasets))
-            writer.delete_datasets(OPERATOR, [d.pid for d in datasets[5::97]])
-            writer.upsert_datasets(OPERATOR, [Dataset.parse({**datasets[0].to_stored(), "pid": f"20.500.1/new-{i}",
-                                                             "description": "ann new"}) for i in range(30)])
-            held_before = {(kind, ident) for kind, ident, _ in columns.columns.held()}
-            with _whole_loads(monkeypatch) as whole:
-                _assert_same(_answers(columns), _answers(sql))
-            # the stale columns had the changed rows replaced (from column_log), none was read again
-            # whole; only words new to the reader (a prefix now also finding "annealed") were
-            assert columns.columns.loads["applied"] >= 5
-            assert not whole & held_before, whole & held_before
+        # the stale columns had the changed rows replaced (from column_log), none was read again
+        # whole; only words new to the reader (a prefix now also finding "annealed") were
+        assert columns.columns.loads["applied"] >= 5
+        assert not whole & held_before, whole & held_before
 
 
 @contextmanager
@@ -131,11 +139,7 @@ def _ingest_one_percent(path: str, datasets: list[Dataset]) -> None:
 
 def test_another_processs_one_percent_ingest_is_applied_to_the_columns_not_reloaded(tmp_path, monkeypatch):
     path = tmp_path / "ingest.sqlite"
-    datasets = list(synthetic.datasets(N, seed=5))
-    with SQLiteStore(f"sqlite:///{path}") as writer:
-        writer.upsert_proposals(OPERATOR, synthetic.proposals(N, seed=5))
-        writer.upsert_datasets(OPERATOR, datasets)
-    with SQLiteStore(f"sqlite:///{path}") as columns, SQLiteStore(f"sqlite:///{path}", column_cache_mb=0) as sql:
+    with _catalogue_and_readers(path, 5) as (datasets, _, columns, sql):
         _answers(columns)
         held_before = {(kind, ident) for kind, ident, _ in columns.columns.held()}
         child = multiprocessing.get_context("fork").Process(target=_ingest_one_percent, args=(str(path), datasets))

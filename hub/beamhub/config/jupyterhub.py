@@ -88,15 +88,16 @@ def _free_port() -> int:
 def service_settings(site: SiteConfig) -> ServiceSettings:
     """The catalogue service's settings (``BEAMHUB_SERVICE_SETTINGS``) from the site."""
     cat = site.catalogue
-    cache = cat.preview_cache_dir or (str(Path(site.hub.state_dir) / "preview-cache") if site.hub.state_dir else "")
-    snapshots = cat.columns_snapshot_dir or (str(Path(site.hub.state_dir) / "search-columns")
-                                             if site.hub.state_dir else "")
-    jobs = site.jobs
-    if not jobs.work_root and site.hub.state_dir:
-        jobs = jobs.model_copy(update={"work_root": str(Path(site.hub.state_dir) / "jobs")})
-    suggest = cat.suggest
-    if not suggest.features_file and site.hub.state_dir:
-        suggest = suggest.model_copy(update={"features_file": str(Path(site.hub.state_dir) / "suggest" / "features.sqlite")})
+
+    def in_state(given: str | None, *parts: str) -> str:
+        """``given``, else ``parts`` under hub.state_dir ('' without a state_dir)."""
+        return given or (str(Path(site.hub.state_dir, *parts)) if site.hub.state_dir else "")
+
+    cache = in_state(cat.preview_cache_dir, "preview-cache")
+    snapshots = in_state(cat.columns_snapshot_dir, "search-columns")
+    jobs = site.jobs.model_copy(update={"work_root": in_state(site.jobs.work_root, "jobs") or site.jobs.work_root})
+    suggest = cat.suggest.model_copy(update={
+        "features_file": in_state(cat.suggest.features_file, "suggest", "features.sqlite") or cat.suggest.features_file})
     return ServiceSettings(
         staff_group_pattern=cat.staff_group_pattern, staff_groups=cat.staff_groups, limits=cat.limits,
         workers=cat.workers, store_threads=cat.store_threads, preview_max_age=cat.preview_max_age, preview_cache_dir=cache,

@@ -262,9 +262,14 @@ class CatalogueLogic(TemplateOperations, LabelOperations):
                                    parameters=body.parameters, expected_version=body.expected_version)
         return self.store.update_selection(identity, selection_id, changes)
 
-    async def delete_selection(self, identity: Identity, selection_id: str) -> None:
+    @staticmethod
+    def _resumed() -> bool:
+        """Whether this request retries a keyed one that died mid-way (``PendingKey.resumed``)."""
         pending = PENDING.get()
-        await self._write_once(self._delete_selection, identity, selection_id, bool(pending and pending.resumed))
+        return bool(pending and pending.resumed)
+
+    async def delete_selection(self, identity: Identity, selection_id: str) -> None:
+        await self._write_once(self._delete_selection, identity, selection_id, self._resumed())
 
     def _delete_selection(self, identity: Identity, selection_id: str, resumed: bool) -> None:
         try:
@@ -277,8 +282,7 @@ class CatalogueLogic(TemplateOperations, LabelOperations):
             # have; get_selection still says 404 to anyone who asks, so nothing is hidden
 
     async def submit_selection(self, identity: Identity, selection_id: str) -> Selection:
-        pending = PENDING.get()
-        return await self._run(self._submit_selection, identity, selection_id, bool(pending and pending.resumed))
+        return await self._run(self._submit_selection, identity, selection_id, self._resumed())
 
     def _submit_selection(self, identity: Identity, selection_id: str, resumed: bool) -> Selection:
         try:

@@ -363,9 +363,10 @@ class MongoColumns:
     def start(self) -> "MongoColumns":
         """Load the rows in a background thread, then keep them current."""
         if self._thread is None:
-            snapshot = self.snapshot_file()
-            if snapshot is not None and snapshot.exists():
-                self.restoring.set()  # from now: searches wait for the rows instead of going direct
+            if self.snapshot_dir is not None and any(Path(self.snapshot_dir).glob("columns-*.pickle")):
+                # from now searches wait for the rows instead of going direct (the background
+                # thread finds out whether one is this catalogue's: no database call here)
+                self.restoring.set()
             self._thread = threading.Thread(target=self._run, name="mongo-columns", daemon=True)
             self._thread.start()
         return self
@@ -478,12 +479,9 @@ class MongoColumns:
     def restore(self) -> bool:
         """Take the rows from the snapshot and apply what changed since (then searches
         use them); False (logged) when there is none fit to use."""
-        path = self.snapshot_file()
-        if path is None or not path.exists():
-            return False
-        self.restoring.set()
         try:
-            return self._restore(path)
+            path = self.snapshot_file()
+            return path is not None and path.exists() and self._restore(path)
         finally:
             self.restoring.clear()
 
