@@ -41,7 +41,7 @@ from .nexus_builders import (
 def shared() -> Path:
     if not SHARED_NEXUS.is_dir():
         missing("the shared NeXus files", f"{SHARED_NEXUS} does not exist")
-    return SHARED_NEXUS
+    return SHARED_NEXUS.resolve()  # ingest reports resolved paths (../shared may be a symlink)
 
 
 def shared_files(root: Path) -> list[Path]:
