@@ -329,3 +329,36 @@ def test_the_store_url_sets_the_column_memory(tmp_path):
         assert "columns_mb=N" in str(exc)
     else:
         raise AssertionError("a bad columns_mb was accepted")
+
+
+def _retitle(path: str, title: str) -> None:
+    """Another worker process renames p1002 (SAXS of protein solutions)."""
+    from .sample import PROPOSALS
+
+    with SQLiteStore(f"sqlite:///{path}") as writer:
+        writer.upsert_proposals(OPERATOR, [PROPOSALS[1].model_copy(update={"title": title})])
+    os._exit(0)
+
+
+def test_a_title_another_process_changes_is_matched_at_the_next_search(tmp_path):
+    from .sample import ALICE, BOB, CAROL, PROPOSALS, load_sample, numbers
+
+    path = tmp_path / "titles.sqlite"
+    with SQLiteStore(f"sqlite:///{path}") as writer, SQLiteStore(f"sqlite:///{path}") as reader:
+        load_sample(writer)
+        assert numbers(reader.search(ALICE, {"text": "solutions"}).items) == {6, 7, 8}
+        assert numbers(reader.search(ALICE, {"text": "solu"}).items) == {6, 7, 8}  # the prefix while typing
+        assert reader.search(ALICE, {"text": "micelle"}).total == 0
+        assert reader.search(CAROL, {"text": "solutions"}).total == 0  # staff of i03: not their proposal
+        writer.upsert_proposals(OPERATOR, PROPOSALS)  # unchanged: nothing to read again
+        assert reader.search(BOB, {"text": "protein solutions"}).total == 3
+        assert reader.titles.builds == 1  # read once, not at every search
+
+        child = multiprocessing.get_context("fork").Process(target=_retitle, args=(str(path), "Micelle kinetics"))
+        child.start()
+        child.join(60)
+        assert child.exitcode == 0
+        assert numbers(reader.search(BOB, {"text": "micelle"}).items) == {6, 7, 8}
+        assert numbers(reader.search(ALICE, {"text": "micel"}).items) == {6, 7, 8}
+        assert reader.search(ALICE, {"text": "solutions"}).total == 0
+        assert reader.titles.builds == 2

@@ -41,12 +41,14 @@ A query word also matches every dataset of a proposal whose *title* holds that w
 proposal facet counts them): "nanoparticle" finds the datasets of the proposal titled
 "Silica nanoparticle growth in situ" though none of them says it, and "silica
 nanoparticle 0001" finds that proposal's datasets with "0001" in their own words. The
-titles are read when the search runs (:func:`titled_proposals`), so changing a title
-re-indexes no dataset.
+titles are matched when the search runs (:func:`titled_proposals`, or a
+:class:`TitleIndex` of every proposal's title words that a store keeps and rebuilds when
+its proposals change), so changing a title re-indexes no dataset.
 """
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -186,18 +188,48 @@ def titled_proposals(text: TextQuery, proposals: Iterable[tuple[str, str]]) -> d
     ``text`` some title holds (the prefix: a title word starting with it), from
     ``(proposalId, title)`` pairs. A store ORs each word's proposals with the datasets
     having the word themselves."""
-    terms = [(w, False) for w in text.whole] + ([(text.prefix, True)] if text.prefix else [])
-    if not terms or text.unmatchable:
-        return {}
-    found: dict[str, list[str]] = {}
-    for proposal_id, title in proposals:
-        have = _title_words(title or "")
-        if not have:
-            continue
+    return TitleIndex(proposals).titled(text)
+
+
+class TitleIndex:
+    """The title words of a set of proposals: which proposals' titles hold each word,
+    so matching a query's words costs a lookup per word (a binary search for the
+    prefix), not a pass over every title. Built from ``(proposalId, title)`` pairs;
+    immutable (a store builds a new one when its proposals change)."""
+
+    def __init__(self, proposals: Iterable[tuple[str, str]]):
+        by_word: dict[str, list[str]] = {}
+        for proposal_id, title in proposals:
+            for word in _title_words(title or ""):
+                by_word.setdefault(word, []).append(proposal_id)
+        self._words = sorted(by_word)
+        self._proposals = {word: tuple(sorted(set(ids))) for word, ids in by_word.items()}
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def titled(self, text: TextQuery, visible=None) -> dict[str, tuple[str, ...]]:
+        """As :func:`titled_proposals`, for the proposals of this index that
+        ``visible(proposalId)`` accepts (None: all)."""
+        terms = [(w, False) for w in text.whole] + ([(text.prefix, True)] if text.prefix else [])
+        if not terms or text.unmatchable:
+            return {}
+        found: dict[str, tuple[str, ...]] = {}
         for term, prefix in terms:
-            if (any(w.startswith(term) for w in have) if prefix else term in have):
-                found.setdefault(term, []).append(proposal_id)
-    return {term: tuple(sorted(set(ids))) for term, ids in found.items()}
+            if prefix:
+                ids: set[str] = set()
+                at = bisect.bisect_left(self._words, term)
+                while at < len(self._words) and self._words[at].startswith(term):
+                    ids.update(self._proposals[self._words[at]])
+                    at += 1
+                candidates = sorted(ids)
+            else:
+                candidates = self._proposals.get(term, ())
+            if visible is not None:
+                candidates = [p for p in candidates if visible(p)]
+            if candidates:
+                found[term] = tuple(candidates)
+        return found
 
 
 def dataset_text(doc: dict) -> str:

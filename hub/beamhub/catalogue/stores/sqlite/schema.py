@@ -21,7 +21,9 @@ each write transaction changed (any row of theirs: words, values, cell, time, or
 dataset removed), so a reader brings a stale column up to date by reading those
 datasets' rows again instead of the whole word or field; it is complete for versions
 after ``counters.column_log_from`` (a bulk load into an empty file is not logged) and
-keeps the last :data:`LOG_KEEP_VERSIONS` write transactions.
+keeps the last :data:`LOG_KEEP_VERSIONS` write transactions. ``counters.proposals`` (absent:
+0) counts the write transactions that changed proposals, so readers keep their title
+words in memory (``sqlite.titles``).
 
 Several processes may open the same file: WAL mode, a busy timeout, and every write
 in one ``BEGIN IMMEDIATE`` transaction.

@@ -29,7 +29,6 @@ from ...errors import InvalidInput
 from ...identity import Identity
 from ...model import Dataset
 from ...query import SearchQuery, SearchResult, decode_cursor, encode_cursor
-from ...text import titled_proposals
 from .cells import CellIndex, CellSelection, FacetFilters, Snapshot
 from .columns import EXACT_FLOAT, ColumnCache, Matches, count_alone, evaluate, first_by_time_alone
 from .predicates import (
@@ -46,6 +45,7 @@ from .predicates import (
 )
 from .rows import TEXT_VALUE, condition_row, millis, text_kind_range, year_start
 from .schema import SORT_INDEXES
+from .titles import ProposalTitles
 
 PREDICATE_CHECK_COST = 1.5
 ROW_COST = 1.0
@@ -453,31 +453,29 @@ def fetch_datasets(conn, ids: list[int], user: str) -> dict[int, Dataset]:
 
 
 def titled_cells(conn, cells: CellIndex, snapshot: Snapshot, identity: Identity,
-                 query: SearchQuery) -> dict[str, tuple[np.ndarray, int]]:
+                 query: SearchQuery, titles: ProposalTitles) -> dict[str, tuple[np.ndarray, int]]:
     """For each query word some title of the caller's proposals holds, the cells of
-    those proposals and how many datasets they hold (``text.titled_proposals``)."""
-    text = query.text_query
-    if text.empty or text.unmatchable:
-        return {}
-    where, params = proposal_clause(identity)
-    rows = conn.execute(f"SELECT proposal_id, json_extract(doc, '$.title') FROM proposals WHERE {where}", params)
+    those proposals and how many datasets they hold (``text.titled_proposals``, from
+    the titles ``titles`` holds)."""
     out = {}
-    for term, proposals in titled_proposals(text, rows).items():
+    for term, proposals in titles.titled(conn, query.text_query, identity).items():
         ids = cells.proposal_cells(snapshot, proposals)
         out[term] = (ids, int(snapshot.n[ids].sum()))
     return out
 
 
 def search(conn, cells: CellIndex, identity: Identity, query: SearchQuery,
-           columns: ColumnCache | None = None) -> SearchResult:
+           columns: ColumnCache | None = None, titles: ProposalTitles | None = None) -> SearchResult:
     """Run ``query`` for ``identity`` (the caller holds a read transaction); ``columns``
-    holds words and fields in memory (None: everything from SQL)."""
+    holds words and fields in memory (None: everything from SQL), ``titles`` the
+    proposals' title words (None: read for this search)."""
     plan = page_plan(query)
     size = conn.execute("SELECT max(id) FROM datasets").fetchone()[0] or 0
     snapshot = cells.snapshot(conn)
     selection = cells.select(snapshot, cells.visible(snapshot, identity), FacetFilters.of(query))
     try:
-        predicates = build_predicates(conn, identity, query, size, titled_cells(conn, cells, snapshot, identity, query))
+        titled = titled_cells(conn, cells, snapshot, identity, query, titles or ProposalTitles())
+        predicates = build_predicates(conn, identity, query, size, titled)
     except NoMatch:
         predicates = None
     keys = None if identity.operator else visible_keys(identity)

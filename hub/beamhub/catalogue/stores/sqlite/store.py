@@ -41,6 +41,7 @@ from .predicates import KEYS_IN
 from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, create_schema, migrate
 from .labels import SQLiteLabelMethods
 from .templates import SQLiteTemplateMethods
+from .titles import ProposalTitles, bump as proposals_changed
 from .writes import DatasetWriter
 
 BATCH = 20_000
@@ -93,6 +94,7 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
         self.path, self.read_only = parse_url(url)
         self.busy_timeout = busy_timeout
         self.cells = CellIndex()
+        self.titles = ProposalTitles()
         from_url = columns_mb(url)
         column_cache_mb = from_url if from_url is not None else column_cache_mb
         self.columns = ColumnCache(column_cache_mb << 20) if column_cache_mb > 0 else None
@@ -347,6 +349,8 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
                 conn.execute("DELETE FROM proposal_groups WHERE proposal_id = ?", (proposal.proposalId,))
                 conn.executemany("INSERT OR IGNORE INTO proposal_groups (grp, proposal_id) VALUES (?, ?)",
                                  [(g, proposal.proposalId) for g in {proposal.ownerGroup, *proposal.accessGroups}])
+            if inserted or updated:  # searches' title words follow (``sqlite.titles``)
+                proposals_changed(conn)
         return UpsertSummary(inserted, updated, unchanged)
 
     # -- datasets and proposals: reads -------------------------------------------------
@@ -354,7 +358,7 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
         if not isinstance(query, SearchQuery):
             query = SearchQuery.parse(query)
         with self._transaction() as conn:
-            return sqlite_search.search(conn, self.cells, identity, query, self.columns)
+            return sqlite_search.search(conn, self.cells, identity, query, self.columns, self.titles)
 
     def get_dataset(self, identity: Identity, pid: str) -> Dataset:
         pid = check_pid(pid)
