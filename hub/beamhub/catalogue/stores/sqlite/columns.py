@@ -446,12 +446,53 @@ class _Source:
             return Matches(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
         return Matches(*(np.concatenate([getattr(m, name) for m in parts]) for name in ("ids", "cells", "ctimes")))
 
-    def holds(self, cache: ColumnCache, ids: np.ndarray) -> np.ndarray:
-        """Which of ``ids`` this predicate matches."""
+    def holds(self, cache: ColumnCache, found: Matches) -> np.ndarray:
+        """Which of ``found`` this predicate matches."""
+        ids = found.ids
         if self.op is not None:
             column = self.columns[0]
             return compare(_lookup(cache.derive(column, column.dense), ids, np.nan), self.op, self.value)
         return _held_by(cache, self.columns, ids)
+
+
+@dataclass
+class _TitledSource:
+    """A query word OR'd with proposal titles (``predicates.Titled``): the datasets of
+    the word's columns (``words``; None: no dataset has the word) and every dataset of
+    the titled proposals' cells (``titled``, within the cells searched: a cell is one
+    proposal's), which SQL lists by the cell index when this predicate is the rarest."""
+
+    words: _Source | None
+    titled: np.ndarray
+    conn: object
+    titled_rows: int
+
+    @property
+    def rows(self) -> int:
+        return (self.words.rows if self.words is not None else 0) + self.titled_rows
+
+    def matches(self, cache: ColumnCache) -> Matches:
+        parts = []
+        if self.words is not None:
+            own = self.words.matches(cache)
+            parts.append(own.keep(~np.isin(own.cells, self.titled)))
+        if len(self.titled):
+            cells, ids, ctimes = self.conn.execute(
+                "SELECT group_concat(cell), group_concat(id), group_concat(ctime) FROM datasets "
+                "INDEXED BY datasets_by_cell WHERE cell IN (SELECT value FROM json_each(?))",
+                (json.dumps(self.titled.tolist()),)).fetchone()
+            parts.append(Matches(_ints(ids), _ints(cells), _ints(ctimes, np.int64)))
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return Matches(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
+        return Matches(*(np.concatenate([getattr(m, name) for m in parts]) for name in ("ids", "cells", "ctimes")))
+
+    def holds(self, cache: ColumnCache, found: Matches) -> np.ndarray:
+        out = np.isin(found.cells, self.titled)
+        if self.words is not None:
+            out |= self.words.holds(cache, found)
+        return out
 
 
 def _held_by(cache: ColumnCache, columns: list[Column], ids: np.ndarray) -> np.ndarray:
@@ -535,13 +576,25 @@ def first_by_time_alone(cache: ColumnCache, conn, predicate, passing: np.ndarray
 def evaluate(cache: ColumnCache, conn, predicates, cells: np.ndarray) -> Matches | None:
     """The datasets of ``cells`` (ascending cell ids) matching every predicate, or None
     when one of them is not held in columns (keywords, dates, votes, text values)."""
-    from .predicates import Condition, TextGroup
+    from .predicates import Condition, TextGroup, Titled
+
+    def words(group: TextGroup) -> _Source | None:
+        if len(group.terms) > MAX_TERMS or not group.versions:
+            return None
+        columns = [cache.term(conn, t, v) for t, v in zip(group.terms, group.versions)]
+        return _Source(columns, [c.rows_in(cells) for c in columns])
 
     sources = []
     for predicate in predicates:
-        if isinstance(predicate, TextGroup) and len(predicate.terms) <= MAX_TERMS and predicate.versions:
-            columns = [cache.term(conn, t, v) for t, v in zip(predicate.terms, predicate.versions)]
-            sources.append(_Source(columns, [c.rows_in(cells) for c in columns]))
+        if isinstance(predicate, TextGroup) and (source := words(predicate)) is not None:
+            sources.append(source)
+        elif isinstance(predicate, Titled):
+            own = words(predicate.inner) if predicate.inner is not None else None
+            if predicate.inner is not None and own is None:
+                return None
+            titled = np.intersect1d(np.asarray(json.loads(predicate.cells), dtype=cells.dtype), cells)
+            titled_rows = predicate.estimate - (predicate.inner.estimate if predicate.inner is not None else 0)
+            sources.append(_TitledSource(own, titled, conn, int(titled_rows) if len(titled) else 0))
         elif isinstance(predicate, Condition) and predicate.numeric:
             column = cache.field(conn, predicate.field, predicate.version)
             if column is None or not column.numeric:
@@ -556,5 +609,5 @@ def evaluate(cache: ColumnCache, conn, predicates, cells: np.ndarray) -> Matches
     for source in sources[1:]:
         if len(found.ids) == 0:
             break
-        found = found.keep(source.holds(cache, found.ids))
+        found = found.keep(source.holds(cache, found))
     return found
