@@ -18,6 +18,7 @@ import pytest
 
 from beamhub.catalogue import Identity, SearchQuery, open_store
 from beamhub.catalogue.stores.mongo import columns as mongo_columns
+from beamhub.catalogue.stores.mongo.documents import CHANGED
 from beamhub.catalogue.stores.mongo.follow import FOLLOW_BOUND
 from tests.benchmarks import synthetic
 
@@ -92,6 +93,37 @@ def test_a_dataset_scicat_adds_is_found_by_its_words_within_the_bound(pair, scic
     assert cold[2] == [new["_id"]]
     assert same(columns, direct, STRANGER, text="goethite")[0] == 0
 
+
+
+def test_scicat_deleting_unstamped_is_found_by_the_count_and_a_swap_by_the_full_comparison(pair, scicat_db):  # noqa: F811
+    # SciCat's deletions leave no stamp and nothing in beamhub's deletion log. A count of
+    # the database's documents that is not the rows' makes the reconciliation compare every
+    # document's stamps; while counts agree it reads none. A deletion and an unstamped
+    # insert, which leave the count as it was, are found by the comparison it makes every
+    # COMPARE_SECONDS regardless.
+    columns, direct = pair
+    _, db = scicat_db
+    rows = columns.columns
+    total, _, found = same(columns, direct, OPERATOR)
+    compared = rows.compared
+    rows.reconcile()
+    assert rows.compared == compared  # counts agree: no document read
+    first = db["Dataset"].find_one({"_id": found[0]})
+    db["Dataset"].delete_one({"_id": found[0]})
+    rows.reconcile()
+    assert rows.compared == compared + 1
+    after = same(columns, direct, OPERATOR)
+    assert after[0] == total - 1 and found[0] not in after[2]
+    db["Dataset"].delete_one({"_id": found[1]})
+    # back, stamped long ago (its derivation's stamp too): no sync reads it
+    db["Dataset"].insert_one({**first, CHANGED: datetime(2020, 1, 1, tzinfo=timezone.utc)})
+    rows.reconcile()
+    assert rows.compared == compared + 1  # the count alone cannot tell
+    rows._compared -= mongo_columns.COMPARE_SECONDS  # an hour on
+    rows.reconcile()
+    assert rows.compared == compared + 2
+    swapped = same(columns, direct, OPERATOR)
+    assert swapped[0] == total - 1 and found[0] in swapped[2] and found[1] not in swapped[2]
 
 @pytest.fixture
 def workers(mongodb_url):

@@ -32,8 +32,12 @@ not written yet (``mongo.follow``: it does not move ``updatedAt``) are read agai
 it has: what beamhub writes stamps ``beamhub_changedAt`` (the follower's derivations,
 vote counts), which syncs follow beside ``updatedAt``. Deletions through
 beamhub are recorded in ``beamhub_deleted``, which syncs read too. Deletions and writes by
-others that leave ``updatedAt`` alone are found by the reconciliation every
-:data:`RECONCILE_SECONDS` (stamps of every document compared with the rows).
+others that leave ``updatedAt`` alone are found by the reconciliation
+(:meth:`MongoColumns.reconcile`): every :data:`RECONCILE_SECONDS` the database counts its
+documents (no document read here), and when that count is not the rows', and every
+:data:`COMPARE_SECONDS` regardless, the stamps of every document are compared with the
+rows (at 1M datasets that comparison reads 1M documents' stamps here: about 10 s of
+this process's CPU, so not every two minutes).
 
 **Exact when behind.** Counts come from rows synced at the start of the search, so they
 hold every change stamped before it (an access change included: SciCat stamps it). The
@@ -91,8 +95,12 @@ SYNC_IN_SEARCH = 5000
 """Changed documents a search applies itself; more: the search goes direct while the
 background thread applies them."""
 RECONCILE_SECONDS = 120.0
-"""Seconds between comparisons of every document's stamps with the rows (deletions and
-writes by others that did not stamp ``updatedAt``)."""
+"""Seconds between reconciliations (:meth:`MongoColumns.reconcile`: deletions and writes by
+others that did not stamp ``updatedAt``)."""
+COMPARE_SECONDS = 3600.0
+"""Seconds between comparisons of every document's stamps with the rows while the
+database's count of documents agrees with the rows' (a deletion and an unstamped insert
+between two counts, which leave the count as it was, are found by this one)."""
 SYNC_SECONDS = 1.0
 """Seconds between background syncs."""
 SNAPSHOT_FORMAT = 3
@@ -330,7 +338,8 @@ class MongoColumns:
         self._reset()
 
     _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_stop", "_thread", "paths", "snapshot_dir",
-                           "restored", "restoring", "_catalogue", "_reconciled", "_vocab", "_vocab_size"})
+                           "restored", "restoring", "_catalogue", "_reconciled", "_compared", "_vocab",
+                           "_vocab_size", "compared"})
     """Attributes that are not the rows (everything :meth:`_reset` sets is, but the clock)."""
 
     def _reset(self) -> None:
@@ -357,6 +366,9 @@ class MongoColumns:
         self.changed_mark: datetime | None = None  # the newest beamhub_changedAt seen (beamhub's)
         self.deleted_mark: datetime | None = None  # the newest deletion by beamhub seen
         self._reconciled = time.monotonic()
+        self._compared = time.monotonic()  # the last comparison of every document's stamps
+        self.compared = getattr(self, "compared", 0)
+        """How many comparisons of every document's stamps this process made (for tests)."""
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -422,7 +434,7 @@ class MongoColumns:
             self.mark = min(self.mark, loaded_at) if self.mark else loaded_at
             self.changed_mark = min(self.changed_mark, loaded_at) if self.changed_mark else loaded_at
             self.deleted_mark = loaded_at
-            self._reconciled = time.monotonic()
+            self._reconciled = self._compared = time.monotonic()
         log.info("search columns: %d datasets loaded in %.1f s", len(self.row_of), time.monotonic() - started)
 
     # -- the snapshot ---------------------------------------------------------------
@@ -535,16 +547,35 @@ class MongoColumns:
             self._read(changed)
             return True
 
-    def reconcile(self) -> None:
-        """Compare every document's stamps with the rows: deletions and unstamped
-        writes by others. The collection is read without holding the rows (searches go
-        on meanwhile); what differs, or is missing, is then read again by ``_id``."""
-        stamps = {doc["_id"]: _stamps(doc) for doc in self.store.datasets.find({}, STAMPS, batch_size=5000)}
-        with self._lock:
-            differ = [pid for pid, held in self.held.items() if stamps.get(pid, ()) != held]
-            differ += [pid for pid in stamps if pid not in self.held]
-            self._read(differ)  # gone ones are forgotten there; a sync meanwhile is read again
-            self._reconciled = time.monotonic()
+    def reconcile(self, compare: bool = False) -> None:
+        """Find deletions and unstamped writes by others: compare every document's stamps
+        with the rows when ``compare``, when :data:`COMPARE_SECONDS` passed since the last
+        comparison, or when the database's count of documents is not the rows' count.
+
+        The count is taken between two syncs: the rows' count before the first and after
+        the second bound what the database can hold without an unseen change (SciCat's
+        inserts meanwhile are stamped, so the second sync reads them). The comparison reads
+        the collection's stamps without holding the rows (searches go on meanwhile); what
+        differs, or is missing, is then read again by ``_id``."""
+        compare = compare or time.monotonic() - self._compared >= COMPARE_SECONDS
+        if not compare:
+            self.sync(limit=None)
+            with self._lock:
+                before = len(self.held)
+            count = self.store.datasets.count_documents({})
+            self.sync(limit=None)
+            with self._lock:
+                after = len(self.held)
+            compare = not before <= count <= after
+        if compare:
+            stamps = {doc["_id"]: _stamps(doc) for doc in self.store.datasets.find({}, STAMPS, batch_size=5000)}
+            with self._lock:
+                differ = [pid for pid, held in self.held.items() if stamps.get(pid, ()) != held]
+                differ += [pid for pid in stamps if pid not in self.held]
+                self._read(differ)  # gone ones are forgotten there; a sync meanwhile is read again
+                self._compared = time.monotonic()
+                self.compared += 1
+        self._reconciled = time.monotonic()
         self.store.db[DELETED].delete_many({"at": {"$lt": datetime.now(timezone.utc) - timedelta(days=1)}})
 
     def forget(self, pids) -> None:
