@@ -146,10 +146,43 @@ def test_another_processs_one_percent_ingest_is_applied_to_the_columns_not_reloa
         child.start()
         child.join(120)
         assert child.exitcode == 0
-        with _whole_loads(monkeypatch) as whole:
+        ranked_before = _ranked_fields(columns)
+        assert ranked_before  # the conditions' fields were counted by value ranks
+        with _whole_loads(monkeypatch) as whole, _ranked_anew(monkeypatch) as ranked_anew:
             _assert_same(_answers(columns), _answers(sql))
         assert columns.columns.loads["applied"] >= 3  # the fields and words the ingest touched
         assert not whole & held_before, whole & held_before
+        # the updated fields took their ranks over from the stale copies, new values inserted
+        anew = {ident for (kind, ident, _), column in columns.columns._columns.items()
+                if any(column is c for c in ranked_anew)}
+        assert ranked_before <= _ranked_fields(columns) and not anew & ranked_before, anew & ranked_before
+        for kind, ident, version in columns.columns.held():
+            column = columns.columns._columns[(kind, ident, version)]
+            if kind == "field" and column is not None and column._ranks is not None:
+                distinct, keys = column._ranks
+                assert (np.diff(keys) >= 0).all() and (distinct[:-1] < distinct[1:]).all()
+                assert (distinct[keys - column.cells.astype(np.int64) * len(distinct)] == column.values).all()
+
+
+def _ranked_fields(store) -> set[int]:
+    return {ident for (kind, ident, _), column in store.columns._columns.items()
+            if kind == "field" and column is not None and column._ranks is not None}
+
+
+@contextmanager
+def _ranked_anew(monkeypatch):
+    """The columns whose value ranks were computed from scratch meanwhile."""
+    seen: list = []
+    ranked = sqlite_columns.Column._ranked
+
+    def spy(column):
+        if column._ranks is None:
+            seen.append(column)
+        return ranked(column)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sqlite_columns.Column, "_ranked", spy)
+        yield seen
 
 
 def test_a_catalogue_of_schema_4_is_upgraded_and_its_columns_follow_writes(tmp_path, monkeypatch):

@@ -254,9 +254,44 @@ def _apply_changes(conn, kind: str, ident: int, stale: Column, since: int) -> Co
     keep = ~np.isin(stale.ids, changed)
     cells, ids, ctimes = stale.cells[keep], stale.ids[keep], stale.ctimes[keep]
     values = stale.values[keep] if stale.values is not None else None
+    carried = _carried_ranks(stale, keep, fresh if rows else None) if CARRY_RANKS else None
+    ranks = carried[1] if carried is not None else None
     if rows:
-        cells, ids, ctimes, values = _merged(cells, ids, ctimes, values, fresh)
-    return Column(cells=cells, ids=ids, ctimes=ctimes, values=values)
+        cells, ids, ctimes, values, ranks = _merged(cells, ids, ctimes, values, fresh,
+                                                    None if carried is None else (ranks, carried[2]))
+    column = Column(cells=cells, ids=ids, ctimes=ctimes, values=values)
+    if carried is not None:  # as Column._ranked computes them, without sorting every value again
+        column._ranks = (carried[0], cells.astype(np.int64) * len(carried[0]) + ranks)
+    return column
+
+
+CARRY_RANKS = True
+"""Whether an updated field column takes over its stale copy's value ranks (a switch
+for the benchmark's side-by-side run)."""
+
+
+def _carried_ranks(stale: Column, keep: np.ndarray, fresh: Column | None):
+    """``(distinct values, ranks of the kept rows, ranks of fresh's rows)`` of the
+    updated column, from the stale copy's ranks (``Column._ranked``) with the fresh rows'
+    new values inserted (those after them move up), or None when the stale copy has none.
+    Ranking a million values from scratch sorts them all (0.1-0.5 s); this costs a pass
+    over the rows and a binary search per new value."""
+    if stale._ranks is None or stale.values is None:
+        return None
+    distinct, keys = stale._ranks
+    ranks = keys[keep] - stale.cells[keep].astype(np.int64) * len(distinct)
+    if fresh is None or len(fresh.values) == 0:
+        return distinct, ranks, np.zeros(0, np.int64)
+    new = np.unique(fresh.values)
+    distinct = distinct.astype(np.result_type(distinct, new), copy=False)  # a longer text: widen first
+    at = np.searchsorted(distinct, new)
+    known = at < len(distinct)
+    known[known] = distinct[at[known]] == new[known]
+    if not known.all():
+        places = at[~known]
+        ranks = ranks + np.cumsum(np.bincount(places, minlength=len(distinct) + 1))[ranks]
+        distinct = np.insert(distinct, places, new[~known])
+    return distinct, ranks, np.searchsorted(distinct, fresh.values).astype(np.int64)
 
 
 MERGE_AT_MOST = 20_000
@@ -264,9 +299,10 @@ MERGE_AT_MOST = 20_000
 are sorted in with them (at 1M rows a sort takes 0.2-0.3 s, placing 10,000 rows 30 ms)."""
 
 
-def _merged(cells, ids, ctimes, values, fresh: Column):
+def _merged(cells, ids, ctimes, values, fresh: Column, ranks: tuple[np.ndarray, np.ndarray] | None = None):
     """The kept rows (sorted as a whole load is: by cell, then id for a word or value for
-    a field) with ``fresh``'s rows put in their places."""
+    a field) with ``fresh``'s rows put in their places; ``ranks``: the kept rows' and
+    the fresh rows' value ranks, merged alike (returned last, None without)."""
     keys = ids if values is None else values
     fresh_keys = fresh.ids if values is None else fresh.values
     if len(fresh.ids) > MERGE_AT_MOST:
@@ -274,7 +310,9 @@ def _merged(cells, ids, ctimes, values, fresh: Column):
                                                                   (ctimes, fresh.ctimes)))
         values = np.concatenate([values, fresh.values]) if values is not None else None
         order = np.lexsort((ids if values is None else values, cells))
-        return cells[order], ids[order], ctimes[order], values[order] if values is not None else None
+        merged_ranks = np.concatenate(ranks)[order] if ranks is not None else None
+        return (cells[order], ids[order], ctimes[order], values[order] if values is not None else None,
+                merged_ranks)
     order = np.lexsort((fresh_keys, fresh.cells))
     new_cells, new_keys = fresh.cells[order], fresh_keys[order]
     if values is not None:  # a longer text than the column's width: widen it (insert would cut it)
@@ -285,7 +323,8 @@ def _merged(cells, ids, ctimes, values, fresh: Column):
         places[j] = start + np.searchsorted(keys[start:end], new_keys[j])
     return (np.insert(cells, places, new_cells), np.insert(ids, places, fresh.ids[order]),
             np.insert(ctimes, places, fresh.ctimes[order]),
-            np.insert(values, places, new_keys) if values is not None else None)
+            np.insert(values, places, new_keys) if values is not None else None,
+            np.insert(ranks[0], places, ranks[1][order]) if ranks is not None else None)
 
 
 # --- keeping columns loaded ahead of searches --------------------------------------
