@@ -80,9 +80,10 @@ from .documents import (
     dataset_from_document,
     proposal_fields,
     proposal_from_document,
+    raw_codec,
+    read_datasets,
     readable_datasets,
     readable_proposals,
-    unreadable_reason,
     UNREADABLE,
     unchanged,
     truncate_to_millis,
@@ -131,6 +132,9 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
             raise InvalidInput(f"invalid MongoDB URL {self.safe_url!r}: {exc}") from None
         self.db = self._client.get_default_database("beamhub")
         self.datasets = self.db[DATASETS]
+        self._raw_datasets = self.datasets.with_options(codec_options=raw_codec(self.datasets.codec_options))
+        """Datasets read undecoded, for callers (``documents.read_datasets``: validated
+        once per process per stored version)."""
         self.proposals = self.db[PROPOSALS]
         self.votes = self.db[VOTES]
         self.selections = self.db[SELECTIONS]
@@ -205,6 +209,12 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         if doc is None or not identity.can_see(doc):
             raise NotFound(f"no dataset {pid}")
         return doc
+
+    def _read(self, filter: dict, projection: dict, sort: list | None = None, limit: int = 0) -> list[dict]:
+        """Dataset documents for callers, each a ``documents.Read`` (validated once per
+        process per stored version)."""
+        cursor = self._raw_datasets.find(filter, projection, sort=sort, limit=limit)
+        return read_datasets(cursor, self.datasets.codec_options)
 
     def _my_votes_on(self, identity: Identity, pids: Sequence[str]) -> dict[str, tuple[str, str]]:
         """The caller's (vote, comment) on each of ``pids`` it voted on."""
@@ -381,7 +391,7 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         # checked against SciCat's fields as they are now: Identity.can_see is the rule
         # visibility_filter states; content changes were stamped, and synced just before
         found = {}
-        for doc in (self.datasets.find({"_id": {"$in": pids}}, CHECKED_PAGE_PROJECTION) if pids else ()):
+        for doc in (self._read({"_id": {"$in": pids}}, CHECKED_PAGE_PROJECTION) if pids else ()):
             if identity.can_see(doc) and doc.pop(UNREADABLE, None) is None:
                 found[doc["_id"]] = doc
         if len(found) != len(pids):  # changed since the columns saw it: the database answers
@@ -408,7 +418,7 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         parts = common + list(q.facet_filters(query).values())
         if after is not None:
             parts.append(q.keyset_filter(field, direction, after[0], after[1]))
-        docs = list(self._page_cursor(parts, field, direction, query.limit + 1))
+        docs = self._page(parts, field, direction, query.limit + 1)
         if len(docs) <= query.limit:
             return docs, None
         last = docs[query.limit - 1]
@@ -416,6 +426,10 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
 
     def _page_cursor(self, parts: list[dict], field: str, direction: int, limit: int):
         return self.datasets.find(q.and_(parts), PAGE_PROJECTION).sort([(field, direction), ("_id", 1)]).limit(limit)
+
+    def _page(self, parts: list[dict], field: str, direction: int, limit: int) -> list[dict]:
+        """What :meth:`_page_cursor` finds, read for callers (:meth:`_read`)."""
+        return self._read(q.and_(parts), PAGE_PROJECTION, [(field, direction), ("_id", 1)], limit)
 
     def _relevance_page(self, common: list[dict], query: SearchQuery, after) -> tuple[list[dict], tuple | None]:
         text = query.text_query
@@ -430,8 +444,9 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
                 created = q.parse_relevance_key(key[0])[1]
                 tier_parts.append(q.keyset_filter("creationTime", -1, created, key[1]))
             wanted = query.limit + 1 - len(docs)
-            found = list(self._page_cursor(tier_parts, "creationTime", -1, wanted))
-            docs += [{**doc, "_tier": tier} for doc in found]
+            for doc in self._page(tier_parts, "creationTime", -1, wanted):
+                doc["_tier"] = tier  # a Read of this search's own
+                docs.append(doc)
             if len(docs) > query.limit:
                 break
         if len(docs) <= query.limit:
@@ -473,24 +488,28 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
 
     @guarded
     def get_dataset(self, identity: Identity, pid: str) -> Dataset:
-        doc = self._visible(identity, pid, LISTING_PROJECTION)
-        found = self._with_votes(identity, [doc])
+        check_pid(pid)
+        docs = self._read({"_id": pid}, LISTING_PROJECTION)
+        if not docs or not identity.can_see(docs[0]):
+            raise NotFound(f"no dataset {pid}")
+        found = self._with_votes(identity, docs)
         if not found:
-            raise NotFound(f"dataset {pid} cannot be read: {unreadable_reason(doc)}")
+            raise NotFound(f"dataset {pid} cannot be read: {docs[0].reason}")
         return found[0]
 
     @guarded
     def get_datasets(self, identity: Identity, pids: Sequence[str]) -> list[Dataset]:
         pids = [check_pid(pid) for pid in pids]
-        found = self._by_ids(self.datasets, pids, LISTING_PROJECTION)
+        found = {doc["_id"]: doc for batch in batched(list(dict.fromkeys(pids)), BATCH)
+                 for doc in self._read({"_id": {"$in": batch}}, LISTING_PROJECTION)}
         docs = [found[pid] for pid in dict.fromkeys(pids) if pid in found and identity.can_see(found[pid])]
         return self._with_votes(identity, docs)
 
     @guarded
     def derived_from(self, identity: Identity, pid: str) -> list[Dataset]:
         check_pid(pid)
-        docs = list(self.datasets.find(q.and_([q.visibility_filter(identity), {"inputDatasets": pid}]),
-                                       LISTING_PROJECTION).sort([("creationTime", 1), ("_id", 1)]))
+        docs = self._read(q.and_([q.visibility_filter(identity), {"inputDatasets": pid}]), LISTING_PROJECTION,
+                          [("creationTime", 1), ("_id", 1)])
         return self._with_votes(identity, docs)
 
     def _proposal_filter(self, identity: Identity) -> dict:
