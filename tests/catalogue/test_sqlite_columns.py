@@ -156,12 +156,18 @@ def test_another_processs_one_percent_ingest_is_applied_to_the_columns_not_reloa
         anew = {ident for (kind, ident, _), column in columns.columns._columns.items()
                 if any(column is c for c in ranked_anew)}
         assert ranked_before <= _ranked_fields(columns) and not anew & ranked_before, anew & ranked_before
-        for kind, ident, version in columns.columns.held():
-            column = columns.columns._columns[(kind, ident, version)]
-            if kind == "field" and column is not None and column._ranks is not None:
+        by_time = 0
+        for column in columns.columns._columns.values():
+            if column is not None and column._ranks is not None:
                 distinct, keys = column._ranks
                 assert (np.diff(keys) >= 0).all() and (distinct[:-1] < distinct[1:]).all()
                 assert (distinct[keys - column.cells.astype(np.int64) * len(distinct)] == column.values).all()
+            if column is not None and column._by_time is not None:  # carried too: the rows in time order
+                order, times = column._by_time
+                assert sorted(order.tolist()) == list(range(len(column.ids)))
+                assert (times == column.ctimes[order]).all() and (np.diff(times) >= 0).all()
+                by_time += 1
+        assert by_time
 
 
 def _ranked_fields(store) -> set[int]:

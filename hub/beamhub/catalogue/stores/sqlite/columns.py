@@ -251,37 +251,30 @@ def _apply_changes(conn, kind: str, ident: int, stale: Column, since: int) -> Co
         fresh = _field_column(rows, stale.values.dtype.kind) if rows else None
         if fresh is None and rows:
             return None
-    keep = ~np.isin(stale.ids, changed)
-    cells, ids, ctimes = stale.cells[keep], stale.ids[keep], stale.ctimes[keep]
-    values = stale.values[keep] if stale.values is not None else None
-    carried = _carried_ranks(stale, keep, fresh if rows else None) if CARRY_RANKS else None
-    ranks = carried[1] if carried is not None else None
-    if rows:
-        cells, ids, ctimes, values, ranks = _merged(cells, ids, ctimes, values, fresh,
-                                                    None if carried is None else (ranks, carried[2]))
-    column = Column(cells=cells, ids=ids, ctimes=ctimes, values=values)
-    if carried is not None:  # as Column._ranked computes them, without sorting every value again
-        column._ranks = (carried[0], cells.astype(np.int64) * len(carried[0]) + ranks)
-    return column
+    if not rows:
+        fresh = Column(cells=np.zeros(0, np.int32), ids=np.zeros(0, np.int32), ctimes=np.zeros(0, np.int64),
+                       values=stale.values[:0] if stale.values is not None else None)
+    top = max(int(stale.ids.max()) if len(stale.ids) else 0, int(changed.max()) if len(changed) else 0)
+    dropped = np.zeros(top + 1, dtype=bool)
+    dropped[changed] = True
+    return _merged(stale, ~dropped[stale.ids], fresh)
 
 
-CARRY_RANKS = True
-"""Whether an updated field column takes over its stale copy's value ranks (a switch
-for the benchmark's side-by-side run)."""
+CARRY_DERIVED = True
+"""Whether an updated column takes over its stale copy's value ranks and time order (a
+switch for the benchmark's side-by-side run)."""
 
 
-def _carried_ranks(stale: Column, keep: np.ndarray, fresh: Column | None):
+def _carried_ranks(stale: Column, keep: np.ndarray, fresh: Column):
     """``(distinct values, ranks of the kept rows, ranks of fresh's rows)`` of the
     updated column, from the stale copy's ranks (``Column._ranked``) with the fresh rows'
     new values inserted (those after them move up), or None when the stale copy has none.
     Ranking a million values from scratch sorts them all (0.1-0.5 s); this costs a pass
     over the rows and a binary search per new value."""
-    if stale._ranks is None or stale.values is None:
+    if stale._ranks is None or stale.values is None or not CARRY_DERIVED:
         return None
     distinct, keys = stale._ranks
     ranks = keys[keep] - stale.cells[keep].astype(np.int64) * len(distinct)
-    if fresh is None or len(fresh.values) == 0:
-        return distinct, ranks, np.zeros(0, np.int64)
     new = np.unique(fresh.values)
     distinct = distinct.astype(np.result_type(distinct, new), copy=False)  # a longer text: widen first
     at = np.searchsorted(distinct, new)
@@ -294,37 +287,76 @@ def _carried_ranks(stale: Column, keep: np.ndarray, fresh: Column | None):
     return distinct, ranks, np.searchsorted(distinct, fresh.values).astype(np.int64)
 
 
+def _carried_by_time(by_time: tuple[np.ndarray, np.ndarray], keep: np.ndarray, places: np.ndarray,
+                     fresh_times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stale copy's time order (``Column.by_time``) for the merged rows: the kept
+    rows' positions moved past the rows inserted before them (``places``, ascending,
+    into the kept rows), and the inserted rows (their times ``fresh_times``, in the
+    order of ``places``) put in by time; instead of sorting every time again."""
+    order, times = by_time
+    kept_at = np.cumsum(keep) - 1  # old position -> position among the kept rows
+    in_time = keep[order]
+    kept = kept_at[order[in_time]]
+    positions = kept + np.searchsorted(places, kept, "right")
+    kept_times = times[in_time]
+    inserted = places + np.arange(len(places))
+    by = np.argsort(fresh_times, kind="stable")
+    at = np.searchsorted(kept_times, fresh_times[by], "right")
+    return np.insert(positions, at, inserted[by]), np.insert(kept_times, at, fresh_times[by])
+
+
 MERGE_AT_MOST = 20_000
-"""New rows placed one by one into the sorted rows kept (a binary search each); more
-are sorted in with them (at 1M rows a sort takes 0.2-0.3 s, placing 10,000 rows 30 ms)."""
+"""New rows placed into the sorted rows kept by binary search; more are sorted in with
+them (at 1M rows a sort takes 0.2-0.3 s, placing 10,000 rows a few ms)."""
 
 
-def _merged(cells, ids, ctimes, values, fresh: Column, ranks: tuple[np.ndarray, np.ndarray] | None = None):
-    """The kept rows (sorted as a whole load is: by cell, then id for a word or value for
-    a field) with ``fresh``'s rows put in their places; ``ranks``: the kept rows' and
-    the fresh rows' value ranks, merged alike (returned last, None without)."""
-    keys = ids if values is None else values
-    fresh_keys = fresh.ids if values is None else fresh.values
+def _merged(stale: Column, keep: np.ndarray, fresh: Column) -> Column:
+    """The rows of ``stale`` that ``keep`` says, with ``fresh``'s rows put in their
+    places, sorted as a whole load is (by cell, then id for a word or value for a
+    field); the stale copy's value ranks and time order carried over where it has them."""
+    cells, ids, ctimes = stale.cells[keep], stale.ids[keep], stale.ctimes[keep]
+    values = stale.values[keep] if stale.values is not None else None
+    fresh_values = fresh.values
+    if values is not None:  # a longer text than the column's width: widen it (insert would cut it)
+        values = values.astype(np.result_type(values, fresh_values), copy=False)
+    carried = _carried_ranks(stale, keep, fresh)
     if len(fresh.ids) > MERGE_AT_MOST:
         cells, ids, ctimes = (np.concatenate([a, b]) for a, b in ((cells, fresh.cells), (ids, fresh.ids),
                                                                   (ctimes, fresh.ctimes)))
-        values = np.concatenate([values, fresh.values]) if values is not None else None
+        values = np.concatenate([values, fresh_values]) if values is not None else None
         order = np.lexsort((ids if values is None else values, cells))
-        merged_ranks = np.concatenate(ranks)[order] if ranks is not None else None
-        return (cells[order], ids[order], ctimes[order], values[order] if values is not None else None,
-                merged_ranks)
-    order = np.lexsort((fresh_keys, fresh.cells))
-    new_cells, new_keys = fresh.cells[order], fresh_keys[order]
-    if values is not None:  # a longer text than the column's width: widen it (insert would cut it)
-        keys = values = values.astype(np.result_type(values, new_keys), copy=False)
-    low, high = bounds(cells, new_cells)
-    places = np.empty(len(order), dtype=np.int64)
-    for j, (start, end) in enumerate(zip(low.tolist(), high.tolist())):
-        places[j] = start + np.searchsorted(keys[start:end], new_keys[j])
-    return (np.insert(cells, places, new_cells), np.insert(ids, places, fresh.ids[order]),
-            np.insert(ctimes, places, fresh.ctimes[order]),
-            np.insert(values, places, new_keys) if values is not None else None,
-            np.insert(ranks[0], places, ranks[1][order]) if ranks is not None else None)
+        column = Column(cells=cells[order], ids=ids[order], ctimes=ctimes[order],
+                        values=values[order] if values is not None else None)
+        if carried is not None:
+            ranks = np.concatenate(carried[1:])[order]
+            column._ranks = (carried[0], column.cells.astype(np.int64) * len(carried[0]) + ranks)
+        return column
+    # one ascending int64 key per row: (cell, id) of a word, (cell, value rank) of a field
+    keys = fresh_keys = None
+    if values is None:
+        keys = (cells.astype(np.int64) << 32) | ids
+        fresh_keys = (fresh.cells.astype(np.int64) << 32) | fresh.ids
+    elif carried is not None:
+        distinct, kept_ranks, fresh_ranks = carried
+        keys = cells.astype(np.int64) * len(distinct) + kept_ranks
+        fresh_keys = fresh.cells.astype(np.int64) * len(distinct) + fresh_ranks
+    if keys is not None:
+        order = np.argsort(fresh_keys, kind="stable")
+        places = np.searchsorted(keys, fresh_keys[order])
+    else:  # a field without ranks: by cell, then each value among its cell's
+        order = np.lexsort((fresh_values, fresh.cells))
+        low, high = bounds(cells, fresh.cells[order])
+        places = np.empty(len(order), dtype=np.int64)
+        for j, (begin, end, value) in enumerate(zip(low.tolist(), high.tolist(), fresh_values[order])):
+            places[j] = begin + np.searchsorted(values[begin:end], value)
+    column = Column(cells=np.insert(cells, places, fresh.cells[order]), ids=np.insert(ids, places, fresh.ids[order]),
+                    ctimes=np.insert(ctimes, places, fresh.ctimes[order]),
+                    values=np.insert(values, places, fresh_values[order]) if values is not None else None)
+    if carried is not None:  # as Column._ranked computes them, without sorting every value again
+        column._ranks = (carried[0], np.insert(keys, places, fresh_keys[order]))
+    if stale._by_time is not None and CARRY_DERIVED:
+        column._by_time = _carried_by_time(stale._by_time, keep, places, fresh.ctimes[order])
+    return column
 
 
 # --- keeping columns loaded ahead of searches --------------------------------------
