@@ -292,3 +292,29 @@ def test_facet_counts_beyond_the_listed_hundred_and_their_ties_are_as_a_full_sor
     mask = cells.passing("proposal", wanted)
     assert mask.tolist() == [bool(set(v) & set(wanted)) for v in cells.values["proposal"]]
     assert cells.passing("beamline", [7]).tolist() == [v == 7 for v in cells.values["beamline"]]
+
+
+def test_pages_along_every_sort_with_ties_and_cursors_are_the_direct_ones(workers, monkeypatch):
+    # Small pages of many matches are found by walking a sort order (not by reading every
+    # match); the ties of a page's last key (no dataset has likes: all tie) and the
+    # cursor's own ties must come out as the database orders them, page after page.
+    first, second, direct = workers
+    operator = Identity.for_operator()
+    monkeypatch.setattr(mongo_columns, "WALK_STEP", 4)  # steps of 4, 8, 16... rows: many ends within ties
+    liked = next(d.pid for d in synthetic.datasets(N) if STAFF.can_see(d.to_stored()))
+    second.set_vote(STAFF, liked, "like")
+    first.columns._renew_orders()  # the sort orders the background thread makes after a load
+    walks = first.columns.walks
+    for identity in (operator, STAFF):
+        for sort in mongo_columns.SORTS:
+            for filters in ({}, {"type": ["raw"]}):
+                query = {"sort": sort, "limit": 7, **filters}
+                cursor, seen = None, []
+                for _ in range(3):
+                    got = first.search(identity, SearchQuery(**query, cursor=cursor))
+                    want = direct.search(identity, SearchQuery(**query, cursor=cursor))
+                    assert ([d.pid for d in got.items], got.total) == ([d.pid for d in want.items], want.total)
+                    seen += [d.pid for d in got.items]
+                    cursor = got.next_cursor
+                assert len(set(seen)) == 21
+    assert first.columns.walks > walks + 40, "the pages were walked along the orders"

@@ -76,7 +76,7 @@ import numpy as np
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
-from ...columns import EXACT_FLOAT, compare
+from ...columns import EXACT_FLOAT, compare, within
 from ...identity import Identity, dataset_access_keys
 from ...query import MAX_FACET_VALUES, FacetCount, SearchQuery
 from ...scientific_metadata import index_key
@@ -101,6 +101,11 @@ COMPARE_SECONDS = 3600.0
 """Seconds between comparisons of every document's stamps with the rows while the
 database's count of documents agrees with the rows' (a deletion and an unstamped insert
 between two counts, which leave the count as it was, are found by this one)."""
+ORDER_TAIL = 50_000
+"""Rows appended after a sort order was made (its tail, looked at whole by every search
+using it) beyond which the background thread sorts it again."""
+WALK_STEP = 4096
+"""Rows of a sort order a page's walk looks at first (doubled at each step)."""
 SYNC_SECONDS = 1.0
 """Seconds between background syncs."""
 SNAPSHOT_FORMAT = 3
@@ -122,6 +127,8 @@ SORTS = {"-creationTime": ("ctime", -1), "creationTime": ("ctime", 1), "datasetN
          "-datasetName": ("name", -1), "size": ("size", 1), "-size": ("size", -1), "-likes": ("likes", -1)}
 """The sorts answered here: (row array, direction); ties by pid ascending, as the direct path."""
 
+ORDERS = ("cell", "ctime", "size", "name", "likes")
+"""The orders of rows kept (``MongoColumns._order``): by cell, and by each sort's key."""
 FACETS = ("beamline", "proposal", "technique", "type", "year")
 LIST_FACETS = ("proposal", "technique")
 METADATA_PARTS = ("v", "w", "r", "x")
@@ -212,6 +219,60 @@ class _Postings:
         for held, part in zip(new[1:], self.parts):
             out[part] = np.frombuffer(held, dtype=np.float64 if part in METADATA_PARTS else np.intc).copy()
         return out
+
+
+_NONE = np.zeros(0, dtype=np.int32)
+
+
+def _sorted(rows: np.ndarray, n: int) -> np.ndarray:
+    """``rows`` (distinct, below ``n``) ascending: sorted when few, else through a mask."""
+    if len(rows) * 32 <= n:
+        return np.sort(rows)
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    return np.flatnonzero(mask).astype(np.int32)
+
+
+def _union(parts: list[np.ndarray], n: int) -> np.ndarray:
+    """The distinct rows of ``parts``, ascending."""
+    if not parts:
+        return _NONE
+    if sum(len(p) for p in parts) * 32 <= n:
+        return np.unique(np.concatenate(parts))
+    mask = np.zeros(n, dtype=bool)
+    for part in parts:
+        mask[part] = True
+    return np.flatnonzero(mask).astype(np.int32)
+
+
+def _distinct(rows: np.ndarray) -> np.ndarray:
+    """Ascending rows without repeats (a posting list holds a row once, unless a document
+    listed a word twice)."""
+    if len(rows) > 1 and not (rows[1:] > rows[:-1]).all():
+        return np.unique(rows)
+    return rows
+
+
+def _intersect(small: np.ndarray, large: np.ndarray) -> np.ndarray:
+    """The rows in both (ascending, distinct): a binary search of the smaller's in the
+    larger, so it costs the smaller's length times a logarithm."""
+    if len(small) > len(large):
+        small, large = large, small
+    if len(small) == 0 or len(large) == 0:
+        return _NONE
+    at = np.minimum(np.searchsorted(large, small), len(large) - 1)
+    return small[large[at] == small]
+
+
+class _Order:
+    """The first ``n`` rows sorted by a key (stable), with the keys in that order."""
+
+    def __init__(self, keys: np.ndarray):
+        self.n = len(keys)
+        self.rows = np.argsort(keys, kind="stable").astype(np.int32)
+        self.keys = keys[self.rows]
+        self.nan = bool(self.keys.dtype.kind == "f" and self.n and np.isnan(self.keys[-1]))
+        """Whether a key is NaN (they sort last)."""
 
 
 class _Cells:
@@ -328,6 +389,8 @@ class MongoColumns:
         self._thread: threading.Thread | None = None
         self.paths = {"columns": 0, "direct": 0}
         """Searches answered by each path (for tests and benchmarks)."""
+        self.walks = 0
+        """Pages found by walking a sort order (for tests)."""
         self.snapshot_dir: Path | None = None
         """Where the rows are kept between starts (None: they are not)."""
         self.restored = False
@@ -337,9 +400,9 @@ class MongoColumns:
         """Set while the rows are read back from a snapshot (searches wait for them)."""
         self._reset()
 
-    _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_stop", "_thread", "paths", "snapshot_dir",
-                           "restored", "restoring", "_catalogue", "_reconciled", "_compared", "_vocab",
-                           "_vocab_size", "compared"})
+    _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_stop", "_thread", "paths", "walks",
+                           "snapshot_dir", "restored", "restoring", "_catalogue", "_reconciled", "_compared",
+                           "_vocab", "_vocab_size", "compared", "_orders", "_per_cell", "_generation"})
     """Attributes that are not the rows (everything :meth:`_reset` sets is, but the clock)."""
 
     def _reset(self) -> None:
@@ -366,6 +429,9 @@ class MongoColumns:
         self.changed_mark: datetime | None = None  # the newest beamhub_changedAt seen (beamhub's)
         self.deleted_mark: datetime | None = None  # the newest deletion by beamhub seen
         self._reconciled = time.monotonic()
+        self._orders: dict[str, _Order] = {}  # made at first use (``_order``), not kept in snapshots
+        self._per_cell: np.ndarray | None = None  # live rows per cell (``_live_per_cell``)
+        self._generation = getattr(self, "_generation", 0) + 1  # rows made anew
         self._compared = time.monotonic()  # the last comparison of every document's stamps
         self.compared = getattr(self, "compared", 0)
         """How many comparisons of every document's stamps this process made (for tests)."""
@@ -408,6 +474,7 @@ class MongoColumns:
                     # SciCat's bulk writes to be re-derived); searches skip it while it runs
                     self.store._follower.before_search()
                     self.sync(limit=None)
+                    self._renew_orders()
             except Exception:  # noqa: BLE001
                 log.debug("search columns not synced", exc_info=True)
 
@@ -418,6 +485,7 @@ class MongoColumns:
             return
         self._load()
         self.save()
+        self._prepare()
         self.ready.set()
 
     def _load(self) -> None:
@@ -520,6 +588,7 @@ class MongoColumns:
                     setattr(self, name, value)
             self.sync(limit=None)  # what changed since it was written (deletions: beamhub's log)
             self._reconciled = 0.0  # and soon, SciCat's unstamped deletions
+        self._prepare()
         self.restored = True
         self.ready.set()
         log.info("search columns: %d datasets from %s (%s old) in %.1f s", len(self.row_of), path, age,
@@ -599,6 +668,8 @@ class MongoColumns:
         row = self.row_of.pop(pid, None)
         if row is not None:
             self.alive.data[row] = False
+            if self._per_cell is not None:
+                self._per_cell[self.cell.data[row]] -= 1
 
     def _apply(self, doc: dict) -> None:
         """The document's row, replacing any it had."""
@@ -633,6 +704,11 @@ class MongoColumns:
         self.pids.append(pid)
         self.row_of[pid] = row
         self.cell.append(cell)
+        if self._per_cell is not None:
+            if cell >= len(self._per_cell):
+                more = max(cell + 1, 2 * len(self._per_cell)) - len(self._per_cell)
+                self._per_cell = np.concatenate([self._per_cell, np.zeros(more, np.int64)])
+            self._per_cell[cell] += 1
         self.ctime.append(millis(created))
         self.size.append(np.nan if size is None else float(size))
         self.likes.append(-0.5 if likes is None else float(likes))  # none sorts below 0, as null does
@@ -673,6 +749,7 @@ class MongoColumns:
             self._name_rank = {n: float(i) for i, n in enumerate(names)}
             ranks = np.fromiter((self._name_rank[n] for n in self.names), dtype=np.float64, count=len(self.names))
             self.name_rank.data[:len(ranks)] = ranks
+            self._orders.pop("name", None)  # its keys are the old ranks
             return self._name_rank[name]
         self._name_rank[name] = rank
         return rank
@@ -690,23 +767,35 @@ class MongoColumns:
              titled: dict[str, tuple[str, ...]] | None = None) -> tuple[list[str], int, dict]:
         """Sync, then (pids of the page's first ``limit + 1`` datasets in order, total,
         facets); raises :class:`Declined` when the rows cannot answer exactly.
-        ``titled``: the proposals titled with query words (``queries.text_filter``)."""
+        ``titled``: the proposals titled with query words (``queries.text_filter``).
+
+        What a search costs follows its matches, not the catalogue: visibility and the
+        facet filters are decided per cell (a few thousand at 1M datasets), words,
+        prefixes, conditions and dates give sorted row arrays intersected rarest first,
+        and a search with none of those counts from each cell's live rows and walks a
+        sort order only until its page is full."""
         if not self.sync(SYNC_IN_SEARCH):
             raise Declined("more changes than a search applies")
         with self._lock:
             if self.odd:
                 raise Declined(f"{len(self.odd)} dataset(s) the rows cannot hold exactly")
             n = len(self.pids)
-            alive = self.alive.data[:n]
             cells_of = self.cell.data[:n]
-            rows = self._matching(query, alive, titled or {})
-            rows = rows[self.cells.visible(identity)[cells_of[rows]]] if not identity.operator else rows
             ncells = len(self.cells)
+            visible = None if identity.operator else self.cells.visible(identity)
             filters = {f: self.cells.passing(f, getattr(query, f)) for f in FACETS if getattr(query, f)}
-            counts = np.bincount(cells_of[rows], minlength=ncells)
             every = np.ones(ncells, dtype=bool)
             for mask in filters.values():
                 every &= mask
+            rows = self._matching(query, n, titled or {})
+            if rows is None:  # every live row: counted per cell, no row read
+                counts = self._live_per_cell().copy()
+                if visible is not None:
+                    counts[~visible] = 0
+            else:
+                if visible is not None:
+                    rows = rows[visible[cells_of[rows]]]
+                counts = np.bincount(cells_of[rows], minlength=ncells)
             total = int(counts[every].sum())
             facets = {}
             if query.facets:
@@ -716,46 +805,62 @@ class MongoColumns:
                         if other != facet:
                             mask &= passing
                     facets[facet] = self.cells.facet_counts(facet, np.where(mask, counts, 0))
-            if filters:
-                rows = rows[every[cells_of[rows]]]
-            page = self._page(rows, query, after)
+            if rows is None:
+                page = self._page_of_cells(every if visible is None else every & visible, total, query, after, n)
+            else:
+                if filters:
+                    rows = rows[every[cells_of[rows]]]
+                page = self._page(rows, query, after)
             return [self.pids[r] for r in page], total, facets
 
-    def _matching(self, query: SearchQuery, alive: np.ndarray, titled: dict) -> np.ndarray:
-        """Rows matching the query's text, dates and conditions (alive ones); a word in
-        ``titled`` also matches the datasets of the proposals titled with it."""
-        n = len(alive)
-        mask = alive.copy()
+    def _matching(self, query: SearchQuery, n: int, titled: dict) -> np.ndarray | None:
+        """The live rows (ascending) matching the query's text, dates and conditions;
+        None when it has none of them (every live row). A word in ``titled`` also
+        matches the datasets of the proposals titled with it. Each word or prefix gives
+        its rows; they are intersected rarest first, and conditions and dates then look
+        only at the rows left (or, first, give their own)."""
         text = query.text_query
-
-        def or_titled(term: str, hit: np.ndarray) -> np.ndarray:
-            if titled.get(term):
-                hit |= self.cells.passing("proposal", list(titled[term]))[self.cell.data[:n]]
-            return hit
-
+        sets = []
         for word in text.whole:
             found = self.words.get(word)
-            hit = np.zeros(n, dtype=bool)
-            if found is not None:
-                hit[found["row"]] = True
-            mask &= or_titled(word, hit)
+            sets.append(self._or_titled(word, _NONE if found is None else found["row"], titled, n))
         if text.prefix:
             at = bisect.bisect_left(self._vocabulary(), text.prefix)
-            hit = np.zeros(n, dtype=bool)
+            parts = []
             for word in self._vocabulary()[at:]:
                 if not word.startswith(text.prefix):
                     break
-                hit[self.words.get(word)["row"]] = True
-            mask &= or_titled(text.prefix, hit)
-        if query.created_after or query.created_before:
-            ctime = self.ctime.data[:n]
-            if query.created_after:
-                mask &= ctime >= millis(query.created_after)
-            if query.created_before:
-                mask &= ctime < millis(query.created_before)
-        for condition in query.conditions:
-            mask &= self._condition(condition, n)
-        return np.flatnonzero(mask)
+                parts.append(self.words.get(word)["row"])
+            sets.append(self._or_titled(text.prefix, _union(parts, n), titled, n))
+        dated = query.created_after or query.created_before
+        if not sets and not query.conditions and not dated:
+            return None
+        rows = None
+        for found in sorted(sets, key=len):
+            rows = _distinct(found) if rows is None else _intersect(rows, found)
+        conditions = [(self._entries(c), c) for c in query.conditions]
+        for entries, condition in sorted(conditions, key=lambda e: 0 if e[0] is None else len(e[0]["row"])):
+            rows = self._condition(condition, entries, rows)
+        if dated:
+            low = millis(query.created_after) if query.created_after else None
+            high = millis(query.created_before) if query.created_before else None
+            if rows is None:
+                rows = self._ctime_range(low, high, n)
+            else:
+                ctime = self.ctime.data[rows]
+                keep = np.ones(len(rows), dtype=bool)
+                if low is not None:
+                    keep &= ctime >= low
+                if high is not None:
+                    keep &= ctime < high
+                rows = rows[keep]
+        return rows[self.alive.data[rows]]
+
+    def _or_titled(self, term: str, rows: np.ndarray, titled: dict, n: int) -> np.ndarray:
+        if not titled.get(term):
+            return rows
+        cells = np.flatnonzero(self.cells.passing("proposal", list(titled[term])))
+        return np.union1d(rows, self._rows_in_cells(cells, n))
 
     def _vocabulary(self) -> list[str]:
         keys = self.words.keys()
@@ -764,22 +869,30 @@ class MongoColumns:
             self._vocab_size = len(keys)
         return self._vocab
 
-    def _condition(self, condition, n: int) -> np.ndarray:
-        """Rows meeting one metadata condition, as ``queries.condition_filter`` says."""
+    def _entries(self, condition) -> dict[str, np.ndarray] | None:
         key = index_key(condition.name)
         if key in self.inexact:
             raise Declined(f"metadata {key} holds numbers float64 cannot hold exactly")
-        entries = self.metadata.get(key)
-        out = np.zeros(n, dtype=bool)
+        return self.metadata.get(key)
+
+    def _condition(self, condition, entries: dict | None, rows: np.ndarray | None) -> np.ndarray:
+        """Of ``rows`` (None: all), those meeting one metadata condition (ascending), as
+        ``queries.condition_filter`` says; only the entries of ``rows`` are looked at
+        when they are few."""
         if entries is None:
-            return out
+            return _NONE
+        held_rows = entries["row"]
+        at = slice(None)
+        if rows is not None and len(rows) * 16 < len(held_rows):  # the rows' own entries
+            at = np.minimum(np.searchsorted(held_rows, rows), max(len(held_rows) - 1, 0))
+            at = at[held_rows[at] == rows] if len(held_rows) else at[:0]
         value, op = condition.value, condition.op
         if isinstance(value, (bool, str)):
             part = "b" if isinstance(value, bool) else "s"
             wanted = value if isinstance(value, bool) else value.lower()
             if op not in ("=", "!="):
                 raise Declined("only = and != on text and booleans")
-            held = entries[part]
+            held = entries[part][at]
             code = self.metadata.code(part, wanted)
             equal = held == code if code is not None else np.zeros(len(held), dtype=bool)
             ok = equal if op == "=" else (held != 0) & ~equal
@@ -788,11 +901,12 @@ class MongoColumns:
                 raise Declined("a number float64 cannot hold exactly")
             if condition.unit.strip():
                 wanted, dimension = normalize(value, condition.unit)
-                low, high = entries["v"], entries["w"]
+                low, high = entries["v"][at], entries["w"][at]
                 code = self.metadata.code("d", dimension)
-                kind = entries["d"] == code if code is not None else np.zeros(len(entries["row"]), dtype=bool)
+                kind = entries["d"][at] == code if code is not None else np.zeros(len(low), dtype=bool)
             else:
-                wanted, low, high, kind = value, entries["r"], entries["x"], np.ones(len(entries["row"]), dtype=bool)
+                wanted, low, high = value, entries["r"][at], entries["x"][at]
+                kind = None
             wanted = float(wanted)
             if op in ("<", "<="):
                 ok = compare(low, op, wanted)
@@ -802,9 +916,136 @@ class MongoColumns:
                 ok = (low <= wanted) & (high >= wanted)
             else:
                 ok = ~np.isnan(low) & ((low != wanted) | (high != wanted))
-            ok &= kind
-        out[entries["row"][ok]] = True
-        return out
+            if kind is not None:
+                ok &= kind
+        found = held_rows[at][ok]
+        if rows is None or not isinstance(at, slice):
+            return found
+        return _intersect(rows, found)
+
+    # -- orders: rows sorted by a key, for ranges and pages that cost what they return --
+
+    def _order(self, name: str, n: int) -> "_Order":
+        """Rows sorted by ``name`` (a sort field, or "cell"); rows appended after it was
+        made are its tail (rows past ``order.n``). Made again, outside searches, by the
+        background thread when the tail grows (:meth:`_renew_orders`)."""
+        order = self._orders.get(name)
+        if order is None:
+            order = self._orders[name] = _Order(self._keys(name)[:n].copy())
+        return order
+
+    def _prepare(self) -> None:
+        """What the first searches need before they are answered from the rows: the rows
+        by cell and by creation time, and the live rows per cell (the other sorts' orders
+        are made by the background thread; until then a page of theirs reads its rows)."""
+        with self._lock:
+            n = len(self.pids)
+            for name in ("cell", "ctime"):
+                self._order(name, n)
+            self._live_per_cell()
+
+    def _keys(self, name: str) -> np.ndarray:
+        return {"ctime": self.ctime, "size": self.size, "name": self.name_rank, "likes": self.likes,
+                "cell": self.cell}[name].data
+
+    def _renew_orders(self) -> None:
+        """Sort again (without holding the rows: they are append-only, so the first ``n``
+        keys do not change) the orders whose tail grew past :data:`ORDER_TAIL`, and make
+        those not made yet."""
+        with self._lock:
+            n = len(self.pids)
+            made = {name: self._orders.get(name) for name in ORDERS}
+            stale = [(name, self._keys(name)[:n].copy()) for name, order in made.items()
+                     if order is None or n - order.n > max(ORDER_TAIL, order.n // 16)]
+            generation = self._generation
+        for name, keys in stale:
+            order = _Order(keys)
+            with self._lock:
+                if self._generation == generation:  # not reloaded meanwhile
+                    self._orders[name] = order
+
+    def _rows_in_cells(self, cells: np.ndarray, n: int) -> np.ndarray:
+        """The live rows of ``cells`` (cell ids, ascending), in no order."""
+        order = self._order("cell", n)
+        rows = order.rows[within(order.keys, cells.astype(order.keys.dtype))]
+        if order.n < n:
+            tail = np.arange(order.n, n, dtype=rows.dtype)
+            rows = np.concatenate([rows, tail[np.isin(self.cell.data[order.n:n], cells)]])
+        return rows[self.alive.data[rows]]
+
+    def _ctime_range(self, low: int | None, high: int | None, n: int) -> np.ndarray:
+        """The rows (ascending, live or not) created in ``[low, high)``."""
+        order = self._order("ctime", n)
+        start = 0 if low is None else int(np.searchsorted(order.keys, low, "left"))
+        end = order.n if high is None else int(np.searchsorted(order.keys, high, "left"))
+        rows = order.rows[start:end]
+        if order.n < n:
+            tail = np.arange(order.n, n)
+            ctime = self.ctime.data[order.n:n]
+            keep = np.ones(len(tail), dtype=bool)
+            if low is not None:
+                keep &= ctime >= low
+            if high is not None:
+                keep &= ctime < high
+            rows = np.concatenate([rows, tail[keep]])
+        return _sorted(rows, n)
+
+    def _live_per_cell(self) -> np.ndarray:
+        """Live rows per cell id, kept as rows come and go (made at first use)."""
+        n, ncells = len(self.pids), len(self.cells)
+        if self._per_cell is None:
+            live = self.cell.data[:n][self.alive.data[:n]]
+            self._per_cell = np.bincount(live, minlength=ncells).astype(np.int64)
+        if len(self._per_cell) < ncells:
+            self._per_cell = np.concatenate([self._per_cell, np.zeros(ncells - len(self._per_cell), np.int64)])
+        return self._per_cell[:ncells]
+
+    def _page_of_cells(self, passing: np.ndarray, total: int, query: SearchQuery, after, n: int) -> list[int]:
+        """The page of a search matching every live row of the ``passing`` cells
+        (``total`` of them): their rows when few, else a walk along the sort's order
+        until the page and the ties of its last are found."""
+        wanted = query.limit + 1
+        field, direction = SORTS[query.sort]
+        live = max(int(self._live_per_cell().sum()), 1)
+        # a walk meets about total/live passing rows per row: worth it while it stays short
+        if total * 8 <= n or wanted * live > total * (n // 8):
+            return self._page(self._rows_in_cells(np.flatnonzero(passing), n), query, after)
+        order = self._orders.get(field)  # None: not made yet (the background thread makes it)
+        if order is None or (field == "size" and order.nan):
+            return self._page(self._rows_in_cells(np.flatnonzero(passing), n), query, after)
+        self.walks += 1
+        keys, alive, cells_of = self._keys(field), self.alive.data, self.cell.data
+        cursor = None if after is None else direction * self._cursor_key(field, after[0])
+        found = []
+        if order.n < n:  # the tail, all of it
+            tail = np.arange(order.n, n)
+            found.append(tail[alive[order.n:n] & passing[cells_of[order.n:n]]])
+        # walk positions in the sort's order: ascending keys, or descending from the end
+        if direction == 1:
+            start = 0 if cursor is None else int(np.searchsorted(order.keys, cursor, "left"))
+        else:
+            start = 0 if cursor is None else order.n - int(np.searchsorted(order.keys, -cursor, "right"))
+        walked, step, bound = start, WALK_STEP, None
+        while walked < order.n:
+            end = min(order.n, walked + step)
+            if direction == 1:
+                seg = order.rows[walked:end]
+                last = order.keys[end - 1]
+            else:
+                seg = order.rows[order.n - end:order.n - walked][::-1]
+                last = -order.keys[order.n - end]
+            found.append(seg[alive[seg] & passing[cells_of[seg]]])
+            walked, step = end, step * 2
+            if bound is None:
+                rows = np.concatenate(found)
+                keyed = keys[rows] * direction
+                if cursor is not None:
+                    keyed = keyed[keyed > cursor]
+                if len(keyed) >= wanted:
+                    bound = np.partition(keyed, wanted - 1)[wanted - 1]
+            if bound is not None and last > bound:  # every row up to the bound, ties included
+                break
+        return self._page(np.concatenate(found), query, after)
 
     def _page(self, rows: np.ndarray, query: SearchQuery, after) -> list[int]:
         """The first ``limit + 1`` of ``rows`` in the sort's order after the cursor."""
