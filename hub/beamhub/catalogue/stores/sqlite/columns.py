@@ -297,7 +297,7 @@ def _carried_by_time(by_time: tuple[np.ndarray, np.ndarray], keep: np.ndarray, p
     kept_at = np.cumsum(keep) - 1  # old position -> position among the kept rows
     in_time = keep[order]
     kept = kept_at[order[in_time]]
-    positions = kept + np.searchsorted(places, kept, "right")
+    positions = kept + np.cumsum(np.bincount(places, minlength=len(kept) + 1))[kept]  # rows inserted at or before
     kept_times = times[in_time]
     inserted = places + np.arange(len(places))
     by = np.argsort(fresh_times, kind="stable")
