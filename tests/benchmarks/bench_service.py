@@ -4,7 +4,7 @@ Run (from the repository root)::
 
     PYTHONPATH=hub:. /opt/beamhub/venv/bin/python tests/benchmarks/bench_service.py \
         [--users 200[,1000]] [--workers 1,2] [--store-threads N,...] [--seconds 60] [--warmup 10] \
-        [--think 1.0] [--datasets 10000] [--store sqlite|documentdb] [--hub-auth-cache S]
+        [--think 1.0] [--datasets 10000] [--store sqlite|documentdb] [--hub-auth-cache S] [--paths proxy[,direct]]
 
 Issue 18's table (200 and 1,000 users, 1 and 2 workers, SQLite; about 6 min on a quiet
 2-core machine): ``--users 200,1000 --workers 1,2 --seconds 30``. One hub per worker
@@ -23,7 +23,10 @@ next click; with no pause the figures measure a queue, not a service). Requests 
 searches (80%: facet clicks, free text while typing, metadata conditions, with facet
 counts), dataset details and previews (15%, half each) and votes (5%: like, dislike
 or clear on a demo dataset). Everything goes through configurable-http-proxy, as a
-browser's requests would.
+browser's requests would; with ``--paths proxy,direct`` each load runs also straight to
+the service's own port (as a front web server routing ``/services/catalogue/`` to
+``catalogue.port`` would: the service still asks the hub about every token), on the same
+hub, to show the proxy's share.
 
 Printed: requests and throughput, p50/p95/p99 latency per kind and overall, errors by
 status, CPU per request of each process (the service's event loops and store threads
@@ -59,7 +62,8 @@ from beamhub.catalogue import Identity, open_store  # noqa: E402
 from beamhub.catalogue.ingest import ingest  # noqa: E402
 from beamhub.demo.data import write_demo_data  # noqa: E402
 from tests.benchmarks import synthetic  # noqa: E402
-from tests.api.hubsetup import CatalogueHub  # noqa: E402
+from tests.api.hubsetup import API, CatalogueHub  # noqa: E402
+from tests.services.ports import free_port  # noqa: E402
 
 OPERATOR = Identity.for_operator("bench")
 CLIENT_RETRIES = 3
@@ -259,7 +263,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run_load(hub: CatalogueHub, tokens: dict[str, str], demo_pids: list[str], seconds: float,
-                   think: float, recorder: Recorder | None = None, first_seed: int = 0) -> tuple[Recorder, float]:
+                   think: float, recorder: Recorder | None = None, first_seed: int = 0,
+                   base: str | None = None) -> tuple[Recorder, float]:
     recorder = recorder or Recorder()
     # Built before the clock starts: generating them inside the loop would stall it.
     queries = [search_params(q) for q in synthetic.query_mix(random.Random(0), 2000)]
@@ -269,7 +274,7 @@ async def run_load(hub: CatalogueHub, tokens: dict[str, str], demo_pids: list[st
         started = time.monotonic()
         deadline = started + seconds
         await asyncio.gather(*(
-            simulated_user(session, hub.url, user, token, demo_pids, queries, deadline, think, recorder, seed)
+            simulated_user(session, base or hub.url, user, token, demo_pids, queries, deadline, think, recorder, seed)
             for seed, (user, token) in enumerate(tokens.items(), start=first_seed)))
         elapsed = time.monotonic() - started
     return recorder, elapsed
@@ -305,6 +310,11 @@ def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, wo
         catalogue["store_threads"] = store_threads
     if args.hub_auth_cache:
         catalogue["hub_auth_cache_seconds"] = args.hub_auth_cache
+    bases = {"proxy": None}
+    if "direct" in args.paths:  # the service's own port, past the proxy
+        catalogue["port"] = free_port()
+        bases = {path: f"http://127.0.0.1:{catalogue['port']}{API}" if path == "direct" else None
+                 for path in args.paths}
     hub = CatalogueHub(store_url, users, workdir, catalogue=catalogue)
     hub.hub.startup_timeout = 900  # the hub adds every user at start: minutes for a thousand on a busy machine
     results = []
@@ -316,15 +326,17 @@ def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, wo
         started = time.monotonic() - began
         votes: dict = {}  # every acknowledged vote of every load on this hub: the final counts follow from them
         ambiguous: set = set()
-        for count in args.user_counts:
+        for count, path in ((count, path) for count in args.user_counts for path in bases):
+            base = bases[path]
             chosen = dict(list(tokens.items())[:count])
             print(f"\n== {workers} worker process(es): {count} users for {args.seconds:.0f} s after {args.warmup:.0f} s "
-                  f"of warm-up, mean think time {args.think} s, through configurable-http-proxy (hub and service "
+                  f"of warm-up, mean think time {args.think} s, "
+                  f"{'straight to the service' if base else 'through configurable-http-proxy'} (hub and service "
                   f"started in {started:.0f} s)", flush=True)
             warm = Recorder()
             warm.votes, warm.ambiguous = votes, ambiguous
             if args.warmup:  # the same load first, unmeasured: columns loaded, caches filled, modules imported
-                asyncio.run(run_load(hub, chosen, demo_pids, args.warmup, args.think, warm, first_seed=10**6))
+                asyncio.run(run_load(hub, chosen, demo_pids, args.warmup, args.think, warm, first_seed=10**6, base=base))
             recorder = Recorder()
             recorder.votes, recorder.ambiguous = votes, ambiguous
             load_before = os.getloadavg()[0]
@@ -334,7 +346,8 @@ def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, wo
             names = process_names(processes)
             cpu_before = {pid: thread_cpu(pid) for pid in names}
             own_before = time.process_time()
-            recorder, elapsed = asyncio.run(run_load(hub, chosen, demo_pids, args.seconds, args.think, recorder))
+            recorder, elapsed = asyncio.run(run_load(hub, chosen, demo_pids, args.seconds, args.think, recorder,
+                                                     base=base))
             after = hub_processes(hub)
             if database is not None:
                 after["database"] = database_processes(database)
@@ -351,7 +364,7 @@ def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, wo
                 for part in used:
                     cpu[kind][part] += used[part]
             load_after = os.getloadavg()[0]
-            results.append({"workers": workers, "users": count, "store_threads": store_threads or "default",
+            results.append({"workers": workers, "users": count, "store_threads": store_threads or "default", "path": path,
                             "recorder": recorder, "elapsed": elapsed, "cpu": cpu, "per_process": per_process,
                             "votes": check_votes(hub, recorder, demo_pids, reader), "load": (load_before, load_after),
                             "warmup_errors": sum(warm.errors.values()),
@@ -409,7 +422,7 @@ def summary(results: list[dict], store: str) -> list[str]:
     """The side-by-side table: every load and worker count, one line each."""
     lines = [f"\nside by side ({store}; latency p50/p95/p99 ms of all requests and p95 per kind; CPU ms per "
              "request of each part: the service = its event loops + its store threads; load average before/after)",
-             f"{'users':>5} {'workers':>7} {'threads':>7} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7}  "
+             f"{'users':>5} {'workers':>7} {'threads':>7} {'path':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7}  "
              f"{'search':>7} {'detail':>7} {'preview':>7} {'vote':>7}  {'errors':>6} {'busy':>6} {'votes':>9}  "
              f"{'service = loop + store':>22} {'proxy':>6} {'hub':>6} {'db':>6}  {'load':>9}"]
     for result in results:
@@ -427,7 +440,7 @@ def summary(results: list[dict], store: str) -> list[str]:
         service = f"{cpu('service'):.2f} = {cpu('service', 'rest'):.2f} + {cpu('service', 'store'):.2f}"
         db = f"{cpu('database'):6.2f}" if "database" in result["cpu"] else f"{'-':>6}"
         lines.append(
-            f"{result['users']:>5} {result['workers']:>7} {str(result['store_threads']):>7} "
+            f"{result['users']:>5} {result['workers']:>7} {str(result['store_threads']):>7} {result['path']:>6} "
             f"{len(every) / result['elapsed']:>7.1f} {percentile(every, 50) * 1e3:>7.1f} "
             f"{percentile(every, 95) * 1e3:>7.1f} {percentile(every, 99) * 1e3:>7.1f}  "
             + " ".join(f"{p95[k]:>7.1f}" for k in p95)
@@ -460,9 +473,16 @@ def main() -> int:
     parser.add_argument("--hub-auth-cache", type=int, default=0, metavar="SECONDS",
                         help="catalogue.hub_auth_cache_seconds for the run (default: the service's, 5 s): how "
                         "often each worker asks the hub about each token, the hub's share of the CPU")
+    parser.add_argument("--paths", default="proxy",
+                        help="how requests reach the service, comma-separated: proxy (through configurable-http-proxy) "
+                        "and/or direct (straight to the service's port, as a front web server routing "
+                        "/services/catalogue/ to catalogue.port would); each load runs on each, in turn")
     parser.add_argument("--profile", metavar="PREFIX",
                         help="run the service under cProfile, statistics to PREFIX-wN.<pid>")
     args = parser.parse_args()
+    args.paths = list(dict.fromkeys(p.strip() for p in args.paths.split(",")))
+    if set(args.paths) - {"proxy", "direct"}:
+        parser.error("--paths: proxy and/or direct")
     counts = list(dict.fromkeys(int(n) for n in args.workers.split(",")))
     args.user_counts = sorted({int(n) for n in args.users.split(",")})
     threads = list(dict.fromkeys(int(n) for n in args.store_threads.split(",") if n.strip())) or [None]
@@ -493,12 +513,12 @@ def main() -> int:
                     copy = tmp_path / f"catalogue-{n}-{t}.sqlite"
                     shutil.copyfile(store_url.removeprefix("sqlite:///"), copy)
                     results += run_one(args, f"sqlite:///{copy}", users, tmp_path / f"hub-{n}-{t}", n, t)
-    results.sort(key=lambda r: (r["users"], r["workers"]))
+    results.sort(key=lambda r: (r["users"], r["workers"], args.paths.index(r["path"])))
     for result in results:
         print(f"\n-- {result['users']} users, {result['workers']} worker(s), {result['store_threads']} store threads "
-              f"each, {args.store}, think {args.think} s --")
+              f"each, {args.store}, {result['path']}, think {args.think} s --")
         print("\n".join(report(result, result["users"])))
-    print("\n".join(summary(results, args.store)))
+    print("\n".join(summary(results, f"{args.store}, hub_auth_cache_seconds {args.hub_auth_cache or 'default'}")))
     return 0
 
 
