@@ -40,6 +40,10 @@ def test_columns_are_loaded_ahead_and_follow_another_processs_writes(tmp_path):
             assert warmer.warmed.wait(60)
             held = set(service.columns.held())
             assert {kind for kind, _, _ in held} == {"field", "term"}
+            # with what searches derive from them: a field's value ranks, every column's time order
+            loaded = [(key[0], service.columns._columns[key]) for key in held]
+            assert all(c._by_time is not None and (c._ranks is not None or kind == "term") for kind, c in loaded
+                       if c is not None)
             query = SearchQuery.parse({"conditions": [{"name": "temperature", "op": "<=", "value": 100, "unit": "K"}],
                                        "limit": 5})
             before = service.search(staff, query)
