@@ -79,3 +79,37 @@ def test_columns_are_loaded_ahead_and_follow_another_processs_writes(tmp_path):
             after = service.search(staff, query)
             assert set(service.columns.held()) == loaded  # answered from the columns loaded ahead
             assert after.total == before.total + len(changed)
+
+
+def test_searches_while_the_warmer_loads_answer_from_sql_and_the_warmer_loads_what_they_wanted(tmp_path,
+                                                                                              monkeypatch):
+    from beamhub.catalogue.stores.sqlite import columns as sqlite_columns
+
+    url = f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
+    monkeypatch.setattr(sqlite_columns, "DEFER_ROWS", 100)  # these columns count as long ones
+    gate = __import__("threading").Event()
+    warm = sqlite_columns.ColumnWarmer.warm
+    monkeypatch.setattr(sqlite_columns.ColumnWarmer, "warm", lambda self: (gate.wait(60), warm(self)))
+    staff = synthetic.beamline_staff()
+    queries = [SearchQuery.parse(body) for body in (
+        {"conditions": [{"name": "temperature", "op": "<=", "value": 100, "unit": "K"}], "limit": 5},
+        {"text": "lysozyme", "limit": 5}, {"text": "ann", "conditions": [{"name": "exposure_time", "op": ">=", "value": 100, "unit": "ms"}],
+         "limit": 5})]
+    with open_store(url) as writer:
+        writer.upsert_proposals(OPERATOR, synthetic.proposals(SIZE))
+        writer.upsert_datasets(OPERATOR, synthetic.datasets(SIZE))
+        with open_store(url) as service, open_store(url + "?columns_mb=0") as sql:
+            expected = [sql.search(staff, q) for q in queries]
+            warmer = service.keep_columns_warm(interval=0.2)
+            early = [service.search(staff, q) for q in queries]  # the warmer has not started loading
+            assert [(r.total, [d.pid for d in r.items], r.facets) for r in early] == \
+                   [(r.total, [d.pid for d in r.items], r.facets) for r in expected]
+            assert service.columns.deferred >= 3 and service.columns.held() == []  # no search read a column
+            gate.set()
+            assert warmer.warmed.wait(60)
+            wanted = set(service.columns.held())
+            assert {kind for kind, _, _ in wanted} == {"field", "term"}
+            deferred = service.columns.deferred
+            late = [service.search(staff, q) for q in queries]
+            assert service.columns.deferred == deferred and set(service.columns.held()) == wanted
+            assert [r.total for r in late] == [r.total for r in expected]

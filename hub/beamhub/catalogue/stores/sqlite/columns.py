@@ -76,18 +76,27 @@ class ColumnCache:
         self._bytes = 0
         self.loads = {"whole": 0, "applied": 0}
         """Columns read whole, and stale copies brought up to date from ``column_log``."""
+        self.deferred = 0
+        """Columns searches wanted and left to the warmer, answering from SQL meanwhile."""
+        self.defer = None
+        """Set by a running :class:`ColumnWarmer`: ``defer(kind, id)`` asks it to load a
+        column a search wants but does not hold (see :meth:`_get`)."""
 
     def stats(self) -> dict[str, int]:
         """Columns held and their bytes."""
         with self._lock:
             return {"columns": sum(1 for c in self._columns.values() if c is not None), "bytes": self._bytes}
 
-    def term(self, conn, term: int, version: int, touch: bool = True) -> Column:
-        return self._get(("term", term, version), lambda: self._load(conn, "term", term, version), touch)
+    def term(self, conn, term: int, version: int, touch: bool = True, rows: int | None = None) -> Column | None:
+        """None: left to SQL while the warmer loads it (``rows``: the word's datasets)."""
+        return self._get(("term", term, version), lambda: self._load(conn, "term", term, version), touch,
+                         rows if rows is not None else DEFER_ROWS)
 
     def field(self, conn, field_id: int, version: int, touch: bool = True) -> Column | None:
-        """None when the field holds a number float64 cannot represent exactly."""
-        return self._get(("field", field_id, version), lambda: self._load(conn, "field", field_id, version), touch)
+        """None when the field holds a number float64 cannot represent exactly, or while
+        the warmer loads it."""
+        return self._get(("field", field_id, version), lambda: self._load(conn, "field", field_id, version), touch,
+                         DEFER_ROWS)
 
     def _load(self, conn, kind: str, ident: int, version: int) -> Column | None:
         """The column at ``version``: an older copy held with the changes since applied,
@@ -104,9 +113,12 @@ class ColumnCache:
         self.loads["whole"] += 1
         return _load_term(conn, ident) if kind == "term" else _load_field(conn, ident)
 
-    def _get(self, key: tuple, load, touch: bool = True) -> Column | None:
+    def _get(self, key: tuple, load, touch: bool = True, rows: int = 0) -> Column | None:
         """The column of ``key``, loaded if need be; ``touch``: a search asks for it
-        (the warmer's loads are not uses)."""
+        (the warmer's loads are not uses). With a warmer running, a search does not
+        read a column of :data:`DEFER_ROWS` rows or more whole, nor wait for one being
+        read: it gets None (SQL answers it, in milliseconds where reading the column
+        takes seconds at a million datasets) and the warmer loads it."""
         with self._lock:
             if touch:
                 self._used[key[:2]] = self.last_search = time.monotonic()
@@ -114,6 +126,12 @@ class ColumnCache:
                 self._columns.move_to_end(key)
                 return self._columns[key]
             loading = self._loading.get(key)
+            defer = self.defer
+            if touch and defer is not None and rows >= DEFER_ROWS and (loading is not None or not any(
+                    k[:2] == key[:2] and c is not None for k, c in self._columns.items())):
+                self.deferred += 1
+                defer(key[0], key[1])  # (an older copy held: changes applied here, tens of ms)
+                return None
             if loading is None:  # this thread loads it; others wanting it meanwhile wait for it
                 loading = self._loading[key] = threading.Event()
                 mine = True
@@ -170,6 +188,11 @@ class ColumnCache:
             if key == keep:
                 break
             self._bytes -= _size(self._columns.pop(key))
+
+
+DEFER_ROWS = 20_000
+"""Columns at least this long are read by the warmer, not by a search (when a warmer
+runs): reading costs about 3 microseconds a row."""
 
 
 def _size(column: Column | None) -> int:
@@ -400,14 +423,28 @@ class ColumnWarmer:
         self.interval = interval
         self.warmed = threading.Event()
         self._stop = threading.Event()
+        self._wanted: OrderedDict[tuple[str, int], None] = OrderedDict()
+        self._wanted_lock = threading.Lock()
+        self._woken = threading.Event()
         self._thread = threading.Thread(target=self._run, name="column-warmer", daemon=True)
 
     def start(self) -> "ColumnWarmer":
+        self.cache.defer = self.want
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        if self.cache.defer == self.want:
+            self.cache.defer = None
         self._stop.set()
+        self._woken.set()
+
+    def want(self, kind: str, ident: int) -> None:
+        """A search wants this column and does not hold it: load it next (searches
+        meanwhile answer from SQL)."""
+        with self._wanted_lock:
+            self._wanted[(kind, ident)] = None
+        self._woken.set()
 
     def _run(self) -> None:
         try:
@@ -416,11 +453,37 @@ class ColumnWarmer:
             log.warning("search columns not loaded ahead", exc_info=True)
         finally:
             self.warmed.set()
-        while not self._stop.wait(self.interval):
+        while not self._stop.is_set():
+            self._woken.wait(self.interval)
+            self._woken.clear()
             try:
+                self.serve()
                 self.refresh()
             except Exception:  # noqa: BLE001
                 log.debug("search columns not refreshed", exc_info=True)
+        self.cache.defer = None
+
+    def serve(self) -> None:
+        """Load the columns searches wanted (see :meth:`ColumnCache._get`), in the order asked."""
+        while not self._stop.is_set():
+            with self._wanted_lock:
+                if not self._wanted:
+                    return
+                kind, ident = self._wanted.popitem(last=False)[0]
+            self._load_current(kind, ident)
+
+    def _load_current(self, kind: str, ident: int) -> None:
+        """Load a column at its current version, with the arrays searches derive from it."""
+        with self.transaction() as conn:  # each in its own snapshot: versions may have moved
+            current = conn.execute(f"SELECT version FROM {'metadata_fields' if kind == 'field' else 'vocabulary'}"
+                                   " WHERE id = ?", (ident,)).fetchone()
+            if current is None:
+                return
+            column = (self.cache.field if kind == "field" else self.cache.term)(conn, ident, current[0], touch=False)
+            if column is not None:  # derived now, not by the first search counting or paging by it
+                if column.values is not None:
+                    self.cache.derive(column, column._ranked)
+                self.cache.derive(column, column.by_time)
 
     def warm(self) -> None:
         budget = self.cache.budget_bytes * WARM_SHARE
@@ -435,19 +498,11 @@ class ColumnWarmer:
         planned = sorted([("field", i, v, rows * 48) for i, v, rows in fields] +
                          [("term", i, v, n * 32) for i, v, n in terms], key=lambda item: -item[3])
         for kind, ident, version, size in planned:
+            self.serve()  # what searches asked for meanwhile comes first
             if self._stop.is_set() or size > budget:
                 continue
             budget -= size
-            with self.transaction() as conn:  # each in its own snapshot: versions may have moved
-                current = conn.execute(f"SELECT version FROM {'metadata_fields' if kind == 'field' else 'vocabulary'}"
-                                       " WHERE id = ?", (ident,)).fetchone()
-                if current is not None:
-                    column = (self.cache.field if kind == "field" else self.cache.term)(conn, ident, current[0],
-                                                                                         touch=False)
-                    if column is not None:  # derived now, not by the first search counting or paging by it
-                        if column.values is not None:
-                            self.cache.derive(column, column._ranked)
-                        self.cache.derive(column, column.by_time)
+            self._load_current(kind, ident)
 
     def refresh(self) -> None:
         held = self.cache.held()
@@ -585,12 +640,18 @@ def _held_by(cache: ColumnCache, columns: list[Column], ids: np.ndarray) -> np.n
     return out
 
 
+def _rows(group, index: int) -> int | None:
+    """The datasets having a group's ``index``-th term (None: not known)."""
+    return group.sizes[index] if index < len(group.sizes) else None
+
+
 def _alone(cache: ColumnCache, conn, predicate) -> tuple[Column, str | None, object, object] | None:
     """(column, op, value, within) of a predicate columns answer alone."""
     from .predicates import Condition, TextGroup
 
     if isinstance(predicate, TextGroup) and len(predicate.terms) == 1 and predicate.versions:
-        return cache.term(conn, predicate.terms[0], predicate.versions[0]), None, None, None
+        column = cache.term(conn, predicate.terms[0], predicate.versions[0], rows=_rows(predicate, 0))
+        return (column, None, None, None) if column is not None else None
     if isinstance(predicate, Condition) and (predicate.numeric or isinstance(predicate.value, str)):
         column = cache.field(conn, predicate.field, predicate.version)
         if column is not None and column.numeric == predicate.numeric:
@@ -660,7 +721,10 @@ def evaluate(cache: ColumnCache, conn, predicates, cells: np.ndarray) -> Matches
     def words(group: TextGroup) -> _Source | None:
         if len(group.terms) > MAX_TERMS or not group.versions:
             return None
-        columns = [cache.term(conn, t, v) for t, v in zip(group.terms, group.versions)]
+        columns = [cache.term(conn, t, v, rows=_rows(group, i)) for i, (t, v) in enumerate(zip(group.terms,
+                                                                                               group.versions))]
+        if any(c is None for c in columns):  # being loaded by the warmer: SQL answers
+            return None
         return _Source(columns, [c.rows_in(cells) for c in columns])
 
     sources = []
