@@ -1,7 +1,7 @@
 """MongoDB reads keep validated datasets per process, keyed by their stored bytes
 (issue 18): another worker's rename and vote, SciCat's access change and even a direct
 write that leaves every stamp alone are seen at once, and each reader gets its own vote
-on its own copy. On DocumentDB, the reader with its search columns as the service runs it."""
+on its own copy; proposals likewise. On DocumentDB, the reader with its search columns as the service runs it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from beamhub.catalogue import NotFound, SearchQuery, open_store
 from beamhub.catalogue.stores.mongo.documents import DATASETS as DATASET_COLLECTION
 
-from .sample import ALICE, BOB, COLLAB, DATASETS, OPERATOR, load_sample, pid
+from .sample import ALICE, BOB, COLLAB, DATASETS, OPERATOR, PROPOSALS, load_sample, pid
 
 pytestmark = pytest.mark.mongodb
 
@@ -60,6 +60,12 @@ def test_reads_see_other_workers_and_scicats_writes_at_once_and_each_callers_own
             client.get_default_database()[DATASET_COLLECTION].update_one(
                 {"_id": pid(6)}, {"$set": {"description": "edited in the database"}})
             assert reader.get_dataset(COLLAB, pid(6)).description == "edited in the database"
+
+            # proposals are kept the same way: another worker's new title is read at once
+            assert {p.proposalId: p.title for p in reader.list_proposals(BOB)}["p1002"] == "SAXS of protein solutions"
+            retitled = next(p for p in PROPOSALS if p.proposalId == "p1002").model_copy(update={"title": "BSA series"})
+            other_worker.upsert_proposals(OPERATOR, [retitled])
+            assert {p.proposalId: p.title for p in reader.list_proposals(BOB)}["p1002"] == "BSA series"
         finally:
             client.close()
             reader.drop_database()

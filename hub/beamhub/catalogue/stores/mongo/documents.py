@@ -309,10 +309,34 @@ def readable_datasets(docs: list[dict], my_votes: dict[str, tuple[str, str]]) ->
     return out
 
 
-def readable_proposals(docs) -> list[Proposal]:
-    """The :class:`Proposal` of each document beamhub can read; the others logged."""
+_read_proposals: dict[bytes, tuple[Proposal | None, str | None]] = {}
+
+
+def readable_proposals(docs, codec_options: CodecOptions | None = None) -> list[Proposal]:
+    """The :class:`Proposal` of each document beamhub can read; the others logged.
+
+    Documents read undecoded (:func:`raw_codec`; ``codec_options``, the store's own,
+    decode them) are validated once per process per stored version, as datasets are
+    (:func:`read_datasets`: a staff member's text search reads every proposal of their
+    beamlines); each caller gets a copy."""
     out = []
     for doc in docs:
+        if isinstance(doc, RawBSONDocument) and codec_options is not None:
+            entry = _read_proposals.get(doc.raw)
+            if entry is None:
+                try:
+                    entry = (proposal_from_document(bson.decode(doc.raw, codec_options)), None)
+                except UnreadableDocument as exc:
+                    entry = (None, exc.reason)
+                if len(_read_proposals) >= READ_CACHE_ENTRIES:
+                    for old in list(itertools.islice(_read_proposals, READ_CACHE_ENTRIES // 4)):
+                        _read_proposals.pop(old, None)
+                _read_proposals[doc.raw] = entry
+            if entry[0] is None:
+                report_unreadable(PROPOSALS, doc.get("_id"), entry[1] or "")
+            else:
+                out.append(entry[0].model_copy())
+            continue
         try:
             out.append(proposal_from_document(doc))
         except UnreadableDocument as exc:

@@ -136,6 +136,7 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         """Datasets read undecoded, for callers (``documents.read_datasets``: validated
         once per process per stored version)."""
         self.proposals = self.db[PROPOSALS]
+        self._raw_proposals = self.proposals.with_options(codec_options=raw_codec(self.proposals.codec_options))
         self.votes = self.db[VOTES]
         self.selections = self.db[SELECTIONS]
         self.server: ServerKind | None = None
@@ -533,8 +534,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
 
     @guarded
     def list_proposals(self, identity: Identity) -> list[Proposal]:
-        docs = self.proposals.find(self._proposal_filter(identity)).sort([("_id", 1)])
-        return readable_proposals(docs)  # an unreadable document is left out and logged
+        docs = self._raw_proposals.find(self._proposal_filter(identity)).sort([("_id", 1)])
+        return readable_proposals(docs, self.proposals.codec_options)  # an unreadable one is left out and logged
 
     @guarded
     def get_proposal(self, identity: Identity, proposal_id: str) -> Proposal:
