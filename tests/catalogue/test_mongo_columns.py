@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pymongo
 import pytest
@@ -184,6 +184,26 @@ def test_a_bulk_write_goes_direct_until_the_background_applied_it(workers, monke
     assert first.columns.paths == {**before, "direct": before["direct"] + 1}  # 20 changes > 5
     assert first.columns.sync(None)  # what the background thread does
     assert same(first, direct, operator, text="qwerty")[0] == 20
+
+
+def test_a_background_sync_in_chunks_leaves_the_rest_to_the_next_search(workers, monkeypatch):
+    # The background thread applies a burst a chunk at a time, letting searches in between.
+    # The marks stay where they were until every change found is applied, so the next
+    # search (which applies what is left) still finds the changes the chunk did not reach.
+    first, _, direct = workers
+    operator = Identity.for_operator()
+    monkeypatch.setattr(mongo_columns, "OVERLAP", timedelta(0))  # the marks alone find changes
+    first.columns.stop()  # the background thread's part is done by hand below
+    first.columns._thread.join(5)
+    marks = (first.columns.mark, first.columns.changed_mark)
+    direct.upsert_datasets(operator, [d.model_copy(update={"description": "chunked asdfgh"})
+                                      for d in synthetic.datasets(N)][:20])
+    assert not first.columns.sync(None, chunk=5)  # what the background thread does, a chunk of it
+    assert (first.columns.mark, first.columns.changed_mark) == marks
+    before = first.columns.stats()["rows"]
+    assert same(first, direct, operator, text="asdfgh")[0] == 20
+    assert first.columns.stats()["rows"] == before + 15  # the search applied the other 15
+    same(first, direct, STAFF, text="chunked")
 
 
 def test_a_columns_option_other_than_on_or_off_is_refused(mongodb_url):

@@ -60,6 +60,7 @@ not a date).
 from __future__ import annotations
 
 import bisect
+import gc
 import logging
 import os
 import pickle
@@ -106,9 +107,13 @@ ORDER_TAIL = 50_000
 using it) beyond which the background thread sorts it again."""
 WALK_STEP = 4096
 """Rows of a sort order a page's walk looks at first (doubled at each step)."""
+SYNC_CHUNK = 500
+"""Changed documents the background thread applies before letting searches in again."""
+READ_BATCH = 500
+"""Documents read by ``_id`` in one query (and applied holding the rows at once)."""
 SYNC_SECONDS = 1.0
 """Seconds between background syncs."""
-SNAPSHOT_FORMAT = 3
+SNAPSHOT_FORMAT = 4
 """The snapshot file's layout (a change to the rows' attributes bumps it)."""
 RESTORE_WAIT = 15.0
 """Seconds a search waits for the rows while they are read back from a snapshot (a few
@@ -142,8 +147,16 @@ def millis(value: datetime) -> int:
     return (value - EPOCH) // timedelta(milliseconds=1)
 
 
-def _stamps(doc: dict) -> tuple:
-    return doc.get("updatedAt"), doc.get(SOURCE_UPDATED), doc.get(INDEX_VERSION_FIELD), doc.get(CHANGED)
+def _stamps(doc: dict) -> str:
+    """The document's stamps as one string (equal exactly when the stamps are): a million
+    of them are read back from a snapshot far faster than tuples of datetimes."""
+    return "|".join(_stamp(doc.get(f)) for f in ("updatedAt", SOURCE_UPDATED, INDEX_VERSION_FIELD, CHANGED))
+
+
+def _stamp(value) -> str:
+    if isinstance(value, datetime):  # BSON dates are whole milliseconds
+        return f"d{millis(value)}"
+    return repr(value)
 
 
 def _derived(doc: dict) -> bool:
@@ -385,6 +398,9 @@ class MongoColumns:
         """Set once the start-up load is done (searches use the rows from then on)."""
         self.warmed = self.ready
         self._lock = threading.RLock()
+        self._syncing = threading.RLock()
+        """Held by the one sync running (taken before ``_lock``, never while holding it)."""
+        self._advance = True  # whether applied documents move the marks (``_read``)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.paths = {"columns": 0, "direct": 0}
@@ -400,7 +416,8 @@ class MongoColumns:
         """Set while the rows are read back from a snapshot (searches wait for them)."""
         self._reset()
 
-    _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_stop", "_thread", "paths", "walks",
+    _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_syncing", "_advance", "_stop", "_thread",
+                           "paths", "walks",
                            "snapshot_dir", "restored", "restoring", "_catalogue", "_reconciled", "_compared",
                            "_vocab", "_vocab_size", "compared", "_orders", "_per_cell", "_generation"})
     """Attributes that are not the rows (everything :meth:`_reset` sets is, but the clock)."""
@@ -408,7 +425,7 @@ class MongoColumns:
     def _reset(self) -> None:
         self.pids: list[str] = []
         self.row_of: dict[str, int] = {}
-        self.held: dict[str, tuple] = {}  # pid -> stamps of the document its row (or its absence) reflects
+        self.held: dict[str, str] = {}  # pid -> stamps of the document its row (or its absence) reflects
         self.pending: set[str] = set()  # documents whose derived fields the follower has yet to write
         # (not read again for that: its derivation stamps beamhub_changedAt, which syncs follow)
         self.odd: set[str] = set()  # documents the rows cannot represent exactly
@@ -473,7 +490,8 @@ class MongoColumns:
                     # the follower's catch-up here rather than in a search (which would wait for
                     # SciCat's bulk writes to be re-derived); searches skip it while it runs
                     self.store._follower.before_search()
-                    self.sync(limit=None)
+                    while not self.sync(limit=None, chunk=SYNC_CHUNK) and not self._stop.is_set():
+                        pass  # a chunk at a time: searches go on between chunks
                     self._renew_orders()
             except Exception:  # noqa: BLE001
                 log.debug("search columns not synced", exc_info=True)
@@ -577,7 +595,13 @@ class MongoColumns:
                 if age > SNAPSHOT_MAX_AGE:
                     log.warning("search columns: %s is %s old; loading anew", path, age)
                     return False
-                rows = pickle.load(source)
+                collecting = gc.isenabled()
+                gc.disable()  # millions of objects, no cycles: no collection passes while reading them
+                try:
+                    rows = pickle.load(source)
+                finally:
+                    if collecting:
+                        gc.enable()
         except Exception as exc:  # noqa: BLE001 - a truncated or corrupt file: load from the database
             log.warning("search columns: snapshot %s unreadable (%s); loading anew", path, exc)
             return False
@@ -586,8 +610,8 @@ class MongoColumns:
             for name, value in rows.items():
                 if name not in self._NOT_ROWS and name in vars(self):
                     setattr(self, name, value)
-            self.sync(limit=None)  # what changed since it was written (deletions: beamhub's log)
             self._reconciled = 0.0  # and soon, SciCat's unstamped deletions
+        self.sync(limit=None)  # what changed since it was written (deletions: beamhub's log)
         self._prepare()
         self.restored = True
         self.ready.set()
@@ -597,24 +621,41 @@ class MongoColumns:
 
     # -- keeping current ------------------------------------------------------------
 
-    def sync(self, limit: int | None = None) -> bool:
+    def sync(self, limit: int | None = None, chunk: int | None = None) -> bool:
         """Apply the documents changed since the last sync; False when more than
-        ``limit`` changed (nothing applied: the background thread does it)."""
-        with self._lock:
-            datasets = self.store.datasets
-            branches = [_since("updatedAt", self.mark), _since(CHANGED, self.changed_mark)]
+        ``limit`` changed (nothing applied: the background thread does it). ``chunk``
+        (the background thread): apply at most that many, and say whether that was all.
+
+        One sync runs at a time (``_syncing``), so a document read later is applied
+        later: the rows only move forward. The database is read without holding the rows
+        (searches count meanwhile), which are held only while a read batch is applied.
+        The marks (the newest stamps seen) move only when every change found since them
+        is applied: a sync that applied a chunk leaves them, so the next one (a search's)
+        finds the rest again, whatever their stamps; a search therefore answers from
+        rows holding every change stamped before it began."""
+        with self._syncing:
+            with self._lock:
+                mark, changed_mark, deleted_mark = self.mark, self.changed_mark, self.deleted_mark
+            held = self.held
+            branches = [_since("updatedAt", mark), _since(CHANGED, changed_mark)]
             wanted = {} if {} in branches else {"$or": branches}  # one round trip, an index each
-            changed = [doc["_id"] for doc in datasets.find(wanted, STAMPS) if self.held.get(doc["_id"]) != _stamps(doc)]
-            for doc in self.store.db[DELETED].find(_since("at", self.deleted_mark)):
-                if isinstance(doc.get("at"), datetime) and (self.deleted_mark is None or doc["at"] > self.deleted_mark):
-                    self.deleted_mark = doc["at"]
-                if doc["_id"] in self.row_of or self.held.get(doc["_id"]) is not None:
+            changed = [doc["_id"] for doc in self.store.datasets.find(wanted, STAMPS)
+                       if held.get(doc["_id"]) != _stamps(doc)]
+            deleted = deleted_mark
+            for doc in self.store.db[DELETED].find(_since("at", deleted_mark)):
+                if isinstance(doc.get("at"), datetime) and (deleted is None or doc["at"] > deleted):
+                    deleted = doc["at"]
+                if doc["_id"] in self.row_of or held.get(doc["_id"]) is not None:
                     changed.append(doc["_id"])  # read again: gone, or made anew since
             changed = list(dict.fromkeys(changed))
             if limit is not None and len(changed) > limit:
                 return False
-            self._read(changed)
-            return True
+            complete = chunk is None or len(changed) <= chunk
+            self._read(changed if complete else changed[:chunk], advance=complete)
+            if complete:
+                with self._lock:
+                    self.deleted_mark = deleted
+            return complete
 
     def reconcile(self, compare: bool = False) -> None:
         """Find deletions and unstamped writes by others: compare every document's stamps
@@ -638,12 +679,16 @@ class MongoColumns:
             compare = not before <= count <= after
         if compare:
             stamps = {doc["_id"]: _stamps(doc) for doc in self.store.datasets.find({}, STAMPS, batch_size=5000)}
-            with self._lock:
-                differ = [pid for pid, held in self.held.items() if stamps.get(pid, ()) != held]
-                differ += [pid for pid in stamps if pid not in self.held]
-                self._read(differ)  # gone ones are forgotten there; a sync meanwhile is read again
-                self._compared = time.monotonic()
-                self.compared += 1
+            with self._syncing:
+                with self._lock:
+                    differ = [pid for pid, held in self.held.items() if stamps.get(pid, ()) != held]
+                    differ += [pid for pid in stamps if pid not in self.held]
+                # gone ones are forgotten there; a sync meanwhile is read again; the marks stay
+                # (what is read here may be newer than changes the next sync has to find)
+                self._read(differ, advance=False)
+                with self._lock:
+                    self._compared = time.monotonic()
+                    self.compared += 1
         self._reconciled = time.monotonic()
         self.store.db[DELETED].delete_many({"at": {"$lt": datetime.now(timezone.utc) - timedelta(days=1)}})
 
@@ -656,13 +701,21 @@ class MongoColumns:
                 self.pending.discard(pid)
                 self.odd.discard(pid)
 
-    def _read(self, pids: list) -> None:
-        found = set()
-        for batch in batched(pids, 1000):
-            for doc in self.store.datasets.find({"_id": {"$in": batch}}, FIELDS):
-                found.add(doc["_id"])
-                self._apply(doc)
-        self.forget([pid for pid in pids if pid not in found])
+    def _read(self, pids: list, advance: bool = True) -> None:
+        """Read the documents (without holding the rows) and apply them a batch at a time
+        (holding them); those not found are forgotten. ``advance``: the marks move to the
+        newest stamps read. Called within ``_syncing``."""
+        for batch in batched(pids, READ_BATCH):
+            docs = list(self.store.datasets.find({"_id": {"$in": batch}}, FIELDS))
+            with self._lock:
+                self._advance = advance
+                try:
+                    for doc in docs:
+                        self._apply(doc)
+                finally:
+                    self._advance = True
+                found = {doc["_id"] for doc in docs}
+                self.forget([pid for pid in batch if pid not in found])
 
     def _kill(self, pid) -> None:
         row = self.row_of.pop(pid, None)
@@ -677,12 +730,13 @@ class MongoColumns:
         self._kill(pid)
         self.odd.discard(pid)
         self.held[pid] = _stamps(doc)
-        updated = doc.get("updatedAt")
-        if isinstance(updated, datetime) and (self.mark is None or updated > self.mark):
-            self.mark = updated
-        touched = doc.get(CHANGED)
-        if isinstance(touched, datetime) and (self.changed_mark is None or touched > self.changed_mark):
-            self.changed_mark = touched
+        if self._advance:
+            updated = doc.get("updatedAt")
+            if isinstance(updated, datetime) and (self.mark is None or updated > self.mark):
+                self.mark = updated
+            touched = doc.get(CHANGED)
+            if isinstance(touched, datetime) and (self.changed_mark is None or touched > self.changed_mark):
+                self.changed_mark = touched
         if _derived(doc):
             self.pending.discard(pid)
         else:
@@ -717,9 +771,14 @@ class MongoColumns:
         self.names.append(name)
         self.name_rank.append(self._rank(name))
         words = doc.get(WORDS)
+        postings = self.words
         for word in (words if isinstance(words, list) else ()):
             if isinstance(word, str):
-                self.words.add(word, row)
+                held = postings._new.get(word)
+                if held is not None:  # the usual case, without a call
+                    held[0].append(row)
+                else:
+                    postings.add(word, row)
         metadata = doc.get(METADATA)
         for key, entry in (metadata.items() if isinstance(metadata, dict) else ()):
             if not isinstance(entry, dict):
