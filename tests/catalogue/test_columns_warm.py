@@ -38,6 +38,7 @@ def test_columns_are_loaded_ahead_and_follow_another_processs_writes(tmp_path):
         with open_store(url) as service:
             warmer = service.keep_columns_warm(interval=0.2)
             assert warmer.warmed.wait(60)
+            assert service.titles.builds == 1  # the proposal titles too, before any search
             held = set(service.columns.held())
             assert {kind for kind, _, _ in held} == {"field", "term"}
             # with what searches derive from them: a field's value ranks, every column's time order

@@ -417,10 +417,13 @@ class ColumnWarmer:
     its own). ``transaction`` is the store's read transaction (a context manager giving a
     connection)."""
 
-    def __init__(self, cache: "ColumnCache", transaction, interval: float = 1.0):
+    def __init__(self, cache: "ColumnCache", transaction, interval: float = 1.0, prepare=None):
         self.cache = cache
         self.transaction = transaction
         self.interval = interval
+        self.prepare = prepare
+        """``prepare(conn)``: what else every search reads first (the store's cells and
+        proposal titles: 0.4 s at a million datasets), read before the columns."""
         self.warmed = threading.Event()
         self._stop = threading.Event()
         self._wanted: OrderedDict[tuple[str, int], None] = OrderedDict()
@@ -488,6 +491,8 @@ class ColumnWarmer:
     def warm(self) -> None:
         budget = self.cache.budget_bytes * WARM_SHARE
         with self.transaction() as conn:
+            if self.prepare is not None:
+                self.prepare(conn)
             fields = conn.execute(
                 "SELECT f.id, f.version, c.rows FROM metadata_fields AS f JOIN "
                 "(SELECT field, sum(n) AS rows FROM metadata_counts GROUP BY field) AS c ON c.field = f.id "

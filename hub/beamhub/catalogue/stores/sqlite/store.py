@@ -280,8 +280,13 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
         if self.columns is None:
             return None
         if self._warmer is None:
-            self._warmer = ColumnWarmer(self.columns, self._transaction, interval).start()
+            self._warmer = ColumnWarmer(self.columns, self._transaction, interval, prepare=self._prepare).start()
         return self._warmer
+
+    def _prepare(self, conn) -> None:
+        """Read what every search reads first: the cells and the proposal titles."""
+        self.cells.snapshot(conn)
+        self.titles.current(conn)
 
     def close(self) -> None:
         if self._warmer is not None:

@@ -68,10 +68,11 @@ class ProposalTitles:
         (``text.titled_proposals``), as the connection's transaction sees them."""
         if text.empty or text.unmatchable:
             return {}
-        titles = self._current(conn)
+        titles = self.current(conn)
         return titles.index.titled(text, titles.visible(identity))
 
-    def _current(self, conn) -> _Titles:
+    def current(self, conn) -> _Titles:
+        """The titles as the connection's transaction sees them (read if need be)."""
         now = version(conn)
         held = self._held
         if held is not None and held.version == now:
