@@ -27,8 +27,11 @@ the searching transaction, so a search never uses a copy older or newer than wha
 own transaction sees. SQL orders every page exactly (ties by pid) and applies cursors.
 A stale copy held is brought to the new version by the datasets ``column_log`` names
 since its version (their rows replaced, :func:`_apply_changes`), whichever process
-wrote them; only a copy older than the log, or one whose changes exceed
-:data:`APPLY_AT_MOST` of its rows, is read again whole.
+wrote them, keeping the arrays derived from it (value ranks, time order) with the new
+rows put in; only a copy older than the log, or one whose changes exceed
+:data:`APPLY_AT_MOST` of its rows, is read again whole. In a long-running process a
+:class:`ColumnWarmer` loads columns ahead of searches, and a search wanting a long
+column not held at its version answers from SQL while the warmer loads it.
 """
 
 from __future__ import annotations
@@ -405,10 +408,11 @@ class ColumnWarmer:
     """Loads columns before searches need them, in one background thread.
 
     At start: the metadata fields with the most rows and the most used words, up to
-    :data:`WARM_SHARE` of the budget, with the arrays searches derive from them (a
-    field's value ranks, the time order: at a million rows 0.1-0.5 s each), since at
-    a million datasets a field every dataset has takes seconds to read and the first
-    search using it would wait that long. Then every
+    :data:`WARM_SHARE` of the budget, a field with its value ranks (which any count of
+    a condition needs: 0.1-0.5 s to derive at a million rows), since at a million
+    datasets a field every dataset has takes seconds to read and the first search using
+    it would wait that long. Searches that want a long column not held meanwhile answer
+    from SQL (:meth:`ColumnCache._get`): the warmer loads those first. Then every
     ``interval`` seconds: the columns held whose word or field changed since (another
     process's ingest, a vote does not count) and that searches used within
     :data:`RELOAD_RECENT` are loaded again at their new version, most recently used
@@ -483,10 +487,8 @@ class ColumnWarmer:
             if current is None:
                 return
             column = (self.cache.field if kind == "field" else self.cache.term)(conn, ident, current[0], touch=False)
-            if column is not None:  # derived now, not by the first search counting or paging by it
-                if column.values is not None:
-                    self.cache.derive(column, column._ranked)
-                self.cache.derive(column, column.by_time)
+            if column is not None and column.values is not None:  # not by the first search counting by it
+                self.cache.derive(column, column._ranked)
 
     def warm(self) -> None:
         budget = self.cache.budget_bytes * WARM_SHARE
@@ -499,9 +501,9 @@ class ColumnWarmer:
                 "ORDER BY c.rows DESC").fetchall()
             terms = conn.execute("SELECT id, version, n FROM vocabulary WHERE n >= ? ORDER BY n DESC LIMIT 1000",
                                  (WARM_MIN_DATASETS,)).fetchall()
-        # with the arrays derived below: a field's value ranks, and both kinds' time order
-        planned = sorted([("field", i, v, rows * 48) for i, v, rows in fields] +
-                         [("term", i, v, n * 32) for i, v, n in terms], key=lambda item: -item[3])
+        # a field with its value ranks (derived below)
+        planned = sorted([("field", i, v, rows * 40) for i, v, rows in fields] +
+                         [("term", i, v, n * 16) for i, v, n in terms], key=lambda item: -item[3])
         for kind, ident, version, size in planned:
             self.serve()  # what searches asked for meanwhile comes first
             if self._stop.is_set() or size > budget:
