@@ -204,6 +204,11 @@ def test_a_background_sync_in_chunks_leaves_the_rest_to_the_next_search(workers,
     assert same(first, direct, operator, text="asdfgh")[0] == 20
     assert first.columns.stats()["rows"] == before + 15  # the search applied the other 15
     same(first, direct, STAFF, text="chunked")
+    for more in (2, 3):  # the same word's entries grow, in the room kept for them
+        direct.upsert_datasets(operator, [d.model_copy(update={"description": "chunked anew"})
+                                          for d in synthetic.datasets(N)][20 * more - 20:20 * more])
+        assert same(first, direct, operator, text="chunked")[0] == 20 * more
+        assert same(first, direct, operator, text="asdfgh")[0] == 20
 
 
 def test_a_columns_option_other_than_on_or_off_is_refused(mongodb_url):

@@ -113,7 +113,7 @@ READ_BATCH = 500
 """Documents read by ``_id`` in one query (and applied holding the rows at once)."""
 SYNC_SECONDS = 1.0
 """Seconds between background syncs."""
-SNAPSHOT_FORMAT = 4
+SNAPSHOT_FORMAT = 5
 """The snapshot file's layout (a change to the rows' attributes bumps it)."""
 RESTORE_WAIT = 15.0
 """Seconds a search waits for the rows while they are read back from a snapshot (a few
@@ -192,6 +192,7 @@ class _Postings:
         self.parts = parts
         self._rows: dict[str, dict[str, np.ndarray]] = {}
         self._new: dict[str, list[array]] = {}
+        self._spare: dict[str, dict[str, np.ndarray]] = {}  # keys grown since: arrays with room (``get``)
         self._keys: set[str] = set()
         self.codes: dict[str, dict] = {p: {None: 0} for p in parts if p not in METADATA_PARTS}
         """Text parts are held as codes (0: none), so a condition compares integers."""
@@ -221,8 +222,28 @@ class _Postings:
         if new is not None:
             fresh = self._columns(new)
             old = self._rows.get(key)
-            self._rows[key] = fresh if old is None else {k: np.concatenate([old[k], fresh[k]]) for k in fresh}
+            if old is None:
+                self._rows[key] = fresh
+            else:
+                # room to spare once a key grows: a burst's few new entries are copied into
+                # it, not the whole key's (a metadata field every dataset has: 1M entries)
+                n, more = len(old["row"]), len(fresh["row"])
+                spare = self._spare.get(key)
+                if spare is None or len(spare["row"]) < n + more:
+                    size = n + more + max(more, n // 8)
+                    spare = self._spare[key] = {k: np.empty(size, dtype=v.dtype) for k, v in old.items()}
+                    for k, v in old.items():
+                        spare[k][:n] = v
+                for k, v in fresh.items():
+                    spare[k][n:n + more] = v
+                self._rows[key] = {k: v[:n + more] for k, v in spare.items()}
         return self._rows.get(key)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_spare": {}}  # the views in _rows are written whole
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({"_spare": {}, **state})
 
     def keys(self) -> set[str]:
         return self._keys
@@ -786,12 +807,19 @@ class MongoColumns:
             numbers = []
             for part in METADATA_PARTS:
                 value = entry.get(part)
-                if value is not None and not _number(value):
+                if type(value) is float:  # the usual case first
+                    numbers.append(value)
+                elif value is None:
+                    numbers.append(np.nan)
+                elif _number(value):
+                    numbers.append(float(value))
+                else:
                     self.inexact.add(key)
-                numbers.append(float(value) if _number(value) else np.nan)
-            flag = entry.get("b")
-            text = [entry.get(part) if isinstance(entry.get(part), str) else None for part in ("d", "s")]
-            self.metadata.add(key, row, (*numbers, *text, flag if isinstance(flag, bool) else None))
+                    numbers.append(np.nan)
+            flag, unit, text = entry.get("b"), entry.get("d"), entry.get("s")
+            self.metadata.add(key, row, (*numbers, unit if isinstance(unit, str) else None,
+                                         text if isinstance(text, str) else None,
+                                         flag if isinstance(flag, bool) else None))
 
     def _rank(self, name: str) -> float:
         """A float ordering names as strings compare (as the database sorts them)."""
