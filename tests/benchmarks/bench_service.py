@@ -402,6 +402,10 @@ def report(result: dict, users: int) -> list[str]:
                  f"(over {result['workers']} worker(s), {result['service_pids']} process(es) with the supervisor); "
                  + ", ".join(f"{name} {(c['rest'] + c['store']) / n * 1e3:.2f}"
                              for name, c in result["cpu"].items() if name != "service"))
+    busy = sum(result["recorder"].busy.values())
+    if busy:  # each refused try was parsed, checked and answered too: the loops' work per answer given
+        lines.append(f"the service's event loops per answer given, 503 busy answers included ({n} + {busy}): "
+                     f"{service['rest'] / (n + busy) * 1e3:.2f} ms")
     lines.append("CPU per request by process (ms; the process's CPU during the load / all requests):")
     database = [used for (name, _), used in result["per_process"].items() if name == "database"]
     for (name, pid), used in sorted(result["per_process"].items(), key=lambda item: item[0]):
