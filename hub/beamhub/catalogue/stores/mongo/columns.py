@@ -406,6 +406,40 @@ def _order(value):
     return (0, value, "") if isinstance(value, (int, float)) else (1, 0, str(value))
 
 
+class _ReadAhead:
+    """The documents stamped since a snapshot's marks, read in a thread while the snapshot
+    is read back (the database's time overlaps the file's). Applied without moving the
+    marks: the sync after them finds every change since the marks again (stamps only) and
+    reads those whose stamps differ from what was taken here, and beamhub's deletions."""
+
+    def __init__(self, columns: "MongoColumns", marks):
+        self._batches: list[tuple[list, list[dict]]] = []
+        self._failed = False
+        self._thread = None
+        if isinstance(marks, tuple) and len(marks) == 2:
+            self._thread = threading.Thread(target=self._read, args=(columns.store.datasets, marks),
+                                            name="mongo-columns-ahead", daemon=True)
+            self._thread.start()
+
+    def _read(self, datasets, marks) -> None:
+        try:
+            branches = [_since("updatedAt", marks[0]), _since(CHANGED, marks[1])]
+            if {} in branches:
+                return  # no marks: the sync reads what changed
+            pids = [doc["_id"] for doc in datasets.find({"$or": branches}, {"_id": 1})]
+            for batch in batched(pids, READ_BATCH):
+                self._batches.append((batch, list(datasets.find({"_id": {"$in": batch}}, FIELDS))))
+        except PyMongoError:
+            log.debug("search columns: documents since the snapshot not read ahead", exc_info=True)
+            self._failed = True
+
+    def batches(self) -> list[tuple[list, list[dict]]]:
+        """The batches read (none if reading failed: the sync after reads them all)."""
+        if self._thread is not None:
+            self._thread.join()
+        return [] if self._failed else self._batches
+
+
 class Declined(Exception):
     """The columns cannot answer this search exactly: take the direct path."""
 
@@ -582,7 +616,8 @@ class MongoColumns:
                 handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".columns-")
                 try:
                     with os.fdopen(handle, "wb") as out:
-                        pickle.dump({**self._identity(), "saved": datetime.now(timezone.utc)}, out, protocol=5)
+                        pickle.dump({**self._identity(), "saved": datetime.now(timezone.utc),
+                                     "marks": (self.mark, self.changed_mark)}, out, protocol=5)
                         pickle.dump(rows, out, protocol=5)
                     os.replace(temporary, path)
                 except BaseException:
@@ -616,6 +651,8 @@ class MongoColumns:
                 if age > SNAPSHOT_MAX_AGE:
                     log.warning("search columns: %s is %s old; loading anew", path, age)
                     return False
+                # the documents stamped since it was written, read while it is read back
+                ahead = _ReadAhead(self, header.get("marks"))
                 collecting = gc.isenabled()
                 gc.disable()  # millions of objects, no cycles: no collection passes while reading them
                 try:
@@ -632,6 +669,9 @@ class MongoColumns:
                 if name not in self._NOT_ROWS and name in vars(self):
                     setattr(self, name, value)
             self._reconciled = 0.0  # and soon, SciCat's unstamped deletions
+        with self._syncing:
+            for pids, docs in ahead.batches():  # the marks stay: the sync below finds every change
+                self._take(pids, docs, advance=False)  # since them, reading only those not taken here
         self.sync(limit=None)  # what changed since it was written (deletions: beamhub's log)
         self._prepare()
         self.restored = True
@@ -727,16 +767,19 @@ class MongoColumns:
         (holding them); those not found are forgotten. ``advance``: the marks move to the
         newest stamps read. Called within ``_syncing``."""
         for batch in batched(pids, READ_BATCH):
-            docs = list(self.store.datasets.find({"_id": {"$in": batch}}, FIELDS))
-            with self._lock:
-                self._advance = advance
-                try:
-                    for doc in docs:
-                        self._apply(doc)
-                finally:
-                    self._advance = True
-                found = {doc["_id"] for doc in docs}
-                self.forget([pid for pid in batch if pid not in found])
+            self._take(batch, list(self.store.datasets.find({"_id": {"$in": batch}}, FIELDS)), advance)
+
+    def _take(self, pids: list, docs: list[dict], advance: bool) -> None:
+        """Apply ``docs``, read for ``pids`` (those not among them are gone)."""
+        with self._lock:
+            self._advance = advance
+            try:
+                for doc in docs:
+                    self._apply(doc)
+            finally:
+                self._advance = True
+            found = {doc["_id"] for doc in docs}
+            self.forget([pid for pid in pids if pid not in found])
 
     def _kill(self, pid) -> None:
         row = self.row_of.pop(pid, None)
