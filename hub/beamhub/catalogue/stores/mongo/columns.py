@@ -16,7 +16,8 @@ snapshot folder (the service's ``columns_snapshot_dir``) the rows are written th
 after a full load and when the service stops, and a starting worker reads them back
 (seconds at 1M datasets, not minutes of reading the database) and then applies what
 changed since, by the same stamps a sync follows, before it answers from them
-(:meth:`MongoColumns.restore`). A snapshot of another database, of another format or
+(:meth:`MongoColumns.restore`; the documents stamped since are read in a thread while the
+file is read back). A snapshot of another database, of another format or
 derivation version, or older than :data:`SNAPSHOT_MAX_AGE` (deletions by beamhub are
 logged for a day) is ignored with a log line, and so is one that cannot be read.
 
@@ -26,8 +27,10 @@ brought up to the database (:meth:`MongoColumns.sync`): one indexed query for th
 documents whose ``updatedAt`` is newer than the newest seen or within :data:`OVERLAP` of
 now, for writes committed out of order (``_id`` and stamps only), then the changed ones
 read whole. A changed document's row is dropped and a new one appended (postings are
-append-only arrays, dead rows masked), so an ingest that changes 1% of the datasets
-costs reading that 1%, not a reload. Documents whose derived fields the follower has
+append-only arrays with room to grow, dead rows masked), so an ingest that changes 1% of
+the datasets costs reading that 1%, not a reload. The database is read without holding
+the rows; the background thread applies a burst 500 documents at a time, and searches
+go on between them (each applying what is left, see below). Documents whose derived fields the follower has
 not written yet (``mongo.follow``: it does not move ``updatedAt``) are read again once
 it has: what beamhub writes stamps ``beamhub_changedAt`` (the follower's derivations,
 vote counts), which syncs follow beside ``updatedAt``. Deletions through
@@ -47,6 +50,12 @@ the columns are behind the database and the whole search is answered by the dire
 (``$facet`` and page query), so nothing is shown or counted from a stale row. When a
 sync finds more than :data:`SYNC_IN_SEARCH` changed documents (a bulk write), the
 search takes the direct path and the background thread applies them.
+
+**Cost follows the matches.** Visibility and facet filters are decided per cell (a
+distinct combination of access keys and facet values: thousands at 1M datasets); words,
+prefixes, conditions and dates give sorted row arrays, intersected rarest first; a
+search with none of them counts from each cell's live rows and takes its page by walking
+the sort's order (kept sorted by the background thread) only until the page is full.
 
 **What it answers.** Sorts by creation time, name and size; free text (whole words and
 the prefix), the five facets, dates, and metadata conditions on numbers, strings and
