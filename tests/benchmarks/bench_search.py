@@ -125,7 +125,7 @@ def main(argv=None) -> None:
                         help="MongoDB-protocol servers: the store's paths to measure, comma-separated: direct "
                              "($facet and page query), columns (the search columns, mongo.columns)")
     parser.add_argument("--direct-queries", type=int,
-                        help="queries of the direct path (--paths direct) at 1M datasets and more, where each "
+                        help="queries of the direct path (--paths direct) at 100k datasets and more, where each "
                              "takes seconds (default: --queries)")
     parser.add_argument("--with-sqlite", action="store_true",
                         help="also measure SQLite (with its columns) in the same run, side by side")
@@ -198,7 +198,7 @@ def measure_one(args, sizes: list[int], label: str) -> None:
                                           if built.seconds is not None
                                           else f"from the cache ({time.perf_counter() - started:.1f} s to check)"))
         queries = synthetic.query_mix(random.Random(args.seed), args.queries)
-        if label == "mongo-direct" and size >= 1_000_000 and args.direct_queries:
+        if label == "mongo-direct" and size >= 100_000 and args.direct_queries:
             queries = queries[:args.direct_queries]
             print(f"  the direct path: the first {len(queries)} queries only (--direct-queries)")
         store = open_variant(label, built.url)
