@@ -483,7 +483,7 @@ class MongoColumns:
     _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_syncing", "_advance", "_stop", "_thread",
                            "paths", "walks",
                            "snapshot_dir", "restored", "restoring", "_catalogue", "_reconciled", "_compared",
-                           "_vocab", "_vocab_size", "compared", "_orders", "_per_cell", "_generation"})
+                           "_vocab", "_vocab_size", "compared", "_per_cell", "_generation"})
     """Attributes that are not the rows (everything :meth:`_reset` sets is, but the clock)."""
 
     def _reset(self) -> None:
@@ -510,7 +510,8 @@ class MongoColumns:
         self.changed_mark: datetime | None = None  # the newest beamhub_changedAt seen (beamhub's)
         self.deleted_mark: datetime | None = None  # the newest deletion by beamhub seen
         self._reconciled = time.monotonic()
-        self._orders: dict[str, _Order] = {}  # made at first use (``_order``), not kept in snapshots
+        self._orders: dict[str, _Order] = {}  # made at first use (``_order``); kept in snapshots (the
+        # rows they sort are the snapshot's: sorting 1M rows again would delay a restart)
         self._per_cell: np.ndarray | None = None  # live rows per cell (``_live_per_cell``)
         self._generation = getattr(self, "_generation", 0) + 1  # rows made anew
         self._compared = time.monotonic()  # the last comparison of every document's stamps
