@@ -742,7 +742,11 @@ def evaluate(cache: ColumnCache, conn, predicates, cells: np.ndarray) -> Matches
             own = words(predicate.inner) if predicate.inner is not None else None
             if predicate.inner is not None and own is None:
                 return None
-            titled = np.intersect1d(np.asarray(json.loads(predicate.cells), dtype=cells.dtype), cells)
+            titled = np.asarray(json.loads(predicate.cells), dtype=cells.dtype)
+            at = np.searchsorted(cells, titled)  # those of the cells searched (both ascending)
+            inside = at < len(cells)
+            inside[inside] = cells[at[inside]] == titled[inside]
+            titled = titled[inside]
             titled_rows = predicate.estimate - (predicate.inner.estimate if predicate.inner is not None else 0)
             sources.append(_TitledSource(own, titled, conn, int(titled_rows) if len(titled) else 0))
         elif isinstance(predicate, Condition) and predicate.numeric:
