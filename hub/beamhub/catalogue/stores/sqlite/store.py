@@ -32,6 +32,7 @@ from ...errors import InvalidInput, NotFound, PermissionDenied, StoreUnavailable
 from ...identity import Identity, check_name
 from ...model import Dataset, Proposal, Selection, Vote, VoteState, check_pid, check_vote
 from ...query import SearchQuery, SearchResult
+from ...units import normalize
 from ...store import SelectionChanges, StatusChange, Store, UpsertSummary
 from . import search as sqlite_search
 from . import selections as sqlite_selections
@@ -284,9 +285,12 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
         return self._warmer
 
     def _prepare(self, conn) -> None:
-        """Read what every search reads first: the cells and the proposal titles."""
+        """Read what every search reads first: the cells and the proposal titles; and
+        build pint's unit registry, which the first condition with a unit would wait for
+        (1-3 s at a service start)."""
         self.cells.snapshot(conn)
         self.titles.current(conn)
+        normalize(1.0, "K")
 
     def close(self) -> None:
         if self._warmer is not None:
