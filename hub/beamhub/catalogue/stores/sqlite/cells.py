@@ -150,11 +150,14 @@ class CellIndex:
         known = len(columns["year"])
         rows = conn.execute("SELECT id, signature, beamline, proposal, techniques, type, year FROM cells "
                             "WHERE id >= ? ORDER BY id", (known,)).fetchall()
+        parsed: dict[str, tuple] = {}  # a few technique sets among many cells: each parsed once
         for cell_id, signature, beamline, proposal, techniques, type_, year in rows:
             while len(columns["year"]) < cell_id:  # an id never committed: never used
                 for values in columns.values():
                     values.append(0)
-            tset = tuple(json.loads(techniques))
+            tset = parsed.get(techniques)
+            if tset is None:
+                tset = parsed[techniques] = tuple(json.loads(techniques))
             if tset not in self._tsets.index:
                 self._tset_techniques.append([self._techniques.code(t) for t in tset])
             columns["beamline"].append(self._beamlines.code(beamline))
