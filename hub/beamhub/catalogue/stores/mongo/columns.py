@@ -513,7 +513,7 @@ class MongoColumns:
         self._orders: dict[str, _Order] = {}  # made at first use (``_order``); kept in snapshots (the
         # rows they sort are the snapshot's: sorting 1M rows again would delay a restart)
         self._per_cell: np.ndarray | None = None  # live rows per cell (``_live_per_cell``)
-        self._generation = getattr(self, "_generation", 0) + 1  # rows made anew
+        self._generation = getattr(self, "_generation", 0) + 1  # rows made anew (or names ranked anew)
         self._compared = time.monotonic()  # the last comparison of every document's stamps
         self.compared = getattr(self, "compared", 0)
         """How many comparisons of every document's stamps this process made (for tests)."""
@@ -890,6 +890,7 @@ class MongoColumns:
             ranks = np.fromiter((self._name_rank[n] for n in self.names), dtype=np.float64, count=len(self.names))
             self.name_rank.data[:len(ranks)] = ranks
             self._orders.pop("name", None)  # its keys are the old ranks
+            self._generation += 1  # and so are those of one being sorted now (``_renew_orders``)
             return self._name_rank[name]
         self._name_rank[name] = rank
         return rank
@@ -1101,7 +1102,7 @@ class MongoColumns:
         for name, keys in stale:
             order = _Order(keys)
             with self._lock:
-                if self._generation == generation:  # not reloaded meanwhile
+                if self._generation == generation:  # not reloaded (or names ranked anew) meanwhile
                     self._orders[name] = order
 
     def _rows_in_cells(self, cells: np.ndarray, n: int) -> np.ndarray:
