@@ -888,7 +888,8 @@ class MongoColumns:
         if not low < rank < high:  # no float left between the neighbours: rank them all anew
             self._name_rank = {n: float(i) for i, n in enumerate(names)}
             ranks = np.fromiter((self._name_rank[n] for n in self.names), dtype=np.float64, count=len(self.names))
-            self.name_rank.data[:len(ranks)] = ranks
+            held = self.name_rank.n  # the new name's row has no rank yet (the caller appends it)
+            self.name_rank.data[:held] = ranks[:held]
             self._orders.pop("name", None)  # its keys are the old ranks
             self._generation += 1  # and so are those of one being sorted now (``_renew_orders``)
             return self._name_rank[name]
