@@ -710,8 +710,14 @@ class MongoColumns:
             held = self.held
             branches = [_since("updatedAt", mark), _since(CHANGED, changed_mark)]
             wanted = {} if {} in branches else {"$or": branches}  # one round trip, an index each
-            changed = [doc["_id"] for doc in self.store.datasets.find(wanted, STAMPS)
-                       if held.get(doc["_id"]) != _stamps(doc)]
+            changed, newest = [], [mark, changed_mark]
+            for doc in self.store.datasets.find(wanted, STAMPS):
+                if held.get(doc["_id"]) != _stamps(doc):
+                    changed.append(doc["_id"])
+                for at, field in enumerate(("updatedAt", CHANGED)):
+                    stamp = doc.get(field)
+                    if isinstance(stamp, datetime) and (newest[at] is None or stamp > newest[at]):
+                        newest[at] = stamp
             deleted = deleted_mark
             for doc in self.store.db[DELETED].find(_since("at", deleted_mark)):
                 if isinstance(doc.get("at"), datetime) and (deleted is None or doc["at"] > deleted):
@@ -726,6 +732,13 @@ class MongoColumns:
             if complete:
                 with self._lock:
                     self.deleted_mark = deleted
+                    # every document listed is now held as listed or newer (those taken without
+                    # moving the marks too: a restart's read-ahead), so the marks move past them
+                    # all, or the next syncs would list them again and again
+                    for at, name in enumerate(("mark", "changed_mark")):
+                        current = getattr(self, name)
+                        if newest[at] is not None and (current is None or newest[at] > current):
+                            setattr(self, name, newest[at])
             return complete
 
     def reconcile(self, compare: bool = False) -> None:
