@@ -96,6 +96,13 @@ def _factor(unit: str):
 SIGNIFICANT_DIGITS = 12
 
 
+def prepare() -> None:
+    """Build pint's unit registry now: a long-running process calls it at its start (in
+    a thread), else its first condition with a unit waits for the registry (1-3 s on
+    2 busy cores, longer than a search column takes to load)."""
+    normalize(1.0, "K")
+
+
 def normalize(value: float, unit: str) -> tuple[float, str]:
     """``(value in base units, dimension)``; dimension is ``"unit:<unit>"`` if unknown.
 

@@ -20,6 +20,7 @@ import secrets
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -33,6 +34,7 @@ from tornado.ioloop import PeriodicCallback
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from jupyterhub.utils import url_path_join
 
+from beamhub.catalogue import units
 from beamhub.catalogue.store import Store
 from beamhub.catalogue.stores import open_store, redact_url, request_keys_for
 
@@ -175,6 +177,7 @@ class CatalogueService:
         warm = getattr(self.store, "keep_columns_warm", None)  # SQLite: search columns loaded ahead
         if warm is not None:
             warm(snapshot_dir=self.settings.columns_snapshot_dir or None)
+        threading.Thread(target=units.prepare, name="units", daemon=True).start()  # before a first unit
         features = PeriodicCallback(self.logic.refresh_features,
                                     max(1, self.settings.suggest.refresh_seconds) * 1000)
         if follow_jobs and self.settings.suggest.refresh_seconds:  # one process computes missing features

@@ -32,7 +32,7 @@ from ...errors import InvalidInput, NotFound, PermissionDenied, StoreUnavailable
 from ...identity import Identity, check_name
 from ...model import Dataset, Proposal, Selection, Vote, VoteState, check_pid, check_vote
 from ...query import SearchQuery, SearchResult
-from ...units import normalize
+from ... import units
 from ...store import SelectionChanges, StatusChange, Store, UpsertSummary
 from . import search as sqlite_search
 from . import selections as sqlite_selections
@@ -290,7 +290,7 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
         (1-3 s at a service start)."""
         self.cells.snapshot(conn)
         self.titles.current(conn)
-        normalize(1.0, "K")
+        units.prepare()
 
     def close(self) -> None:
         if self._warmer is not None:
