@@ -581,11 +581,7 @@ class _Source:
                 positions = positions[~_held_by(cache, earlier, ids)]
             parts.append(Matches(column.ids[positions], column.cells[positions], column.ctimes[positions]))
             earlier.append(column)
-        if len(parts) == 1:
-            return parts[0]
-        if not parts:
-            return Matches(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
-        return Matches(*(np.concatenate([getattr(m, name) for m in parts]) for name in ("ids", "cells", "ctimes")))
+        return _joined(parts)
 
     def holds(self, cache: ColumnCache, found: Matches) -> np.ndarray:
         """Which of ``found`` this predicate matches."""
@@ -623,17 +619,22 @@ class _TitledSource:
                 "INDEXED BY datasets_by_cell WHERE cell IN (SELECT value FROM json_each(?))",
                 (json.dumps(self.titled.tolist()),)).fetchone()
             parts.append(Matches(_ints(ids), _ints(cells), _ints(ctimes, np.int64)))
-        if len(parts) == 1:
-            return parts[0]
-        if not parts:
-            return Matches(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
-        return Matches(*(np.concatenate([getattr(m, name) for m in parts]) for name in ("ids", "cells", "ctimes")))
+        return _joined(parts)
 
     def holds(self, cache: ColumnCache, found: Matches) -> np.ndarray:
         out = np.isin(found.cells, self.titled)
         if self.words is not None:
             out |= self.words.holds(cache, found)
         return out
+
+
+def _joined(parts: list[Matches]) -> Matches:
+    """The matches of every part, one after another."""
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return Matches(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
+    return Matches(*(np.concatenate([getattr(m, name) for m in parts]) for name in ("ids", "cells", "ctimes")))
 
 
 def _held_by(cache: ColumnCache, columns: list[Column], ids: np.ndarray) -> np.ndarray:
