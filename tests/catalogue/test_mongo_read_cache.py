@@ -14,7 +14,8 @@ import pytest
 from beamhub.catalogue import NotFound, SearchQuery, open_store
 from beamhub.catalogue.stores.mongo.documents import DATASETS as DATASET_COLLECTION
 
-from .sample import ALICE, BOB, COLLAB, DATASETS, OPERATOR, PROPOSALS, load_sample, pid
+from .read_cache import check_another_workers_vote_and_rename_are_read_at_once
+from .sample import BOB, COLLAB, OPERATOR, PROPOSALS, load_sample, pid
 
 pytestmark = pytest.mark.mongodb
 
@@ -30,20 +31,8 @@ def test_reads_see_other_workers_and_scicats_writes_at_once_and_each_callers_own
         assert reader.keep_columns_warm().warmed.wait(30)
         client = pymongo.MongoClient(url, tz_aware=True)
         try:
-            first = reader.get_dataset(ALICE, pid(6))
-            assert (first.likes, first.myVote) == (0, None)
             assert pid(6) in _pids(reader, BOB) and pid(6) not in _pids(reader, COLLAB)
-
-            other_worker.set_vote(ALICE, pid(6), "like", "clear peaks")
-            renamed = next(d for d in DATASETS if d.pid == pid(6)).model_copy(
-                update={"datasetName": "bsa_saxs_01 (redone)"})
-            other_worker.upsert_datasets(OPERATOR, [renamed])
-            alice = reader.get_dataset(ALICE, pid(6))
-            assert (alice.datasetName, alice.likes, alice.myVote, alice.myComment) == (
-                "bsa_saxs_01 (redone)", 1, "like", "clear peaks")
-            bob = next(d for d in reader.search(BOB, SearchQuery(limit=50)).items if d.pid == pid(6))
-            assert (bob.datasetName, bob.likes, bob.myVote, bob.myComment) == ("bsa_saxs_01 (redone)", 1, None, "")
-            assert (first.datasetName, first.likes, first.myVote) == ("bsa_saxs_01", 0, None)  # an answer given stays
+            check_another_workers_vote_and_rename_are_read_at_once(reader, other_worker)
 
             # SciCat moves the dataset to another proposal and shares it with a collaboration
             client.get_default_database()[DATASET_COLLECTION].update_one({"_id": pid(6)}, {"$set": {
