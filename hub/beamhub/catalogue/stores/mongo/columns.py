@@ -483,7 +483,7 @@ class MongoColumns:
     _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_syncing", "_advance", "_stop", "_thread",
                            "paths", "walks",
                            "snapshot_dir", "restored", "restoring", "_catalogue", "_reconciled", "_compared",
-                           "_vocab", "_vocab_size", "compared", "_per_cell", "_generation"})
+                           "_vocab", "_vocab_size", "compared", "_per_cell", "_generation", "_follows"})
     """Attributes that are not the rows (everything :meth:`_reset` sets is, but the clock)."""
 
     def _reset(self) -> None:
@@ -540,6 +540,15 @@ class MongoColumns:
             if self.ready.is_set():
                 self.save()
 
+    @property
+    def following(self) -> bool:
+        """Whether the background thread runs the follower's catch-ups (it has made one
+        since the rows were loaded, and runs): searches then leave them to it, instead of
+        one search in a couple of seconds re-deriving SciCat's writes for up to
+        ``follow.CATCH_UP_BUDGET`` first."""
+        return (getattr(self, "_follows", False) and self.ready.is_set() and not self._stop.is_set()
+                and self._thread is not None and self._thread.is_alive())
+
     def _run(self) -> None:
         try:
             self.load()
@@ -553,8 +562,9 @@ class MongoColumns:
                     self.reconcile()
                 else:
                     # the follower's catch-up here rather than in a search (which would wait for
-                    # SciCat's bulk writes to be re-derived); searches skip it while it runs
+                    # SciCat's bulk writes to be re-derived): searches leave it to this thread
                     self.store._follower.before_search()
+                    self._follows = True
                     while not self.sync(limit=None, chunk=SYNC_CHUNK) and not self._stop.is_set():
                         pass  # a chunk at a time: searches go on between chunks
                     self._renew_orders()

@@ -354,7 +354,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
 
     @guarded
     def search(self, identity: Identity, query: SearchQuery) -> SearchResult:
-        self._follower.before_search()  # SciCat's new content (access is read live anyway)
+        if self.columns is None or not self.columns.following:  # else the columns' thread does it
+            self._follower.before_search()  # SciCat's new content (access is read live anyway)
         voted = self._voted_pids(identity, query.my_vote) if query.my_vote else None
         titled = self._titled(identity, query)
         common = q.common_filters(identity, query, voted, titled)
