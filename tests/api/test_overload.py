@@ -1,24 +1,30 @@
-"""A service process at its in-flight limit answers at once instead of queueing (real
-JupyterHub, real proxy, real service process, real HTTP; limits.max_in_flight_per_worker).
+"""A service process at its in-flight limit queues the next requests for a bounded time,
+then refuses them clearly (real JupyterHub, real proxy, real service process, real
+HTTP; limits.max_in_flight_per_worker and limits.max_wait_seconds).
 
 Requests are held in progress the way a slow client holds them: their head has
 arrived (the service has taken them in) and their body has not. With the limit taken,
-the next request gets 503 ``busy`` with ``Retry-After`` while those are still
-unanswered, and a write refused so did nothing; once they complete, everything
-acknowledged counts exactly once, a request abandoned mid-body frees its place, and
-the service takes requests again.
+the next request waits: it is answered once a place frees (slower, not failed), and
+only after ``max_wait_seconds`` without one does it get 503 ``busy`` with
+``Retry-After``, a write refused so having done nothing; once the held ones complete,
+everything acknowledged counts exactly once, a request abandoned mid-body frees its
+place, and the service takes requests again. Waiting places are handed out first come,
+first served (``Places``, run on its own event loop).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+import threading
 import time
 from urllib.parse import urlparse
 
 import pytest
 
 from beamhub.catalogue import open_store
+from beamhub.service.workers import Places
 
 from .conftest import VOTERS, load_demo
 from .hubsetup import CatalogueHub, demo_users, quote_pid
@@ -26,6 +32,7 @@ from .hubsetup import CatalogueHub, demo_users, quote_pid
 pytestmark = pytest.mark.hub
 
 LIMIT = 2
+WAIT = 2.0
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +43,7 @@ def hub(tmp_path_factory, demo_data):
     workdir = tmp_path_factory.mktemp("overload-hub")
     users = {**demo_users(demo_data / "proposals.yaml"), VOTERS[0]: ["p1002"]}
     with CatalogueHub(url, users, workdir, catalogue={
-            "workers": 1, "log_level": "INFO", "limits": {"max_in_flight_per_worker": LIMIT}}) as hub:
+            "workers": 1, "log_level": "INFO", "limits": {"max_in_flight_per_worker": LIMIT, "max_wait_seconds": WAIT}}) as hub:
         yield hub
 
 
@@ -66,16 +73,72 @@ class SlowVote:
 
 def until_busy(hub: CatalogueHub, user: str, path: str):
     """Requests until one is refused as busy (the slow ones are taken in once the proxy has
-    passed their heads on: the first probes may still get through)."""
+    passed their heads on: the first probes may still get through); the refused one
+    waited its max_wait_seconds for a place first."""
     for _ in range(50):
+        started = time.monotonic()
         answer = hub.get(user, path)
         if answer.status_code == 503:
+            assert time.monotonic() - started >= WAIT * 0.9, "refused without waiting for a place"
             return answer
         assert answer.status_code == 200, answer.text
     raise AssertionError("the service never said it was busy")
 
 
-def test_beyond_the_limit_a_request_is_refused_at_once_and_nothing_acknowledged_is_lost(hub):
+def test_beyond_the_limit_a_request_waits_for_a_place_and_is_answered(hub):
+    target = hub.get("bob", "/datasets", params={"proposal": "p1002", "limit": 1}).json()["items"][0]["pid"]
+    held = [SlowVote(hub, "alice", target, "like"), SlowVote(hub, "bob", target, "like")]
+    until_busy(hub, "voter00", "/datasets")  # both places are taken
+    answers = {}
+
+    def waiting_search():
+        started = time.monotonic()
+        answers["status"] = hub.get("voter00", "/datasets").status_code
+        answers["seconds"] = time.monotonic() - started
+
+    search = threading.Thread(target=waiting_search)
+    search.start()
+    time.sleep(WAIT / 2)
+    assert search.is_alive(), "answered while every place was taken"
+    assert held[0].finish() == 200  # a place frees: the waiting search takes it
+    search.join(timeout=30)
+    assert answers["status"] == 200 and WAIT / 2 <= answers["seconds"] < WAIT, answers
+    assert held[1].finish() == 200
+    assert hub.request("alice", "DELETE", f"/datasets/{quote_pid(target)}/vote").status_code == 200
+    assert hub.request("bob", "DELETE", f"/datasets/{quote_pid(target)}/vote").status_code == 200
+
+
+def test_places_go_first_come_first_served_and_a_wait_is_bounded():
+    async def scenario() -> tuple[list[str], bool, int]:
+        places = Places(1, wait_seconds=0.5, max_waiting=2)
+        order: list[str] = []
+        assert await places.enter()
+
+        async def request(name: str) -> None:
+            if await places.enter():
+                order.append(name)
+                await asyncio.sleep(0.01)
+                places.leave()
+            else:
+                order.append(f"{name} refused")
+
+        waiting = [asyncio.create_task(request(name)) for name in ("first", "second", "third")]
+        await asyncio.sleep(0.05)  # the third finds two waiting: refused at once
+        assert order == ["third refused"] and places.waiting == 2
+        places.leave()
+        await asyncio.gather(*waiting)
+        late = asyncio.create_task(places.enter())  # every place free again: taken at once
+        taken = await late
+        places.leave()
+        held = await places.enter()
+        timed_out = await places.enter()  # the only place stays held: refused after the wait
+        return order, held and not timed_out, places.used
+
+    order, bounded, used = asyncio.run(scenario())
+    assert order == ["third refused", "first", "second"] and bounded and used == 1
+
+
+def test_beyond_the_limit_and_the_wait_a_request_is_refused_and_nothing_acknowledged_is_lost(hub):
     targets = [d["pid"] for d in hub.get("bob", "/datasets", params={"proposal": "p1002", "limit": 2})
                .json()["items"]]
     before = {pid: hub.get("bob", f"/datasets/{quote_pid(pid)}").json()["likes"] for pid in targets}

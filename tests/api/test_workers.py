@@ -124,6 +124,28 @@ def test_the_hub_is_asked_about_a_token_once_for_all_workers(hub):
         assert wait_for(lambda: hub_checks() > before, what="the hub's log line") and hub_checks() == before + 1
 
 
+def test_requests_arriving_together_with_a_fresh_token_ask_the_hub_once_per_worker(hub):
+    """A browser whose answer expired sends several requests at once: each worker asks
+    the hub once and its other requests share that answer (before, each request asked)."""
+    user = VOTERS[58]
+
+    def hub_checks() -> int:
+        return hub.hub.log_path.read_text(errors="replace").count(f"GET /hub/api/user ({user}@")
+
+    def search(token: str) -> int:
+        return requests.get(f"{hub.url}/datasets", params={"limit": 1},
+                            headers={"Authorization": f"token {token}"}, timeout=60).status_code
+
+    for round_ in range(3):
+        token = hub.hub.user_token(user, note=f"together {round_}")
+        before = hub_checks()
+        with ThreadPoolExecutor(16) as pool:
+            assert set(pool.map(search, [token] * 16)) == {200}
+        assert wait_for(lambda: hub_checks() > before, what="the hub's log line")
+        time.sleep(0.5)  # any further question's log line
+        assert hub_checks() - before <= WORKERS
+
+
 def test_a_worker_killed_mid_load_loses_nothing_acknowledged(hub, store_url):
     targets = [d["pid"] for d in hub.get("bob", "/datasets", params={"proposal": "p1002", "limit": 3})
                .json()["items"]]

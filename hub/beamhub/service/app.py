@@ -44,7 +44,7 @@ from .idempotency import IdempotencyKeys
 from .logic import CatalogueLogic
 from .routes import API_PREFIX, ROUTES, tornado_pattern
 from .settings import ServiceSettings, store_url_from_env
-from .workers import Supervisor, default_workers, listen, reserve
+from .workers import Places, Supervisor, default_workers, listen, reserve
 
 log = logging.getLogger("beamhub.service")
 
@@ -98,7 +98,9 @@ def make_app(logic: CatalogueLogic, settings: ServiceSettings, *, prefix: str, h
     api_base = url_path_join(prefix, API_PREFIX)
     shared = {"logic": logic, "settings": settings, "hub_auth": hub_auth, "hub_users": hub_users,
               "tokens": TokenAnswers(settings.hub_auth_cache_seconds, shared=shared_tokens),
-              "in_flight": defaultdict(int), "worker_flight": [0],
+              "in_flight": defaultdict(int),
+              "places": Places(settings.limits.max_in_flight_per_worker, settings.limits.max_wait_seconds,
+                               max_waiting=10 * settings.limits.max_in_flight_per_worker),
               "idempotency": IdempotencyKeys(request_keys_for(logic.store), logic._run,
                                              settings.idempotency_keep_seconds)}
     by_path: dict[str, list] = {}

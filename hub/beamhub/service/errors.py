@@ -34,8 +34,9 @@ class HubUnavailable(Unavailable):
 
 
 class Busy(Unavailable):
-    """This service process already has the most requests in progress it takes
-    (limits.max_in_flight_per_worker); nothing was done. Retry after Retry-After seconds."""
+    """This service process has the most requests in progress it takes
+    (limits.max_in_flight_per_worker) and no place came free within limits.max_wait_seconds
+    (or too many already wait); nothing was done. Retry after Retry-After seconds."""
 
     code = "busy"
     retry_after = 1

@@ -8,6 +8,7 @@ JSON error with a stable code (:func:`error_body`).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sys
@@ -27,6 +28,7 @@ from beamhub.catalogue.model import describe_errors, error_list
 
 from .api_models import Health
 from .errors import STATUS_CODES, Busy, HubUnavailable, InternalError, TooManyRequests, Unauthorized
+from .hubapi import HUB_SECONDS
 from .idempotency import MAX_KEY_LENGTH, stored_key
 from .routes import PATH_PARAMETERS, PNG, Route
 
@@ -130,10 +132,11 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
     routes: dict[str, Route] = {}
 
     def initialize(self, *, logic, settings, hub_auth, hub_users, tokens, in_flight: dict, idempotency,
-                   worker_flight: list[int]) -> None:
+                   places) -> None:
         self.logic = logic
-        self.worker_flight = worker_flight  # [requests this process has in progress]
+        self.places = places  # the requests this process works on at once (workers.Places)
         self._worker_counted = False
+        self._place_waiter = None
         self.tokens = tokens
         self.limits = settings.limits
         self.service_settings = settings
@@ -202,7 +205,7 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
             self._too_large = True
         if self.route.access == "public":
             return
-        self._enter_worker()  # before the hub is asked anything: an overloaded process answers at once
+        await self._enter_worker()  # before the hub is asked anything: a refused request costs it nothing
         token = self.hub_auth.get_token(self, in_cookie=False)
         known = self.tokens.get(token) if token else None
         if known is not None:  # the hub's answer about this token, checked within hub_auth_cache_seconds
@@ -210,18 +213,30 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
             if self.identity is None and self.hub_model.get("kind", "user") == "user":  # another worker's
                 self.identity = identity_from_hub_model(self.hub_model, self.logic.staff_rule)
                 self.tokens.put(token, self.hub_model, self.identity, from_hub=False)
-        else:
-            self.hub_model = await self._hub_user(token)
+        elif token:  # one question to the hub per token, shared by the requests that need it meanwhile
+            self.hub_model, self.identity = await self.tokens.ask(token, lambda: self._answer_for(token))
+        else:  # the hub's OAuth cookie (a browser on the service's own pages)
+            try:
+                self.hub_model = await asyncio.wait_for(self._hub_user(None), HUB_SECONDS)
+            except asyncio.TimeoutError:
+                raise HubUnavailable(f"JupyterHub did not answer within {HUB_SECONDS:g} s; retry shortly") from None
             if self.hub_model.get("kind", "user") == "user":
                 self.identity = identity_from_hub_model(self.hub_model, self.logic.staff_rule)
-            if token:
-                self.tokens.put(token, self.hub_model, self.identity)
         if self.route.access == "user":
             if self.identity is None:
                 raise PermissionDenied("the catalogue answers hub users; a service token has no catalogue identity")
         elif self.service_settings.spawner_scope not in set(self.hub_model.get("scopes") or ()):
             raise PermissionDenied(f"this route is for the hub's spawner (scope {self.service_settings.spawner_scope})")
         self._enter_flight(f"{self.hub_model.get('kind', 'user')}:{self.hub_model['name']}")
+
+    async def _answer_for(self, token: str) -> tuple[dict, object]:
+        """The hub's answer about ``token`` and the catalogue identity built from it, kept
+        for hub_auth_cache_seconds."""
+        model = await self._hub_user(token)
+        identity = identity_from_hub_model(model, self.logic.staff_rule) if model.get("kind", "user") == "user" \
+            else None
+        self.tokens.put(token, model, identity)
+        return model, identity
 
     async def _hub_user(self, token: str | None) -> dict:
         """Ask the hub who sent a token (or, without one, whose OAuth cookie this is), and
@@ -253,16 +268,22 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
         self.in_flight[key] = count + 1
         self._flight_user = key
 
-    def _enter_worker(self) -> None:
-        if self.worker_flight[0] >= self.limits.max_in_flight_per_worker:
-            raise Busy(f"this catalogue process has {self.worker_flight[0]} requests in progress; retry in a second")
-        self.worker_flight[0] += 1
+    async def _enter_worker(self) -> None:
+        if not await self.places.enter(on_wait=self._waiting_for_place):
+            raise Busy(f"this catalogue process has {self.places.used} requests in progress and "
+                       f"{self.places.waiting} waiting; retry in a second")
+        self._place_waiter = None
         self._worker_counted = True
+
+    def _waiting_for_place(self, waiter) -> None:
+        self._place_waiter = waiter
 
     def on_connection_close(self) -> None:
         """The client (or the proxy) went away. Before its body had arrived the request
         never runs (tornado leaves it waiting for the body, and ``on_finish`` never
         comes): it stops counting now. Once running, it counts until it is done."""
+        if self._place_waiter is not None:  # still waiting for a place: it leaves the queue
+            self.places.give_up(self._place_waiter)
         body = getattr(self.request, "_body_future", None)
         if body is not None and not body.done():
             self.on_finish()
@@ -270,8 +291,8 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
 
     def on_finish(self) -> None:
         if self._worker_counted:
-            self.worker_flight[0] -= 1
             self._worker_counted = False
+            self.places.leave()
         if self._flight_user is not None:
             left = self.in_flight.get(self._flight_user, 1) - 1
             if left > 0:

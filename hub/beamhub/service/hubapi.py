@@ -8,15 +8,18 @@ spawner may mount for that user no later than it narrows the user's own searches
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import random
 import sqlite3
 import time
+from typing import Any, Awaitable, Callable
 from urllib.parse import quote
 
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError
+import aiohttp
+from jupyterhub.httpclient import fetch
 
 from beamhub.catalogue.errors import NotFound
 
@@ -24,29 +27,76 @@ from .errors import HubUnavailable
 
 log = logging.getLogger("beamhub.service")
 
+HUB_SECONDS = 10.0
+"""The longest a request waits for the hub's answer about a token or a user; then it is
+answered 503 ``hub_unavailable`` with Retry-After (the question itself goes on, and its
+answer serves the next request). JupyterHub's own client would wait five minutes."""
+
+
+class OneQuestion:
+    """One question to the hub in flight per key (a token's hash, a user's name), its
+    answer (or error) shared by every request that needs it meanwhile, each waiting at
+    most ``seconds``. When a browser's answers expire together, or many requests of one
+    token arrive while the hub is slow, the hub is asked once, not once per request."""
+
+    def __init__(self, seconds: float = HUB_SECONDS):
+        self.seconds = seconds
+        self._asking: dict[str, asyncio.Future] = {}
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._asking)
+
+    async def ask(self, key: str, question: Callable[[], Awaitable[Any]], what: str) -> Any:
+        task = self._asking.get(key)
+        if task is None:
+            task = asyncio.ensure_future(question())
+            self._asking[key] = task
+            task.add_done_callback(lambda done: self._settled(key, done))
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self.seconds)
+        except asyncio.TimeoutError:
+            raise HubUnavailable(f"JupyterHub did not answer about {what} within {self.seconds:g} s; "
+                                 "retry shortly") from None
+
+    def _settled(self, key: str, task: asyncio.Future) -> None:
+        if self._asking.get(key) is task:
+            del self._asking[key]
+        if not task.cancelled():
+            task.exception()  # retrieved: an answer nobody waited for any more is not an error to log
+
 
 class HubUsers:
+    """The hub's user models by name (for the spawner's route), kept ``cache_seconds``;
+    asked through JupyterHub's own HTTP client (one connection pool, no queue timeouts:
+    tornado's AsyncHTTPClient runs 10 requests at once and fails those queued longer
+    than their timeout), one question per name at a time."""
+
     def __init__(self, api_url: str, token: str, cache_seconds: float = 5):
         self.api_url = api_url.rstrip("/")
         self.token = token
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, dict]] = {}
+        self.questions = OneQuestion()
 
     async def user_model(self, name: str) -> dict:
         cached = self._cache.get(name)
         if cached and time.monotonic() - cached[0] < self.cache_seconds:
             return cached[1]
+        return await self.questions.ask(name, lambda: self._ask(name), f"user {name!r}")
+
+    async def _ask(self, name: str) -> dict:
         try:
-            response = await AsyncHTTPClient().fetch(
-                f"{self.api_url}/users/{quote(name, safe='')}",
-                headers={"Authorization": f"token {self.token}"}, request_timeout=20)
-        except HTTPClientError as exc:
-            if exc.code == 404:
-                raise NotFound(f"no hub user {name!r}") from None
-            raise HubUnavailable(f"JupyterHub did not answer about {name!r} ({exc.code})") from None
-        except OSError as exc:
+            response = await fetch(f"{self.api_url}/users/{quote(name, safe='')}", method="GET",
+                                   raise_for_status=False, headers={"Authorization": f"token {self.token}"})
+            body = await response.read()
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
             raise HubUnavailable(f"JupyterHub cannot be reached: {exc}") from None
-        model = json.loads(response.body)
+        if response.status == 404:
+            raise NotFound(f"no hub user {name!r}")
+        if response.status != 200:
+            raise HubUnavailable(f"JupyterHub did not answer about {name!r} ({response.status})")
+        model = json.loads(body)
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[name] = (time.monotonic(), model)
@@ -73,10 +123,16 @@ class TokenAnswers:
         self._answers: dict[str, tuple[float, dict, object]] = {}
         self.shared = shared
         self._db = None
+        self.questions = OneQuestion()
 
     @staticmethod
     def _key(token: str) -> str:
         return hashlib.sha256(token.encode(errors="surrogateescape")).hexdigest()
+
+    async def ask(self, token: str, question: Callable[[], Awaitable[tuple[dict, object]]]) -> tuple[dict, object]:
+        """``question()``'s answer (it asks the hub and :meth:`put`\ s the answer), asked
+        once for all the requests with this token that arrive while it is in flight."""
+        return await self.questions.ask(self._key(token), question, "your token")
 
     def get(self, token: str) -> tuple[dict, object] | None:
         """``(model, identity)`` as kept, ``(model, None)`` from another worker (the

@@ -45,10 +45,16 @@ class Limits(BaseModel):
     max_in_flight_per_user: Annotated[int, Field(ge=1, le=1000)] = Field(
         16, description="Requests one user may have in progress at once; more get 429 too_many_requests.")
     max_in_flight_per_worker: Annotated[int, Field(ge=1, le=100_000)] = Field(
-        200, description="Requests one service process (worker) takes in at once, all users together; "
-        "more get 503 busy with Retry-After at once instead of waiting in an unbounded queue (the client "
-        "retries them). The default is about a second of the store's work per worker at the measured "
-        "CPU per request; the health, version and description routes do not count.")
+        200, description="Requests one service process (worker) works on at once, all users together "
+        "(before the hub is asked about them); more wait for a place, first come first served, up to "
+        "max_wait_seconds (at most ten times this many wait; beyond that they are refused at once), and are "
+        "then answered 503 busy with Retry-After, having done nothing. The default is about a second of the "
+        "store's work per worker at the measured CPU per request; the health, version and description "
+        "routes do not count.")
+    max_wait_seconds: Annotated[float, Field(ge=0, le=300)] = Field(
+        10, description="How long a request may wait for a place among its worker's max_in_flight_per_worker "
+        "before it is answered 503 busy with Retry-After (waiting costs no CPU: its body is not read yet). "
+        "Under overload answers come later instead of failing; 0 refuses at once.")
     max_selections_per_user: Annotated[int, Field(ge=1, le=100_000)] = Field(
         500, description="Selections one user may own; creating more gets 413 limit_exceeded.")
 
