@@ -75,6 +75,11 @@ class Identity:
         """Whether this identity may see a dataset document (a SciCat-shaped dict)."""
         return self.operator or not self.access_keys().isdisjoint(dataset_access_keys(dataset))
 
+    def keeps(self, beamline: str | None) -> bool:
+        """Whether this identity is staff of a beamline (or an operator): staff see every
+        vote on the beamline's datasets, its overview, and its templates' history."""
+        return self.operator or beamline in self.staff_of
+
     def is_member_of(self, proposal: dict) -> bool:
         """Whether this identity belongs to a proposal (owner or access group)."""
         groups = {proposal.get("ownerGroup"), *(proposal.get("accessGroups") or ())}

@@ -74,7 +74,7 @@ def _on_beamline(store, reader: Identity, pids: list[str], beamline: str) -> dic
 
 
 def overview(store, identity: Identity, operator: Identity, beamline: str) -> BeamlineOverview:
-    if not (identity.operator or beamline in identity.staff_of):
+    if not identity.keeps(beamline):
         raise PermissionDenied(f"only staff of {beamline} see its overview")
     scoped = Identity(identity.user, staff_of=frozenset({beamline}))
     by_pid: dict[str, list] = {}

@@ -28,7 +28,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from beamhub.catalogue.errors import InvalidInput, PermissionDenied
+from beamhub.catalogue.errors import InvalidInput, NotFound, PermissionDenied
 from beamhub.catalogue.identity import NAME_PATTERN, Identity
 
 TEMPLATE_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -163,7 +163,7 @@ def check_publisher(identity: Identity, beamline: str) -> None:
     """Only staff of the beamline (and operators) publish, roll back and retire."""
     if beamline == FACILITY and not identity.operator:
         raise PermissionDenied("facility-wide templates are shipped with beamhub; publish for your beamline")
-    if not (identity.operator or beamline in identity.staff_of):
+    if not identity.keeps(beamline):
         raise PermissionDenied(f"only staff of {beamline} publish templates for it"
                                + (f" (you are staff of {', '.join(sorted(identity.staff_of))})"
                                   if identity.staff_of else " (you are staff of no beamline)"))
@@ -171,8 +171,37 @@ def check_publisher(identity: Identity, beamline: str) -> None:
 
 def check_history_reader(identity: Identity, beamline: str) -> None:
     """History, diffs and retired templates: staff of the beamline and operators."""
-    if not (identity.operator or beamline in identity.staff_of):
+    if not identity.keeps(beamline):
         raise PermissionDenied(f"only staff of {beamline} see the history of its templates")
+
+
+def check_template_reader(identity: Identity, offered: frozenset[str] | None, beamline: str, name: str,
+                          version: int | None) -> NotFound:
+    """Who may read a template, decided before a store looks for it. A beamline not
+    ``offered`` (:func:`visible_beamlines`) is answered as if it had no such template,
+    so nobody learns which templates other beamlines keep; an older ``version`` is for
+    the beamline's staff (:meth:`Identity.keeps`). Returns the NotFound a store raises
+    when nothing is found, or when :func:`readable` says what it found is not for the
+    caller."""
+    missing = NotFound(f"no template {beamline}/{name}" + (f" version {version}" if version else ""))
+    if offered is not None and beamline not in offered:
+        raise missing
+    if version is not None:
+        check_history_reader(identity, beamline)
+    return missing
+
+
+def readable(identity: Identity, found: TemplateVersion, version: int | None) -> bool:
+    """Whether a template a reader asked for by name (``version`` None: the latest) or
+    by version is given: a retired template's latest version is only for the
+    beamline's staff (:meth:`Identity.keeps`)."""
+    return not (found.retired and version is None and not identity.keeps(found.beamline))
+
+
+def listed(identity: Identity, version: TemplateVersion, include_retired: bool) -> bool:
+    """Whether a template's latest version is in the caller's list: retired ones only
+    for staff of the beamline (:meth:`Identity.keeps`), when asked."""
+    return not version.retired or (include_retired and identity.keeps(version.beamline))
 
 
 def visible_beamlines(identity: Identity, proposal_beamlines: Iterable[str | None]) -> frozenset[str] | None:

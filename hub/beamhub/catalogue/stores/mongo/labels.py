@@ -28,7 +28,7 @@ class MongoLabelMethods:
                 doc = seen.get(vote["pid"])
                 if doc is None or not identity.can_see(doc):
                     continue
-                if identity.operator or vote["user"] == identity.user or doc.get("creationLocation") in identity.staff_of:
+                if vote["user"] == identity.user or identity.keeps(doc.get("creationLocation")):
                     out.append(Vote.from_document(vote))
                     if len(out) > limit:
                         raise LimitExceeded(f"more than {limit} votes to export")

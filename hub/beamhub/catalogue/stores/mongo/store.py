@@ -652,7 +652,7 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
     @guarded
     def votes_for_dataset(self, identity: Identity, pid: str) -> list[Vote]:
         doc = self._visible(identity, pid, VISIBILITY_FIELDS)
-        if not identity.operator and doc.get("creationLocation") not in identity.staff_of:
+        if not identity.keeps(doc.get("creationLocation")):
             raise PermissionDenied("only the beamline's staff see every vote on its datasets")
         return [Vote.from_document(v) for v in self.votes.find({"pid": pid}).sort([("user", 1)])]
 

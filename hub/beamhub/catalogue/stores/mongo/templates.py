@@ -16,7 +16,8 @@ import pymongo
 import pymongo.errors
 
 from beamhub.templates.model import (TemplateDraft, TemplateVersion, check_history_reader, check_publisher,
-                                     latest, new_version, visible_beamlines)
+                                     check_template_reader, latest, listed, new_version, readable,
+                                     visible_beamlines)
 
 from ...errors import Conflict, NotFound
 from ...identity import Identity
@@ -79,7 +80,7 @@ class MongoTemplateMethods:
             if newest else {}
         versions = [_version(docs[d["_id"]]).listing() for d in newest.values() if d["_id"] in docs]
         return [v for v in latest(versions, include_retired=True)
-                if not v.retired or (include_retired and (identity.operator or v.beamline in identity.staff_of))]
+                if listed(identity, v, include_retired)]
 
     @guarded
     def template_history(self, identity: Identity, beamline: str, name: str) -> list[TemplateVersion]:
@@ -92,13 +93,7 @@ class MongoTemplateMethods:
     @guarded
     def get_template(self, identity: Identity, beamline: str, name: str,
                      version: int | None = None) -> TemplateVersion:
-        staff = identity.operator or beamline in identity.staff_of
-        offered = self._offered(identity)
-        missing = NotFound(f"no template {beamline}/{name}" + (f" version {version}" if version else ""))
-        if offered is not None and beamline not in offered:
-            raise missing
-        if version is not None and not staff:
-            check_history_reader(identity, beamline)
+        missing = check_template_reader(identity, self._offered(identity), beamline, name, version)
         if version is None:
             doc = self._templates.find_one({"beamline": beamline, "name": name}, sort=[("version", -1)])
         else:
@@ -106,7 +101,7 @@ class MongoTemplateMethods:
         if doc is None:
             raise missing
         found = _version(doc)
-        if found.retired and version is None and not staff:
+        if not readable(identity, found, version):
             raise missing
         return found
 

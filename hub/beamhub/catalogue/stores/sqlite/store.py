@@ -489,7 +489,7 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
                 raise NotFound(f"no dataset {pid}")
             beamline = conn.execute("SELECT c.beamline FROM datasets AS d JOIN cells AS c ON c.id = d.cell "
                                     "WHERE d.id = ?", (found[pid],)).fetchone()[0]
-            if not (identity.operator or beamline in identity.staff_of):
+            if not identity.keeps(beamline):
                 raise PermissionDenied(f"only staff of {beamline} see every vote on {pid}")
             rows = conn.execute("SELECT ?, user, value, comment, created_at, updated_at FROM votes "
                                 "WHERE dataset = ? ORDER BY user", (pid, found[pid])).fetchall()

@@ -13,7 +13,8 @@ import sqlite3
 from datetime import datetime, timezone
 
 from beamhub.templates.model import (TemplateDraft, TemplateVersion, check_history_reader, check_publisher,
-                                     latest, new_version, visible_beamlines)
+                                     check_template_reader, latest, listed, new_version, readable,
+                                     visible_beamlines)
 
 from ...errors import NotFound
 from ...identity import Identity
@@ -69,7 +70,7 @@ class SQLiteTemplateMethods:
         versions = [TemplateVersion.model_validate_json(r[0]).listing() for r in rows]
         return [v for v in latest(versions, include_retired=True)
                 if (offered is None or v.beamline in offered)
-                and (not v.retired or (include_retired and (identity.operator or v.beamline in identity.staff_of)))]
+                and listed(identity, v, include_retired)]
 
     def template_history(self, identity: Identity, beamline: str, name: str) -> list[TemplateVersion]:
         check_history_reader(identity, beamline)
@@ -82,13 +83,7 @@ class SQLiteTemplateMethods:
 
     def get_template(self, identity: Identity, beamline: str, name: str,
                      version: int | None = None) -> TemplateVersion:
-        staff = identity.operator or beamline in identity.staff_of
-        offered = self._offered(identity)
-        missing = NotFound(f"no template {beamline}/{name}" + (f" version {version}" if version else ""))
-        if offered is not None and beamline not in offered:
-            raise missing
-        if version is not None and not staff:
-            check_history_reader(identity, beamline)
+        missing = check_template_reader(identity, self._offered(identity), beamline, name, version)
         with self._transaction() as conn:
             if not _exists(conn):
                 raise missing
@@ -101,7 +96,7 @@ class SQLiteTemplateMethods:
         if row is None:
             raise missing
         found = TemplateVersion.model_validate_json(row[0])
-        if found.retired and version is None and not staff:
+        if not readable(identity, found, version):
             raise missing
         return found
 
