@@ -382,7 +382,7 @@ def run_one(args, store_url: str, users: dict[str, list[str]], workdir: Path, wo
             results.append({"workers": workers, "users": count, "store_threads": store_threads or "default", "path": path,
                             "recorder": recorder, "elapsed": elapsed, "cpu": cpu, "per_process": per_process,
                             "votes": check_votes(hub, recorder, demo_pids, reader), "load": (load_before, load_after),
-                            "warmup_errors": sum(warm.errors.values()),
+                            "warmup_errors": sum(warm.errors.values()), "warmup_reasons": dict(warm.reasons),
                             "service_pids": len(processes.get("service", []))})
     return results
 
@@ -391,8 +391,10 @@ def report(result: dict, users: int) -> list[str]:
     recorder, elapsed = result["recorder"], result["elapsed"]
     every = [s for values in recorder.latency.values() for s in values]
     errors = sum(recorder.errors.values())
+    warm = "; ".join(f"{status} {reason}: {count}" for (status, reason), count in
+                     sorted(result["warmup_reasons"].items(), key=lambda item: -item[1]))
     lines = [f"requests: {len(every)} in {elapsed:.1f} s = {len(every) / elapsed:.1f} requests/s; errors: {errors} "
-             f"(in the warm-up before: {result['warmup_errors']})",
+             f"(in the warm-up before: {result['warmup_errors']}{': ' + warm if warm else ''})",
              f"{'kind':<9}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"]
     for kind in ("search", "detail", "preview", "vote", "all"):
         values = every if kind == "all" else recorder.latency.get(kind, [])
