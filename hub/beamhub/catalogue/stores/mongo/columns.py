@@ -562,7 +562,9 @@ class MongoColumns:
                     self.reconcile()
                 else:
                     # the follower's catch-up here rather than in a search (which would wait for
-                    # SciCat's bulk writes to be re-derived): searches leave it to this thread
+                    # SciCat's bulk writes to be re-derived): searches leave it to this thread,
+                    # and the count of proposals (their titles' deletions, mongo.titles)
+                    self.store._titles.follow()
                     self.store._follower.before_search()
                     self._follows = True
                     while not self.sync(limit=None, chunk=SYNC_CHUNK) and not self._stop.is_set():

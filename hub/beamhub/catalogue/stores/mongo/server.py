@@ -42,6 +42,8 @@ beamhub_selections ``owner``   a user's selections, newest first:
                                ``{owner: 1, createdAt: -1, _id: -1}``
 Proposal ``owner_group``, ``access_groups``, ``beamline``: the three branches of the
                                ``list_proposals`` ``$or``
+Proposal ``updated``           the held titles' query before each search with words
+                               (``mongo.titles``): ``{updatedAt: 1}``
 =============================  ===========================================================
 
 Single documents are always read by ``_id`` (pid, ``pid|user`` for votes, selection id,
@@ -183,6 +185,7 @@ def index_plan(kind: ServerKind) -> dict[str, list[pymongo.IndexModel]]:
             pymongo.IndexModel([("ownerGroup", 1)], name="owner_group"),
             pymongo.IndexModel([("accessGroups", 1)], name="access_groups"),
             pymongo.IndexModel([("beamline", 1)], name="beamline"),
+            pymongo.IndexModel([("updatedAt", 1)], name="updated"),  # mongo.titles' stamp query
         ],
     }
 

@@ -58,7 +58,6 @@ from ...identity import Identity, check_name
 from ...model import Dataset, Proposal, Vote, VoteState, check_pid, check_vote
 from ...query import FacetCount, SearchQuery, SearchResult, decode_cursor, encode_cursor
 from ...store import Store, UpsertSummary
-from ...text import titled_proposals
 from ..urls import redact_url
 from . import queries as q
 from .documents import (
@@ -95,6 +94,7 @@ from .scicat import CREATED_BY, owned_by_scicat, refuse, scicat_derived_document
 from .selections import SelectionMethods
 from .labels import MongoLabelMethods
 from .templates import MongoTemplateMethods
+from .titles import Access, ProposalTitles, may_see
 from .server import ServerKind, detect, ensure_indexes
 from .support import UNREACHABLE, batched, guarded, now, parse_input, require_operator
 
@@ -145,6 +145,7 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         own fields and collections, and derived datasets as SciCat stores them."""
         self._connect_lock = threading.Lock()
         self._follower = Follower(self)
+        self._titles = ProposalTitles(self)
         self.columns = MongoColumns(self) if columns else None
         """The search columns (``mongo.columns``), used once :meth:`keep_columns_warm` loaded
         them (the catalogue service); None with ``?columns=off`` in the URL."""
@@ -342,7 +343,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         for batch in batched(proposals, BATCH):
             fields = {p.proposalId: proposal_fields(p) for p in (parse_input(Proposal, item) for item in batch)}
             stored = self._by_ids(self.proposals, list(fields))
-            writes = [pymongo.UpdateOne({"_id": key}, {"$set": doc}, upsert=True)
+            written = now()  # stamped as SciCat stamps its writes: every worker's titles follow it (mongo.titles)
+            writes = [pymongo.UpdateOne({"_id": key}, {"$set": {**doc, "updatedAt": written}}, upsert=True)
                       for key, doc in fields.items() if key not in stored or not unchanged(stored[key], doc)]
             if writes:
                 self.proposals.bulk_write(writes, ordered=False)
@@ -523,15 +525,14 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
 
     def _titled(self, identity: Identity, query: SearchQuery) -> dict[str, tuple[str, ...]]:
         """The caller's proposals titled with the query's words (``text.titled_proposals``),
-        read as the search runs: a title's change re-indexes no dataset."""
-        text = query.text_query
-        if text.empty or text.unmatchable:
-            return {}
-        docs = self.proposals.find(self._proposal_filter(identity), {"title": 1})
-        return titled_proposals(text, ((doc["_id"], doc.get("title") or "") for doc in docs))
+        from the titles held (``mongo.titles``), brought up to the database first: a
+        title's change re-indexes no dataset. The count of proposals (SciCat's deletions)
+        is compared here unless the search columns' thread does it every second."""
+        following = self.columns is not None and self.columns.following
+        return self._titles.titled(identity, query.text_query, followed=following)
 
     def _may_see_proposal(self, identity: Identity, doc: dict) -> bool:
-        return identity.is_member_of(doc) or doc.get("beamline") in identity.staff_of
+        return may_see(identity, Access.of(doc))
 
     @guarded
     def list_proposals(self, identity: Identity) -> list[Proposal]:
