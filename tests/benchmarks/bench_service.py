@@ -163,8 +163,9 @@ async def simulated_user(session: aiohttp.ClientSession, base: str, user: str, t
                     status = response.status
                     if status == 503 and b'"busy"' in payload:
                         retry_after = float(response.headers.get("Retry-After", "1"))
+                    refused = status == 503 and (b'"busy"' in payload or b'"hub_unavailable"' in payload)
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:  # no answer within the client's 60 s
-                payload, status = f"{type(exc).__name__}: {exc}".encode(), 599
+                payload, status, refused = f"{type(exc).__name__}: {exc}".encode(), 599, False
             if retry_after is None or attempt == CLIENT_RETRIES:
                 break
             recorder.busy[kind] += 1
@@ -174,7 +175,7 @@ async def simulated_user(session: aiohttp.ClientSession, base: str, user: str, t
             if status == 200:
                 recorder.votes[(user, pid)] = value
                 recorder.ambiguous.discard((user, pid))
-            elif retry_after is None:  # a vote refused busy did nothing (the API's promise, checked here)
+            elif not refused:  # one refused busy or hub_unavailable did nothing (the API's promise, checked here)
                 recorder.ambiguous.add((user, pid))
         await asyncio.sleep(rng.expovariate(1 / think) if think > 0 else 0)
 
