@@ -34,6 +34,13 @@ database) stamp it too. So:
 - *Writes that leave* ``updatedAt`` *alone* (an operator's shell) are found by reading
   every proposal's fields again every :data:`REREAD_SECONDS`, by that thread or else by
   the first search with words after it.
+
+Measured on DocumentDB at ten thousand proposals (the bench catalogue of a million
+datasets, 2 cores, load 6-7), p50/p95: the stamp query 0.5/3.3 ms (``explain``: IXSCAN
+``updated``), the count 2.1/6.6 ms (so a thread makes it, not searches), a full read of
+the fields 124 ms and the word index built from them about 100 ms more; the titled
+proposals of staff of a beamline for ``lysozyme`` 0.9/3.7 ms held, 7.6/22 ms read as
+before (``lys``: 1.0/3.6 against 12.6/38.5 ms).
 """
 
 from __future__ import annotations
