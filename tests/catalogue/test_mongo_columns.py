@@ -9,6 +9,7 @@ very next search, and must have answered from its columns.
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -288,6 +289,94 @@ def test_a_worker_starts_from_the_snapshot_and_is_exact_about_what_changed_since
             store.close()
         direct.drop_database()
         direct.close()
+
+
+def test_a_restored_workers_snapshot_is_read_back_exactly_and_one_cut_short_is_not(mongodb_url, tmp_path, caplog,
+                                                                                   monkeypatch):
+    # A snapshot's arrays follow its pickles and are mapped, not read, at the next start;
+    # the rows' pids and stamps stay in arrays there, what changes after beside them. A
+    # worker started from a snapshot writes its own (those merged), and the worker after
+    # it starts from that one exactly. A file whose arrays are cut short (its pickles
+    # whole) is ignored: the rows are read anew.
+    monkeypatch.setattr(mongo_columns, "IN_BAND", 1)  # every array mapped, as at 1M datasets
+    url = mongodb_url.rstrip("/") + f"/beamhub_columns_{uuid.uuid4().hex[:8]}"
+    direct = open_store(url + "?columns=off")
+    operator = Identity.for_operator()
+    direct.upsert_proposals(operator, synthetic.proposals(N))
+    direct.upsert_datasets(operator, synthetic.datasets(N))
+    snapshots = tmp_path / "columns"
+    stores = []
+
+    def worker(restored: bool):
+        store = open_store(url)
+        stores.append(store)
+        assert store.keep_columns_warm(snapshot_dir=str(snapshots)).warmed.wait(30)
+        assert store.columns.restored == restored
+        return store
+
+    def change(round_: int, deleted: list[str]) -> None:
+        assert direct.delete_datasets(operator, deleted) == len(deleted)
+        direct.upsert_datasets(operator, [d.model_copy(update={"description": f"round{round_} qwerty"})
+                                          for d in synthetic.datasets(N)][20 + 3 * round_:23 + 3 * round_])
+
+    try:
+        first = worker(restored=False)
+        found = same(first, direct, operator)[2]
+        first.close()
+        change(1, found[:2])
+        second = worker(restored=True)
+        assert same(second, direct, operator, text="qwerty")[0] == 3
+        second.close()  # its rows written again: the first snapshot's and what changed since
+        change(2, found[2:3])
+        third = worker(restored=True)
+        for identity in (USER, STAFF, operator):
+            same(third, direct, identity)
+        assert same(third, direct, operator)[0] == N - 3
+        assert same(third, direct, operator, text="round1")[0] == 3
+        assert same(third, direct, operator, text="qwerty", sort="datasetName")[0] == 6
+        third.close()
+        path = third.columns.snapshot_file()
+        assert path.stat().st_mode & 0o777 == 0o600
+        with open(path, "r+b") as cut:
+            cut.truncate(path.stat().st_size - 1)  # within the last array
+        with caplog.at_level("WARNING", logger="beamhub.catalogue.stores.mongo.columns"):
+            caplog.clear()
+            fourth = worker(restored=False)
+        assert "loading anew" in caplog.text and "not the" in caplog.text
+        same(fourth, direct, USER)
+    finally:
+        for store in stores:
+            store.close()
+        direct.drop_database()
+        direct.close()
+
+
+def test_the_rows_dicts_and_lists_as_a_snapshot_holds_them_behave_as_dicts_and_lists():
+    # Read back from a snapshot, the pid -> row and pid -> stamps dicts stay sorted arrays
+    # with what changed since beside them, and are written again merged: through random
+    # sets, deletions and writes they must answer as a dict does.
+    rng = random.Random(7)
+    for trial in range(200):
+        strings = trial % 2 == 1  # pid -> stamps, else pid -> row
+        value = (lambda: f"d{rng.randrange(100)}|None") if strings else (lambda: rng.randrange(100))
+        expected = {f"20.500/{rng.randrange(50)}": value() for _ in range(rng.randrange(40))}
+        expected[rng.randrange(3)] = value()  # a key the arrays cannot hold (an ObjectId-like _id)
+        held = mongo_columns._Frozen.of(expected, strings=strings)
+        for _ in range(100):
+            key, step = f"20.500/{rng.randrange(60)}", rng.random()
+            if step < .4:
+                assert held.pop(key, None) == expected.pop(key, None)
+            elif step < .8:
+                held[key] = expected[key] = value()
+            else:
+                assert held.get(key) == expected.get(key) and (key in held) == (key in expected)
+            assert len(held) == len(expected)
+            if rng.random() < .05:  # written to a snapshot and read back
+                held = mongo_columns._Frozen.of(held, strings=strings)
+        assert dict(held.items()) == expected
+    names = mongo_columns._Strings.of(["copper", "sérum", ""])
+    names.append("zinc")
+    assert list(mongo_columns._Strings.of(names)) == ["copper", "sérum", "", "zinc"] and names[-1] == "zinc"
 
 
 def test_facet_counts_beyond_the_listed_hundred_and_their_ties_are_as_a_full_sort():
