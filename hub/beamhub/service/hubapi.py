@@ -132,7 +132,7 @@ class TokenAnswers:
         return hashlib.sha256(token.encode(errors="surrogateescape")).hexdigest()
 
     async def ask(self, token: str, question: Callable[[], Awaitable[tuple[dict, object]]]) -> tuple[dict, object]:
-        """``question()``'s answer (it asks the hub and :meth:`put`\ s the answer), asked
+        """``question()``'s answer (it asks the hub and keeps the answer with :meth:`put`), asked
         once for all the requests with this token that arrive while it is in flight."""
         return await self.questions.ask(self._key(token), question, "your token")
 
