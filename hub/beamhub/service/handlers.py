@@ -8,7 +8,6 @@ JSON error with a stable code (:func:`error_body`).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sys
@@ -28,7 +27,7 @@ from beamhub.catalogue.model import describe_errors, error_list
 
 from .api_models import Health
 from .errors import STATUS_CODES, Busy, HubUnavailable, InternalError, TooManyRequests, Unauthorized
-from .hubapi import HUB_SECONDS
+from .hubapi import within
 from .idempotency import MAX_KEY_LENGTH, stored_key
 from .routes import PATH_PARAMETERS, PNG, Route
 
@@ -216,10 +215,7 @@ class ApiHandler(JsonErrorsMixin, HubOAuthenticated, RequestHandler):
         elif token:  # one question to the hub per token, shared by the requests that need it meanwhile
             self.hub_model, self.identity = await self.tokens.ask(token, lambda: self._answer_for(token))
         else:  # the hub's OAuth cookie (a browser on the service's own pages)
-            try:
-                self.hub_model = await asyncio.wait_for(self._hub_user(None), HUB_SECONDS)
-            except asyncio.TimeoutError:
-                raise HubUnavailable(f"JupyterHub did not answer within {HUB_SECONDS:g} s; retry shortly") from None
+            self.hub_model = await within(self._hub_user(None), "your login")
             if self.hub_model.get("kind", "user") == "user":
                 self.identity = identity_from_hub_model(self.hub_model, self.logic.staff_rule)
         if self.route.access == "user":

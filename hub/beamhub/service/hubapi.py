@@ -35,6 +35,15 @@ was too short for 1,000 users' fresh tokens at once with the hub on a loaded 2-c
 machine: 38 of them were refused so.)"""
 
 
+async def within(awaitable: Awaitable[Any], what: str, seconds: float = HUB_SECONDS) -> Any:
+    """``awaitable``'s result, or 503 ``hub_unavailable`` (:class:`HubUnavailable`) once
+    ``seconds`` have passed without the hub's answer about ``what``."""
+    try:
+        return await asyncio.wait_for(awaitable, seconds)
+    except asyncio.TimeoutError:
+        raise HubUnavailable(f"JupyterHub did not answer about {what} within {seconds:g} s; retry shortly") from None
+
+
 class OneQuestion:
     """One question to the hub in flight per key (a token's hash, a user's name), its
     answer (or error) shared by every request that needs it meanwhile, each waiting at
@@ -55,11 +64,7 @@ class OneQuestion:
             task = asyncio.ensure_future(question())
             self._asking[key] = task
             task.add_done_callback(lambda done: self._settled(key, done))
-        try:
-            return await asyncio.wait_for(asyncio.shield(task), self.seconds)
-        except asyncio.TimeoutError:
-            raise HubUnavailable(f"JupyterHub did not answer about {what} within {self.seconds:g} s; "
-                                 "retry shortly") from None
+        return await within(asyncio.shield(task), what, self.seconds)
 
     def _settled(self, key: str, task: asyncio.Future) -> None:
         if self._asking.get(key) is task:
