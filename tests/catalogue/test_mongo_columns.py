@@ -40,6 +40,17 @@ def answer(store, identity, **query) -> tuple:
     return result.total, facets, [d.pid for d in result.items]
 
 
+def catalogue(mongodb_url: str, datasets) -> tuple[str, object]:
+    """A new catalogue database of N synthetic proposals and ``datasets``: its URL and a
+    store searching it directly, through which it is written."""
+    url = mongodb_url.rstrip("/") + f"/beamhub_columns_{uuid.uuid4().hex[:8]}"
+    direct = open_store(url + "?columns=off")
+    operator = Identity.for_operator()
+    direct.upsert_proposals(operator, synthetic.proposals(N))
+    direct.upsert_datasets(operator, datasets)
+    return url, direct
+
+
 def same(columns, direct, identity, **query) -> tuple:
     """The column store's answer, checked against the direct store's and to come from its columns."""
     before = columns.columns.paths["columns"]
@@ -131,11 +142,7 @@ def test_scicat_deleting_unstamped_is_found_by_the_count_and_a_swap_by_the_full_
 def workers(mongodb_url):
     """Two workers of the service on one catalogue (each with its own columns), and a
     store searching directly; the catalogue written through the direct one."""
-    url = mongodb_url.rstrip("/") + f"/beamhub_columns_{uuid.uuid4().hex[:8]}"
-    direct = open_store(url + "?columns=off")
-    operator = Identity.for_operator()
-    direct.upsert_proposals(operator, synthetic.proposals(N))
-    direct.upsert_datasets(operator, synthetic.datasets(N))
+    url, direct = catalogue(mongodb_url, synthetic.datasets(N))
     first, second = open_store(url), open_store(url)
     for worker in (first, second):
         assert worker.keep_columns_warm().warmed.wait(30)
@@ -234,11 +241,8 @@ def test_a_worker_starts_from_the_snapshot_and_is_exact_about_what_changed_since
     # deleted through beamhub, re-worded, and one's access is changed as SciCat does it.
     # The next worker starts from the snapshot (not the database) and its first
     # searches give the database's own totals, facets and pages.
-    url = mongodb_url.rstrip("/") + f"/beamhub_columns_{uuid.uuid4().hex[:8]}"
-    direct = open_store(url + "?columns=off")
+    url, direct = catalogue(mongodb_url, synthetic.datasets(N))
     operator = Identity.for_operator()
-    direct.upsert_proposals(operator, synthetic.proposals(N))
-    direct.upsert_datasets(operator, synthetic.datasets(N))
     snapshots = tmp_path / "columns"
     stores = []
     try:
@@ -300,11 +304,8 @@ def test_a_restored_workers_snapshot_is_read_back_exactly_and_one_cut_short_is_n
     # it starts from that one exactly. A file whose arrays are cut short (its pickles
     # whole) is ignored: the rows are read anew.
     monkeypatch.setattr(mongo_columns, "IN_BAND", 1)  # every array mapped, as at 1M datasets
-    url = mongodb_url.rstrip("/") + f"/beamhub_columns_{uuid.uuid4().hex[:8]}"
-    direct = open_store(url + "?columns=off")
+    url, direct = catalogue(mongodb_url, synthetic.datasets(N))
     operator = Identity.for_operator()
-    direct.upsert_proposals(operator, synthetic.proposals(N))
-    direct.upsert_datasets(operator, synthetic.datasets(N))
     snapshots = tmp_path / "columns"
     stores = []
 
@@ -360,12 +361,9 @@ def test_after_a_restore_and_a_burst_no_search_copies_a_fields_entries(mongodb_u
     # the room left, a search copies no field's entries, and its answers stay exact.
     monkeypatch.setattr(mongo_columns, "IN_BAND", 1)  # every array mapped, as at 1M datasets
     monkeypatch.setattr(mongo_columns, "ROOM_AHEAD", 8)  # these fields given room as at 1M
-    url = mongodb_url.rstrip("/") + f"/beamhub_columns_{uuid.uuid4().hex[:8]}"
-    direct = open_store(url + "?columns=off")
-    operator = Identity.for_operator()
-    direct.upsert_proposals(operator, synthetic.proposals(N))
     datasets = list(synthetic.datasets(N))
-    direct.upsert_datasets(operator, datasets)
+    url, direct = catalogue(mongodb_url, datasets)
+    operator = Identity.for_operator()
     snapshots = tmp_path / "columns"
     stores = []
     key = mongo_columns.index_key("temperature")
