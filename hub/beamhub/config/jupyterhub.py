@@ -50,6 +50,7 @@ from beamhub.spawner.environment import CATALOGUE_URL_ENV
 
 from .model import DemoAuth, OIDCAuth, SiteConfig
 from .pages import configure_pages
+from .ports import free_port
 
 SERVICE_NAME = "catalogue"
 SERVICE_START_SECONDS = 180
@@ -75,14 +76,6 @@ def minimal_environment_command(command: list[str], keep: tuple[str, ...], pytho
     if command[:2] == [python, "-I"]:  # already wrapped
         return list(command)
     return [python, "-I", "-S", "-c", _EXEC_WITH_ENV, ",".join(keep), *command]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def service_settings(site: SiteConfig) -> ServiceSettings:
@@ -314,7 +307,7 @@ def configure_hub(c, site: SiteConfig, *, python: str = sys.executable) -> None:
         c.JupyterHub.load_groups = {**(c.JupyterHub.load_groups if "load_groups" in c.JupyterHub else {}),
                                     **groups}
 
-    port = site.catalogue.port or _free_port()
+    port = site.catalogue.port or free_port()
     token = hub_client_token(site)
     services = [catalogue_service(site, port=port, python=python), {"name": HUB_CLIENT_NAME, "api_token": token}]
     c.JupyterHub.services = config_list(c.JupyterHub, "services") + services

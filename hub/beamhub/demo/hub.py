@@ -41,6 +41,8 @@ from pathlib import Path
 
 import yaml
 
+from beamhub.config.ports import free_port
+
 DEFAULT_STATE_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "beamhub-demo"
 CONFIG_TEXT = """\
 # Written by `beamhub demo`; the site itself is site.yaml beside this file.
@@ -74,7 +76,7 @@ class DemoHub:
     """The hub's own API; 0: a free port picked by each :meth:`prepare`."""
     proxy_api_port: int = 0
     """The proxy's REST API; 0: a free port picked by each :meth:`prepare`."""
-    _ports: tuple[int, int] | None = field(default=None, init=False, repr=False)
+    _ports: tuple[int, int, int] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         self.state_dir = Path(self.state_dir).expanduser().resolve()
@@ -147,7 +149,8 @@ class DemoHub:
     def site(self) -> dict:
         """The demo's site configuration (what ``site.yaml`` holds)."""
         if self._ports is None:
-            self._ports = (self.hub_port or _free_port(), self.proxy_api_port or _free_port())
+            # all three from this process, so no two are the same number
+            self._ports = (self.hub_port or free_port(), self.proxy_api_port or free_port(), free_port())
         return {
             "hub": {"ip": self.ip, "port": self.port, "hub_ip": "127.0.0.1", "hub_port": self._ports[0],
                     "proxy_api_port": self._ports[1], "state_dir": str(self.state_dir),
@@ -159,7 +162,7 @@ class DemoHub:
             "auth": {"kind": "demo", "users": {
                 u.name: {"password": u.password, "groups": u.groups + [f"staff-{b}" for b in u.staff_of]}
                 for u in self.users}},
-            "catalogue": {"store": self.store_url},
+            "catalogue": {"store": self.store_url, "port": self._ports[2]},
             "jobs": {"runner": "local", "work_root": str(self.state_dir / "jobs"), "python": self.python},
             "spawner": {"kind": "demo", "home": str(self.state_dir / "homes" / "{username}"),
                         "data_roots": [str(self.data_dir)]},
@@ -248,12 +251,6 @@ def read_only_files(directory: Path) -> None:
     for path in directory.rglob("*"):
         if path.is_file() and not path.is_symlink():
             path.chmod(0o444)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _port_taken(ip: str, port: int) -> bool:
