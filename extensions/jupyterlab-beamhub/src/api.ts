@@ -112,9 +112,54 @@ export function suggestParams(query: ISearchQuery, options: ISuggestOptions): UR
   return params;
 }
 
+/** How a request is tried again when the catalogue is briefly unavailable. */
+export interface IRetryPolicy {
+  /** Tries after the first (0: none). */
+  retries: number;
+  /** The longest wait before a try, whatever Retry-After says (milliseconds). */
+  maxDelayMs: number;
+}
+
+/** A 503 from the catalogue service means it did nothing (too busy, or its database or the
+ * hub could not be asked): any request may be sent again, after its Retry-After. A 502 or
+ * 504 comes from a proxy that may have forwarded the request: only reads are sent again. */
+export const DEFAULT_RETRY: IRetryPolicy = { retries: 3, maxDelayMs: 10000 };
+
+function retryable(status: number, method: string): boolean {
+  const read = method === 'GET' || method === 'HEAD';
+  return status === 503 || (read && (status === 502 || status === 504));
+}
+
+/** Milliseconds to wait before try `attempt` + 1: Retry-After (seconds) if given, else 1, 2,
+ * 4 s ..., never more than `maxDelayMs`. */
+export function retryDelay(retryAfter: string | null, attempt: number, maxDelayMs: number): number {
+  const given = retryAfter === null ? NaN : Number(retryAfter);
+  const seconds = Number.isFinite(given) && given >= 0 ? given : 2 ** attempt;
+  return Math.min(seconds * 1000, maxDelayMs);
+}
+
+function pause(ms: number, signal?: AbortSignal | null): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new DOMException('The request was aborted', 'AbortError'));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new DOMException('The request was aborted', 'AbortError'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export class CatalogueClient implements ICatalogueAPI {
   constructor(
-    readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+    readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings(),
+    readonly retry: IRetryPolicy = DEFAULT_RETRY
   ) {}
 
   /** Plain concatenation: pids stay percent-encoded (`%2F`), queries untouched. */
@@ -127,7 +172,8 @@ export class CatalogueClient implements ICatalogueAPI {
 
   /** One request to the catalogue below /beamhub/api/v1/ (`path`, or the full URL `base`):
    * its JSON answer, or a {@link CatalogueError} with the service's code. The one place
-   * the front end talks HTTP to the catalogue (the templates and beamline clients too). */
+   * the front end talks HTTP to the catalogue (the templates and beamline clients too).
+   * A busy or briefly unavailable catalogue is asked again as {@link IRetryPolicy} says. */
   async request<T>(
     path: string,
     init: RequestInit = {},
@@ -137,18 +183,27 @@ export class CatalogueClient implements ICatalogueAPI {
     // 'no-cache' (revalidate) rather than JupyterLab's default 'no-store', which adds a
     // timestamp parameter that the catalogue rightly refuses as unknown.
     init = { cache: 'no-cache', ...init };
+    const method = (init.method ?? 'GET').toUpperCase();
     let response: Response;
-    try {
-      response = await ServerConnection.makeRequest(url, init, this.settings);
-    } catch (error) {
-      if ((error as Error)?.name === 'AbortError') {
-        throw error;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        response = await ServerConnection.makeRequest(url, init, this.settings);
+      } catch (error) {
+        if ((error as Error)?.name === 'AbortError') {
+          throw error;
+        }
+        throw new CatalogueError(
+          'The server cannot be reached: ' + String((error as Error)?.message ?? error),
+          0,
+          'network_error'
+        );
       }
-      throw new CatalogueError(
-        'The server cannot be reached: ' + String((error as Error)?.message ?? error),
-        0,
-        'network_error'
-      );
+      if (attempt >= this.retry.retries || !retryable(response.status, method)) {
+        break;
+      }
+      const delay = retryDelay(response.headers.get('Retry-After'), attempt, this.retry.maxDelayMs);
+      await response.text().catch(() => undefined); // let the connection be reused
+      await pause(delay, init.signal);
     }
     if (response.status === 204) {
       return undefined as T;
