@@ -492,3 +492,61 @@ def test_pages_along_every_sort_with_ties_and_cursors_are_the_direct_ones(worker
                     cursor = got.next_cursor
                 assert len(set(seen)) == 21
     assert first.columns.walks > walks + 40, "the pages were walked along the orders"
+
+
+def test_a_lone_range_condition_from_a_value_order_is_exact_through_appends_kills_and_a_new_sort(workers,
+                                                                                                   monkeypatch):
+    # A condition on a field every dataset has is answered from the field's value order
+    # (made by the background thread once a search asks): its matches are one slice of
+    # it, counted per cell. Rows appended since it was sorted (its tail) and rows dropped
+    # since (a dataset changed or deleted) must count as the direct store counts, the
+    # pages (walked, gathered or taken from the slice) must be the direct ones, before
+    # and after the order is sorted again.
+    first, second, direct = workers
+    operator = Identity.for_operator()
+    monkeypatch.setattr(mongo_columns, "VALUE_ORDER_LEAST", 8)  # these fields ordered as at 1M
+    first.columns.stop()  # the background thread's part is done by hand below
+    first.columns._thread.join(5)
+    rows = first.columns
+    datasets = list(synthetic.datasets(N))
+    conditions = [{"name": "temperature", "op": "<", "value": 150, "unit": "K"},
+                  {"name": "temperature", "op": ">=", "value": 100, "unit": "K"},
+                  {"name": "exposure_time", "op": ">", "value": 10, "unit": "ms"},
+                  {"name": "exposure_time", "op": "<=", "value": 0.01},  # no unit: the values as written
+                  {"name": "temperature", "op": "<", "value": 150, "unit": "m"},  # another dimension: none
+                  {"name": "sample_state", "op": "=", "value": "Frozen"}]
+
+    def searches() -> int:
+        ranges = rows.ranges
+        for identity in (operator, STAFF, USER):
+            for condition in conditions:
+                same(first, direct, identity, conditions=[condition])
+                same(first, direct, identity, conditions=[condition], type=["raw"], sort="datasetName")
+        for sort in mongo_columns.SORTS:  # small pages after a cursor
+            query = {"sort": sort, "limit": 7, "conditions": [conditions[0]]}
+            cursor = None
+            for _ in range(3):
+                got = first.search(STAFF, SearchQuery(**query, cursor=cursor))
+                want = direct.search(STAFF, SearchQuery(**query, cursor=cursor))
+                assert ([d.pid for d in got.items], got.total) == ([d.pid for d in want.items], want.total)
+                cursor = got.next_cursor
+        return rows.ranges - ranges
+
+    assert searches() == 0  # no order yet: every entry compared, and the orders asked for
+    rows._renew_orders()  # what the background thread does
+    assert set(rows._value_orders) == {("temperature", "v"), ("temperature", "w"), ("exposure_time", "w"),
+                                       ("exposure_time", "r"), ("sample_state", "s")}
+    walks = rows.walks
+    assert searches() == 3 * len(conditions) * 2 + 3 * len(mongo_columns.SORTS)
+    assert rows.walks > walks, "pages walked along a sort order, testing the rows walked"
+    direct.upsert_datasets(operator, [d.model_copy(update={"scientificMetadata": {
+        **d.scientificMetadata, "temperature": ScientificValue(value=value, unit="K")}})
+        for d, value in zip(datasets[:60], [20, 400, 120] * 20)])
+    assert second.delete_datasets(operator, [d.pid for d in datasets[100:130]]) == 30
+    assert searches() > 0  # 60 rows appended (the tail), 90 dropped
+    order = rows._value_orders[("temperature", "v")]
+    assert order.m < len(rows.metadata.get(mongo_columns.index_key("temperature"))["row"])
+    monkeypatch.setattr(mongo_columns, "ORDER_TAIL", 1)
+    rows._renew_orders()  # sorted again, the changed datasets' new rows in it
+    assert rows._value_orders[("temperature", "v")] is not order
+    assert searches() > 0

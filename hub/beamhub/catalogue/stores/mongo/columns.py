@@ -56,7 +56,11 @@ search takes the direct path and the background thread applies them.
 distinct combination of access keys and facet values: thousands at 1M datasets); words,
 prefixes, conditions and dates give sorted row arrays, intersected rarest first; a
 search with none of them counts from each cell's live rows and takes its page by walking
-the sort's order (kept sorted by the background thread) only until the page is full.
+the sort's order (kept sorted by the background thread) only until the page is full. A
+search whose only one of them is a range condition on a large metadata field (every
+dataset's temperature: hundreds of thousands of matches at 1M) counts the slice of the
+field's value order it selects per cell and walks the sort's order testing just the rows
+walked (:class:`_ValueOrder`, :meth:`MongoColumns._ranged`).
 
 **What it answers.** Sorts by creation time, name and size; free text (whole words and
 the prefix), the five facets, dates, and metadata conditions on numbers, strings and
@@ -117,6 +121,10 @@ between two counts, which leave the count as it was, are found by this one)."""
 ORDER_TAIL = 50_000
 """Rows appended after a sort order was made (its tail, looked at whole by every search
 using it) beyond which the background thread sorts it again."""
+VALUE_ORDER_LEAST = 1 << 14
+"""Entries of a metadata key from which a lone range condition on it is answered from a
+value order (:class:`_ValueOrder`, made by the background thread once one is asked for):
+below it comparing every entry costs less than the order's upkeep."""
 WALK_STEP = 4096
 """Rows of a sort order a page's walk looks at first (doubled at each step)."""
 SYNC_CHUNK = 500
@@ -522,6 +530,34 @@ def _union(parts: list[np.ndarray], n: int) -> np.ndarray:
     return np.flatnonzero(mask).astype(np.int32)
 
 
+def _every(rows: np.ndarray) -> np.ndarray:
+    return np.ones(len(rows), dtype=bool)
+
+
+class _Range:
+    """The rows meeting one range condition (:meth:`MongoColumns._ranged`): called with
+    rows, which of them meet it (their entries looked up: a cost per row asked about);
+    ``rows()``: every one, live or not (the order's slice and the tail's matches)."""
+
+    def __init__(self, columns: "MongoColumns", condition, entries: dict[str, np.ndarray], sliced: np.ndarray,
+                 tail: np.ndarray):
+        self.columns, self.condition, self.entries = columns, condition, entries
+        self.sliced, self.tail = sliced, tail
+        self.count = len(sliced) + len(tail)
+
+    def rows(self) -> np.ndarray:
+        return np.concatenate([self.sliced, self.tail]) if len(self.tail) else self.sliced
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        held = self.entries["row"]
+        ok = np.zeros(len(rows), dtype=bool)
+        if len(rows) and len(held):
+            at = np.minimum(np.searchsorted(held, rows), len(held) - 1)
+            has = held[at] == rows
+            ok[has] = self.columns._meets(self.condition, self.entries, at[has])
+        return ok
+
+
 def _distinct(rows: np.ndarray) -> np.ndarray:
     """Ascending rows without repeats (a posting list holds a row once, unless a document
     listed a word twice)."""
@@ -550,6 +586,44 @@ class _Order:
         self.keys = keys[self.rows]
         self.nan = bool(self.keys.dtype.kind == "f" and self.n and np.isnan(self.keys[-1]))
         """Whether a key is NaN (they sort last)."""
+
+
+class _ValueOrder:
+    """The first ``m`` entries of a metadata key ordered by one part's value within groups
+    (a unit's dimension for ``v``/``w``, the code of ``s``/``b``, one group for ``r``/``x``;
+    no value, NaN, last in its group), with each entry's row and cell in that order: the
+    entries meeting a range condition (``<``, ``<=``, ``>``, ``>=``, or ``=`` a text or
+    boolean) are one slice of it, counted per cell by a bincount of that slice
+    (:meth:`MongoColumns._ranged`). Entries are append-only and a row's cell never
+    changes, so the order stays true of its ``m`` entries; those appended since are its
+    tail and dead rows are taken off, until the background thread sorts it again."""
+
+    def __init__(self, entries: dict[str, np.ndarray], part: str, cells_of: np.ndarray):
+        self.m = m = len(entries["row"])
+        group = (entries["d" if part in ("v", "w") else part][:m] if part not in ("r", "x")
+                 else np.zeros(m, dtype=np.int32))
+        values = entries[part][:m] if part in METADATA_PARTS else None
+        order = np.lexsort((values, group)) if values is not None else np.argsort(group, kind="stable")
+        self.values = values[order] if values is not None else None
+        self.rows = entries["row"][:m][order]
+        self.cells = cells_of[self.rows]
+        grouped = group[order]
+        starts = np.concatenate([[0], np.flatnonzero(grouped[1:] != grouped[:-1]) + 1]) if m else np.zeros(0, int)
+        ends = np.append(starts[1:], m)
+        self.blocks = {int(grouped[s]): (int(s), int(e)) for s, e in zip(starts, ends)}
+        """Each group's (start, end) in the order."""
+
+    def span(self, group: int | None, op: str, wanted: float) -> tuple[int, int]:
+        """The positions (start, end) of the entries of ``group`` whose value is ``op``
+        ``wanted`` (``"all"``: the whole group), as ``compare`` decides it."""
+        start, end = self.blocks.get(group, (0, 0))
+        if op == "all" or start == end:
+            return start, end
+        values = self.values[start:end]
+        if op in ("<", "<="):
+            return start, start + int(np.searchsorted(values, wanted, "left" if op == "<" else "right"))
+        return (start + int(np.searchsorted(values, wanted, "right" if op == ">" else "left")),
+                start + int(np.searchsorted(values, np.nan, "left")))
 
 
 class _Cells:
@@ -715,6 +789,8 @@ class MongoColumns:
         """Searches answered by each path (for tests and benchmarks)."""
         self.walks = 0
         """Pages found by walking a sort order (for tests)."""
+        self.ranges = 0
+        """Searches whose condition was answered from a value order (for tests)."""
         self.snapshot_dir: Path | None = None
         """Where the rows are kept between starts (None: they are not)."""
         self.restored = False
@@ -730,7 +806,8 @@ class MongoColumns:
     _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_syncing", "_advance", "_stop", "_thread",
                            "paths", "walks", "restore_seconds",
                            "snapshot_dir", "restored", "restoring", "_catalogue", "_reconciled", "_compared",
-                           "_vocab", "_vocab_size", "compared", "_per_cell", "_generation", "_follows"})
+                           "_vocab", "_vocab_size", "compared", "_per_cell", "_generation", "_follows",
+                           "_value_orders", "_value_wanted", "_dead", "ranges"})
     """Attributes that are not the rows (everything :meth:`_reset` sets is, but the clock)."""
 
     def _reset(self) -> None:
@@ -760,6 +837,9 @@ class MongoColumns:
         self._orders: dict[str, _Order] = {}  # made at first use (``_order``); kept in snapshots (the
         # rows they sort are the snapshot's: sorting 1M rows again would delay a restart)
         self._per_cell: np.ndarray | None = None  # live rows per cell (``_live_per_cell``)
+        self._value_orders: dict[tuple[str, str], _ValueOrder] = {}  # (key, part): made by the background
+        self._value_wanted: set[tuple[str, str]] = set()  # thread once a search asked (``_ranged``)
+        self._dead: tuple[int, int, np.ndarray] | None = None  # (rows, live, the dead rows) (``_dead_rows``)
         self._generation = getattr(self, "_generation", 0) + 1  # rows made anew (or names ranked anew)
         self._compared = time.monotonic()  # the last comparison of every document's stamps
         self.compared = getattr(self, "compared", 0)
@@ -1257,8 +1337,13 @@ class MongoColumns:
             every = np.ones(ncells, dtype=bool)
             for mask in filters.values():
                 every &= mask
-            rows = self._matching(query, n, titled or {})
-            if rows is None:  # every live row: counted per cell, no row read
+            ranged = self._ranged(query, n, ncells)
+            rows = None if ranged is not None else self._matching(query, n, titled or {})
+            if ranged is not None:  # one range condition: counted per cell from its value order
+                counts, meets = ranged
+                if visible is not None:
+                    counts[~visible] = 0
+            elif rows is None:  # every live row: counted per cell, no row read
                 counts = self._live_per_cell().copy()
                 if visible is not None:
                     counts[~visible] = 0
@@ -1276,7 +1361,8 @@ class MongoColumns:
                             mask &= passing
                     facets[facet] = self.cells.facet_counts(facet, np.where(mask, counts, 0))
             if rows is None:
-                page = self._page_of_cells(every if visible is None else every & visible, total, query, after, n)
+                page = self._page_of_cells(every if visible is None else every & visible, total, query, after, n,
+                                           meets if ranged is not None else None)
             else:
                 if filters:
                     rows = rows[every[cells_of[rows]]]
@@ -1358,6 +1444,15 @@ class MongoColumns:
         if rows is not None and len(rows) * 16 < len(held_rows):  # the rows' own entries
             at = np.minimum(np.searchsorted(held_rows, rows), max(len(held_rows) - 1, 0))
             at = at[held_rows[at] == rows] if len(held_rows) else at[:0]
+        found = held_rows[at][self._meets(condition, entries, at)]
+        if rows is None or not isinstance(at, slice):
+            return found
+        return _intersect(rows, found)
+
+    def _meets(self, condition, entries: dict[str, np.ndarray], at) -> np.ndarray:
+        """Whether each of the entries ``at`` (a slice or positions) meets the condition,
+        as ``queries.condition_filter`` says; raises :class:`Declined` for a condition
+        the rows cannot decide (with no entries too)."""
         value, op = condition.value, condition.op
         if isinstance(value, (bool, str)):
             part = "b" if isinstance(value, bool) else "s"
@@ -1390,10 +1485,75 @@ class MongoColumns:
                 ok = ~np.isnan(low) & ((low != wanted) | (high != wanted))
             if kind is not None:
                 ok &= kind
-        found = held_rows[at][ok]
-        if rows is None or not isinstance(at, slice):
-            return found
-        return _intersect(rows, found)
+        return ok
+
+    def _ranged(self, query: SearchQuery, n: int, ncells: int):
+        """For a search whose only row predicate is one range condition (``<``, ``<=``,
+        ``>``, ``>=``, or ``=`` a text or boolean) on a key with a value order: (matches
+        per cell, a function telling which of some rows meet it); else None (and the
+        order is asked of the background thread when the key is large).
+
+        A condition on a field every dataset has matches hundreds of thousands of rows
+        at 1M: comparing every entry and carrying the matching rows through visibility,
+        counts and the page took 13-20 ms. Here the matches are a slice of the value
+        order, counted per cell by one bincount of their cells (visibility and facets
+        are per cell), less the dead rows in it, plus the entries appended since it was
+        sorted; the page is then walked along the sort's order, testing only the rows it
+        walks (:meth:`_page_of_cells`)."""
+        text = query.text_query
+        if (len(query.conditions) != 1 or text.whole or text.prefix or query.created_after
+                or query.created_before or VALUE_ORDER_LEAST > n):
+            return None
+        condition = query.conditions[0]
+        entries = self._entries(condition)
+        if entries is None or len(entries["row"]) < VALUE_ORDER_LEAST:
+            return None
+        self._meets(condition, entries, _NONE)  # declines what the rows cannot decide
+        value, op = condition.value, condition.op
+        if isinstance(value, (bool, str)):
+            if op != "=":
+                return None
+            part = "b" if isinstance(value, bool) else "s"
+            group, op, wanted = self.metadata.code(part, value if part == "b" else value.lower()), "all", 0.0
+        elif op in ("<", "<=", ">", ">="):
+            low = op in ("<", "<=")
+            if condition.unit.strip():
+                wanted, dimension = normalize(value, condition.unit)
+                part, group = ("v" if low else "w"), self.metadata.code("d", dimension)
+            else:
+                wanted, part, group = value, ("r" if low else "x"), 0
+            wanted = float(wanted)
+        else:
+            return None
+        key = index_key(condition.name)
+        order = self._value_orders.get((key, part))
+        if order is None:
+            self._value_wanted.add((key, part))
+            return None
+        self.ranges += 1
+        start, end = order.span(group, op, wanted)
+        cells_of, alive = self.cell.data, self.alive.data
+        counts = np.bincount(order.cells[start:end], minlength=ncells)
+        held = entries["row"]
+        tail = _NONE
+        if order.m < len(held):  # appended since the order was made: compared whole
+            tail = held[order.m:][self._meets(condition, entries, slice(order.m, None))]
+            tail = tail[alive[tail]]
+            counts += np.bincount(cells_of[tail], minlength=ncells)
+        dead = self._dead_rows(n)
+        if len(dead) and order.m:  # rows in the order since dropped (their dataset changed or went)
+            at = np.minimum(np.searchsorted(held[:order.m], dead), order.m - 1)
+            at = at[held[at] == dead]
+            counts -= np.bincount(cells_of[held[at][self._meets(condition, entries, at)]], minlength=ncells)
+        return counts, _Range(self, condition, entries, order.rows[start:end], tail)
+
+    def _dead_rows(self, n: int) -> np.ndarray:
+        """The rows below ``n`` that are no longer live (kept until rows come or go: a
+        row, once dead, never lives again)."""
+        live = len(self.row_of)
+        if self._dead is None or self._dead[:2] != (n, live):
+            self._dead = (n, live, np.flatnonzero(~self.alive.data[:n]))
+        return self._dead[2]
 
     # -- orders: rows sorted by a key, for ranges and pages that cost what they return --
 
@@ -1438,6 +1598,28 @@ class MongoColumns:
             with self._lock:
                 if self._generation == generation:  # not reloaded (or names ranked anew) meanwhile
                     self._orders[name] = order
+        self._renew_value_orders()
+
+    def _renew_value_orders(self) -> None:
+        """Make the value orders searches asked for, and sort again those whose tail
+        grew past :data:`ORDER_TAIL` (or a sixteenth), without holding the rows: a key's
+        first entries never change, and its entries waiting to be merged (``_new``) are
+        left to the search that merges them (their tail meanwhile)."""
+        with self._lock:
+            generation, metadata, cells_of = self._generation, self.metadata, self.cell.data
+            stale = []
+            for key, part in self._value_wanted | self._value_orders.keys():
+                entries = metadata._rows.get(key)
+                order = self._value_orders.get((key, part))
+                if entries is not None and (order is None or len(entries["row"]) - order.m
+                                            > max(ORDER_TAIL, order.m // 16)):
+                    stale.append((key, part, entries))
+            self._value_wanted.clear()
+        for key, part, entries in stale:
+            order = _ValueOrder(entries, part, cells_of)
+            with self._lock:
+                if self._generation == generation and self.metadata is metadata:
+                    self._value_orders[(key, part)] = order
 
     def _rows_in_cells(self, cells: np.ndarray, n: int) -> np.ndarray:
         """The live rows of ``cells`` (cell ids, ascending), in no order."""
@@ -1475,26 +1657,43 @@ class MongoColumns:
             self._per_cell = np.concatenate([self._per_cell, np.zeros(ncells - len(self._per_cell), np.int64)])
         return self._per_cell[:ncells]
 
-    def _page_of_cells(self, passing: np.ndarray, total: int, query: SearchQuery, after, n: int) -> list[int]:
+    def _page_of_cells(self, passing: np.ndarray, total: int, query: SearchQuery, after, n: int,
+                       meets=None) -> list[int]:
         """The page of a search matching every live row of the ``passing`` cells
-        (``total`` of them): their rows when few, else a walk along the sort's order
+        (``total`` of them) that ``meets`` (None: every one; else a function of rows
+        saying which match): their rows when few, else a walk along the sort's order
         until the page and the ties of its last are found."""
+        if total == 0:
+            return []
         wanted = query.limit + 1
         field, direction = SORTS[query.sort]
-        live = max(int(self._live_per_cell().sum()), 1)
-        # a walk meets about total/live passing rows per row: worth it while it stays short
-        if total * 8 <= n or wanted * live > total * (n // 8):
-            return self._page(self._rows_in_cells(np.flatnonzero(passing), n), query, after)
+        per_cell = self._live_per_cell()
+        live = max(int(per_cell.sum()), 1)
         order = self._orders.get(field)  # None: not made yet (the background thread makes it)
-        if order is None or (field == "size" and order.nan):
-            return self._page(self._rows_in_cells(np.flatnonzero(passing), n), query, after)
+        walk = order is not None and not (field == "size" and order.nan)
+        if meets is None:
+            # a walk meets about total/live passing rows per row: worth it while it stays short
+            if not walk or total * 8 <= n or wanted * live > total * (n // 8):
+                return self._page(self._rows_in_cells(np.flatnonzero(passing), n), query, after)
+            meets = _every
+        else:  # the fewest rows of: the condition's matches, the passing cells' rows (each
+            # tested), or a walk (about wanted * live / total rows, a step's doubling twice that)
+            cells = int(per_cell[passing].sum()) * 2
+            walked = 2 * wanted * live // total if walk else n * 4
+            if meets.count <= min(cells, walked):
+                rows = meets.rows()
+                return self._page(rows[self.alive.data[rows] & passing[self.cell.data[rows]]], query, after)
+            if cells <= walked:
+                rows = self._rows_in_cells(np.flatnonzero(passing), n)
+                return self._page(rows[meets(rows)], query, after)
         self.walks += 1
         keys, alive, cells_of = self._keys(field), self.alive.data, self.cell.data
         cursor = None if after is None else direction * self._cursor_key(field, after[0])
         found = []
         if order.n < n:  # the tail, all of it
             tail = np.arange(order.n, n)
-            found.append(tail[alive[order.n:n] & passing[cells_of[order.n:n]]])
+            tail = tail[alive[order.n:n] & passing[cells_of[order.n:n]]]
+            found.append(tail[meets(tail)])
         # walk positions in the sort's order: ascending keys, or descending from the end
         if direction == 1:
             start = 0 if cursor is None else int(np.searchsorted(order.keys, cursor, "left"))
@@ -1509,7 +1708,8 @@ class MongoColumns:
             else:
                 seg = order.rows[order.n - end:order.n - walked][::-1]
                 last = -order.keys[order.n - end]
-            found.append(seg[alive[seg] & passing[cells_of[seg]]])
+            seg = seg[alive[seg] & passing[cells_of[seg]]]
+            found.append(seg[meets(seg)])
             walked, step = end, step * 2
             if bound is None:
                 rows = np.concatenate(found)
