@@ -401,3 +401,53 @@ def test_a_title_another_process_changes_is_matched_at_the_next_search(tmp_path)
         assert numbers(reader.search(ALICE, {"text": "micel"}).items) == {6, 7, 8}
         assert reader.search(ALICE, {"text": "solutions"}).total == 0
         assert reader.titles.builds == 2
+
+
+def test_a_column_read_in_steps_is_the_column_read_at_once(tmp_path, monkeypatch):
+    """A whole column is read ``LOAD_CHUNK`` rows at a time (no call holding the
+    interpreter's lock for long): the steps join into the column one read gives, for
+    words and for numeric and text fields; a number float64 cannot hold in a later step
+    still leaves its field to SQL; and searches answer as SQL does."""
+    path = tmp_path / "steps.sqlite"
+    with _catalogue_and_readers(path, 7) as (datasets, writer, columns, sql):
+        writer.upsert_datasets(OPERATOR, [Dataset.parse({**d.to_stored(), "scientificMetadata": {
+            "counts": {"value": 2**60 if i == 49 else i, "unit": ""}}}) for i, d in enumerate(datasets[:50])])
+        with columns._transaction() as conn:
+            fields = dict(conn.execute("SELECT name, id FROM metadata_fields").fetchall())
+            terms = [r[0] for r in conn.execute("SELECT id FROM vocabulary WHERE n > 0 ORDER BY n DESC LIMIT 30")]
+            loads = [(sqlite_columns._load_field, ident) for ident in fields.values()] + \
+                    [(sqlite_columns._load_term, ident) for ident in terms]
+            at_once = [load(conn, ident) for load, ident in loads]
+            for ident, column in zip(fields.values(), at_once):  # as a plain reading of the rows gives them
+                plain = sqlite_columns._field_column(conn.execute(
+                    "SELECT m.cell, m.id, d.ctime, m.v FROM metadata AS m JOIN datasets AS d ON d.id = m.id "
+                    "WHERE m.field = ? ORDER BY m.cell, m.v, m.id", (ident,)).fetchall())
+                assert (plain is None and column is None) or all(
+                    np.array_equal(getattr(plain, name), getattr(column, name)) for name in ("cells", "ids", "ctimes",
+                                                                                             "values"))
+            statements = []
+            monkeypatch.setattr(sqlite_columns, "LOAD_CHUNK", 97)
+            stepped = [load(_Counting(conn, statements), ident) for load, ident in loads]
+        assert at_once[list(fields).index("counts")] is None and stepped[list(fields).index("counts")] is None
+        kinds = set()
+        for one, steps in zip(at_once, stepped):
+            if one is None:
+                continue
+            kinds.add(one.values.dtype.kind if one.values is not None else "word")
+            for name in ("cells", "ids", "ctimes", "values"):
+                a, b = getattr(one, name), getattr(steps, name)
+                assert (a is None and b is None) or (a.dtype == b.dtype and np.array_equal(a, b)), name
+        assert kinds == {"f", "U", "word"}
+        assert len(statements) >= sum(len(c.ids) // 97 for c in at_once if c is not None) > 30  # read in steps
+        _assert_same(_answers(columns), _answers(sql))  # the reader's columns were read in steps
+
+
+class _Counting:
+    """A connection that counts the statements run on it."""
+
+    def __init__(self, conn, counted: list):
+        self.conn, self.counted = conn, counted
+
+    def execute(self, *args):
+        self.counted.append(args[0])
+        return self.conn.execute(*args)
