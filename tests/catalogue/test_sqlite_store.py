@@ -15,6 +15,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from beamhub.catalogue import (
@@ -515,3 +516,28 @@ def test_another_connections_writes_show_in_cached_counts(sample_file):
         assert {f.value: f.count for f in page.facets["beamline"]} == {"i03": 4, "i22": 3, "i99": 1, "i13": 1}
         assert {f.value: f.count for f in reader.search(BOB, SearchQuery()).facets["proposal"]} == {
             "p1002": 3, "p3001": 1}
+
+
+def test_the_cell_index_following_writes_is_the_one_read_anew(tmp_path):
+    """Each process keeps the cells in memory and reads only those newer than it holds
+    (``sqlite.cells``): after writes adding cells, beamlines, techniques and access
+    keys, its snapshot is the one a fresh index reads, and a search sees the new cells."""
+    from beamhub.catalogue.stores.sqlite.cells import CellIndex
+    from tests.benchmarks import synthetic
+
+    datasets = list(synthetic.datasets(3000, seed=9))
+    with SQLiteStore(f"sqlite:///{tmp_path / 'cells.sqlite'}") as store:
+        store.upsert_datasets(OPERATOR, datasets[:1000])
+        held = CellIndex()
+        with store._transaction() as conn:
+            before = held.snapshot(conn)
+        store.upsert_datasets(OPERATOR, datasets[1000:])
+        with store._transaction() as conn:
+            following, fresh = held.snapshot(conn), CellIndex().snapshot(conn)
+        assert following.size > before.size > 1
+        for name in ("n", "beamline", "proposal", "tset", "type", "year"):
+            assert np.array_equal(getattr(following, name), getattr(fresh, name)), name
+        assert following.by_key.keys() == fresh.by_key.keys()
+        assert all(np.array_equal(following.by_key[k], fresh.by_key[k]) for k in fresh.by_key)
+        assert int(fresh.n.sum()) == 3000
+        assert store.search(OPERATOR, SearchQuery(limit=1)).total == 3000
