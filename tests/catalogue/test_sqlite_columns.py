@@ -437,6 +437,11 @@ def test_a_column_read_in_steps_is_the_column_read_at_once(tmp_path, monkeypatch
             for name in ("cells", "ids", "ctimes", "values"):
                 a, b = getattr(one, name), getattr(steps, name)
                 assert (a is None and b is None) or (a.dtype == b.dtype and np.array_equal(a, b)), name
+            if one.values is not None and one.values.dtype.kind == "U":  # text values come ranked
+                distinct, ranks = np.unique(one.values, return_inverse=True)
+                for column in (one, steps):
+                    assert np.array_equal(column._ranks[0], distinct)
+                    assert np.array_equal(column._ranks[1], one.cells.astype(np.int64) * len(distinct) + ranks)
         assert kinds == {"f", "U", "word"}
         assert len(statements) >= sum(len(c.ids) // 97 for c in at_once if c is not None) > 30  # read in steps
         _assert_same(_answers(columns), _answers(sql))  # the reader's columns were read in steps
