@@ -44,7 +44,7 @@ from .idempotency import IdempotencyKeys
 from .logic import CatalogueLogic
 from .routes import API_PREFIX, ROUTES, tornado_pattern
 from .settings import ServiceSettings, store_url_from_env
-from .workers import Places, Supervisor, default_workers, listen, reserve
+from .workers import Places, Supervisor, default_workers, listen, quiet_gc, reserve
 
 log = logging.getLogger("beamhub.service")
 
@@ -201,6 +201,7 @@ def run_worker(sockets: list | None, index: int = 0) -> int:
     """One service process: worker ``index`` (worker 0 follows the jobs)."""
     service = CatalogueService()
     work = service.run(sockets, follow_jobs=index == 0)
+    quiet_gc()
     profile = os.environ.get(PROFILE_ENV)
     if profile:  # a developer's measurement: the event loop thread's CPU, written at a clean stop
         import cProfile

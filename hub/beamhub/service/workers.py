@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import ctypes
+import gc
 import logging
 import os
 import signal
@@ -151,6 +152,27 @@ def reserve(host: str, port: int) -> list[socket.socket]:
         sock.bind(address)
         reserved.append(sock)
     return reserved
+
+
+GC_THRESHOLDS = (20_000, 20, 100)
+"""The garbage collector's thresholds in a worker (Python's default: 700, 10, 10)."""
+
+
+def quiet_gc() -> None:
+    """Let a worker's garbage collector do less: the objects present at its start (modules,
+    classes, the routes, the settings: about 170,000) are frozen, never scanned again, and
+    young objects are collected in larger batches.
+
+    Measured at 200 users (bench_service, SQLite, 1 worker): with Python's default
+    thresholds the collector took 2.6-2.9 s of a worker's 16-19 s of CPU, nearly all of
+    it in 9-10 full collections of 90-370 ms each (every thread waits for one: a pause
+    in every answer then in flight). Frozen and with these thresholds: 0.45-0.49 s, no
+    full collection within the run. Cyclic garbage made while serving is still
+    collected, in batches of 20,000 allocations; most garbage is freed at once by
+    reference counting anyway."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def listen(host: str, port: int) -> list[socket.socket]:
