@@ -522,6 +522,8 @@ def _union(parts: list[np.ndarray], n: int) -> np.ndarray:
     """The distinct rows of ``parts``, ascending."""
     if not parts:
         return _NONE
+    if len(parts) == 1:  # a prefix that is one word (typed whole): its rows, not sorted again
+        return _distinct(parts[0])
     if sum(len(p) for p in parts) * 32 <= n:
         return np.unique(np.concatenate(parts))
     mask = np.zeros(n, dtype=bool)
@@ -552,8 +554,11 @@ class _Range:
         held = self.entries["row"]
         ok = np.zeros(len(rows), dtype=bool)
         if len(rows) and len(held):
-            at = np.minimum(np.searchsorted(held, rows), len(held) - 1)
-            has = held[at] == rows
+            if held[-1] == len(held) - 1:  # every row has one (ascending rows from 0): a row's own
+                at, has = rows, rows < len(held)
+            else:
+                at = np.minimum(np.searchsorted(held, rows), len(held) - 1)
+                has = held[at] == rows
             ok[has] = self.columns._meets(self.condition, self.entries, at[has])
         return ok
 
@@ -1442,8 +1447,11 @@ class MongoColumns:
         held_rows = entries["row"]
         at = slice(None)
         if rows is not None and len(rows) * 16 < len(held_rows):  # the rows' own entries
-            at = np.minimum(np.searchsorted(held_rows, rows), max(len(held_rows) - 1, 0))
-            at = at[held_rows[at] == rows] if len(held_rows) else at[:0]
+            if held_rows[-1] == len(held_rows) - 1:  # every row has one (ascending rows from 0): a row's own
+                at = rows[rows < len(held_rows)]
+            else:
+                at = np.minimum(np.searchsorted(held_rows, rows), len(held_rows) - 1)
+                at = at[held_rows[at] == rows]
         found = held_rows[at][self._meets(condition, entries, at)]
         if rows is None or not isinstance(at, slice):
             return found
