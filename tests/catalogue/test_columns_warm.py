@@ -113,3 +113,36 @@ def test_searches_while_the_warmer_loads_answer_from_sql_and_the_warmer_loads_wh
             late = [service.search(staff, q) for q in queries]
             assert service.columns.deferred == deferred and set(service.columns.held()) == wanted
             assert [r.total for r in late] == [r.total for r in expected]
+
+
+CLOSE_WHILE_LOADING = """
+import sys, time
+from beamhub.catalogue import open_store
+from beamhub.catalogue.stores.sqlite import columns
+columns.LOAD_CHUNK = 7  # many statements per column: the warmer is always reading
+for i in range(20):
+    store = open_store(sys.argv[1])
+    store.keep_columns_warm()
+    time.sleep(0.05 + i * 0.02)
+    store.close()
+print("closed")
+"""
+
+
+def test_a_store_closed_while_its_warmer_reads_stops_it_cleanly(tmp_path):
+    """Closing a store whose warmer is reading columns (a service stopping soon after
+    its start) interrupts the warmer and waits for it before closing its connection:
+    closing that connection under the reading thread crashed the process (3 runs of 3
+    before the fix). In another process, so that a crash fails this test."""
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
+    with open_store(url) as writer:
+        writer.upsert_proposals(OPERATOR, synthetic.proposals(SIZE))
+        writer.upsert_datasets(OPERATOR, synthetic.datasets(SIZE))
+    done = subprocess.run([sys.executable, "-c", CLOSE_WHILE_LOADING, url], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    assert done.stdout.strip() == "closed" and "Traceback" not in done.stderr, done.stderr[-2000:]

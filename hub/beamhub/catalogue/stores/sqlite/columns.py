@@ -503,6 +503,17 @@ class ColumnWarmer:
         self._stop.set()
         self._woken.set()
 
+    def stop_and_wait(self, interrupt, seconds: float) -> threading.Thread | None:
+        """Stop, calling ``interrupt(thread)`` (which aborts the statement the thread
+        runs) until the thread has ended, for at most ``seconds``; the thread if it is
+        still running then, else None."""
+        self.stop()
+        deadline = time.monotonic() + seconds
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            interrupt(self._thread)  # again: a statement started since is aborted too
+            self._thread.join(0.05)
+        return self._thread if self._thread.is_alive() else None
+
     def want(self, kind: str, ident: int) -> None:
         """A search wants this column and does not hold it: load it next (searches
         meanwhile answer from SQL)."""
@@ -514,7 +525,8 @@ class ColumnWarmer:
         try:
             self.warm()
         except Exception:  # noqa: BLE001 - a store outage: searches load what they need
-            log.warning("search columns not loaded ahead", exc_info=True)
+            if not self._stop.is_set():  # (stopping interrupts its statement)
+                log.warning("search columns not loaded ahead", exc_info=True)
         finally:
             self.warmed.set()
         while not self._stop.is_set():

@@ -45,6 +45,9 @@ from .templates import SQLiteTemplateMethods
 from .titles import ProposalTitles, bump as proposals_changed
 from .writes import DatasetWriter
 
+WARMER_STOP_SECONDS = 10.0
+"""How long closing a store waits for its column warmer's thread to stop."""
+
 BATCH = 20_000
 """Datasets validated and written per step of an upsert (all in one transaction)."""
 
@@ -293,13 +296,21 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
         units.prepare()
 
     def close(self) -> None:
+        """Stop the warmer, then close every connection. The warmer's statement running
+        is interrupted and its thread waited for (up to :data:`WARMER_STOP_SECONDS`):
+        closing a connection while another thread reads through it crashed the process
+        (a segmentation fault, found closing a store while its warmer loaded columns);
+        if it has not stopped by then, its connection is left to close with the thread."""
+        busy = None
         if self._warmer is not None:
-            self._warmer.stop()
+            busy = self._warmer.stop_and_wait(self._interrupt_thread, WARMER_STOP_SECONDS)
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-            for _, conn in self._connections:
+            for thread, conn in self._connections:
+                if busy is not None and thread() is busy:
+                    continue
                 try:
                     if not self.read_only:
                         conn.execute("PRAGMA optimize")
@@ -307,6 +318,14 @@ class SQLiteStore(SQLiteTemplateMethods, SQLiteLabelMethods, Store):
                     pass
                 conn.close()
             self._connections = []
+
+    def _interrupt_thread(self, thread: threading.Thread) -> None:
+        """Abort the statement ``thread`` runs on its connection (sqlite3 allows it from
+        another thread)."""
+        with self._lock:
+            for owner, conn in self._connections:
+                if owner() is thread:
+                    conn.interrupt()
 
     def ping(self) -> None:
         with self._transaction() as conn:
