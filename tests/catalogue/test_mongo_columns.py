@@ -550,3 +550,48 @@ def test_a_lone_range_condition_from_a_value_order_is_exact_through_appends_kill
     rows._renew_orders()  # sorted again, the changed datasets' new rows in it
     assert rows._value_orders[("temperature", "v")] is not order
     assert searches() > 0
+
+
+def test_a_restart_applies_a_burst_beyond_the_snapshots_room_exactly(mongodb_url, tmp_path, monkeypatch):
+    # A snapshot's arrays are written with room for more rows, and a restart writes what
+    # changed since into that room (mapped, not copied); a burst beyond the room grows them
+    # in the middle of a batch. Either way the first searches are the database's answers,
+    # and a dataset changed twice since is held once, as it is now.
+    monkeypatch.setattr(mongo_columns, "IN_BAND", 1)  # every array mapped, as at 1M datasets
+    monkeypatch.setattr(mongo_columns, "ROWS_ROOM", 5)
+    monkeypatch.setattr(mongo_columns, "ROWS_ROOM_SHARE", 0)
+    monkeypatch.setattr(mongo_columns, "OVERLAP", timedelta(0))  # only what changed is read again
+    datasets = list(synthetic.datasets(N))
+    url, direct = catalogue(mongodb_url, datasets)
+    operator = Identity.for_operator()
+    snapshots = tmp_path / "columns"
+    stores = []
+
+    def worker():
+        store = open_store(url)
+        stores.append(store)
+        assert store.keep_columns_warm(snapshot_dir=str(snapshots)).warmed.wait(30)
+        return store
+
+    try:
+        before = worker()
+        first = before.columns.stats()
+        before.close()  # its rows written to the snapshot, with room for 5 more
+        direct.upsert_datasets(operator, [d.model_copy(update={"description": "burst plover"}) for d in datasets[:60]])
+        direct.upsert_datasets(operator, [d.model_copy(update={"description": "burst plover again", "size": 7})
+                                          for d in datasets[:10]])
+        second = worker()
+        assert second.columns.restored
+        stats = second.columns.stats()
+        assert (stats["datasets"], stats["rows"]) == (N, first["rows"] + 60)  # the 60 changed read again
+        assert same(second, direct, operator, text="plover")[0] == 60
+        assert same(second, direct, operator, text="again")[0] == 10
+        for identity in (USER, STAFF, operator):
+            for sort in ("datasetName", "-size", "-creationTime"):
+                same(second, direct, identity, text="burst", sort=sort)
+                same(second, direct, identity, sort=sort)
+    finally:
+        for store in stores:
+            store.close()
+        direct.drop_database()
+        direct.close()
