@@ -556,7 +556,8 @@ def test_a_restart_applies_a_burst_beyond_the_snapshots_room_exactly(mongodb_url
     # A snapshot's arrays are written with room for more rows, and a restart writes what
     # changed since into that room (mapped, not copied); a burst beyond the room grows them
     # in the middle of a batch. Either way the first searches are the database's answers,
-    # and a dataset changed twice since is held once, as it is now.
+    # a dataset changed twice since is held once, as it is now, and a write after the
+    # restart is found by the next search.
     monkeypatch.setattr(mongo_columns, "IN_BAND", 1)  # every array mapped, as at 1M datasets
     monkeypatch.setattr(mongo_columns, "ROWS_ROOM", 5)
     monkeypatch.setattr(mongo_columns, "ROWS_ROOM_SHARE", 0)
@@ -586,6 +587,9 @@ def test_a_restart_applies_a_burst_beyond_the_snapshots_room_exactly(mongodb_url
         assert (stats["datasets"], stats["rows"]) == (N, first["rows"] + 60)  # the 60 changed read again
         assert same(second, direct, operator, text="plover")[0] == 60
         assert same(second, direct, operator, text="again")[0] == 10
+        # the marks moved past what the restart read, not past what is written after it
+        direct.upsert_datasets(operator, [datasets[100].model_copy(update={"description": "later plover"})])
+        assert same(second, direct, operator, text="plover")[0] == 61
         for identity in (USER, STAFF, operator):
             for sort in ("datasetName", "-size", "-creationTime"):
                 same(second, direct, identity, text="burst", sort=sort)
