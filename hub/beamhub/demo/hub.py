@@ -213,7 +213,9 @@ class DemoHub:
         def stop(signum, frame):
             raise KeyboardInterrupt
 
-        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+        # SIGINT too: Python leaves it ignored when the demo was started with it ignored
+        # (a background job of a script), and Ctrl-C or `kill -INT` must still stop it
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
         try:
             print(self.banner(), flush=True)
             status = supervisor.wait()
