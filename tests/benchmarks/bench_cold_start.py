@@ -50,6 +50,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from beamhub.catalogue import open_store
+from beamhub.service.workers import quiet_gc
 
 from . import synthetic
 from .catalogues import OPERATOR, catalogue
@@ -100,7 +101,12 @@ def main(argv=None) -> None:
     parser.add_argument("--changed", type=float, default=0.01, help="share of datasets an ingest changes")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--backend", choices=("sqlite", "documentdb"), default="sqlite")
+    parser.add_argument("--python-gc", action="store_true",
+                        help="keep Python's default garbage collector settings instead of a service worker's "
+                             "(beamhub.service.workers.quiet_gc), to compare the two")
     args = parser.parse_args(argv)
+    if not args.python_gc:  # the store is measured as it runs in a service worker
+        quiet_gc()
     if args.backend == "documentdb":
         return mongo_cold_start(args)
     built = catalogue("sqlite", args.size, None)

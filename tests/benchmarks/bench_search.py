@@ -44,6 +44,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from beamhub.catalogue import open_store
+from beamhub.service.workers import quiet_gc
 
 from . import synthetic
 from .catalogues import catalogue
@@ -129,7 +130,12 @@ def main(argv=None) -> None:
                              "takes seconds (default: --queries)")
     parser.add_argument("--with-sqlite", action="store_true",
                         help="also measure SQLite (with its columns) in the same run, side by side")
+    parser.add_argument("--python-gc", action="store_true",
+                        help="keep Python's default garbage collector settings instead of a service worker's "
+                             "(beamhub.service.workers.quiet_gc), to compare the two")
     args = parser.parse_args(argv)
+    if not args.python_gc:  # the store is measured as it runs in a service worker
+        quiet_gc()
     sizes = [int(s.replace("_", "")) for s in (args.sizes or "10000,100000,1000000").split(",")]
     if args.backend == "documentdb":
         from tests.services.documentdb import DocumentDB
