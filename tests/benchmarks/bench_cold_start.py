@@ -50,15 +50,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from beamhub.catalogue import open_store
-from beamhub.service.workers import quiet_gc
 
 from . import synthetic
 from .catalogues import OPERATOR, catalogue
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
+from .measure import add_gc_option, collector, percentile, resident_mb
 
 
 def line(name: str, seconds: list[float]) -> str:
@@ -101,12 +96,9 @@ def main(argv=None) -> None:
     parser.add_argument("--changed", type=float, default=0.01, help="share of datasets an ingest changes")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--backend", choices=("sqlite", "documentdb"), default="sqlite")
-    parser.add_argument("--python-gc", action="store_true",
-                        help="keep Python's default garbage collector settings instead of a service worker's "
-                             "(beamhub.service.workers.quiet_gc), to compare the two")
+    add_gc_option(parser)
     args = parser.parse_args(argv)
-    if not args.python_gc:  # the store is measured as it runs in a service worker
-        quiet_gc()
+    collector(args)
     if args.backend == "documentdb":
         return mongo_cold_start(args)
     built = catalogue("sqlite", args.size, None)
@@ -207,13 +199,6 @@ def restart(url: str, snapshots: Path, staff, queries, name: str, written: int, 
               f"rows ready {ready[0] - started:.2f} s after the start: snapshot read back in {read:.2f} s, "
               f"what changed since applied in {since:.2f} s; from the snapshot: {columns.restored}; "
               f"searches: {columns.paths})")
-
-
-def resident_mb() -> float:
-    for line_ in Path("/proc/self/status").read_text().splitlines():
-        if line_.startswith("VmRSS:"):
-            return int(line_.split()[1]) / 1024
-    return float("nan")
 
 
 def ingest_mongo(url: str, size: int, fraction: float, round_: int, restore: bool = False) -> tuple[int, float]:

@@ -35,6 +35,7 @@ import numpy as np
 
 from beamhub.catalogue.preview import DEFAULT_SIZE, read_view, render_from_h5, render_preview
 from beamhub.demo.data import PROFILES, write_demo_data
+from tests.benchmarks.measure import percentile
 from tests.catalogue.nexus_builders import CountingFile, frame_chunk_bytes
 
 SIGNAL = "/entry/data/data"
@@ -57,10 +58,6 @@ def ensure_stack(directory: Path, size: str) -> Path:
 def rchar() -> int:
     with open("/proc/self/io") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("rchar:"))
-
-
-def percentile(values, q) -> float:
-    return float(np.percentile(values, q))
 
 
 def main() -> None:
@@ -111,7 +108,7 @@ def main() -> None:
         render_preview(stack, size=args.preview_size, frame=index)
         latencies.append((time.perf_counter() - started) * 1000)
     print(f"render_preview latency, {len(latencies)} different frames, no cache "
-          f"(page cache warm): p50 {percentile(latencies, 50):.1f} ms  p95 {percentile(latencies, 95):.1f} ms"
+          f"(page cache warm): p50 {percentile(latencies, .50):.1f} ms  p95 {percentile(latencies, .95):.1f} ms"
           f"  max {max(latencies):.1f} ms   (goal p95 < 200 ms)")
 
     with tempfile.TemporaryDirectory() as cache:
@@ -122,7 +119,7 @@ def main() -> None:
             started = time.perf_counter()
             render_preview(stack, size=args.preview_size, frame=index, cache_dir=cache)
             cached.append((time.perf_counter() - started) * 1000)
-    print(f"render_preview latency, cached: p50 {percentile(cached, 50):.2f} ms  p95 {percentile(cached, 95):.2f} ms")
+    print(f"render_preview latency, cached: p50 {percentile(cached, .50):.2f} ms  p95 {percentile(cached, .95):.2f} ms")
 
     # where the time goes, and Pillow against matplotlib for the image
     with h5py.File(stack) as f:
@@ -138,8 +135,8 @@ def main() -> None:
             started = time.perf_counter()
             imshow_png(frame, args.preview_size)
             matplotlib_times.append((time.perf_counter() - started) * 1000)
-    print(f"per frame: read+decompress p50 {percentile(reads, 50):.1f} ms; drawing p50: Pillow "
-          f"{percentile(pillow, 50):.1f} ms, matplotlib imshow {percentile(matplotlib_times, 50):.1f} ms")
+    print(f"per frame: read+decompress p50 {percentile(reads, .50):.1f} ms; drawing p50: Pillow "
+          f"{percentile(pillow, .50):.1f} ms, matplotlib imshow {percentile(matplotlib_times, .50):.1f} ms")
 
 
 def imshow_png(frame: np.ndarray, size: int) -> bytes:

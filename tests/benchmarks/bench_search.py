@@ -44,10 +44,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from beamhub.catalogue import open_store
-from beamhub.service.workers import quiet_gc
 
 from . import synthetic
 from .catalogues import catalogue
+from .measure import add_gc_option, collector, percentile, resident_mb
 
 WHOLE_WORDS = {w.split("_")[0] for w in synthetic.SAMPLES + synthetic.WORDS}
 KINDS = ("facet", "text-word", "text-prefix", "condition", "combined", "other")
@@ -68,11 +68,6 @@ def kind(query) -> str:
 def describe(query) -> str:
     body = query.model_dump(exclude_defaults=True, exclude={"limit"})
     return " ".join(f"{k}={v}" for k, v in body.items())
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
 
 
 def run(store, identity, queries) -> tuple[list[float], list[float], list[float]]:
@@ -130,12 +125,9 @@ def main(argv=None) -> None:
                              "takes seconds (default: --queries)")
     parser.add_argument("--with-sqlite", action="store_true",
                         help="also measure SQLite (with its columns) in the same run, side by side")
-    parser.add_argument("--python-gc", action="store_true",
-                        help="keep Python's default garbage collector settings instead of a service worker's "
-                             "(beamhub.service.workers.quiet_gc), to compare the two")
+    add_gc_option(parser)
     args = parser.parse_args(argv)
-    if not args.python_gc:  # the store is measured as it runs in a service worker
-        quiet_gc()
+    collector(args)
     sizes = [int(s.replace("_", "")) for s in (args.sizes or "10000,100000,1000000").split(",")]
     if args.backend == "documentdb":
         from tests.services.documentdb import DocumentDB
@@ -174,13 +166,6 @@ def open_variant(label: str, url: str):
               f"{stats['cells']:,} cells, {stats['words']:,} words; this process's resident memory "
               f"{resident_mb():,.0f} MB")
     return store
-
-
-def resident_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def measure(args, sizes: list[int]) -> None:

@@ -46,7 +46,6 @@ import json
 import os
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -63,6 +62,7 @@ from beamhub.catalogue import Identity, open_store  # noqa: E402
 from beamhub.catalogue.ingest import ingest  # noqa: E402
 from beamhub.demo.data import write_demo_data  # noqa: E402
 from tests.benchmarks import synthetic  # noqa: E402
+from tests.benchmarks.measure import percentile  # noqa: E402
 from tests.api.hubsetup import API, CatalogueHub  # noqa: E402
 from tests.services.ports import free_port  # noqa: E402
 
@@ -270,13 +270,6 @@ def process_names(processes: dict[str, list[int]]) -> dict[int, str]:
     return names
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
 async def run_load(hub: CatalogueHub, tokens: dict[str, str], demo_pids: list[str], seconds: float,
                    think: float, recorder: Recorder | None = None, first_seed: int = 0,
                    base: str | None = None) -> tuple[Recorder, float]:
@@ -401,8 +394,8 @@ def report(result: dict, users: int) -> list[str]:
     for kind in ("search", "detail", "preview", "vote", "all"):
         values = every if kind == "all" else recorder.latency.get(kind, [])
         if values:
-            lines.append(f"{kind:<9}{len(values):>7}{percentile(values, 50) * 1e3:>9.1f}"
-                         f"{percentile(values, 95) * 1e3:>9.1f}{percentile(values, 99) * 1e3:>9.1f}"
+            lines.append(f"{kind:<9}{len(values):>7}{percentile(values, .50) * 1e3:>9.1f}"
+                         f"{percentile(values, .95) * 1e3:>9.1f}{percentile(values, .99) * 1e3:>9.1f}"
                          f"{max(values) * 1e3:>9.1f}")
     if recorder.busy:
         lines.append(f"answered 503 and retried after Retry-After (latency counts from the first try): "
@@ -414,7 +407,7 @@ def report(result: dict, users: int) -> list[str]:
             sorted(recorder.reasons.items(), key=lambda item: -item[1])))
         lines += ["  " + line for line in recorder.error_bodies]
     lines += result["votes"]
-    p95 = percentile(every, 95) * 1e3
+    p95 = percentile(every, .95) * 1e3
     lines.append(f"goal: 0 errors ({'met' if not errors else 'NOT met'}), p95 < 300 ms "
                  f"({'met' if p95 < 300 else 'NOT met'}: {p95:.0f} ms)")
     n = max(1, len(every))
@@ -464,7 +457,7 @@ def summary(results: list[dict], store: str) -> list[str]:
             used = result["cpu"].get(kind, {"rest": 0.0, "store": 0.0})
             return (used[part] if part else used["rest"] + used["store"]) / n * 1e3
 
-        p95 = {kind: percentile(recorder.latency.get(kind, []), 95) * 1e3
+        p95 = {kind: percentile(recorder.latency.get(kind, []), .95) * 1e3
                for kind in ("search", "detail", "preview", "vote")}
         exact = ("NOT EXACT" if "NOT" in result["votes"][0] else "exact" if result["votes"][0].endswith("exact")
                  else "partly")  # some datasets not comparable: votes failed without a clear answer
@@ -472,8 +465,8 @@ def summary(results: list[dict], store: str) -> list[str]:
         db = f"{cpu('database'):6.2f}" if "database" in result["cpu"] else f"{'-':>6}"
         lines.append(
             f"{result['users']:>5} {result['workers']:>7} {str(result['store_threads']):>7} {result['path']:>6} "
-            f"{len(every) / result['elapsed']:>7.1f} {percentile(every, 50) * 1e3:>7.1f} "
-            f"{percentile(every, 95) * 1e3:>7.1f} {percentile(every, 99) * 1e3:>7.1f}  "
+            f"{len(every) / result['elapsed']:>7.1f} {percentile(every, .50) * 1e3:>7.1f} "
+            f"{percentile(every, .95) * 1e3:>7.1f} {percentile(every, .99) * 1e3:>7.1f}  "
             + " ".join(f"{p95[k]:>7.1f}" for k in p95)
             + f"  {sum(recorder.errors.values()):>6} {sum(recorder.busy.values()):>6} {exact:>9}  {service:>22} {cpu('proxy'):>6.2f} "
             f"{cpu('hub'):>6.2f} {db} {cpu('load generator'):>6.2f}  {result['load'][0]:>4.1f}/{result['load'][1]:<4.1f}  "
