@@ -16,9 +16,11 @@ snapshot folder (the service's ``columns_snapshot_dir``) the rows are written th
 after a full load and when the service stops, and a starting worker reads them back
 (its arrays mapped, not read: a fraction of a second at 1M datasets, not minutes of
 reading the database; :meth:`MongoColumns.save`) and then applies what changed since, by
-the same stamps a sync follows, before it answers from them
-(:meth:`MongoColumns.restore`; the documents stamped since are read in a thread while the
-file is read back). A snapshot of another database, of another format or
+the same stamps a sync follows (:meth:`MongoColumns.restore`; the documents stamped since
+are listed and read in a thread while the file is read back). Searches answer as soon as
+the file is read back and those are listed: from the rows for every dataset but the ones
+changed and not applied yet, and through the database for those, the two answers merged
+(:meth:`MongoColumns._catch_up`). A snapshot of another database, of another format or
 derivation version, or older than :data:`SNAPSHOT_MAX_AGE` (deletions by beamhub are
 logged for a day) is ignored with a log line, and so is one that cannot be read.
 
@@ -151,8 +153,10 @@ IN_BAND = 1 << 16
 page-aligned, and mapped when it is read back (:meth:`MongoColumns.save`)."""
 RESTORE_WAIT = 15.0
 """Seconds a search waits for the rows while they are read back from a snapshot (0.13 s at
-1M datasets) and what changed since is applied (about 0.1 ms a document under load) rather than going
-to the database, which takes seconds per search."""
+1M datasets) and what changed since is listed (then it answers during the catch-up,
+:meth:`MongoColumns._catch_up`), or, one the catch-up cannot answer, until what changed
+is applied (about 0.1 ms a document under load), rather than going to the database,
+which takes seconds per search."""
 SNAPSHOT_MAX_AGE = timedelta(hours=20)
 """An older snapshot is not used: ``beamhub_deleted`` keeps deletions a day, so the
 deletions since it would not all be found."""
@@ -770,6 +774,15 @@ class _Cells:
         found.sort(key=lambda item: (-item[0], _order(item[1])))
         return [FacetCount(value=value, count=count) for count, value in found[:MAX_FACET_VALUES]]
 
+    def facet_values(self, facet: str, counts: np.ndarray) -> dict:
+        """Every value of a facet over the cells' match ``counts`` (value -> count, none
+        left out): what a search merges with the database's counts during a restart's
+        catch-up (:func:`facets_of` then orders and caps the sum)."""
+        n, cells, codes, distinct, code_of = self._index(facet)
+        per_value = np.bincount(codes, weights=counts[cells], minlength=len(distinct))
+        listed = np.flatnonzero(per_value > 0)
+        return {distinct[i]: int(per_value[i]) for i in listed}
+
     def _index(self, facet: str):
         """(cells, their count, each (cell, value code) pair, the values by code, the code
         of each value) of a facet, rebuilt when cells were added."""
@@ -788,15 +801,35 @@ class _Cells:
         return index
 
 
+def _newer(newest: list, doc: dict) -> None:
+    """Move ``newest`` (``updatedAt``, ``beamhub_changedAt``) to the document's stamps where newer."""
+    for at, field in enumerate(("updatedAt", CHANGED)):
+        stamp = doc.get(field)
+        if isinstance(stamp, datetime) and (newest[at] is None or stamp > newest[at]):
+            newest[at] = stamp
+
+
+def facets_of(values: dict[str, dict]) -> dict[str, list[FacetCount]]:
+    """Facets as a search shows them from uncapped counts (``{facet: {value: count}}``):
+    most first, ties by value as the database's ``$sort`` orders them, no value not
+    listed, the first :data:`MAX_FACET_VALUES` (as :meth:`_Cells.facet_counts`)."""
+    return {facet: [FacetCount(value=value, count=count) for value, count in
+                    sorted(((v, c) for v, c in counts.items() if v is not None and c > 0),
+                           key=lambda item: (-item[1], _order(item[0])))[:MAX_FACET_VALUES]]
+            for facet, counts in values.items()}
+
+
 def _order(value):
     """Facet values' tie order (MongoDB's ``$sort`` by ``_id``: numbers before strings)."""
     return (0, value, "") if isinstance(value, (int, float)) else (1, 0, str(value))
 
 
 class _ReadAhead:
-    """The documents stamped since a snapshot's marks, read in a thread (one query, whole
-    documents) while the snapshot is read back, and handed over :data:`READ_BATCH` at a
-    time as they arrive (the database's time overlaps the file's and the applying).
+    """The documents stamped since a snapshot's marks, read in a thread while the snapshot
+    is read back: first listed (``_id`` and stamps: :attr:`listed`, what searches answer
+    through the database until it is applied, :meth:`MongoColumns._catch_up`), then read
+    whole (one query) and handed over :data:`READ_BATCH` at a time as they arrive (the
+    database's time overlaps the file's and the applying).
     Applied without moving the marks (the query is not in stamp order, so a batch's newest
     stamps say nothing of the documents not read yet); once every document is read the
     marks move to the newest stamps read (:attr:`newest`, as a sync's move to the newest it
@@ -810,23 +843,36 @@ class _ReadAhead:
         self._thread = None
         self.newest: list | None = None
         """The newest ``updatedAt`` and ``beamhub_changedAt`` read, once every document is."""
+        self.listed: dict[str, str] | None = None
+        """pid -> stamps of every document stamped since the marks (None: not listed)."""
+        self.listed_newest: list | None = None
+        """The newest ``updatedAt`` and ``beamhub_changedAt`` listed."""
+        self.listed_filter: dict | None = None
+        """The listing's query: every document it listed matches it from then on (stamps only grow)."""
+        self.listing = threading.Event()
+        """Set once the listing is done (or failed, or there is none)."""
         if isinstance(marks, tuple) and len(marks) == 2:
             self._thread = threading.Thread(target=self._read, args=(columns.store.datasets, marks),
                                             name="mongo-columns-ahead", daemon=True)
             self._thread.start()
+        else:
+            self.listing.set()
 
     def _read(self, datasets, marks) -> None:
         try:
             branches = [_since("updatedAt", marks[0]), _since(CHANGED, marks[1])]
             if {} in branches:
                 return  # no marks: the sync reads what changed
+            listed, newest = {}, list(marks)
+            for doc in datasets.find({"$or": branches}, STAMPS, batch_size=5000):
+                listed[doc["_id"]] = _stamps(doc)
+                _newer(newest, doc)
+            self.listed, self.listed_newest, self.listed_filter = listed, newest, {"$or": branches}
+            self.listing.set()
             batch, newest = [], list(marks)
             for doc in datasets.find({"$or": branches}, FIELDS, batch_size=READ_BATCH):
                 batch.append(doc)
-                for at, field in enumerate(("updatedAt", CHANGED)):
-                    stamp = doc.get(field)
-                    if isinstance(stamp, datetime) and (newest[at] is None or stamp > newest[at]):
-                        newest[at] = stamp
+                _newer(newest, doc)
                 if len(batch) == READ_BATCH:
                     self._batches.put(batch)
                     batch = []
@@ -835,6 +881,7 @@ class _ReadAhead:
         except PyMongoError:
             log.debug("search columns: documents since the snapshot not all read ahead", exc_info=True)
         finally:
+            self.listing.set()
             self._batches.put(None)
 
     def batches(self):
@@ -880,13 +927,30 @@ class MongoColumns:
         self._catalogue: str | None = None  # the database's own id (``META``), read once
         self.restoring = threading.Event()
         """Set while the rows are read back from a snapshot (searches wait for them)."""
+        self.answering = threading.Event()
+        """Set once searches need not wait any longer for a restore: the snapshot is read
+        back and what changed since is listed (they answer while it is applied,
+        :meth:`_catch_up`), or the restore is over."""
+        self._behind: dict[str, str | None] | None = None
+        """During a restart's catch-up (else None): pid -> stamps of the datasets changed
+        since the snapshot and not applied yet (None: deleted by beamhub), which have no
+        live row; a search answers them through the database (:meth:`plan`)."""
+        self._look_marks: tuple = (None, None, None)
+        """The newest ``updatedAt``, ``beamhub_changedAt`` and deletion the catch-up's
+        listing saw: what each search during it looks for again (:meth:`_look`)."""
+        self.behind_filter: dict | None = None
+        """During a catch-up: the listing's query (the documents stamped since the
+        snapshot), which every dataset behind matches (``MongoStore._merge_behind``)."""
+        self.answered_after: float | None = None
+        """Seconds after the restore began that searches could answer (for benchmarks)."""
         self._reset()
 
     _NOT_ROWS = frozenset({"store", "ready", "warmed", "_lock", "_syncing", "_advance", "_stop", "_thread",
                            "paths", "walks", "restore_seconds",
                            "snapshot_dir", "restored", "restoring", "_catalogue", "_reconciled", "_compared",
                            "_vocab", "_vocab_size", "compared", "_per_cell", "_generation", "_follows",
-                           "_value_orders", "_value_wanted", "_dead", "ranges"})
+                           "_value_orders", "_value_wanted", "_dead", "ranges", "answering", "_behind",
+                           "_look_marks", "answered_after", "behind_filter"})
     """Attributes that are not the rows (everything :meth:`_reset` sets is, but the clock)."""
 
     def _reset(self) -> None:
@@ -1113,7 +1177,10 @@ class MongoColumns:
             path = self.snapshot_file()
             return path is not None and path.exists() and self._restore(path)
         finally:
+            with self._lock:
+                self._behind = None  # (a catch-up cut short by an error: the rows are loaded again)
             self.restoring.clear()
+            self.answering.set()
 
     def _restore(self, path: Path) -> bool:
         started = time.monotonic()
@@ -1156,6 +1223,8 @@ class MongoColumns:
                     setattr(self, name, value)
             self._reconciled = 0.0  # and soon, SciCat's unstamped deletions
         read = time.monotonic() - started
+        self._catch_up(ahead)
+        self.answered_after = time.monotonic() - started
         with self._syncing:
             for pids, docs in ahead.batches():  # the marks stay until every one is read
                 self._take(pids, docs, advance=False)
@@ -1166,6 +1235,7 @@ class MongoColumns:
                         if newest is not None and (current is None or newest > current):
                             setattr(self, name, newest)
         self.sync(limit=None)  # what changed since it was written (deletions: beamhub's log)
+        self._caught_up()
         self._prepare()
         self.restored = True
         self._follows = True  # this thread's next steps catch up (``following``)
@@ -1174,6 +1244,99 @@ class MongoColumns:
         log.info("search columns: %d datasets from %s (%s old) in %.2f s, what changed since applied in %.2f s",
                  len(self.row_of), path, age, *self.restore_seconds)
         return True
+
+    # -- a restart's catch-up: searches answered while what changed is applied ---------
+
+    def _catch_up(self, ahead: _ReadAhead) -> None:
+        """Once the snapshot is read back and what changed since is listed (stamps only,
+        overlapping the file: ``_ReadAhead``), let searches answer while the changes are
+        read and applied: the listed datasets' rows are dropped now and the datasets kept
+        in :attr:`_behind` until a row of theirs as listed is applied (``_take``), and a
+        search counts and pages the live rows, the database the datasets behind
+        (``MongoStore._search_columns`` merges the two): each dataset is on exactly one
+        side when the search holds the rows. (At 1M datasets with 10,000 changed, reading
+        and applying them took 1.2-1.3 s, which every search waited for.) Without a
+        listing (no marks, or the database failing) searches wait for the rows as before."""
+        ahead.listing.wait()
+        if ahead.listed is None:
+            return
+        try:
+            gone, deleted = [], self.deleted_mark
+            for doc in self.store.db[DELETED].find(_since("at", self.deleted_mark)):
+                gone.append(doc["_id"])
+                if isinstance(doc.get("at"), datetime) and (deleted is None or doc["at"] > deleted):
+                    deleted = doc["at"]
+        except PyMongoError:
+            log.debug("search columns: deletions since the snapshot not listed", exc_info=True)
+            return
+        with self._lock:
+            self._behind = {}
+            self.behind_filter = ahead.listed_filter
+            self._look_marks = (*ahead.listed_newest, deleted)
+            self._mark_behind(ahead.listed, gone)
+        self.answering.set()
+
+    def _mark_behind(self, seen: dict[str, str], gone: list) -> None:
+        """Take the datasets ``seen`` (pid -> stamps) whose rows do not hold them as seen,
+        and those ``gone`` (deleted by beamhub) that have a row or are behind, out of the
+        rows into :attr:`_behind`. Holding the rows, during a catch-up."""
+        behind, held = self._behind, self.held
+        if isinstance(held, _Frozen):
+            held.locate(list(seen) + list(gone))
+        if isinstance(self.row_of, _Frozen):
+            self.row_of.locate(list(seen) + list(gone))
+        for pid, stamps in seen.items():
+            if pid in behind:
+                if behind[pid] is not None:
+                    behind[pid] = stamps
+            elif held.get(pid) != stamps:
+                behind[pid] = stamps
+                self._kill(pid)
+        for pid in gone:
+            if pid in behind or pid in self.row_of or held.get(pid) is not None:
+                behind[pid] = None
+                self._kill(pid)
+
+    def _look(self) -> bool:
+        """A search's sync during a catch-up (which holds ``_syncing``): list what was
+        stamped or deleted since the catch-up's listing (stamps only, as a sync lists) and
+        take what the rows do not hold as listed out of them (:meth:`_mark_behind`), so the
+        search sees every change stamped before it began, through the database. False
+        when no catch-up runs (any more)."""
+        with self._lock:
+            if self._behind is None:
+                return False
+            updated, changed, deleted = self._look_marks
+        branches = [_since("updatedAt", updated), _since(CHANGED, changed)]
+        seen = {doc["_id"]: _stamps(doc) for doc in self.store.datasets.find({"$or": branches}, STAMPS)}
+        gone = [doc["_id"] for doc in self.store.db[DELETED].find(_since("at", deleted), {"_id": 1})]
+        with self._lock:
+            if self._behind is None:
+                return False
+            self._mark_behind(seen, gone)
+        return True
+
+    def _caught_up(self) -> None:
+        """End the catch-up: read the datasets still behind (a search's look took them out
+        after the read of what changed, or a newer version than the one read) and apply
+        them; then searches answer from the rows alone (each syncing first)."""
+        while True:
+            with self._lock:
+                if self._behind is None:
+                    return
+                left = list(self._behind)
+            docs = [doc for batch in batched(left, READ_BATCH)
+                    for doc in self.store.datasets.find({"_id": {"$in": batch}}, FIELDS)]
+            with self._syncing:
+                with self._lock:
+                    if self._behind.keys() <= set(left):  # none taken out since: applied as read
+                        self._behind = None
+                    self._take(left, docs, advance=False)
+
+    @property
+    def catching_up(self) -> bool:
+        """Whether searches answer during a restart's catch-up (:meth:`_catch_up`)."""
+        return self._behind is not None and not self.ready.is_set()
 
     # -- keeping current ------------------------------------------------------------
 
@@ -1268,6 +1431,8 @@ class MongoColumns:
         with self._lock:
             for pid in pids:
                 self._kill(pid)
+                if self._behind is not None:
+                    self._behind.pop(pid, None)
                 self.held.pop(pid, None)
                 self.pending.discard(pid)
                 self.odd.discard(pid)
@@ -1287,6 +1452,15 @@ class MongoColumns:
                 self._apply(docs)
             finally:
                 self._advance = True
+            behind = self._behind
+            if behind:  # a catch-up: a dataset applied as listed is answered from its row now
+                for doc in docs:
+                    pid = doc["_id"]
+                    if pid in behind:
+                        if behind[pid] == _stamps(doc):
+                            del behind[pid]
+                        else:  # a change newer than this one was listed: still the database's
+                            self._kill(pid)
             found = {doc["_id"] for doc in docs}
             self.forget([pid for pid in pids if pid not in found])
 
@@ -1448,24 +1622,32 @@ class MongoColumns:
     def answers(self, query: SearchQuery) -> bool:
         """Whether the rows can answer this search at all (before syncing)."""
         if self.restoring.is_set():
-            self.ready.wait(RESTORE_WAIT)
-        return (self.ready.is_set() and query.sort in SORTS and not query.keyword and query.my_vote is None
-                and not query.text_query.unmatchable)
+            self.answering.wait(RESTORE_WAIT)
+        return ((self.ready.is_set() or self._behind is not None) and query.sort in SORTS and not query.keyword
+                and query.my_vote is None and not query.text_query.unmatchable)
 
     def plan(self, identity: Identity, query: SearchQuery, after,
-             titled: dict[str, tuple[str, ...]] | None = None) -> tuple[list[str], int, dict]:
+             titled: dict[str, tuple[str, ...]] | None = None) -> tuple[list[str], int, dict, list | None]:
         """Sync, then (pids of the page's first ``limit + 1`` datasets in order, total,
-        facets); raises :class:`Declined` when the rows cannot answer exactly.
+        facets, behind); raises :class:`Declined` when the rows cannot answer exactly.
         ``titled``: the proposals titled with query words (``queries.text_filter``).
+        ``behind``: None, or during a restart's catch-up (:meth:`_catch_up`) the datasets
+        the rows left out, which the caller answers through the database and merges in;
+        then the facets are every value's count (``{facet: {value: count}}``, uncapped:
+        :func:`facets_of` orders and caps the sum).
 
         What a search costs follows its matches, not the catalogue: visibility and the
         facet filters are decided per cell (a few thousand at 1M datasets), words,
         prefixes, conditions and dates give sorted row arrays intersected rarest first,
         and a search with none of those counts from each cell's live rows and walks a
         sort order only until its page is full."""
-        if not self.sync(SYNC_IN_SEARCH):
+        merging = not self.ready.is_set() and self._look()
+        if not merging and not self.sync(SYNC_IN_SEARCH):
             raise Declined("more changes than a search applies")
         with self._lock:
+            # (a catch-up that ended after the look applied every dataset it listed: the rows
+            # alone then hold every change stamped before this search)
+            behind = (self._behind or None) if merging else None  # (none behind: the rows alone)
             if self.odd:
                 raise Declined(f"{len(self.odd)} dataset(s) the rows cannot hold exactly")
             n = len(self.pids)
@@ -1498,7 +1680,9 @@ class MongoColumns:
                     for other, passing in filters.items():
                         if other != facet:
                             mask &= passing
-                    facets[facet] = self.cells.facet_counts(facet, np.where(mask, counts, 0))
+                    masked = np.where(mask, counts, 0)
+                    facets[facet] = (self.cells.facet_counts(facet, masked) if behind is None
+                                     else self.cells.facet_values(facet, masked))
             if rows is None:
                 page = self._page_of_cells(every if visible is None else every & visible, total, query, after, n,
                                            meets if ranged is not None else None)
@@ -1506,7 +1690,7 @@ class MongoColumns:
                 if filters:
                     rows = rows[every[cells_of[rows]]]
                 page = self._page(rows, query, after)
-            return [self.pids[r] for r in page], total, facets
+            return [self.pids[r] for r in page], total, facets, (None if behind is None else list(behind))
 
     def _matching(self, query: SearchQuery, n: int, titled: dict) -> np.ndarray | None:
         """The live rows (ascending) matching the query's text, dates and conditions;
