@@ -165,3 +165,29 @@ def test_a_change_after_the_listing_is_seen_by_the_next_search_during_the_catch_
     for identity in (OPERATOR, STAFF, USER):
         pages(store, direct, identity, sort="-size", limit=7)
         pages(store, direct, identity, sort="-creationTime", limit=7)
+
+
+def test_a_search_between_the_catch_ups_end_and_the_rows_ready_waits_for_the_rows(held, monkeypatch):
+    # The catch-up has ended (nothing behind any more) but the rows are not ready yet (their
+    # orders being made): a search then waits for them, as before the catch-up answered,
+    # instead of going to the database (seconds at 1M datasets).
+    store, direct, raw, release, datasets = held
+    columns = store.columns
+    prepare, preparing, prepared = type(columns)._prepare, threading.Event(), threading.Event()
+
+    def held_prepare(self):
+        preparing.set()
+        prepared.wait(30)
+        prepare(self)
+
+    monkeypatch.setattr(type(columns), "_prepare", held_prepare)
+    release.set()
+    assert preparing.wait(30) and columns._behind is None and not columns.ready.is_set()
+    got, paths = [], dict(columns.paths)
+    searching = threading.Thread(target=lambda: got.append(result(store, STAFF, limit=7)))
+    searching.start()
+    searching.join(0.5)
+    prepared.set()
+    searching.join(30)
+    assert got == [result(direct, STAFF, limit=7)]
+    assert columns.paths == {"columns": paths["columns"] + 1, "direct": paths["direct"]}, "answered from the rows"

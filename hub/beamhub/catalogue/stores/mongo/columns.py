@@ -1623,6 +1623,8 @@ class MongoColumns:
         """Whether the rows can answer this search at all (before syncing)."""
         if self.restoring.is_set():
             self.answering.wait(RESTORE_WAIT)
+            if self._behind is None and self.restoring.is_set():  # no catch-up, or just past its end
+                self.ready.wait(RESTORE_WAIT)
         return ((self.ready.is_set() or self._behind is not None) and query.sort in SORTS and not query.keyword
                 and query.my_vote is None and not query.text_query.unmatchable)
 
