@@ -102,6 +102,7 @@ from ...scientific_metadata import index_key
 from ...units import normalize
 from .documents import (CHANGED, DELETED, INDEX_VERSION, INDEX_VERSION_FIELD, LIKES, METADATA, PROPOSAL_IDS,
                         SORT_NAME, SOURCE_UPDATED, TECHNIQUES, UNREADABLE, WORDS, YEAR)
+from .loading import load_batches, one_at_a_time
 from .scicat import META
 from .support import batched
 
@@ -1055,21 +1056,32 @@ class MongoColumns:
 
     def load(self) -> None:
         """The rows from the snapshot brought current, or else every document's search
-        fields read into new rows (then written to the snapshot)."""
+        fields read into new rows (then written to the snapshot), by one process at a
+        time (``loading.one_at_a_time``): the next takes the snapshot the first wrote."""
         if self.restore():
             return
-        self._load()
-        self._prepare()  # before the snapshot, which keeps what it makes
-        self.save()
+        with one_at_a_time(self.snapshot_dir) as waited:
+            if waited and self.restore():  # another worker (or the command) read them meanwhile
+                return
+            self._load()
+            self._prepare()  # before the snapshot, which keeps what it makes
+            self.save()
         self.ready.set()
 
-    def _load(self) -> None:
+    def _load(self, ahead: bool = True, progress=None) -> None:
+        """Every document's search fields read into new rows, by a thread ``ahead`` of
+        this one's applying (``mongo.loading``). ``progress``: called with the count of
+        documents read so far after each batch."""
         started = time.monotonic()
         loaded_at = datetime.now(timezone.utc)
         with self._lock:
             self._reset()
-            for docs in batched(self.store.datasets.find({}, FIELDS, batch_size=2000), 2000):
+            read = 0
+            for docs in load_batches(self.store.datasets, FIELDS, ahead):
                 self._apply(docs)
+                read += len(docs)
+                if progress is not None:
+                    progress(read)
             for postings in (self.words, self.metadata):  # arrays now, not at a search's first use
                 for key in list(postings.keys()):
                     postings.get(key)
