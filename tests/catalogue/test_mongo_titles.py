@@ -182,3 +182,26 @@ def test_a_title_another_worker_writes_is_matched_at_the_next_search(workers):  
     assert same(first, direct, operator, text="goethite")[0] == synthetic.PER_PROPOSAL  # its datasets
     assert same(first, direct, operator, text="goeth")[0] == synthetic.PER_PROPOSAL
     assert same(second, direct, Identity("stranger", groups=frozenset({"p7777777"})), text="goethite")[0] == 0
+
+
+@pytest.mark.parametrize("columns", ["on", "off"])
+def test_a_start_reads_the_titles_and_the_first_search_with_words_does_not_read_them_again(scicat_db, columns):
+    """A service start (``keep_columns_warm``) reads every proposal's title in a thread
+    beside the columns' load: with the columns off, nothing else would ever read them
+    before a search; with them on, their thread would only after the rows are ready."""
+    from beamhub.catalogue import open_store
+
+    url, _ = scicat_db
+    with open_store(url + ("?columns=off" if columns == "off" else "")) as store, \
+            open_store(url + "?columns=off") as direct:
+        titles = store._titles
+        assert titles.full_reads == 0
+        warm = store.keep_columns_warm()  # a service start
+        started = time.monotonic()
+        while titles.full_reads == 0 and time.monotonic() - started < 10:
+            time.sleep(0.01)
+        assert titles.full_reads == 1, "read at the start"
+        if warm is not None:
+            assert warm.warmed.wait(30)
+        assert pids(store, OWNER, "temperatures") == pids(direct, OWNER, "temperatures") != []
+        assert (titles.full_reads, titles.indexes_built) == (1, 1), "the first search with words read none"

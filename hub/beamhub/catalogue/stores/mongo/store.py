@@ -172,7 +172,9 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         """Load the search columns in a background thread and keep them current
         (``mongo.columns``): for a long-running process, the catalogue service. Returns
         them (their ``warmed`` event is set once loaded); None with ``columns=off``.
-        ``snapshot_dir``: where the rows are kept between starts (read back at start)."""
+        ``snapshot_dir``: where the rows are kept between starts (read back at start).
+        The proposals' titles are read at once too, beside them (``mongo.titles``)."""
+        self._titles.read_ahead()
         if self.columns is not None:
             if snapshot_dir:
                 self.columns.snapshot_dir = Path(snapshot_dir)

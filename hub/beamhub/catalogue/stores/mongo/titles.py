@@ -31,6 +31,8 @@ database) stamp it too. So:
   ``MongoColumns.following``), otherwise at each search with words; a difference reads
   every proposal's fields again (a deletion and a stamped insert between two counts
   leave the database's count as it was, not the held one: the insert was read).
+- *At a service start* every title is read in a thread beside the search columns'
+  load or restore (:meth:`ProposalTitles.read_ahead`), not by the first search with words.
 - *Writes that leave* ``updatedAt`` *alone* (an operator's shell) are found by reading
   every proposal's fields again every :data:`REREAD_SECONDS`, by that thread or else by
   the first search with words after it.
@@ -45,15 +47,19 @@ before (``lys``: 1.0/3.6 against 12.6/38.5 ms).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from pymongo.errors import PyMongoError
+
 from ...identity import Identity
 from ...text import TextQuery, TitleIndex
 from .columns import _since  # one rule for what a stamp query reads again
 
+log = logging.getLogger(__name__)
 
 FIELDS = {"title": 1, "ownerGroup": 1, "accessGroups": 1, "beamline": 1, "updatedAt": 1}
 """What a proposal is held by (a projection)."""
@@ -127,6 +133,23 @@ class ProposalTitles:
         """Reads of every proposal (a test checks searches make none while nothing changes)."""
         self.indexes_built = 0
         """Word indexes built (a test checks an access change builds none)."""
+
+    def read_ahead(self) -> threading.Thread:
+        """Read every proposal's title now, in a thread (a service start: beside the search
+        columns' load or restore, which it does not hold up), so that the first search with
+        words does not (measured during a restart at 1M datasets: 0.95 s). A search
+        arriving meanwhile waits for this read (the lock) instead of making its own; a read
+        that fails is left to the first search, as before."""
+
+        def read() -> None:
+            try:
+                self.current(count=False)
+            except PyMongoError:
+                log.debug("proposal titles not read ahead; the first search with words reads them", exc_info=True)
+
+        thread = threading.Thread(target=read, name="mongo-titles-ahead", daemon=True)
+        thread.start()
+        return thread
 
     def titled(self, identity: Identity, text: TextQuery, followed: bool) -> dict[str, tuple[str, ...]]:
         """``{query word: ids of the caller's proposals whose title holds it}``
