@@ -36,6 +36,22 @@ Only the MongoDB store needs this; on the SQLite store the command says why it d
 apply and exits 0 with nothing done.
 """
 
+SNAPSHOT_EPILOG = """\
+Each worker of the catalogue service answers searches from search columns it reads
+from the database at its start unless it finds their snapshot, fit to use (this
+database's, this release's format, written less than 20 h ago): at 1M datasets reading
+takes a minute or more (one worker reads, the others wait for its snapshot), during
+which searches go to the database directly (seconds each); reading the snapshot back
+takes a fraction of a second.
+This command does that reading once, before the service starts: it brings a snapshot
+that is fit to use up to the database (seconds), else reads every dataset, printing
+its progress. The service need not be stopped: the snapshot is replaced whole. Run it
+as the user the service runs as (root): the file is written mode 0600.
+Exit status: 0 written, 1 for an error the message explains (database unreachable,
+folder not writable), 2 for bad usage. On the SQLite store it says why it does not
+apply and exits 0 with nothing done.
+"""
+
 # --- the parser ------------------------------------------------------------------------
 
 
@@ -90,6 +106,20 @@ def register(subparsers) -> None:
     reindex.add_argument("--everything", action="store_true",
                          help="recompute every dataset, not only stale ones")
     reindex.set_defaults(func=run_maintenance, method="reindex")
+
+    snapshot = action("snapshot-columns", "read the MongoDB store's search columns and write their snapshot, "
+                      "from which the catalogue service's workers start (run it before starting the service after "
+                      "an install, an upgrade or a long stop); MongoDB only", [store], SNAPSHOT_EPILOG)
+    snapshot.add_argument("--config", metavar="FILE",
+                          help="the site file, for the store and the snapshot folder the service uses "
+                               "(default $BEAMHUB_CONFIG; --store and --snapshot-dir take precedence)")
+    snapshot.add_argument("--snapshot-dir", metavar="DIR",
+                          help="the snapshot folder (the site's catalogue.columns_snapshot_dir, default "
+                               "hub.state_dir/search-columns)")
+    snapshot.add_argument("--anew", action="store_true",
+                          help="read every dataset from the database, even when the snapshot there can be "
+                               "brought up to date")
+    snapshot.set_defaults(func=run_snapshot_columns)
 
     recount = action("recount-votes", "set every dataset's like/dislike counts from its votes "
                      "(repair after a crash; run while no votes arrive); MongoDB only", [store], MAINTENANCE_EPILOG)
@@ -351,3 +381,100 @@ def run_maintenance(args) -> int:
             count = method(operator)
             print(f"corrected the vote counts of {count} dataset{'s' if count != 1 else ''}")
     return 0
+
+
+# --- the search columns' snapshot ------------------------------------------------------------
+
+
+PROGRESS_SECONDS = 5.0
+"""Seconds between two progress lines of a long read."""
+
+
+def run_snapshot_columns(args) -> int:
+    import time
+
+    from beamhub.catalogue import InvalidInput
+    from beamhub.catalogue.errors import StoreUnavailable
+    from beamhub.catalogue.stores import redact_url
+    from pymongo.errors import PyMongoError
+
+    url, folder = _service_places(args)
+    with open_catalogue(url) as store:
+        from beamhub.catalogue.stores.mongo.store import MongoStore
+
+        columns = getattr(store, "columns", None)
+        if not isinstance(store, MongoStore):
+            kind = type(store).__name__.removesuffix("Store")
+            print(f"beamhub: snapshot-columns does not apply to the {kind} store ({redact_url(store.url)}): it "
+                  "keeps no snapshot of its search columns. Nothing done.", file=sys.stderr)
+            return 0
+        if columns is None:
+            raise InvalidInput(f"the store URL turns the search columns off (columns=off): {redact_url(store.url)}")
+        store.ping()  # an unreachable database: one clear line (StoreUnavailable), within seconds
+        path = Path(folder)
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise InvalidInput(f"cannot make the snapshot folder {path}: {exc.strerror or exc}") from None
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise InvalidInput(f"cannot write in the snapshot folder {path}: permission denied")
+        columns.snapshot_dir = path
+        started = time.monotonic()
+        total = store.datasets.estimated_document_count()
+        shown = [started]
+
+        def progress(read: int) -> None:
+            now = time.monotonic()
+            if now - shown[0] >= PROGRESS_SECONDS:
+                shown[0] = now
+                share = f" ({100 * read / total:.0f}%)" if total else ""
+                print(f"read {read:,} of about {total:,} datasets{share}, {now - started:.0f} s", file=sys.stderr,
+                      flush=True)
+
+        print(f"search columns of {redact_url(store.url)}: bringing the snapshot in {path} up to the database, "
+              f"or else reading about {total:,} datasets (a minute or more per million)", file=sys.stderr, flush=True)
+        try:
+            restored = columns.write_snapshot(anew=args.anew, progress=progress)
+        except PyMongoError as exc:
+            reason = str(exc).split(",")[0].split("(")[0].strip()[:200]
+            raise StoreUnavailable(f"the catalogue database at {store.safe_url} could not be read to the end "
+                                   f"({reason}); nothing written, run it again") from None
+        except OSError as exc:
+            raise InvalidInput(str(exc)) from None
+        written = columns.snapshot_file()
+        stats = columns.stats()
+    how = "brought up to date from the snapshot" if restored else "read from the database"
+    print(f"wrote {written} ({written.stat().st_size / 1e6:,.0f} MB): {stats['datasets']:,} datasets' search "
+          f"columns, {how} in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def _service_places(args) -> tuple[str | None, str]:
+    """The store URL and the snapshot folder: the options, else as the service has them
+    from the site file (``--config``, else ``$BEAMHUB_CONFIG`` when set)."""
+    from beamhub.catalogue import InvalidInput
+    from beamhub.catalogue.stores import STORE_ENV
+    from beamhub.config import CONFIG_ENV, SiteConfigError, load_site_config
+    from beamhub.config.jupyterhub import catalogue_service, service_settings
+    from beamhub.service.settings import STORE_FILE_ENV
+
+    url, folder = args.store, args.snapshot_dir
+    if (url is None or folder is None) and (args.config or os.environ.get(CONFIG_ENV)):
+        try:
+            site = load_site_config(args.config)
+        except SiteConfigError as exc:
+            raise InvalidInput(str(exc)) from None
+        given = catalogue_service(site, port=0)["environment"]  # the store as the hub gives it to the service
+        if url is None and given.get(STORE_FILE_ENV):
+            try:
+                url = Path(given[STORE_FILE_ENV]).read_text().strip()
+            except OSError as exc:
+                raise InvalidInput(f"cannot read the store URL from {given[STORE_FILE_ENV]}: "
+                                   f"{exc.strerror or exc}") from None
+        elif url is None:
+            url = given.get(STORE_ENV)  # else $BEAMHUB_STORE, as for every command
+        folder = folder or service_settings(site).columns_snapshot_dir or None
+    if not folder:
+        raise InvalidInput("no snapshot folder: give --snapshot-dir DIR, or the site file (--config FILE or "
+                           "$BEAMHUB_CONFIG) whose catalogue.columns_snapshot_dir or hub.state_dir names it")
+    return url, folder

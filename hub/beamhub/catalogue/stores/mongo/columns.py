@@ -11,7 +11,10 @@ core). A search then counts every facet exactly and chooses its page in memory, 
 only the page's documents are read from the database, by ``_id``.
 
 **Loaded.** In the background at service start (:meth:`MongoColumns.start`, one read of
-the collection's search fields); searches take the direct path until it is done. With a
+the collection's search fields, by a thread ahead of the applying: ``mongo.loading``);
+searches take the direct path until it is done (at 1M datasets a minute or more, which
+``beamhub catalogue snapshot-columns`` spends before the service starts instead:
+:meth:`MongoColumns.write_snapshot`). With a
 snapshot folder (the service's ``columns_snapshot_dir``) the rows are written there
 after a full load and when the service stops, and a starting worker reads them back
 (its arrays mapped, not read: a fraction of a second at 1M datasets, not minutes of
@@ -1181,6 +1184,23 @@ class MongoColumns:
         log.info("search columns: %d datasets written to %s in %.1f s", len(self.row_of), path,
                  time.monotonic() - started)
         return True
+
+    def write_snapshot(self, anew: bool = False, progress=None) -> bool:
+        """Bring the snapshot up to the database before a service starts (``beamhub
+        catalogue snapshot-columns``): the rows read back from it and what changed since
+        applied when it is fit to use (unless ``anew``), else every document read
+        (``progress``: as :meth:`_load`'s), then written. True when they came from the
+        snapshot. Raises ``OSError`` when it cannot be written, ``PyMongoError`` when the
+        database cannot be read."""
+        restored = not anew and self.restore()
+        with one_at_a_time(self.snapshot_dir):  # a worker starting meanwhile waits for it
+            if not restored:
+                self._load(progress=progress)
+                self._prepare()
+            if not self.save():
+                raise OSError(f"the search columns' snapshot could not be written to {self.snapshot_file()}")
+        self.ready.set()
+        return restored
 
     def restore(self) -> bool:
         """Take the rows from the snapshot and apply what changed since (then searches
