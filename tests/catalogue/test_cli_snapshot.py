@@ -95,3 +95,49 @@ def _operator():
     from beamhub.catalogue import Identity
 
     return Identity.for_operator()
+
+
+def test_a_snapshot_older_than_20_h_is_brought_up_to_date_with_every_dataset_compared(mongodb_url, tmp_path):
+    """After a long stop: beamhub's log of its deletions keeps a day, so a deletion made
+    while the service was stopped may be gone from it; the command restores the old
+    snapshot anyway and compares every dataset's stamps, which finds it."""
+    import pickle
+    from datetime import timedelta
+
+    import pymongo
+
+    from beamhub.catalogue.stores.mongo.columns import MongoColumns
+    from beamhub.catalogue.stores.mongo.documents import DELETED
+
+    url, direct = catalogue(mongodb_url, synthetic.datasets(N))
+    folder = tmp_path / "search-columns"
+    ok(beamhub("snapshot-columns", "--snapshot-dir", str(folder), store=url))
+    [snapshot] = folder.glob("columns-*.pickle")
+    with open(snapshot, "r+b") as file:  # written three days ago (the header's length unchanged)
+        header = pickle.load(file)
+        length = file.tell()
+        header["saved"] -= timedelta(days=3)
+        older = pickle.dumps(header, protocol=5)
+        assert len(older) == length
+        file.seek(0)
+        file.write(older)
+    gone = answer_pids(direct)[0]
+    assert direct.delete_datasets(_operator(), [gone]) == 1
+    with pymongo.MongoClient(url) as client:  # the log's entry expired meanwhile
+        assert client.get_default_database()[DELETED].delete_many({}).deleted_count == 1
+
+    done = ok(beamhub("snapshot-columns", "--snapshot-dir", str(folder), store=url))
+    assert "older than 20 h, every dataset's stamps compared" in done.stdout
+    assert f"{N - 1:,} datasets' search columns" in done.stdout
+    with open_store(url) as worker:  # the rows as a starting worker reads them back
+        columns = MongoColumns(worker)
+        columns.snapshot_dir = folder
+        assert columns.restore()
+        assert gone not in columns.row_of and len(columns.row_of) == N - 1
+    direct.close()
+
+
+def answer_pids(store) -> list[str]:
+    from beamhub.catalogue import SearchQuery
+
+    return [d.pid for d in store.search(_operator(), SearchQuery(limit=5)).items]
