@@ -396,7 +396,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         merged by the sort's key, ties by pid. A search the columns decline then waits
         for the rows (the direct path takes seconds at 1M datasets)."""
         try:
-            pids, total, facets, behind = self.columns.plan(identity, query, after, titled)
+            with self.columns.first():
+                pids, total, facets, behind = self.columns.plan(identity, query, after, titled)
         except Declined as exc:
             log.debug("search columns declined: %s", exc)
             if not self.columns.catching_up or not self.columns.ready.wait(RESTORE_WAIT):
@@ -406,6 +407,13 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
             except Declined as exc:
                 log.debug("search columns declined: %s", exc)
                 return None
+        with self.columns.first():
+            return self._page_of_columns(identity, query, common, after, pids, total, facets, behind)
+
+    def _page_of_columns(self, identity: Identity, query: SearchQuery, common: list[dict], after, pids: list[str],
+                         total: int, facets: dict, behind: list[str] | None) -> SearchResult | None:
+        """The page the columns planned (``MongoColumns.plan``), its documents read and
+        checked, merged with the datasets ``behind`` during a catch-up."""
         # by _id alone (an index the planner cannot pass over for a visibility one), then
         # checked against SciCat's fields as they are now: Identity.can_see is the rule
         # visibility_filter states; content changes were stamped, and synced just before
