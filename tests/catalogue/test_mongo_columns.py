@@ -9,6 +9,7 @@ very next search, and must have answered from its columns.
 
 from __future__ import annotations
 
+import pickle
 import random
 import time
 import uuid
@@ -437,6 +438,36 @@ def test_the_rows_dicts_and_lists_as_a_snapshot_holds_them_behave_as_dicts_and_l
     names = mongo_columns._Strings.of(["copper", "sérum", ""])
     names.append("zinc")
     assert list(mongo_columns._Strings.of(names)) == ["copper", "sérum", "", "zinc"] and names[-1] == "zinc"
+
+
+def test_postings_and_cells_written_packed_read_back_and_grow_as_before():
+    # A snapshot writes a postings' keys packed (one array per part) and the cells without
+    # their ids: read back, every key answers its entries, keeps growing, and a dataset of
+    # a combination already held joins its cell (the ids made again), not a new one.
+    rng = random.Random(3)
+    postings = mongo_columns._Postings(("v", "w", "r", "x", "d", "s", "b"))
+    expected: dict[str, list] = {}
+    for row in range(2000):
+        for key in rng.sample([f"k{i}" for i in range(40)], 3):
+            values = (float(row), 1.0, 2.0, 3.0, rng.choice(["a", "b"]), None, rng.choice([True, False]))
+            postings.add(key, row, values)
+            expected.setdefault(key, []).append(row)
+        if row % 700 == 0:
+            postings.get("k1")  # some keys made arrays before the snapshot, some not
+            postings = pickle.loads(pickle.dumps(postings, protocol=5))
+    postings = pickle.loads(pickle.dumps(postings, protocol=5))
+    for key, rows in expected.items():
+        got = postings.get(key)
+        assert got["row"].tolist() == rows and got["v"].tolist() == [float(r) for r in rows]
+    assert postings.get("nothing") is None and postings.keys() == set(expected)
+
+    cells = mongo_columns._Cells()
+    docs = [{"ownerGroup": f"p{i % 3}", "accessGroups": [], "creationLocation": "i03", "type": "raw",
+             mongo_columns.YEAR: 2020 + i % 2} for i in range(12)]
+    before = [cells.of(doc) for doc in docs]
+    restored = pickle.loads(pickle.dumps(cells, protocol=5))
+    assert [restored.of(doc) for doc in docs] == before and len(restored) == len(cells) == 6
+    assert restored.of({**docs[0], "type": "derived"}) == 6
 
 
 def test_facet_counts_beyond_the_listed_hundred_and_their_ties_are_as_a_full_sort():
