@@ -46,8 +46,9 @@ takes a fraction of a second.
 This command does that reading once, before the service starts: it brings a snapshot
 of this database up to it (seconds; one older than 20 h, however old, also has every
 dataset's stamps compared with it, which finds deletions beamhub's log no longer
-holds: about 25 s per million), else reads every dataset, printing its progress. The service need not be stopped: the snapshot is replaced whole. Run it
-as the user the service runs as (root): the file is written mode 0600.
+holds: about 25 s per million), else reads every dataset, printing its progress. The
+service need not be stopped: the snapshot is replaced whole. Run it as the user the
+service runs as (root): the file is written mode 0600.
 Exit status: 0 written, 1 for an error the message explains (database unreachable,
 folder not writable), 2 for bad usage. On the SQLite store it says why it does not
 apply and exits 0 with nothing done.
