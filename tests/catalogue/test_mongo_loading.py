@@ -98,6 +98,47 @@ def test_workers_starting_together_without_a_snapshot_read_the_database_once(mon
     direct.close()
 
 
+def test_a_worker_reaching_the_lock_after_the_first_released_it_takes_its_snapshot(mongodb_url, tmp_path,
+                                                                                   monkeypatch):
+    """A worker slow to start finds no snapshot, and then the lock free because the first
+    worker has already read every dataset and written it: it takes that snapshot instead
+    of reading every dataset again (under load this happened to the test above)."""
+    from beamhub.catalogue import open_store
+    from beamhub.catalogue.stores.mongo import columns as mongo_columns
+    from tests.benchmarks import synthetic
+
+    from .test_mongo_columns import N, STAFF, catalogue, same
+
+    url, direct = catalogue(mongodb_url, synthetic.datasets(N))
+    folder = tmp_path / "search-columns"
+    first_done = threading.Event()
+    real = mongo_columns.one_at_a_time
+
+    def late(path):  # the second worker reaches the lock only once the first is done
+        if getattr(threading.current_thread(), "late", False):
+            assert first_done.wait(60)
+        return real(path)
+
+    monkeypatch.setattr(mongo_columns, "one_at_a_time", late)
+    with open_store(url) as first, open_store(url) as second:
+        started = threading.Thread.start
+
+        def mark_late(thread):
+            thread.late = True
+            return started(thread)
+
+        monkeypatch.setattr(threading.Thread, "start", mark_late)
+        second_columns = second.keep_columns_warm(snapshot_dir=str(folder))
+        monkeypatch.setattr(threading.Thread, "start", started)
+        first_columns = first.keep_columns_warm(snapshot_dir=str(folder))
+        assert first_columns.warmed.wait(60)
+        first_done.set()
+        assert second_columns.warmed.wait(60)
+        assert (first_columns.restored, second_columns.restored) == (False, True)
+        same(second, direct, STAFF, facets=True)
+    direct.close()
+
+
 def test_the_load_lock_is_held_by_one_and_released_when_it_is_done(tmp_path):
     order = []
     with loading.one_at_a_time(tmp_path) as waited:

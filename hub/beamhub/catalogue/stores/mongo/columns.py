@@ -963,6 +963,14 @@ class _ReadAhead:
             yield [doc["_id"] for doc in batch], batch
 
 
+def _written(path: Path | None) -> int | None:
+    """When the file at ``path`` was last replaced (ns; None: there is none)."""
+    try:
+        return os.stat(path).st_mtime_ns if path is not None else None
+    except OSError:
+        return None
+
+
 def _saved(path: Path | None) -> datetime | None:
     """When the snapshot at ``path`` was written, by its header (None: none, or unreadable)."""
     try:
@@ -1144,10 +1152,13 @@ class MongoColumns:
         """The rows from the snapshot brought current, or else every document's search
         fields read into new rows (then written to the snapshot), by one process at a
         time (``loading.one_at_a_time``): the next takes the snapshot the first wrote."""
+        before = _written(self.snapshot_file())
         if self.restore():
             return
         with one_at_a_time(self.snapshot_dir) as waited:
-            if waited and self.restore():  # another worker (or the command) read them meanwhile
+            # another worker (or the command) read them meanwhile: while this one waited for
+            # the lock, or before it took it (a worker slow to start finds the lock free)
+            if (waited or _written(self.snapshot_file()) != before) and self.restore():
                 return
             self._load()
             self._prepare()  # before the snapshot, which keeps what it makes
