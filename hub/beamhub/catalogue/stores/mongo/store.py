@@ -414,23 +414,18 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
                          total: int, facets: dict, behind: list[str] | None) -> SearchResult | None:
         """The page the columns planned (``MongoColumns.plan``), its documents read and
         checked, merged with the datasets ``behind`` during a catch-up."""
-        # by _id alone (an index the planner cannot pass over for a visibility one), then
-        # checked against SciCat's fields as they are now: Identity.can_see is the rule
-        # visibility_filter states; content changes were stamped, and synced just before
-        found = {}
-        for doc in (self._read({"_id": {"$in": pids}}, CHECKED_PAGE_PROJECTION) if pids else ()):
-            if identity.can_see(doc) and doc.pop(UNREADABLE, None) is None:
-                found[doc["_id"]] = doc
-        if len(found) != len(pids):  # changed since the columns saw it: the database answers
-            log.debug("search columns behind the database for %d dataset(s)", len(pids) - len(found))
+        docs = self._checked_page(identity, pids)
+        if docs is None:  # changed since the columns saw it: the database answers
             return None
-        docs = [found[pid] for pid in pids]
         if behind is not None:
             try:
-                docs, total, facets = self._merge_behind(query, common, after, behind, docs, total, facets)
+                merged = self._merge_behind(identity, query, common, after, behind, docs, total, facets)
             except TypeError:  # a facet value the rows could not hold either (a list as a beamline)
                 log.debug("search columns: the datasets behind not merged", exc_info=True)
                 return None
+            if merged is None:
+                return None
+            docs, total, facets = merged
         next_key = None
         if len(docs) > query.limit:
             field, _ = q.SORT_FIELDS[query.sort]
@@ -440,8 +435,23 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
                             facets=facets if query.facets else {},
                             next_cursor=encode_cursor(query, *next_key) if next_key else None)
 
-    def _merge_behind(self, query: SearchQuery, common: list[dict], after, behind: list[str], docs: list[dict],
-                      total: int, facets: dict) -> tuple[list[dict], int, dict]:
+    def _checked_page(self, identity: Identity, pids: list[str]) -> list[dict] | None:
+        """The page's documents in ``pids``' order, read by ``_id`` alone (an index the
+        planner cannot pass over for a visibility one) and checked against SciCat's fields
+        as they are now (``Identity.can_see`` is the rule ``visibility_filter`` states;
+        content changes were stamped, and synced just before); None when any is gone, no
+        longer visible or unreadable (the database then answers the whole search)."""
+        found = {}
+        for doc in (self._read({"_id": {"$in": pids}}, CHECKED_PAGE_PROJECTION) if pids else ()):
+            if identity.can_see(doc) and doc.pop(UNREADABLE, None) is None:
+                found[doc["_id"]] = doc
+        if len(found) != len(pids):
+            log.debug("search columns behind the database for %d dataset(s)", len(pids) - len(found))
+            return None
+        return [found[pid] for pid in pids]
+
+    def _merge_behind(self, identity: Identity, query: SearchQuery, common: list[dict], after, behind: list[str],
+                      docs: list[dict], total: int, facets: dict) -> tuple[list[dict], int, dict] | None:
         """The columns' answer (``docs``: their page's first ``limit + 1``, ``total``,
         uncapped ``facets``) with the datasets ``behind`` (the rows leave them out) as the
         database holds them now: page, total and facets merged.
@@ -452,7 +462,8 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
         on; those behind are counted, filtered by facet and paged here. (At 1M datasets
         with 10,000 behind, ``_id $in`` them took 0.35-0.5 s per query on DocumentDB,
         and the ``$facet`` aggregation over the range 0.7-0.8 s; this read 0.2 s for the
-        staff identity's 1,249.)"""
+        staff identity's 1,249.) None when a document of the merged page is gone or no
+        longer visible when read (the database then answers the whole search)."""
         if behind:
             behind = set(behind)
             field, direction = q.SORT_FIELDS[query.sort]
@@ -482,8 +493,10 @@ class MongoStore(SelectionMethods, MongoTemplateMethods, MongoLabelMethods, Stor
             page.sort(key=lambda doc: _sort_key(doc.get(field)), reverse=direction < 0)  # stable: ties by pid
             pids = [doc["_id"] for doc in page[:query.limit + 1]]
             if pids:
-                read = {doc["_id"]: doc for doc in self._read({"_id": {"$in": pids}}, PAGE_PROJECTION)}
-                docs = sorted(docs + [read[pid] for pid in pids if pid in read], key=lambda doc: doc["_id"])
+                read = self._checked_page(identity, pids)  # as the rows' page: access may change meanwhile
+                if read is None:
+                    return None
+                docs = sorted(docs + read, key=lambda doc: doc["_id"])
                 docs.sort(key=lambda doc: _sort_key(doc.get(field)), reverse=direction < 0)
                 docs = docs[:query.limit + 1]
         return docs, total, facets_of(facets) if query.facets else {}
