@@ -96,8 +96,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pymongo import ReturnDocument
-from pymongo.errors import PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from ...columns import EXACT_FLOAT, compare, within
 from ...identity import Identity, dataset_access_keys
@@ -162,6 +161,14 @@ RESTORE_WAIT = 15.0
 :meth:`MongoColumns._catch_up`), or, one the catch-up cannot answer, until what changed
 is applied (about 0.1 ms a document under load), rather than going to the database,
 which takes seconds per search."""
+CAUGHT_UP_ROUNDS = 4
+"""Rounds in which a restart's catch-up reads what searches took out of the rows meanwhile
+before its last, which holds the rows while it reads (:meth:`MongoColumns._caught_up`)."""
+CATCH_UP_MOST = 50_000
+"""The most datasets changed since a snapshot with which searches answer during the
+restart's catch-up (:meth:`MongoColumns._catch_up`): each such search reads those of them
+that match it from the database, so more would make every search cost what a bulk ingest
+costs; beyond it searches wait for the rows (``RESTORE_WAIT``)."""
 YIELD_SECONDS = 0.5
 """Seconds in all a restart's catch-up waits, before reading or applying its next batch,
 for the searches answering meanwhile (:meth:`MongoColumns.first`): the first ones go
@@ -909,6 +916,7 @@ class _ReadAhead:
     def __init__(self, columns: "MongoColumns", marks):
         self._batches: queue.SimpleQueue = queue.SimpleQueue()
         self._thread = None
+        self._stopped = threading.Event()
         self._yield = columns._yield
         self.newest: list | None = None
         """The newest ``updatedAt`` and ``beamhub_changedAt`` read, once every document is."""
@@ -927,6 +935,10 @@ class _ReadAhead:
         else:
             self.listing.set()
 
+    def stop(self) -> None:
+        """Stop reading (the snapshot was not fit to use: nothing will take the batches)."""
+        self._stopped.set()
+
     def _read(self, datasets, marks) -> None:
         try:
             branches = [_since("updatedAt", marks[0]), _since(CHANGED, marks[1])]
@@ -940,6 +952,8 @@ class _ReadAhead:
             self.listing.set()
             batch, newest = [], list(marks)
             for doc in datasets.find({"$or": branches}, FIELDS, batch_size=READ_BATCH):
+                if self._stopped.is_set():
+                    return
                 batch.append(doc)
                 _newer(newest, doc)
                 if len(batch) == READ_BATCH:
@@ -1199,10 +1213,18 @@ class MongoColumns:
         if self.snapshot_dir is None:
             return None
         if self._catalogue is None:
+            meta = self.store.db[META]
             try:
-                found = self.store.db[META].find_one_and_update(
-                    {"_id": "catalogue-id"}, {"$setOnInsert": {"id": uuid.uuid4().hex}}, upsert=True,
-                    return_document=ReturnDocument.AFTER)
+                found = meta.find_one({"_id": "catalogue-id"})
+                if found is None:
+                    # an insert, not an upsert: two workers starting together on a new database
+                    # were once each given an id of their own here (each read every dataset
+                    # into a snapshot of its own: tests/catalogue/test_mongo_loading.py, under
+                    # load; not reproduced alone); of two inserts one fails, and reads
+                    try:
+                        meta.insert_one(found := {"_id": "catalogue-id", "id": uuid.uuid4().hex})
+                    except DuplicateKeyError:
+                        found = meta.find_one({"_id": "catalogue-id"})
             except PyMongoError as exc:
                 log.warning("search columns: no snapshot (the catalogue's id is unreadable: %s)", exc)
                 return None
@@ -1321,6 +1343,7 @@ class MongoColumns:
 
     def _restore(self, path: Path, max_age: timedelta = SNAPSHOT_MAX_AGE) -> bool:
         started = time.monotonic()
+        ahead = None
         try:
             with open(path, "rb") as source:
                 header = pickle.load(source)  # the service's own file (0600 in its state folder)
@@ -1353,6 +1376,8 @@ class MongoColumns:
                         gc.enable()
         except Exception as exc:  # noqa: BLE001 - a truncated or corrupt file: load from the database
             log.warning("search columns: snapshot %s unreadable (%s); loading anew", path, exc)
+            if ahead is not None:
+                ahead.stop()  # its documents would be read for nothing, beside the load
             return False
         with self._lock:
             self._reset()
@@ -1397,7 +1422,7 @@ class MongoColumns:
         and applying them took 1.2-1.3 s, which every search waited for.) Without a
         listing (no marks, or the database failing) searches wait for the rows as before."""
         ahead.listing.wait()
-        if ahead.listed is None:
+        if ahead.listed is None or len(ahead.listed) > CATCH_UP_MOST:
             return
         try:
             gone, deleted = [], self.deleted_mark
@@ -1458,19 +1483,36 @@ class MongoColumns:
     def _caught_up(self) -> None:
         """End the catch-up: read the datasets still behind (a search's look took them out
         after the read of what changed, or a newer version than the one read) and apply
-        them; then searches answer from the rows alone (each syncing first)."""
-        while True:
+        them; then searches answer from the rows alone (each syncing first).
+
+        Searches go on meanwhile, and each may take out more (SciCat writing steadily): a
+        round ends the catch-up only if none was taken out, or listed newer, since it read
+        them. The :data:`CAUGHT_UP_ROUNDS`-th holds the rows while it reads what is left
+        (by then a few documents), so that the catch-up ends however busy SciCat is."""
+        for round_ in range(1, CAUGHT_UP_ROUNDS + 1):
+            if round_ == CAUGHT_UP_ROUNDS:
+                with self._syncing, self._lock:
+                    if self._behind is not None:
+                        left = list(self._behind)
+                        docs = self._read_whole(left)
+                        self._behind = None
+                        self._take(left, docs, advance=False)
+                return
             with self._lock:
                 if self._behind is None:
                     return
-                left = list(self._behind)
-            docs = [doc for batch in batched(left, READ_BATCH)
-                    for doc in self.store.datasets.find({"_id": {"$in": batch}}, FIELDS)]
+                left = dict(self._behind)
+            docs = self._read_whole(list(left))
             with self._syncing:
                 with self._lock:
-                    if self._behind.keys() <= set(left):  # none taken out since: applied as read
+                    if self._behind == left:  # none taken out or listed newer since: applied as read
                         self._behind = None
-                    self._take(left, docs, advance=False)
+                    self._take(list(left), docs, advance=False)
+
+    def _read_whole(self, pids: list) -> list[dict]:
+        """The documents of ``pids`` as the rows take them (those gone are not among them)."""
+        return [doc for batch in batched(pids, READ_BATCH)
+                for doc in self.store.datasets.find({"_id": {"$in": batch}}, FIELDS)]
 
     @contextlib.contextmanager
     def first(self):
