@@ -31,3 +31,14 @@ def test_a_port_is_handed_out_once_even_when_free_again():
     first = free_port()
     again = {free_port() for _ in range(500)}
     assert first not in again
+
+
+def test_an_ephemeral_range_from_the_first_ports_still_gives_free_ports(monkeypatch):
+    from beamhub.config import ports
+
+    monkeypatch.setattr(ports, "_ephemeral_low", lambda: 1024)  # nothing below it to pick from
+    picked = {ports.free_port() for _ in range(20)}
+    assert len(picked) == 20
+    for port in picked:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))
