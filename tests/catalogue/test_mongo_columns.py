@@ -354,6 +354,40 @@ def test_a_restored_workers_snapshot_is_read_back_exactly_and_one_cut_short_is_n
         direct.close()
 
 
+def test_a_snapshot_others_could_have_written_is_not_read(mongodb_url, tmp_path, caplog):
+    # Reading a snapshot unpickles it, which runs what it names: a file or folder another
+    # user could write (a folder given on the command line) is ignored, with a warning.
+    url, direct = catalogue(mongodb_url, synthetic.datasets(N))
+    snapshots = tmp_path / "columns"
+    stores = []
+
+    def worker():
+        store = open_store(url)
+        stores.append(store)
+        assert store.keep_columns_warm(snapshot_dir=str(snapshots)).warmed.wait(30)
+        return store
+
+    try:
+        worker().close()
+        path = next(snapshots.glob("columns-*.pickle"))
+        for what, mode in ((snapshots, 0o777), (path, 0o622)):
+            original = what.stat().st_mode & 0o777
+            what.chmod(mode)
+            with caplog.at_level("WARNING", logger="beamhub.catalogue.stores.mongo.columns"):
+                caplog.clear()
+                store = worker()
+            assert not store.columns.restored and "writable by others" in caplog.text
+            same(store, direct, STAFF)
+            store.close()
+            what.chmod(original)
+        assert worker().columns.restored  # as the service left it: read back
+    finally:
+        for store in stores:
+            store.close()
+        direct.drop_database()
+        direct.close()
+
+
 def test_after_a_restore_and_a_burst_no_search_copies_a_fields_entries(mongodb_url, tmp_path, monkeypatch):
     # A field read back from a snapshot (mapped) has no room to grow, so the first search
     # with a condition on it after a sync appended to it copied its entries (1M at 1M

@@ -86,6 +86,7 @@ import mmap
 import os
 import pickle
 import queue
+import stat
 import tempfile
 import threading
 import time
@@ -985,8 +986,27 @@ def _written(path: Path | None) -> int | None:
         return None
 
 
+def _untrusted(path: Path) -> str | None:
+    """Why the snapshot at ``path`` may have been written by someone else than this
+    service (None: it cannot): a pickle runs what it names when read, so the file and its
+    folder must be this user's and writable by nobody else (a folder given on the command
+    line, ``snapshot-columns --snapshot-dir``, may be anyone's)."""
+    for what in (path, path.parent):
+        try:
+            st = os.stat(what)
+        except OSError:
+            return None  # no file: nothing is read
+        if st.st_uid != os.geteuid():
+            return f"{what} belongs to uid {st.st_uid}, not this user"
+        if st.st_mode & 0o022:
+            return f"{what} is writable by others (mode {stat.filemode(st.st_mode)})"
+    return None
+
+
 def _saved(path: Path | None) -> datetime | None:
     """When the snapshot at ``path`` was written, by its header (None: none, or unreadable)."""
+    if path is None or _untrusted(path) is not None:
+        return None  # its restore says why
     try:
         with open(path, "rb") as source:
             saved = pickle.load(source).get("saved")  # the service's own file (0600 in its state folder)
@@ -1344,6 +1364,10 @@ class MongoColumns:
     def _restore(self, path: Path, max_age: timedelta = SNAPSHOT_MAX_AGE) -> bool:
         started = time.monotonic()
         ahead = None
+        untrusted = _untrusted(path)
+        if untrusted is not None:
+            log.warning("search columns: snapshot %s not read: %s; loading anew", path, untrusted)
+            return False
         try:
             with open(path, "rb") as source:
                 header = pickle.load(source)  # the service's own file (0600 in its state folder)
