@@ -60,7 +60,9 @@ def test_a_selection_runs_and_registers_a_derived_dataset(catalogue_hub):
 
     selection, seen = wait_finished(catalogue_hub, "alice", selection_id)
     assert selection["status"] == "done", selection["message"]
-    assert seen[-2:] == ["running", "done"] and set(seen) <= {"submitted", "running", "done"}, seen
+    # in order, each at most once; a local job that starts and ends between two looks
+    # (quick on a quiet machine) goes from submitted to done without being seen running
+    assert seen[-1] == "done" and seen == [s for s in ("submitted", "running", "done") if s in seen], seen
     assert os.path.exists(selection["logPath"])
     assert selection["finishedAt"] and selection["submittedAt"]
 
