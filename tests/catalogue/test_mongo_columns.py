@@ -52,6 +52,15 @@ def catalogue(mongodb_url: str, datasets) -> tuple[str, object]:
     return url, direct
 
 
+def started_worker(url: str, snapshots, stores: list):
+    """A service worker's store on ``url`` (added to ``stores``), its columns loaded from,
+    or else written to, the snapshot folder ``snapshots``."""
+    store = open_store(url)
+    stores.append(store)
+    assert store.keep_columns_warm(snapshot_dir=str(snapshots)).warmed.wait(30)
+    return store
+
+
 def same(columns, direct, identity, **query) -> tuple:
     """The column store's answer, checked against the direct store's and to come from its columns."""
     before = columns.columns.paths["columns"]
@@ -361,26 +370,20 @@ def test_a_snapshot_others_could_have_written_is_not_read(mongodb_url, tmp_path,
     snapshots = tmp_path / "columns"
     stores = []
 
-    def worker():
-        store = open_store(url)
-        stores.append(store)
-        assert store.keep_columns_warm(snapshot_dir=str(snapshots)).warmed.wait(30)
-        return store
-
     try:
-        worker().close()
+        started_worker(url, snapshots, stores).close()
         path = next(snapshots.glob("columns-*.pickle"))
         for what, mode in ((snapshots, 0o777), (path, 0o622)):
             original = what.stat().st_mode & 0o777
             what.chmod(mode)
             with caplog.at_level("WARNING", logger="beamhub.catalogue.stores.mongo.columns"):
                 caplog.clear()
-                store = worker()
+                store = started_worker(url, snapshots, stores)
             assert not store.columns.restored and "writable by others" in caplog.text
             same(store, direct, STAFF)
             store.close()
             what.chmod(original)
-        assert worker().columns.restored  # as the service left it: read back
+        assert started_worker(url, snapshots, stores).columns.restored  # as the service left it: read back
     finally:
         for store in stores:
             store.close()
@@ -404,12 +407,6 @@ def test_after_a_restore_and_a_burst_no_search_copies_a_fields_entries(mongodb_u
     key = mongo_columns.index_key("temperature")
     cold = [{"name": "temperature", "op": "<", "value": 50, "unit": "K"}]
 
-    def worker():
-        store = open_store(url)
-        stores.append(store)
-        assert store.keep_columns_warm(snapshot_dir=str(snapshots)).warmed.wait(30)
-        return store
-
     def cooled(few: slice, value: float) -> None:
         direct.upsert_datasets(operator, [d.model_copy(update={"scientificMetadata": {
             **d.scientificMetadata, "temperature": ScientificValue(value=value, unit="K")}}) for d in datasets[few]])
@@ -427,9 +424,9 @@ def test_after_a_restore_and_a_burst_no_search_copies_a_fields_entries(mongodb_u
         raise AssertionError("the field was not given room")
 
     try:
-        worker().close()  # its rows written to the snapshot
+        started_worker(url, snapshots, stores).close()  # its rows written to the snapshot
         cooled(slice(0, 5), 42)
-        second = worker()
+        second = started_worker(url, snapshots, stores)
         assert second.columns.restored
         given_room(second, 5)
         assert same(second, direct, operator, conditions=cold)[0] == 5
@@ -633,20 +630,14 @@ def test_a_restart_applies_a_burst_beyond_the_snapshots_room_exactly(mongodb_url
     snapshots = tmp_path / "columns"
     stores = []
 
-    def worker():
-        store = open_store(url)
-        stores.append(store)
-        assert store.keep_columns_warm(snapshot_dir=str(snapshots)).warmed.wait(30)
-        return store
-
     try:
-        before = worker()
+        before = started_worker(url, snapshots, stores)
         first = before.columns.stats()
         before.close()  # its rows written to the snapshot, with room for 5 more
         direct.upsert_datasets(operator, [d.model_copy(update={"description": "burst plover"}) for d in datasets[:60]])
         direct.upsert_datasets(operator, [d.model_copy(update={"description": "burst plover again", "size": 7})
                                           for d in datasets[:10]])
-        second = worker()
+        second = started_worker(url, snapshots, stores)
         assert second.columns.restored
         stats = second.columns.stats()
         assert (stats["datasets"], stats["rows"]) == (N, first["rows"] + 60)  # the 60 changed read again
